@@ -1,0 +1,43 @@
+# Routine tasks. `make run` and `make test` set up .venv themselves on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+KEYWORDS := -k _ -k N_ -k ngettext:1,2 -k pgettext:1c,2
+
+.PHONY: run console test lint locales extract update compile clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP) compile  ## run the bot: polling with BOT_TOKEN, else the console chat
+	$(BIN)/python -m bot
+
+console: $(STAMP) compile  ## the console chat, e.g. make console ARGS="--lang lo"
+	$(BIN)/python -m bot console $(ARGS)
+
+test: $(STAMP) compile  ## the whole test suite (PostgreSQL too when TEST_DATABASE_URL is set)
+	$(BIN)/python -m pytest $(ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy bot handlers models
+
+extract: $(STAMP)  ## collect every translatable string into locales/messages.pot
+	$(BIN)/pybabel extract -F babel.cfg --no-default-keywords $(KEYWORDS) --sort-by-file \
+		--no-wrap --project orchard-bot -o locales/messages.pot .
+
+update: extract  ## merge new strings into the three catalogs
+	$(BIN)/pybabel update -i locales/messages.pot -d locales --no-wrap --ignore-obsolete
+
+compile: $(STAMP)  ## build the .mo files the bot reads
+	$(BIN)/pybabel compile -d locales --statistics 2>&1 | grep -v '^$$' || true
+
+locales: update compile
+
+clean:
+	rm -rf $(VENV) data console-files .pytest_cache

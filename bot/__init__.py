@@ -1,0 +1,1 @@
+"""The orchard bot application: configuration, wiring, console chat and services."""

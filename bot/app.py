@@ -1,0 +1,90 @@
+"""build_application(): the one place that wires every handler, in order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.commands import register_commands
+from bot.config import Settings
+from bot.context import BotContext
+from bot.db import Database
+from bot.errors import handle_error
+from bot.persistence import DatabasePersistence
+from handlers import fallback, language, start, users
+
+OFFLINE_TOKEN = "999000:offline"
+
+App = Application[Any, BotContext, Any, Any, Any, Any]
+
+
+def journey_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
+    """Every journey's handlers, most specific first."""
+    return [
+        CommandHandler("start", start.start),
+        CommandHandler("help", start.help_command),
+        CallbackQueryHandler(start.help_command, pattern="^HELP$"),
+        CallbackQueryHandler(start.menu, pattern="^MENU$"),
+        CommandHandler("language", language.choose_language),
+        CallbackQueryHandler(language.choose_language, pattern="^LANG$"),
+        CallbackQueryHandler(language.set_user_language, pattern="^LANG "),
+        CommandHandler("cancel", fallback.nothing_to_cancel),
+    ]
+
+
+def fallback_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
+    """Catch-alls: every message and every tap gets an answer."""
+    return [
+        MessageHandler(
+            filters.ChatType.PRIVATE & ~filters.StatusUpdate.ALL, fallback.unknown_input
+        ),
+        CallbackQueryHandler(fallback.stale_button),
+    ]
+
+
+def build_application(
+    settings: Settings,
+    db: Database,
+    *,
+    request: BaseRequest | None = None,
+    rate_limit: bool = True,
+) -> App:
+    """Builds the Application; with `request` (an offline Bot API) it never touches the network."""
+    builder = (
+        Application.builder()
+        .token(settings.bot_token or OFFLINE_TOKEN)
+        .context_types(ContextTypes(context=BotContext))
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
+        .persistence(DatabasePersistence(db))
+        .post_init(register_commands)
+    )
+    if settings.telegram_base_url:
+        builder = builder.base_url(settings.telegram_base_url)
+    if settings.telegram_base_file_url:
+        builder = builder.base_file_url(settings.telegram_base_file_url)
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request).updater(None)
+    application: App = builder.build()  # type: ignore[assignment]
+    application.bot_data.update(settings=settings, db=db)
+    application.add_handler(TypeHandler(Update, users.load_user), group=-1)
+    application.add_handlers(journey_handlers() + fallback_handlers(), group=0)
+    application.add_handler(TypeHandler(Update, fallback.save_state), group=99)
+    application.add_error_handler(handle_error)
+    return application

@@ -1,0 +1,108 @@
+"""Command line: run the bot (polling), chat in the console, and operators' tools."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from bot.config import ConfigError, Settings
+
+log = logging.getLogger("bot")
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parses the command line."""
+    parser = argparse.ArgumentParser(
+        prog="orchard-bot",
+        description="The village post office's orchard bot. Without BOT_TOKEN it opens the "
+        "console chat.",
+    )
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("run", help="long polling against Telegram (needs BOT_TOKEN)")
+    console = commands.add_parser("console", help="chat with the bot in this terminal")
+    console.add_argument("--user-id", type=int, default=1001, help="Telegram user id to act as")
+    console.add_argument("--first-name", default="Ann", help="the user's first name")
+    console.add_argument("--last-name", default=None, help="the user's last name")
+    console.add_argument("--username", default=None, help="the user's @username")
+    console.add_argument(
+        "--lang", default=None, help="Telegram language_code, e.g. zh-hans, lo, en-US"
+    )
+    console.add_argument(
+        "--files-dir", default="console-files", help="where photos and documents are saved"
+    )
+    for register in EXTRA_COMMANDS:
+        register(commands)
+    return parser.parse_args(argv)
+
+
+# Operators' CLI commands register here: each adds a subparser with set_defaults(run=...).
+EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []  # type: ignore[type-arg]
+
+
+def setup_logging(level: str) -> None:
+    """Logs to stderr; the HTTP client's per-request lines only at DEBUG."""
+    logging.basicConfig(
+        level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `python -m bot` and `orchard-bot`; returns the exit status."""
+    args = parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    setup_logging(settings.log_level)
+    if getattr(args, "run", None):
+        return int(args.run(settings, args) or 0)
+    from bot.runtime import open_database
+
+    try:
+        db = open_database(settings)
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "console" or (args.command is None and not settings.bot_token):
+        return run_console(settings, db, args)
+    if not settings.bot_token:
+        print(
+            "configuration error: BOT_TOKEN is not set (needed to run against Telegram)",
+            file=sys.stderr,
+        )
+        return 2
+    return run_polling(settings, db)
+
+
+def run_polling(settings: Settings, db: object) -> int:
+    """Long polling against Telegram until Ctrl-C or SIGTERM."""
+    from bot.app import build_application
+
+    application = build_application(settings, db)  # type: ignore[arg-type]
+    log.info("starting long polling")
+    application.run_polling(allowed_updates=["message", "callback_query", "pre_checkout_query"])
+    return 0
+
+
+def run_console(settings: Settings, db: object, args: argparse.Namespace) -> int:
+    """Opens the console chat as the user described by the arguments."""
+    from bot.app import build_application
+    from bot.console import ConsoleBotAPI, console_files_dir, main_console
+
+    if getattr(args, "user_id", None) is None:  # plain `python -m bot` without a token
+        args = parse_args(["console"])
+    api = ConsoleBotAPI(sys.stdout, console_files_dir(Path(args.files_dir)))
+    application = build_application(settings, db, request=api, rate_limit=False)  # type: ignore[arg-type]
+    user = {"id": args.user_id, "is_bot": False, "first_name": args.first_name}
+    for key in ("last_name", "username"):
+        if getattr(args, key):
+            user[key] = getattr(args, key)
+    if args.lang:
+        user["language_code"] = args.lang
+    return main_console(application, api, user)

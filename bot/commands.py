@@ -1,0 +1,31 @@
+"""The command list shown in Telegram's menu, registered once per language."""
+
+from __future__ import annotations
+
+from telegram import BotCommand
+from telegram.ext import Application
+
+from bot.config import LANGUAGES
+from bot.i18n import N_, translator
+
+# (command, description) — journeys add theirs here.
+COMMANDS: list[tuple[str, str]] = [
+    ("start", N_("Main menu")),
+    ("help", N_("How to use this bot")),
+    ("language", N_("Change language")),
+    ("cancel", N_("Stop what you are doing")),
+]
+
+
+def bot_commands(language: str) -> list[BotCommand]:
+    """The command list with descriptions in one language."""
+    tr = translator(language)
+    return [BotCommand(command, tr._(description)) for command, description in COMMANDS]
+
+
+async def register_commands(application: Application) -> None:  # type: ignore[type-arg]
+    """Registers the commands with Telegram: a default list and one per language."""
+    default = application.bot_data["settings"].default_language
+    await application.bot.set_my_commands(bot_commands(default))
+    for language in LANGUAGES:
+        await application.bot.set_my_commands(bot_commands(language), language_code=language)

@@ -1,0 +1,113 @@
+"""Settings read from environment variables and an optional `.env` file."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from dotenv import dotenv_values
+
+LANGUAGES = ("zh", "lo", "en")
+DEFAULT_DATABASE_URL = "sqlite:///data/orchard.db"
+
+
+class ConfigError(Exception):
+    """A setting has a value the bot cannot use; the message names the variable."""
+
+
+def _int_list(raw: str) -> tuple[int, ...]:
+    """Parses a comma-separated list of Telegram user ids."""
+    return tuple(int(part) for part in raw.replace(" ", "").split(",") if part)
+
+
+def _language(raw: str) -> str:
+    """Accepts one of the bot's three languages."""
+    if raw not in LANGUAGES:
+        raise ValueError(f"must be one of {', '.join(LANGUAGES)}")
+    return raw
+
+
+def _database_url(raw: str) -> str:
+    """Accepts a SQLAlchemy URL for SQLite or PostgreSQL."""
+    if raw.startswith("postgres://"):  # the form Heroku-style hosts hand out
+        raw = "postgresql://" + raw[len("postgres://") :]
+    if raw.startswith("postgresql://"):
+        raw = "postgresql+psycopg://" + raw[len("postgresql://") :]
+    if not raw.startswith(("sqlite://", "postgresql+psycopg://")):
+        raise ValueError("must start with sqlite:/// or postgresql://")
+    return raw
+
+
+def _positive_int(raw: str) -> int:
+    """Accepts a whole number above zero."""
+    value = int(raw)
+    if value <= 0:
+        raise ValueError("must be a whole number above zero")
+    return value
+
+
+def _positive_float(raw: str) -> float:
+    """Accepts a number above zero."""
+    value = float(raw)
+    if value <= 0:
+        raise ValueError("must be a number above zero")
+    return value
+
+
+def _url(raw: str) -> str:
+    """Accepts an http(s) URL."""
+    if not raw.startswith(("http://", "https://")):
+        raise ValueError("must start with http:// or https://")
+    return raw
+
+
+def _setting(env: str, parse: Callable[[str], Any] = str, default: Any = None) -> Any:
+    """Declares a field filled from the environment variable `env`."""
+    return field(default=default, metadata={"env": env, "parse": parse})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot can be configured with; see the table in README.md."""
+
+    bot_token: str | None = _setting("BOT_TOKEN")
+    database_url: str = _setting("DATABASE_URL", _database_url, DEFAULT_DATABASE_URL)
+    admin_ids: tuple[int, ...] = _setting("ADMIN_IDS", _int_list, ())
+    default_language: str = _setting("DEFAULT_LANGUAGE", _language, "en")
+    telegram_base_url: str | None = _setting("TELEGRAM_BASE_URL", _url)
+    telegram_base_file_url: str | None = _setting("TELEGRAM_BASE_FILE_URL", _url)
+    payment_provider_token: str | None = _setting("PAYMENT_PROVIDER_TOKEN")
+    lak_per_cny: float = _setting("LAK_PER_CNY", _positive_float, 3000.0)
+    reservation_minutes: int = _setting("RESERVATION_MINUTES", _positive_int, 15)
+    order_expiry_minutes: int = _setting("ORDER_EXPIRY_MINUTES", _positive_int, 60)
+    bot_username: str = _setting("BOT_USERNAME", str, "orchard_village_bot")
+    log_level: str = _setting("LOG_LEVEL", str.upper, "INFO")
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env"
+    ) -> Settings:
+        """Builds settings from `environ` (default: os.environ) over the `.env` file."""
+        values: dict[str, str | None] = {}
+        if env_file and Path(env_file).is_file():
+            values.update(dotenv_values(env_file))
+        values.update(os.environ if environ is None else environ)
+        kwargs: dict[str, Any] = {}
+        for spec in fields(cls):
+            name, parse = spec.metadata["env"], spec.metadata["parse"]
+            raw = (values.get(name) or "").strip()
+            if not raw:
+                continue
+            try:
+                kwargs[spec.name] = parse(raw)
+            except ValueError as exc:
+                detail = str(exc) if parse not in (int, float) else "is not a number"
+                raise ConfigError(f"{name}={raw!r}: {detail}") from None
+        return cls(**kwargs)
+
+    def is_admin(self, telegram_id: int) -> bool:
+        """Tells whether this Telegram user is an operator by configuration."""
+        return telegram_id in self.admin_ids

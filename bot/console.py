@@ -1,0 +1,317 @@
+"""A chat with the bot in the terminal, over the same Application, handlers and database.
+
+Every input line becomes a real Telegram update from the chosen user. `#N` presses button N of the
+latest keyboard; `!photo PATH [caption]` sends a photo; `!pay` pays the latest invoice (a test
+payment); `!help` lists these. Photos and documents the bot sends are saved to a folder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import itertools
+import re
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from telegram import Update
+
+from bot.app import App
+from bot.offline import ApiCall, OfflineBotAPI
+
+TAG = re.compile(r"<[^>]+>")
+CONSOLE_HELP = """console commands:
+  #N                    press button N of the latest keyboard
+  !photo PATH [caption] send a photo (a file on this computer)
+  !pay                  pay the latest invoice (a test payment)
+  !help                 this list
+  anything else         a message; /commands work as in Telegram
+end of input (Ctrl-D) leaves"""
+
+
+def plain(text: str) -> str:
+    """Turns HTML-formatted bot text into what a phone would show."""
+    return html.unescape(TAG.sub("", text))
+
+
+@dataclass
+class Keyboard:
+    """The latest keyboard the bot showed: its message and its buttons in reading order."""
+
+    inline: bool
+    message: dict[str, Any]
+    buttons: list[dict[str, Any]] = field(default_factory=list)
+
+
+class ConsoleBotAPI(OfflineBotAPI):
+    """The offline Bot API that prints what the bot sends and saves its files."""
+
+    def __init__(self, out: TextIO, files_dir: Path) -> None:
+        super().__init__(strict=False)
+        self.out = out
+        self.files_dir = files_dir
+        self.keyboard: Keyboard | None = None
+        self.invoice: dict[str, Any] | None = None
+        self.pre_checkout_answer: dict[str, Any] | None = None
+        self.console_chat = 0
+        self._file_numbers = itertools.count(1)
+
+    def on_call(self, call: ApiCall) -> None:
+        """Prints one call the bot made, if a user would see it."""
+        printer = getattr(self, f"_print_{call.method}", None)
+        if printer is not None:
+            printer(call)
+
+    def _print_sendMessage(self, call: ApiCall) -> None:
+        self._print_message(call.result, call.params.get("text", ""))
+
+    def _print_editMessageText(self, call: ApiCall) -> None:
+        if isinstance(call.result, dict):
+            self._print_message(call.result, call.params.get("text", ""), edited=True)
+
+    def _print_editMessageCaption(self, call: ApiCall) -> None:
+        if isinstance(call.result, dict):
+            self._print_message(call.result, call.params.get("caption", ""), edited=True)
+
+    def _print_editMessageReplyMarkup(self, call: ApiCall) -> None:
+        if isinstance(call.result, dict):
+            self._print_message(call.result, "", edited=True)
+
+    def _print_sendPhoto(self, call: ApiCall) -> None:
+        saved = self._save(call, "photo", ".png")
+        line = f"[photo: {saved}]" if saved else f"[photo {call.params.get('photo')}]"
+        caption = call.params.get("caption") or ""
+        self._print_message(call.result, f"{line}\n{caption}".strip())
+
+    def _print_sendDocument(self, call: ApiCall) -> None:
+        saved = self._save(call, "document", "")
+        caption = call.params.get("caption") or ""
+        self._print_message(call.result, f"[document: {saved}]\n{caption}".strip())
+
+    def _print_sendInvoice(self, call: ApiCall) -> None:
+        self.invoice = {"params": call.params, "message": call.result}
+        total = call.result["invoice"]["total_amount"]
+        text = (
+            f"[invoice] {call.params['title']}\n{call.params['description']}\n"
+            f"{call.params['currency']} {total / 100:.2f} — type !pay to pay (test payment)"
+        )
+        self._print_message(call.result, text)
+
+    def _print_answerCallbackQuery(self, call: ApiCall) -> None:
+        if call.params.get("text"):
+            self.out.write(f"bot (notice)> {plain(call.params['text'])}\n")
+
+    def _print_answerPreCheckoutQuery(self, call: ApiCall) -> None:
+        self.pre_checkout_answer = call.params
+        if not call.params.get("ok"):
+            self.out.write(f"bot (payment refused)> {call.params.get('error_message', '')}\n")
+
+    def _print_message(self, message: dict[str, Any], text: str, edited: bool = False) -> None:
+        """Prints a message with its keyboard as numbered buttons."""
+        prefix = "bot (edited)> " if edited else "bot> "
+        chat_id = message.get("chat", {}).get("id")
+        who = f"[to {chat_id}] " if chat_id != self.console_chat else ""
+        if text:
+            body = plain(text).replace("\n", "\n     ")
+            self.out.write(f"{prefix}{who}{body}\n")
+        markup = message.get("reply_markup") or {}
+        if chat_id == self.console_chat:
+            self._remember_keyboard(message, markup)
+
+    def _remember_keyboard(self, message: dict[str, Any], markup: dict[str, Any]) -> None:
+        """Lists the buttons of a keyboard and keeps it for `#N`."""
+        rows = markup.get("inline_keyboard") or markup.get("keyboard")
+        if not rows:
+            return
+        inline = "inline_keyboard" in markup
+        buttons = [b if isinstance(b, dict) else {"text": b} for row in rows for b in row]
+        self.keyboard = Keyboard(inline, message, buttons)
+        number = 1
+        for row in rows:
+            labels = []
+            for _ in row:
+                entry = buttons[number - 1]
+                suffix = f" ({entry['url']})" if entry.get("url") else ""
+                labels.append(f"[{number}] {entry['text']}{suffix}")
+                number += 1
+            self.out.write("     " + "   ".join(labels) + "\n")
+
+    def _save(self, call: ApiCall, kind: str, default_suffix: str) -> str | None:
+        """Writes an uploaded photo or document into the files folder; returns its path."""
+        upload = call.files.get(kind)
+        if not upload:
+            return None
+        name, content = upload[0], upload[1]
+        if hasattr(content, "read"):
+            content = content.read()
+        suffix = Path(name).suffix or default_suffix
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        path = self.files_dir / f"{next(self._file_numbers):04d}-{Path(name).stem}{suffix}"
+        path.write_bytes(content)
+        return str(path)
+
+
+class Console:
+    """Turns typed lines into updates from one simulated Telegram user."""
+
+    def __init__(
+        self, application: App, api: ConsoleBotAPI, user: dict[str, Any], out: TextIO
+    ) -> None:
+        self.app = application
+        self.api = api
+        self.user = user
+        self.chat = {"id": user["id"], "type": "private", "first_name": user["first_name"]}
+        self.out = out
+        self.api.console_chat = user["id"]
+        self._update_ids = itertools.count(int(time.time() * 1000))
+
+    def _message(self, **content: Any) -> dict[str, Any]:
+        """A message from the user, as Telegram would deliver it."""
+        return {
+            "message_id": self.api.next_message_id(),
+            "date": int(time.time()),
+            "chat": self.chat,
+            "from": self.user,
+            **content,
+        }
+
+    def text_update(self, text: str) -> dict[str, Any]:
+        """A text message, with a bot_command entity when it starts with a command."""
+        content: dict[str, Any] = {"text": text}
+        if text.startswith("/"):
+            length = len(text.split()[0])
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        return {"update_id": next(self._update_ids), "message": self._message(**content)}
+
+    def photo_update(self, path: str, caption: str) -> dict[str, Any]:
+        """A photo message; the file id is the path, so the bot can send it back."""
+        photo = {
+            "file_id": path,
+            "file_unique_id": Path(path).name[:32],
+            "width": 1280,
+            "height": 960,
+        }
+        content: dict[str, Any] = {"photo": [photo]}
+        if caption:
+            content["caption"] = caption
+        return {"update_id": next(self._update_ids), "message": self._message(**content)}
+
+    async def press(self, number: int) -> None:
+        """Presses button `number` of the latest keyboard."""
+        board = self.api.keyboard
+        if board is None or not 1 <= number <= len(board.buttons):
+            self.out.write("(no such button)\n")
+            return
+        chosen = board.buttons[number - 1]
+        if not board.inline:
+            await self.send(self.text_update(chosen["text"]))
+        elif "callback_data" in chosen:
+            query = {
+                "id": str(next(self._update_ids)),
+                "from": self.user,
+                "chat_instance": str(self.chat["id"]),
+                "data": chosen["callback_data"],
+                "message": board.message,
+            }
+            await self.send({"update_id": next(self._update_ids), "callback_query": query})
+        else:
+            self.out.write(
+                f"(this button opens {chosen.get('url', 'something outside the chat')})\n"
+            )
+
+    async def pay(self) -> None:
+        """Pays the latest invoice: a pre-checkout query, then the successful payment."""
+        invoice = self.api.invoice
+        if invoice is None:
+            self.out.write("(there is no invoice to pay)\n")
+            return
+        params, total = invoice["params"], invoice["message"]["invoice"]["total_amount"]
+        self.api.pre_checkout_answer = None
+        query = {
+            "id": str(next(self._update_ids)),
+            "from": self.user,
+            "currency": params["currency"],
+            "total_amount": total,
+            "invoice_payload": params["payload"],
+        }
+        await self.send({"update_id": next(self._update_ids), "pre_checkout_query": query})
+        answer = self.api.pre_checkout_answer
+        if answer is None or not answer.get("ok"):
+            return
+        charge = f"console-{next(self._update_ids)}"
+        payment = {
+            "currency": params["currency"],
+            "total_amount": total,
+            "invoice_payload": params["payload"],
+            "telegram_payment_charge_id": charge,
+            "provider_payment_charge_id": f"provider-{charge}",
+        }
+        await self.send(
+            {
+                "update_id": next(self._update_ids),
+                "message": self._message(successful_payment=payment),
+            }
+        )
+
+    async def send(self, data: dict[str, Any]) -> None:
+        """Delivers one update to the Application and waits until it is handled."""
+        await self.app.process_update(Update.de_json(data, self.app.bot))
+
+    async def handle_line(self, line: str) -> None:
+        """Acts on one input line."""
+        line = line.rstrip("\r\n")
+        if re.fullmatch(r"#\d+", line.strip()):
+            await self.press(int(line.strip()[1:]))
+        elif line.strip() == "!help":
+            self.out.write(CONSOLE_HELP + "\n")
+        elif line.strip() == "!pay":
+            await self.pay()
+        elif line.startswith("!photo "):
+            path, _, caption = line[len("!photo ") :].strip().partition(" ")
+            await self.send(self.photo_update(path, caption))
+        else:
+            await self.send(self.text_update(line))
+        self.out.flush()
+
+
+async def run_console(
+    application: App, api: ConsoleBotAPI, user: dict[str, Any], stdin: TextIO, out: TextIO
+) -> None:
+    """Reads lines until end of input, feeding each to the bot as the given user."""
+    console = Console(application, api, user, out)
+    interactive = stdin.isatty()
+    if interactive:
+        name, user_id = user["first_name"], user["id"]
+        out.write(f"Chatting with the bot as {name} (id {user_id}). Type !help for help.\n")
+    async with application:
+        await application.start()  # runs the JobQueue, so timed jobs fire while you type
+        try:
+            while True:
+                if interactive:
+                    out.write("you> ")
+                    out.flush()
+                line = await asyncio.to_thread(stdin.readline)
+                if not line:
+                    break
+                if not interactive:
+                    out.write(f"you> {line.rstrip()}\n")
+                await console.handle_line(line)
+        finally:
+            await application.stop()
+
+
+def console_files_dir(base: Path) -> Path:
+    """A fresh folder for the files of this console session."""
+    if base.exists():
+        shutil.rmtree(base)
+    return base
+
+
+def main_console(application: App, api: ConsoleBotAPI, user: dict[str, Any]) -> int:
+    """Runs the console chat on stdin/stdout; returns the exit status."""
+    asyncio.run(run_console(application, api, user, sys.stdin, sys.stdout))
+    return 0

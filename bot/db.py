@@ -1,0 +1,93 @@
+"""Database engine and the one way handlers reach it: `await db.run(domain_function, ...)`.
+
+Domain functions in `models/` are synchronous and take a `session` keyword. `Database.run` calls
+one in a worker thread with its own session and transaction, so a slow PostgreSQL round trip
+blocks that thread only, never the event loop that serves every other user. The transaction
+commits when the function returns and rolls back if it raises: nothing half-written stays.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, event
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session, SQLModel, create_engine
+
+T = TypeVar("T")
+
+
+def _sqlite_engine(url: str) -> Engine:
+    """Creates a SQLite engine whose write transactions take the lock up front."""
+    path = url.removeprefix("sqlite:///")
+    in_memory = url in ("sqlite://", "sqlite:///:memory:")
+    if not in_memory:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": 30},
+        poolclass=StaticPool if in_memory else None,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # let SQLAlchemy's BEGIN below take over
+        cursor = dbapi_connection.cursor()
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # IMMEDIATE: two transactions that read then write cannot deadlock on the upgrade.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def make_engine(url: str, schema: str | None = None) -> Engine:
+    """Creates the engine for a SQLite or PostgreSQL URL (optionally in one PostgreSQL schema)."""
+    if url.startswith("sqlite"):
+        return _sqlite_engine(url)
+    connect_args = {"options": f"-csearch_path={schema}"} if schema else {}
+    return create_engine(
+        url, pool_size=10, max_overflow=20, pool_pre_ping=True, connect_args=connect_args
+    )
+
+
+class Database:
+    """The engine plus helpers to run domain functions in their own transaction."""
+
+    def __init__(self, url: str, schema: str | None = None) -> None:
+        self.url = url
+        self.engine = make_engine(url, schema)
+
+    def create_all(self) -> None:
+        """Creates every table that does not exist yet."""
+        import models  # noqa: F401  (registers every table on SQLModel.metadata)
+
+        SQLModel.metadata.create_all(self.engine)
+
+    def session(self) -> Session:
+        """Opens a session whose objects stay readable after commit."""
+        return Session(self.engine, expire_on_commit=False)
+
+    def call(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
+        """Runs `fn(session=..., **kwargs)` in one transaction, here and now."""
+        with self.session() as session:
+            result = fn(session=session, **kwargs)
+            session.commit()
+            return result
+
+    async def run(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
+        """Runs `fn(session=..., **kwargs)` in one transaction on a worker thread."""
+        return await asyncio.to_thread(self.call, fn, **kwargs)
+
+    def dispose(self) -> None:
+        """Closes every pooled connection."""
+        self.engine.dispose()

@@ -1,0 +1,87 @@
+"""PTB persistence backed by the bot's database, written after every update.
+
+PTB's own persistence classes write on a timer (`update_interval`), so a crash between two writes
+forgets where users stood. `bot.app` calls `Application.update_persistence()` at the end of every
+update instead, which writes only the conversations and user_data that update touched.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import BasePersistence, PersistenceInput
+from telegram.ext._utils.types import ConversationDict, ConversationKey
+
+from bot.db import Database
+from models import state
+
+
+class DatabasePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[Any, Any]]):
+    """Keeps conversation states and user_data in the database; nothing else."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(
+            store_data=PersistenceInput(
+                bot_data=False, chat_data=False, user_data=True, callback_data=False
+            ),
+            update_interval=60,
+        )
+        self.db = db
+
+    async def get_user_data(self) -> dict[int, dict[str, Any]]:
+        """Loads every user's scratch data."""
+        return await self.db.run(state.load_scratch)
+
+    async def get_chat_data(self) -> dict[int, dict[Any, Any]]:
+        """Chat data is not used."""
+        return {}
+
+    async def get_bot_data(self) -> dict[Any, Any]:
+        """Bot data is not persisted (it holds the runtime services)."""
+        return {}
+
+    async def get_callback_data(self) -> None:
+        """Arbitrary callback data is not used."""
+        return None
+
+    async def get_conversations(self, name: str) -> ConversationDict:
+        """Loads the saved states of one conversation."""
+        return await self.db.run(state.load_conversations, name=name)
+
+    async def update_conversation(
+        self, name: str, key: ConversationKey, new_state: object | None
+    ) -> None:
+        """Saves one chat's state in one conversation."""
+        await self.db.run(state.save_conversation, name=name, key=key, state=new_state)
+
+    async def update_user_data(self, user_id: int, data: dict[str, Any]) -> None:
+        """Saves one user's scratch data."""
+        await self.db.run(state.save_scratch, user_id=user_id, data=data)
+
+    async def update_chat_data(self, chat_id: int, data: dict[Any, Any]) -> None:
+        """Chat data is not used."""
+
+    async def update_bot_data(self, data: dict[Any, Any]) -> None:
+        """Bot data is not persisted."""
+
+    async def update_callback_data(self, data: Any) -> None:
+        """Arbitrary callback data is not used."""
+
+    async def drop_chat_data(self, chat_id: int) -> None:
+        """Chat data is not used."""
+
+    async def drop_user_data(self, user_id: int) -> None:
+        """Forgets one user's scratch data."""
+        await self.db.run(state.save_scratch, user_id=user_id, data={})
+
+    async def refresh_user_data(self, user_id: int, user_data: dict[str, Any]) -> None:
+        """The in-memory copy is authoritative while the bot runs."""
+
+    async def refresh_chat_data(self, chat_id: int, chat_data: dict[Any, Any]) -> None:
+        """Chat data is not used."""
+
+    async def refresh_bot_data(self, bot_data: dict[Any, Any]) -> None:
+        """Bot data is not persisted."""
+
+    async def flush(self) -> None:
+        """Everything is written as it happens."""

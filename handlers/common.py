@@ -1,0 +1,71 @@
+"""Small pieces every journey uses: showing a screen, escaping user text, leaving a dialogue."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
+from telegram.ext import ConversationHandler
+
+from bot.context import BotContext
+
+
+def esc(text: object) -> str:
+    """Escapes user or catalog text for HTML parse mode (the bot's default)."""
+    return html.escape(str(text), quote=False)
+
+
+def button(text: str, data: str) -> InlineKeyboardButton:
+    """An inline button with short ASCII callback data (Telegram allows 64 bytes)."""
+    assert len(data.encode()) <= 64, data
+    return InlineKeyboardButton(text, callback_data=data)
+
+
+def keyboard(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
+    """An inline keyboard from rows of buttons (empty rows are dropped)."""
+    return InlineKeyboardMarkup([row for row in rows if row])
+
+
+def back_button(context: BotContext, data: str) -> InlineKeyboardButton:
+    """A "Back" button that goes to the screen named by `data`."""
+    return button("⬅️ " + context.tr.pgettext("button", "Back"), data)
+
+
+def menu_row(context: BotContext) -> list[InlineKeyboardButton]:
+    """The row that leads back to the main menu."""
+    return [button("🏠 " + context.tr.pgettext("button", "Main menu"), "MENU")]
+
+
+async def show(
+    update: Update,
+    context: BotContext,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+) -> Message | None:
+    """Answers a button press by editing its text message, anything else by a new message."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+        message = query.message
+        if isinstance(message, Message) and message.text is not None:
+            try:
+                result = await query.edit_message_text(text, reply_markup=markup)
+            except BadRequest as exc:
+                if "not modified" not in str(exc).lower():
+                    raise
+                return message
+            return result if isinstance(result, Message) else None
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    return await context.bot.send_message(chat.id, text, reply_markup=markup)
+
+
+async def cancel(update: Update, context: BotContext) -> int:
+    """Leaves the current dialogue without changing anything stored."""
+    if context.user_data is not None:
+        context.user_data.clear()
+    text = context.tr._("Cancelled. Nothing was changed.")
+    await show(update, context, text, keyboard(menu_row(context)))
+    return ConversationHandler.END

@@ -1,0 +1,37 @@
+"""What the bot says to input no journey is waiting for, and to buttons nothing handles."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.context import BotContext
+from handlers.common import show
+from handlers.start import main_menu
+
+
+async def unknown_input(update: Update, context: BotContext) -> None:
+    """Points the user to the menu when a message fits no dialogue."""
+    text = context.tr._("I did not understand that. Please choose from the menu:")
+    await show(update, context, text, main_menu(context))
+
+
+async def nothing_to_cancel(update: Update, context: BotContext) -> None:
+    """Answers /cancel outside any dialogue."""
+    if context.user_data is not None:
+        context.user_data.clear()
+    text = context.tr._("There is nothing to cancel.")
+    await show(update, context, text, main_menu(context))
+
+
+async def stale_button(update: Update, context: BotContext) -> None:
+    """Answers a tap on a button that no handler recognises (an old or forged one)."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer(context.tr._("This button is out of date."), show_alert=True)
+
+
+async def save_state(update: Update, context: BotContext) -> None:
+    """Writes the conversation states and user_data this update touched, before the next one."""
+    if update.effective_user is not None:  # PTB marks it only after the last group
+        context.application.mark_data_for_update_persistence(user_ids=update.effective_user.id)
+    await context.application.update_persistence()

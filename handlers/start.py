@@ -1,0 +1,77 @@
+"""/start with its main menu, deep links that are not recognised, and /help."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardMarkup, Update
+
+from bot.context import BotContext
+from bot.i18n import Translator
+from handlers.common import button, esc, keyboard, menu_row, show
+from models.user import User
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """One main-menu button: its label, the callback it sends, and who sees it."""
+
+    label: Callable[[Translator], str]
+    data: str
+    visible: Callable[[User | None], bool] = lambda account: True
+
+
+# Journeys add their entry here; a button for something not built must not exist.
+MENU: list[MenuEntry] = [
+    MenuEntry(lambda tr: "🌐 " + tr._("Language"), "LANG"),
+    MenuEntry(lambda tr: "❓ " + tr._("Help"), "HELP"),
+]
+
+
+def main_menu(context: BotContext) -> InlineKeyboardMarkup:
+    """The main menu for this user, two buttons a row."""
+    entries = [e for e in MENU if e.visible(context.account)]
+    buttons = [button(e.label(context.tr), e.data) for e in entries]
+    return keyboard(*[buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+
+
+def greeting(context: BotContext, name: str) -> str:
+    """The welcome text, with the user's name escaped for HTML."""
+    tr = context.tr
+    return tr._(
+        "Hello, {name}! 🍑\n"
+        "This is the village post office's orchard shop. Adopt a fruit tree for a season, "
+        "or order what our village grows."
+    ).format(name=f"<b>{esc(name)}</b>")
+
+
+async def start(update: Update, context: BotContext) -> None:
+    """Greets the user by name and shows the main menu."""
+    user = update.effective_user
+    name = user.first_name if user else ""
+    text = greeting(context, name)
+    if context.args:
+        text = context.tr._("That link is not valid any more.") + "\n\n" + text
+    await show(update, context, text, main_menu(context))
+
+
+async def menu(update: Update, context: BotContext) -> None:
+    """Shows the main menu again (the "Main menu" button)."""
+    await show(update, context, context.tr._("What would you like to do?"), main_menu(context))
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    """Explains what the bot does and lists its commands."""
+    tr = context.tr
+    text = "\n".join(
+        [
+            tr._("<b>How this bot works</b>"),
+            tr._("Tap the buttons under a message, or send a command:"),
+            "/start — " + tr._("main menu"),
+            "/language — " + tr._("choose your language"),
+            "/cancel — " + tr._("stop what you are doing"),
+            "/help — " + tr._("this help"),
+        ]
+    )
+    await show(update, context, text, keyboard(menu_row(context)))

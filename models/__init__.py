@@ -1,0 +1,6 @@
+"""SQLModel tables and the domain operations on them; the only code that writes the database.
+
+Importing this package registers every table on `SQLModel.metadata`.
+"""
+
+from models import catalog, state, user  # noqa: F401

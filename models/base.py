@@ -1,0 +1,28 @@
+"""Helpers shared by every table module: UTC timestamps, portable upserts, id columns."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Column
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+
+def utcnow() -> datetime:
+    """The current moment in UTC, as stored in every timestamp column."""
+    return datetime.now(UTC)
+
+
+def telegram_id_column(**kwargs: Any) -> Any:
+    """A BIGINT column: Telegram ids do not fit in 32 bits."""
+    return Column(BigInteger, **kwargs)
+
+
+def insert_ignoring_conflicts(session: Session, table: Any, values: dict[str, Any]) -> int:
+    """Inserts a row unless one with the same unique key exists; returns rows inserted (0/1)."""
+    dialect = session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    statement = module.insert(table).values(**values).on_conflict_do_nothing()
+    return session.exec(statement).rowcount  # type: ignore[call-overload,no-any-return]

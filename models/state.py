@@ -1,0 +1,65 @@
+"""Conversation states and per-user scratch data, saved so a restart resumes every dialogue."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete
+from sqlmodel import Field, Session, SQLModel, select
+
+from models.base import telegram_id_column, utcnow
+
+
+class ConversationState(SQLModel, table=True):
+    """Where one chat stands in one named conversation (PTB ConversationHandler)."""
+
+    name: str = Field(primary_key=True, max_length=40)
+    key: str = Field(primary_key=True, max_length=80)
+    state: str = Field(max_length=2000)
+
+
+class UserScratch(SQLModel, table=True):
+    """A user's `user_data`: small scratch values between two steps of a dialogue."""
+
+    user_id: int = Field(sa_column=telegram_id_column(primary_key=True, autoincrement=False))
+    data: str = Field(default="{}")
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+def load_conversations(*, session: Session, name: str) -> dict[tuple[int | str, ...], object]:
+    """Every saved state of the conversation `name`, keyed as PTB keys them."""
+    rows = session.exec(select(ConversationState).where(ConversationState.name == name))
+    return {tuple(json.loads(row.key)): json.loads(row.state) for row in rows}
+
+
+def save_conversation(
+    *, session: Session, name: str, key: tuple[int | str, ...], state: object | None
+) -> None:
+    """Saves (or, with None, forgets) where one chat stands in a conversation."""
+    key_text = json.dumps(list(key))
+    row = session.get(ConversationState, (name, key_text))
+    if state is None:
+        if row is not None:
+            session.delete(row)
+        return
+    if row is None:
+        row = ConversationState(name=name, key=key_text, state="null")
+    row.state = json.dumps(state)
+    session.add(row)
+
+
+def load_scratch(*, session: Session) -> dict[int, dict[str, Any]]:
+    """Every user's saved scratch data."""
+    return {row.user_id: json.loads(row.data) for row in session.exec(select(UserScratch))}
+
+
+def save_scratch(*, session: Session, user_id: int, data: dict[str, Any]) -> None:
+    """Saves one user's scratch data (an empty dict removes the row)."""
+    if not data:
+        session.exec(delete(UserScratch).where(UserScratch.user_id == user_id))  # type: ignore[call-overload,arg-type]
+        return
+    row = session.get(UserScratch, user_id) or UserScratch(user_id=user_id)
+    row.data, row.updated_at = json.dumps(data, default=str), utcnow()
+    session.add(row)

@@ -1,0 +1,104 @@
+"""Shared fixtures: a fresh database per test (SQLite, or PostgreSQL with TEST_DATABASE_URL),
+settings, and the real Application built offline around a recording Bot API."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot.app import build_application
+from bot.config import Settings
+from bot.db import Database
+from bot.i18n import compile_catalogs
+from bot.offline import OfflineBotAPI
+from models.sample import load_sample_catalog
+from tests.factories import TgUser
+from tests.harness import Harness
+
+ADMIN_ID = 7000
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Compiles the catalogs once, so tests read what the bot would."""
+    compile_catalogs()
+
+
+def _postgres_url(url: str) -> str:
+    """Normalises the URL to the psycopg 3 driver."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[tuple[str, str | None]]:
+    """(url, schema) of an empty database: a SQLite file, or a fresh PostgreSQL schema."""
+    if not POSTGRES_URL:
+        yield f"sqlite:///{tmp_path / 'test.db'}", None
+        return
+    url, schema = _postgres_url(POSTGRES_URL), f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield url, schema
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture
+def db(database_url: tuple[str, str | None]) -> Iterator[Database]:
+    """A fresh database with the schema and the sample catalog."""
+    database = Database(*database_url)
+    database.create_all()
+    database.call(load_sample_catalog)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def settings(database_url: tuple[str, str | None]) -> Settings:
+    """Settings as an operator would configure them, with one admin."""
+    return Settings(database_url=database_url[0], admin_ids=(ADMIN_ID,), default_language="en")
+
+
+@pytest.fixture
+async def bot(settings: Settings, db: Database) -> AsyncIterator[Harness]:
+    """The real Application, offline: every Bot API call is recorded and answered."""
+    api = OfflineBotAPI()
+    application = build_application(settings, db, request=api, rate_limit=False)
+    async with application:
+        yield Harness(application, api, db)
+
+
+@pytest.fixture
+def ann() -> TgUser:
+    """An English-speaking buyer."""
+    return TgUser(id=1001, first_name="Ann", language_code="en-US")
+
+
+@pytest.fixture
+def li() -> TgUser:
+    """A Chinese-speaking buyer."""
+    return TgUser(id=1002, first_name="李娜", language_code="zh-hans")
+
+
+@pytest.fixture
+def noy() -> TgUser:
+    """A Lao-speaking buyer."""
+    return TgUser(id=1003, first_name="ນ້ອຍ", language_code="lo")
+
+
+@pytest.fixture
+def admin() -> TgUser:
+    """A post-office operator (listed in ADMIN_IDS)."""
+    return TgUser(id=ADMIN_ID, first_name="Operator", language_code="zh-CN")
