@@ -15,6 +15,7 @@ from telegram.ext import (
     ContextTypes,
     Defaults,
     MessageHandler,
+    PreCheckoutQueryHandler,
     TypeHandler,
     filters,
 )
@@ -25,8 +26,9 @@ from bot.config import Settings
 from bot.context import BotContext
 from bot.db import Database
 from bot.errors import handle_error
+from bot.notify import Renderer, schedule_outbox
 from bot.persistence import DatabasePersistence
-from handlers import fallback, language, start, users
+from handlers import fallback, language, payment, start, users
 
 OFFLINE_TOKEN = "999000:offline"
 
@@ -43,8 +45,15 @@ def journey_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
         CommandHandler("language", language.choose_language),
         CallbackQueryHandler(language.choose_language, pattern="^LANG$"),
         CallbackQueryHandler(language.set_user_language, pattern="^LANG "),
+        PreCheckoutQueryHandler(payment.precheckout),
+        MessageHandler(filters.SUCCESSFUL_PAYMENT, payment.successful_payment),
         CommandHandler("cancel", fallback.nothing_to_cancel),
     ]
+
+
+def notification_renderers() -> dict[str, Renderer]:
+    """How each kind of outbox notification is written, in the recipient's language."""
+    return {}
 
 
 def fallback_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
@@ -82,9 +91,10 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request).updater(None)
     application: App = builder.build()  # type: ignore[assignment]
-    application.bot_data.update(settings=settings, db=db)
+    application.bot_data.update(settings=settings, db=db, renderers=notification_renderers())
     application.add_handler(TypeHandler(Update, users.load_user), group=-1)
     application.add_handlers(journey_handlers() + fallback_handlers(), group=0)
     application.add_handler(TypeHandler(Update, fallback.save_state), group=99)
     application.add_error_handler(handle_error)
+    schedule_outbox(application)
     return application

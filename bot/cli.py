@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from bot.config import ConfigError, Settings
+from bot.db import Database
 
 log = logging.getLogger("bot")
 
@@ -33,13 +34,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     console.add_argument(
         "--files-dir", default="console-files", help="where photos and documents are saved"
     )
-    for register in EXTRA_COMMANDS:
-        register(commands)
+    confirm = commands.add_parser(
+        "confirm-payment", help="confirm an offline payment by its reference code"
+    )
+    confirm.add_argument("reference", help="the code the buyer quoted, e.g. P7KQ3XM9A")
+    confirm.set_defaults(run=cmd_confirm_payment)
     return parser.parse_args(argv)
-
-
-# Operators' CLI commands register here: each adds a subparser with set_defaults(run=...).
-EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []  # type: ignore[type-arg]
 
 
 def setup_logging(level: str) -> None:
@@ -60,8 +60,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
     setup_logging(settings.log_level)
-    if getattr(args, "run", None):
-        return int(args.run(settings, args) or 0)
     from bot.runtime import open_database
 
     try:
@@ -69,6 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
+    if getattr(args, "run", None):
+        return int(args.run(settings, db, args))
     if args.command == "console" or (args.command is None and not settings.bot_token):
         return run_console(settings, db, args)
     if not settings.bot_token:
@@ -80,17 +80,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run_polling(settings, db)
 
 
-def run_polling(settings: Settings, db: object) -> int:
+def run_polling(settings: Settings, db: Database) -> int:
     """Long polling against Telegram until Ctrl-C or SIGTERM."""
     from bot.app import build_application
 
-    application = build_application(settings, db)  # type: ignore[arg-type]
+    application = build_application(settings, db)
     log.info("starting long polling")
     application.run_polling(allowed_updates=["message", "callback_query", "pre_checkout_query"])
     return 0
 
 
-def run_console(settings: Settings, db: object, args: argparse.Namespace) -> int:
+def run_console(settings: Settings, db: Database, args: argparse.Namespace) -> int:
     """Opens the console chat as the user described by the arguments."""
     from bot.app import build_application
     from bot.console import ConsoleBotAPI, console_files_dir, main_console
@@ -98,7 +98,7 @@ def run_console(settings: Settings, db: object, args: argparse.Namespace) -> int
     if getattr(args, "user_id", None) is None:  # plain `python -m bot` without a token
         args = parse_args(["console"])
     api = ConsoleBotAPI(sys.stdout, console_files_dir(Path(args.files_dir)))
-    application = build_application(settings, db, request=api, rate_limit=False)  # type: ignore[arg-type]
+    application = build_application(settings, db, request=api, rate_limit=False)
     user = {"id": args.user_id, "is_bot": False, "first_name": args.first_name}
     for key in ("last_name", "username"):
         if getattr(args, key):
@@ -106,3 +106,21 @@ def run_console(settings: Settings, db: object, args: argparse.Namespace) -> int
     if args.lang:
         user["language_code"] = args.lang
     return main_console(application, api, user)
+
+
+def cmd_confirm_payment(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    """Confirms an offline payment; the buyer is told the next time the bot runs."""
+    from models.payments import PaymentError, confirm_offline_payment
+
+    try:
+        settlement = db.call(confirm_offline_payment, reference=args.reference, operator_id=0)
+    except PaymentError as exc:
+        print(f"payment {args.reference}: cannot confirm ({exc.code})", file=sys.stderr)
+        return 1
+    payment = settlement.payment
+    state = "confirmed" if settlement.new else "was already confirmed"
+    print(
+        f"payment {payment.reference} ({payment.kind} {payment.target_id}, "
+        f"{payment.amount_fen / 100:.2f} {payment.currency}) {state}: {payment.status}"
+    )
+    return 0

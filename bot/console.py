@@ -21,6 +21,7 @@ from typing import Any, TextIO
 from telegram import Update
 
 from bot.app import App
+from bot.notify import deliver_pending
 from bot.offline import ApiCall, OfflineBotAPI
 
 TAG = re.compile(r"<[^>]+>")
@@ -275,6 +276,7 @@ class Console:
             await self.send(self.photo_update(path, caption))
         else:
             await self.send(self.text_update(line))
+        await deliver_pending(self.app)  # show notifications now, not a second later
         self.out.flush()
 
 
