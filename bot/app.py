@@ -28,7 +28,7 @@ from bot.db import Database
 from bot.errors import handle_error
 from bot.notify import Renderer, schedule_outbox
 from bot.persistence import DatabasePersistence
-from handlers import fallback, language, payment, start, users
+from handlers import cart, checkout, fallback, language, orders, payment, shop, start, users
 
 OFFLINE_TOKEN = "999000:offline"
 
@@ -38,6 +38,7 @@ App = Application[Any, BotContext, Any, Any, Any, Any]
 def journey_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
     """Every journey's handlers, most specific first."""
     return [
+        CommandHandler("start", shop.open_product_link, filters.Regex(r"^/start product_")),
         CommandHandler("start", start.start),
         CommandHandler("help", start.help_command),
         CallbackQueryHandler(start.help_command, pattern="^HELP$"),
@@ -47,13 +48,17 @@ def journey_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
         CallbackQueryHandler(language.set_user_language, pattern="^LANG "),
         PreCheckoutQueryHandler(payment.precheckout),
         MessageHandler(filters.SUCCESSFUL_PAYMENT, payment.successful_payment),
+        *shop.handlers(),
+        *cart.handlers(),
+        *checkout.handlers(),
+        *orders.handlers(),
         CommandHandler("cancel", fallback.nothing_to_cancel),
     ]
 
 
 def notification_renderers() -> dict[str, Renderer]:
     """How each kind of outbox notification is written, in the recipient's language."""
-    return {}
+    return {"order_status": orders.render_order_status}
 
 
 def fallback_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
@@ -97,4 +102,5 @@ def build_application(
     application.add_handler(TypeHandler(Update, fallback.save_state), group=99)
     application.add_error_handler(handle_error)
     schedule_outbox(application)
+    orders.schedule_expiry(application)
     return application

@@ -449,4 +449,3 @@ def order_detail(
         select(OrderEvent).where(OrderEvent.order_id == order.id).order_by(col(OrderEvent.id))
     ).all()
     return OrderDetail(order, list(items), list(events))
-
