@@ -27,12 +27,8 @@ def cart_text(context: BotContext, view: CartView, notice: str | None = None) ->
     lines.append("🛒 <b>" + tr._("Your cart") + "</b>")
     for number, line in enumerate(view.lines, start=1):
         lines.append(f"{number}. {name_and_unit(context, line.product)}")
-        amount = tr._("{quantity} × {price} = {total}").format(
-            quantity=line.quantity,
-            price=tr.money(line.product.price_fen),
-            total=tr.money(line.total_fen),
-        )
-        lines.append(f"    {amount}")
+        price, total = tr.money(line.product.price_fen), tr.money(line.total_fen)
+        lines.append(f"    {line.quantity} × {price} = {total}")
         if line.quantity > line.product.stock:
             left = tr._("Only {count} left in stock.").format(count=line.product.stock)
             lines.append(f"    ⚠️ {left}")

@@ -94,7 +94,7 @@ def card_text(context: BotContext, card: ProductCard) -> str:
     farmer = localized(card.farmer, "name", lang) if card.farmer else ""
     origin = esc(localized(card.village, "name", lang))
     if farmer:
-        origin = context.tr._("{farmer}, {village}").format(farmer=esc(farmer), village=origin)
+        origin = context.tr._("{farmer} from {village}").format(farmer=esc(farmer), village=origin)
     return "\n".join(
         [
             f"<b>{name_and_unit(context, product)}</b>",
