@@ -87,6 +87,7 @@ async def test_double_tap_on_confirm_makes_one_order(bot: Harness, ann: TgUser) 
     [order] = orders_of(bot, ann.id)
     assert "is placed" in first[1].params["text"]
     assert "This order has already been placed." in last_text(second)
+    assert order.number in last_text(second)
     assert product(bot.db, "PEACH-5KG").stock == 28
     with bot.db.session() as session:
         assert len(session.exec(select(Payment)).all()) == 1
