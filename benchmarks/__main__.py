@@ -14,10 +14,7 @@ import os
 import platform
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
-from typing import Any
 
 from benchmarks.stats import RunFigures, peak_rss_mb
 
@@ -69,9 +66,9 @@ def emit(figures: RunFigures) -> None:
 
 async def journeys_phase(args: argparse.Namespace) -> RunFigures:
     """Every simulated user takes a whole journey through the real Application."""
-    from benchmarks.setup import journey_application
     from benchmarks.driver import Driver
     from benchmarks.journeys import journeys_for, users
+    from benchmarks.setup import journey_application
 
     async with journey_application(args.database_url) as (app, api):
         driver = Driver(app, api)
