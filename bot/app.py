@@ -28,7 +28,19 @@ from bot.db import Database
 from bot.errors import handle_error
 from bot.notify import Renderer, schedule_outbox
 from bot.persistence import DatabasePersistence
-from handlers import cart, checkout, fallback, language, orders, payment, shop, start, users
+from handlers import (
+    broadcast,
+    cart,
+    checkout,
+    fallback,
+    language,
+    operator,
+    orders,
+    payment,
+    shop,
+    start,
+    users,
+)
 
 OFFLINE_TOKEN = "999000:offline"
 
@@ -37,8 +49,10 @@ App = Application[Any, BotContext, Any, Any, Any, Any]
 
 def journey_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
     """Every journey's handlers, most specific first."""
+    deep_link = filters.Regex
     return [
-        CommandHandler("start", shop.open_product_link, filters.Regex(r"^/start product_")),
+        CommandHandler("start", shop.open_product_link, deep_link(r"^/start product_")),
+        CommandHandler("start", operator.redeem_invite, deep_link(r"^/start farmer_")),
         CommandHandler("start", start.start),
         CommandHandler("help", start.help_command),
         CallbackQueryHandler(start.help_command, pattern="^HELP$"),
@@ -52,13 +66,25 @@ def journey_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
         *cart.handlers(),
         *checkout.handlers(),
         *orders.handlers(),
+        broadcast.broadcast_conversation(),
+        CommandHandler("ops", operator.back_office),
+        CallbackQueryHandler(operator.back_office, pattern="^OPS$"),
+        CallbackQueryHandler(operator.payments_to_confirm, pattern="^OPS PAY$"),
+        CallbackQueryHandler(operator.confirm_payment_button, pattern="^OPS PAYOK "),
+        CommandHandler("confirm", operator.confirm_payment_command),
+        CallbackQueryHandler(operator.farmers, pattern="^OPS FARM$"),
+        CallbackQueryHandler(operator.invite_farmer, pattern=r"^OPS INV \d+$"),
+        CommandHandler("makeoperator", operator.make_operator_command),
         CommandHandler("cancel", fallback.nothing_to_cancel),
     ]
 
 
 def notification_renderers() -> dict[str, Renderer]:
     """How each kind of outbox notification is written, in the recipient's language."""
-    return {"order_status": orders.render_order_status}
+    return {
+        "broadcast": broadcast.render_broadcast,
+        "order_status": orders.render_order_status,
+    }
 
 
 def fallback_handlers() -> list[BaseHandler[Any, BotContext, Any]]:

@@ -3,4 +3,14 @@
 Importing this package registers every table on `SQLModel.metadata`.
 """
 
-from models import catalog, orders, outbox, payments, shop, state, user  # noqa: F401
+from models import (  # noqa: F401
+    broadcast,
+    catalog,
+    orders,
+    outbox,
+    payments,
+    roles,
+    shop,
+    state,
+    user,
+)
