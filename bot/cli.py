@@ -51,6 +51,8 @@ def setup_logging(level: str) -> None:
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # bot.runtime logs the upgrade
+    logging.getLogger("tornado.access").setLevel(logging.WARNING)  # keeps 4xx/5xx only
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -64,6 +66,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging(settings.log_level)
     if args.command == "migrate":
         return cmd_migrate(settings)
+    if args.command == "webhook":
+        from bot.webhook import missing_settings
+
+        if problem := missing_settings(settings):
+            print(f"configuration error: {problem}", file=sys.stderr)
+            return 2
     from bot.migrate import SchemaError
     from bot.runtime import open_database
 
