@@ -29,7 +29,7 @@ from bot.errors import handle_error
 from bot.notify import Renderer, schedule_outbox
 from bot.persistence import DatabasePersistence
 from bot.updates import mark_update_handled, schedule_pruning, skip_handled
-from handlers import fallback, language, payment, start, users
+from handlers import broadcast, fallback, language, operator, payment, start, users
 
 OFFLINE_TOKEN = "999000:offline"
 
@@ -38,7 +38,9 @@ App = Application[Any, BotContext, Any, Any, Any, Any]
 
 def journey_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
     """Every journey's handlers, most specific first."""
+    deep_link = filters.Regex
     return [
+        CommandHandler("start", operator.redeem_invite, deep_link(r"^/start farmer_")),
         CommandHandler("start", start.start),
         CommandHandler("help", start.help_command),
         CallbackQueryHandler(start.help_command, pattern="^HELP$"),
@@ -48,13 +50,22 @@ def journey_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
         CallbackQueryHandler(language.set_user_language, pattern="^LANG "),
         PreCheckoutQueryHandler(payment.precheckout),
         MessageHandler(filters.SUCCESSFUL_PAYMENT, payment.successful_payment),
+        broadcast.broadcast_conversation(),
+        CommandHandler("ops", operator.back_office),
+        CallbackQueryHandler(operator.back_office, pattern="^OPS$"),
+        CallbackQueryHandler(operator.payments_to_confirm, pattern="^OPS PAY$"),
+        CallbackQueryHandler(operator.confirm_payment_button, pattern="^OPS PAYOK "),
+        CommandHandler("confirm", operator.confirm_payment_command),
+        CallbackQueryHandler(operator.farmers, pattern="^OPS FARM$"),
+        CallbackQueryHandler(operator.invite_farmer, pattern=r"^OPS INV \d+$"),
+        CommandHandler("makeoperator", operator.make_operator_command),
         CommandHandler("cancel", fallback.nothing_to_cancel),
     ]
 
 
 def notification_renderers() -> dict[str, Renderer]:
     """How each kind of outbox notification is written, in the recipient's language."""
-    return {}
+    return {"broadcast": broadcast.render_broadcast}
 
 
 def fallback_handlers() -> list[BaseHandler[Any, BotContext, Any]]:

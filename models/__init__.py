@@ -3,4 +3,4 @@
 Importing this package registers every table on `SQLModel.metadata`.
 """
 
-from models import catalog, outbox, payments, state, updates, user  # noqa: F401
+from models import broadcast, catalog, outbox, payments, roles, state, updates, user  # noqa: F401
