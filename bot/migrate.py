@@ -28,8 +28,10 @@ MIGRATIONS = Path(models.__file__).resolve().parent / "migrations"
 INITIAL_REVISION = "0001"
 INITIAL_TABLES = frozenset(
     {
+        "broadcast",
         "conversationstate",
         "farmer",
+        "farmerinvite",
         "notification",
         "payment",
         "user",
@@ -92,6 +94,13 @@ def stamp(db: Database, revision: str) -> None:
     _run(db, lambda config: command.stamp(config, revision))
 
 
+def describe(difference: Any) -> str:
+    """One difference from compare_metadata in a few words, e.g. `add_table telegramupdate`."""
+    item = difference[0] if isinstance(difference, list) else difference
+    parts = [p if isinstance(p, str) else getattr(p, "name", None) for p in item[:4]]
+    return " ".join(str(part) for part in parts if part)
+
+
 def _matching_revision(db: Database, tables: set[str]) -> str:
     """The revision whose schema an unversioned database has; SchemaError if none."""
     with db.engine.connect() as connection:
@@ -102,8 +111,8 @@ def _matching_revision(db: Database, tables: set[str]) -> str:
             return INITIAL_REVISION
     raise SchemaError(
         "the database has tables but no migration history, and they differ from this "
-        f"version's schema (first difference: {differences[0]}); back it up and start on an "
-        "empty database, or migrate it by hand and run `python -m bot migrate`"
+        f"version's schema (first difference: {describe(differences[0])}); back it up and "
+        "start on an empty database, or migrate it by hand and run `python -m bot migrate`"
     )
 
 

@@ -7,14 +7,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Column
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, SQLModel
-
-# Named constraints, so a later migration can drop or change one (SQLite's batch mode needs names).
-SQLModel.metadata.naming_convention = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-}
+from sqlmodel import Session
 
 
 def utcnow() -> datetime:

@@ -109,7 +109,7 @@ def test_database_before_migrations_at_the_first_schema_is_stamped_then_upgraded
 def test_unknown_tables_without_history_are_refused(empty: Database) -> None:
     with empty.engine.begin() as connection:
         connection.execute(text("CREATE TABLE village (id INTEGER PRIMARY KEY, name TEXT)"))
-    with pytest.raises(SchemaError, match="no migration history"):
+    with pytest.raises(SchemaError, match=r"no migration history.*difference: add_table"):
         prepare(empty, auto_migrate=True)
     assert revision(empty) is None
 

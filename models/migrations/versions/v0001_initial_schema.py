@@ -1,5 +1,5 @@
-"""The schema of the walking skeleton: users, villages and farmers, dialogue state, payments
-and the notification outbox.
+"""The schema before migrations: users, villages and farmers, dialogue state, payments, the
+notification outbox, farmer invitations and broadcasts.
 
 Revision ID: 0001
 Revises:
@@ -22,6 +22,16 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     """Applies this migration."""
     op.create_table(
+        "broadcast",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("audience", sa.String(length=20), nullable=False),
+        sa.Column("texts", sa.String(), nullable=False),
+        sa.Column("created_by", sa.BigInteger(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("recipients", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_table(
         "conversationstate",
         sa.Column("name", sa.String(length=40), nullable=False),
         sa.Column("key", sa.String(length=80), nullable=False),
@@ -42,7 +52,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("dedupe_key", name=op.f("uq_notification_dedupe_key")),
+        sa.UniqueConstraint("dedupe_key"),
     )
     with op.batch_alter_table("notification", schema=None) as batch_op:
         batch_op.create_index(
@@ -68,10 +78,8 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("paid_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("reference", name=op.f("uq_payment_reference")),
-        sa.UniqueConstraint(
-            "telegram_payment_charge_id", name=op.f("uq_payment_telegram_payment_charge_id")
-        ),
+        sa.UniqueConstraint("reference"),
+        sa.UniqueConstraint("telegram_payment_charge_id"),
     )
     with op.batch_alter_table("payment", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_payment_status"), ["status"], unique=False)
@@ -113,7 +121,7 @@ def upgrade() -> None:
         sa.Column("region_en", sa.String(length=160), nullable=False),
         sa.Column("collective_share_pct", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("slug", name=op.f("uq_village_slug")),
+        sa.UniqueConstraint("slug"),
     )
     op.create_table(
         "farmer",
@@ -125,18 +133,43 @@ def upgrade() -> None:
         sa.Column("name_en", sa.String(length=80), nullable=False),
         sa.Column("telegram_id", sa.BigInteger(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["village_id"], ["village.id"], name=op.f("fk_farmer_village_id_village")
+            ["village_id"],
+            ["village.id"],
         ),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("code", name=op.f("uq_farmer_code")),
-        sa.UniqueConstraint("telegram_id", name=op.f("uq_farmer_telegram_id")),
+        sa.UniqueConstraint("code"),
+        sa.UniqueConstraint("telegram_id"),
     )
     with op.batch_alter_table("farmer", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_farmer_village_id"), ["village_id"], unique=False)
 
+    op.create_table(
+        "farmerinvite",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("token", sa.String(length=40), nullable=False),
+        sa.Column("farmer_id", sa.Integer(), nullable=False),
+        sa.Column("created_by", sa.BigInteger(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("used_by", sa.BigInteger(), nullable=True),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["farmer_id"],
+            ["farmer.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("token"),
+    )
+    with op.batch_alter_table("farmerinvite", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_farmerinvite_farmer_id"), ["farmer_id"], unique=False)
+
 
 def downgrade() -> None:
     """Reverts this migration."""
+    with op.batch_alter_table("farmerinvite", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_farmerinvite_farmer_id"))
+
+    op.drop_table("farmerinvite")
     with op.batch_alter_table("farmer", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_farmer_village_id"))
 
@@ -157,3 +190,4 @@ def downgrade() -> None:
 
     op.drop_table("notification")
     op.drop_table("conversationstate")
+    op.drop_table("broadcast")
