@@ -14,6 +14,10 @@ COMMANDS: list[tuple[str, str]] = [
     ("help", N_("How to use this bot")),
     ("language", N_("Change language")),
     ("cancel", N_("Stop what you are doing")),
+    ("shop", N_("Village shop")),
+    ("cart", N_("My cart")),
+    ("orders", N_("My orders")),
+    ("track", N_("Track an order by its number")),
 ]
 
 
