@@ -12,5 +12,6 @@ from models import (  # noqa: F401
     roles,
     shop,
     state,
+    updates,
     user,
 )
