@@ -28,7 +28,7 @@ from bot.db import Database
 from bot.errors import handle_error
 from bot.notify import Renderer, schedule_outbox
 from bot.persistence import DatabasePersistence
-from bot.updates import mark_update_handled, schedule_pruning, skip_handled
+from bot.updates import finish_update, schedule_pruning, skip_handled
 from handlers import (
     broadcast,
     cart,
@@ -134,8 +134,7 @@ def build_application(
     application.add_handler(TypeHandler(Update, skip_handled), group=-2)
     application.add_handler(TypeHandler(Update, users.load_user), group=-1)
     application.add_handlers(journey_handlers() + fallback_handlers(), group=0)
-    application.add_handler(TypeHandler(Update, fallback.save_state), group=99)
-    application.add_handler(TypeHandler(Update, mark_update_handled), group=100)
+    application.add_handler(TypeHandler(Update, finish_update), group=99)
     application.add_error_handler(handle_error)
     schedule_outbox(application)
     orders.schedule_expiry(application)

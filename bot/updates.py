@@ -18,7 +18,15 @@ from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 
 from bot.context import BotContext
-from models.updates import mark_handled, prune_updates, unhandled_updates, was_handled
+from bot.persistence import DatabasePersistence
+from models.state import save_changes
+from models.updates import (
+    mark_handled,
+    newest_handled,
+    prune_updates,
+    unhandled_updates,
+    was_handled,
+)
 
 log = logging.getLogger(__name__)
 
@@ -28,14 +36,31 @@ RETRY_PAUSE = 5.0
 
 async def skip_handled(update: Update, context: BotContext) -> None:
     """Stops an update that has already been handled (group -2, before everything else)."""
-    if await context.db.run(was_handled, update_id=update.update_id):
+    # Telegram's update ids grow; one above every id this process handled is new, so the
+    # database is asked only about old ids (the redeliveries that follow a restart).
+    newest = context.bot_data.get("newest_handled")
+    if newest is None:
+        newest = context.bot_data["newest_handled"] = await context.db.run(newest_handled)
+    if update.update_id <= newest and await context.db.run(was_handled, update_id=update.update_id):
         log.info("update %s was already handled; skipped", update.update_id)
         raise ApplicationHandlerStop
 
 
-async def mark_update_handled(update: Update, context: BotContext) -> None:
-    """Marks the update handled, after every other handler group (and save_state) ran."""
-    await context.db.run(mark_handled, update_id=update.update_id)
+async def finish_update(update: Update, context: BotContext) -> None:
+    """After every other handler: writes what the update changed and marks it handled, at once.
+
+    Conversation states, user_data and the "handled" mark go in one transaction, so a crash
+    leaves either all of them or none (and then the update is handled again).
+    """
+    if update.effective_user is not None:  # PTB marks it only after the last group
+        context.application.mark_data_for_update_persistence(user_ids=update.effective_user.id)
+    persistence = context.application.persistence
+    assert isinstance(persistence, DatabasePersistence)
+    changes = await persistence.collect_changes(context.application)
+    await context.db.run(save_changes, changes=changes, handled_update_id=update.update_id)
+    context.bot_data["newest_handled"] = max(
+        update.update_id, context.bot_data.get("newest_handled") or -1
+    )
 
 
 async def prune_job(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -90,3 +90,11 @@ def prune_updates(*, session: Session, keep: timedelta = KEEP_HANDLED) -> int:
     cutoff = utcnow() - keep
     statement = delete(TelegramUpdate).where(col(TelegramUpdate.handled_at) < cutoff)
     return int(session.exec(statement).rowcount)  # type: ignore[call-overload]
+
+
+def newest_handled(*, session: Session) -> int:
+    """The highest update id handled so far (-1 when none)."""
+    statement = select(func.max(TelegramUpdate.update_id)).where(
+        col(TelegramUpdate.handled_at).is_not(None)
+    )
+    return session.exec(statement).one() or -1
