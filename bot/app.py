@@ -28,7 +28,7 @@ from bot.db import Database
 from bot.errors import handle_error
 from bot.notify import Renderer, schedule_outbox
 from bot.persistence import DatabasePersistence
-from handlers import fallback, language, payment, start, users
+from handlers import fallback, language, payment, privacy, start, users
 
 OFFLINE_TOKEN = "999000:offline"
 
@@ -47,6 +47,7 @@ def journey_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
         CallbackQueryHandler(language.set_user_language, pattern="^LANG "),
         PreCheckoutQueryHandler(payment.precheckout),
         MessageHandler(filters.SUCCESSFUL_PAYMENT, payment.successful_payment),
+        *privacy.handlers(),
         CommandHandler("cancel", fallback.nothing_to_cancel),
     ]
 
@@ -97,4 +98,5 @@ def build_application(
     application.add_handler(TypeHandler(Update, fallback.save_state), group=99)
     application.add_error_handler(handle_error)
     schedule_outbox(application)
+    privacy.schedule_retention(application)
     return application

@@ -49,6 +49,9 @@ def setup_logging(level: str) -> None:
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    from bot.redact import install
+
+    install()  # no phone number, address or payment detail reaches the log
 
 
 def main(argv: Sequence[str] | None = None) -> int:

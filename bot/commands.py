@@ -14,6 +14,9 @@ COMMANDS: list[tuple[str, str]] = [
     ("help", N_("How to use this bot")),
     ("language", N_("Change language")),
     ("cancel", N_("Stop what you are doing")),
+    ("privacy", N_("Privacy notice")),
+    ("mydata", N_("Get a copy of your data")),
+    ("deletemydata", N_("Erase your personal data")),
 ]
 
 

@@ -85,6 +85,9 @@ class Settings:
     order_expiry_minutes: int = _setting("ORDER_EXPIRY_MINUTES", _positive_int, 60)
     bot_username: str = _setting("BOT_USERNAME", str, "orchard_village_bot")
     log_level: str = _setting("LOG_LEVEL", str.upper, "INFO")
+    operator_name: str = _setting("OPERATOR_NAME", str, "")
+    operator_contact: str = _setting("OPERATOR_CONTACT", str, "")
+    retention_days: int = _setting("RETENTION_DAYS", _positive_int, 180)
 
     @classmethod
     def from_env(
