@@ -27,7 +27,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
 from bot.i18n import N_, Translator
-from handlers.common import button, esc, keyboard, menu_row, show
+from handlers.common import back_button, button, esc, keyboard, menu_row, show
 from models import privacy as privacy_data
 from models.base import utcnow
 from models.privacy import (
@@ -126,6 +126,8 @@ async def privacy(update: Update, context: BotContext) -> None:
             button("🗑 " + tr._("Delete my data"), f"{PREFIX} DEL"),
         ],
         [button("↩️ " + tr._("Withdraw my consent"), f"{PREFIX} WITHDRAW")] if agreed else [],
+        # opened from /help's button: a way back to it
+        [back_button(context, "HELP")] if update.callback_query else [],
         menu_row(context),
     ]
     await show(update, context, notice_text(context), keyboard(*rows))

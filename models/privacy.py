@@ -36,7 +36,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from sqlalchemy import delete, update
+from sqlalchemy import UniqueConstraint, delete, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import telegram_id_column, utcnow
@@ -62,6 +63,8 @@ class ConsentKind(StrEnum):
 class Consent(SQLModel, table=True):
     """One consent given by one user to one version of the notice."""
 
+    __table_args__ = (UniqueConstraint("user_id", "kind", "version"),)
+
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(sa_column=telegram_id_column(index=True, nullable=False))
     kind: str = Field(max_length=20)
@@ -81,22 +84,34 @@ class ErasureRequest(SQLModel, table=True):
 # --- consent ----------------------------------------------------------------------------------
 
 
+def _inserted(session: Session, table: Any, values: dict[str, Any]) -> bool:
+    """Inserts a row unless its unique key exists; tells whether it did.
+
+    RETURNING, not rowcount: psycopg reports -1 for INSERT ... ON CONFLICT DO NOTHING here.
+    """
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table).values(**values).on_conflict_do_nothing()
+    key = next(iter(table.__table__.primary_key.columns))
+    return session.exec(statement.returning(key)).first() is not None  # type: ignore[call-overload,no-any-return]
+
+
 def record_consent(
     *, session: Session, user_id: int, kind: ConsentKind, version: int | None = None
 ) -> Consent:
     """Stores the user's consent (with its time and the notice version); safe to repeat."""
     version = version or NOTICE_VERSION
-    existing = session.exec(
-        select(Consent)
-        .where(Consent.user_id == user_id, Consent.kind == kind, Consent.version == version)
-        .where(col(Consent.withdrawn_at).is_(None))
-    ).first()
-    if existing is not None:
-        return existing
-    consent = Consent(user_id=user_id, kind=kind, version=version, given_at=utcnow())
-    session.add(consent)
-    session.flush()
-    return consent
+    now = utcnow()
+    key = {"user_id": user_id, "kind": str(kind), "version": version}
+    # one row per (user, kind, version), so two taps at once store one consent
+    if not _inserted(session, Consent, {**key, "given_at": now}):
+        session.exec(
+            update(Consent)  # type: ignore[call-overload]
+            .where(*(getattr(Consent, k) == v for k, v in key.items()))
+            .where(col(Consent.withdrawn_at).is_not(None))
+            .values(given_at=now, withdrawn_at=None)
+        )
+    statement = select(Consent).where(*(getattr(Consent, k) == v for k, v in key.items()))
+    return session.exec(statement.execution_options(populate_existing=True)).one()
 
 
 def has_consent(
@@ -326,16 +341,19 @@ def erase_user_data(*, session: Session, user_id: int) -> list[str]:
     for name, provider in PROVIDERS.items():
         if name != "profile":
             problems += [p for p in provider.erase(session, user_id) if p not in problems]
-    request = session.get(ErasureRequest, user_id)
     if problems:
         _blank_profile(session, user_id)
-        request = request or ErasureRequest(user_id=user_id, requested_at=utcnow())
-        request.kept = ",".join(problems)[:300]
-        session.add(request)
+        kept = ",".join(problems)[:300]
+        values = {"user_id": user_id, "requested_at": utcnow(), "kept": kept}
+        if not _inserted(session, ErasureRequest, values):
+            session.exec(
+                update(ErasureRequest)  # type: ignore[call-overload]
+                .where(col(ErasureRequest.user_id) == user_id)
+                .values(kept=kept)
+            )
     else:
         PROVIDERS["profile"].erase(session, user_id)
-        if request is not None:
-            session.delete(request)
+        session.exec(delete(ErasureRequest).where(col(ErasureRequest.user_id) == user_id))  # type: ignore[call-overload]
     return problems
 
 

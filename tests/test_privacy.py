@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -134,6 +135,7 @@ async def test_help_has_a_privacy_button(bot: Harness, noy: TgUser) -> None:
     calls = await bot.press(noy, "PRIV NOTICE")
     assert [c.method for c in calls] == ["answerCallbackQuery", "editMessageText"]
     assert "/deletemydata" in last_text(calls)
+    assert [d for _, d in bot.buttons(noy)][-2:] == ["HELP", "MENU"]  # a way back
 
 
 # --- consent ----------------------------------------------------------------------------------
@@ -221,6 +223,22 @@ async def test_withdrawing_consent_asks_again(shop: Harness, ann: TgUser) -> Non
     assert not shop.db.call(has_consent, user_id=ann.id, kind=ConsentKind.NOTICE)
     await shop.press(ann, "FAKE CHECKOUT CN")
     assert shop.buttons(ann)[0][1].startswith("PRIV OK n")
+    await shop.press(ann, shop.buttons(ann)[0][1])  # agreeing again revives the same row
+    rows = consents(shop, ann.id)
+    assert [(r.kind, r.withdrawn_at) for r in rows] == [(ConsentKind.NOTICE, None)]
+
+
+def test_two_taps_at_once_store_one_consent(db: Any) -> None:
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(
+            pool.map(
+                lambda _: db.call(record_consent, user_id=42, kind=ConsentKind.CROSS_BORDER),
+                range(8),
+            )
+        )
+    assert len({r.id for r in results}) == 1
+    with db.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM consent")).scalar() == 1
 
 
 # --- a buyer with a history -------------------------------------------------------------------
