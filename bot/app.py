@@ -28,7 +28,7 @@ from bot.db import Database
 from bot.errors import handle_error
 from bot.notify import Renderer, schedule_outbox
 from bot.persistence import DatabasePersistence
-from handlers import fallback, language, payment, privacy, start, users
+from handlers import broadcast, fallback, language, operator, payment, privacy, start, users
 
 OFFLINE_TOKEN = "999000:offline"
 
@@ -37,7 +37,9 @@ App = Application[Any, BotContext, Any, Any, Any, Any]
 
 def journey_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
     """Every journey's handlers, most specific first."""
+    deep_link = filters.Regex
     return [
+        CommandHandler("start", operator.redeem_invite, deep_link(r"^/start farmer_")),
         CommandHandler("start", start.start),
         CommandHandler("help", start.help_command),
         CallbackQueryHandler(start.help_command, pattern="^HELP$"),
@@ -47,6 +49,15 @@ def journey_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
         CallbackQueryHandler(language.set_user_language, pattern="^LANG "),
         PreCheckoutQueryHandler(payment.precheckout),
         MessageHandler(filters.SUCCESSFUL_PAYMENT, payment.successful_payment),
+        broadcast.broadcast_conversation(),
+        CommandHandler("ops", operator.back_office),
+        CallbackQueryHandler(operator.back_office, pattern="^OPS$"),
+        CallbackQueryHandler(operator.payments_to_confirm, pattern="^OPS PAY$"),
+        CallbackQueryHandler(operator.confirm_payment_button, pattern="^OPS PAYOK "),
+        CommandHandler("confirm", operator.confirm_payment_command),
+        CallbackQueryHandler(operator.farmers, pattern="^OPS FARM$"),
+        CallbackQueryHandler(operator.invite_farmer, pattern=r"^OPS INV \d+$"),
+        CommandHandler("makeoperator", operator.make_operator_command),
         *privacy.handlers(),
         CommandHandler("cancel", fallback.nothing_to_cancel),
     ]
@@ -54,7 +65,7 @@ def journey_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
 
 def notification_renderers() -> dict[str, Renderer]:
     """How each kind of outbox notification is written, in the recipient's language."""
-    return {}
+    return {"broadcast": broadcast.render_broadcast}
 
 
 def fallback_handlers() -> list[BaseHandler[Any, BotContext, Any]]:

@@ -3,4 +3,4 @@
 Importing this package registers every table on `SQLModel.metadata`.
 """
 
-from models import catalog, outbox, payments, privacy, state, user  # noqa: F401
+from models import broadcast, catalog, outbox, payments, privacy, roles, state, user  # noqa: F401
