@@ -41,9 +41,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import telegram_id_column, utcnow
-from models.catalog import Country
+from models.broadcast import Broadcast
+from models.catalog import Country, Farmer
 from models.outbox import Notification, NotificationStatus
 from models.payments import Payment, PaymentStatus
+from models.roles import FarmerInvite
 from models.state import ConversationState, UserScratch
 from models.user import User
 
@@ -315,7 +317,36 @@ class _Payments:
         return 0
 
 
+class _Roles:
+    """A farmer's binding to their Telegram account, and who used or made invites."""
+
+    def export(self, session: Session, user_id: int) -> Any:
+        farmer = session.exec(select(Farmer).where(Farmer.telegram_id == user_id)).first()
+        return {"farmer_code": farmer.code if farmer else None}
+
+    def erase(self, session: Session, user_id: int) -> list[str]:
+        # the farmer's catalog entry belongs to the post office; only the link to the account goes
+        session.exec(
+            update(Farmer).where(col(Farmer.telegram_id) == user_id).values(telegram_id=None)  # type: ignore[call-overload]
+        )
+        for table, column, marker in (
+            (FarmerInvite, "used_by", None),
+            (FarmerInvite, "created_by", ANONYMOUS_ID),
+            (Broadcast, "created_by", ANONYMOUS_ID),
+        ):
+            session.exec(
+                update(table)  # type: ignore[call-overload]
+                .where(getattr(table, column) == user_id)
+                .values({column: marker})
+            )
+        return []
+
+    def purge_finished(self, session: Session, before: datetime) -> int:
+        return 0
+
+
 register_provider("profile", _Profile())
+register_provider("roles", _Roles())
 register_provider("consents", _Consents())
 register_provider("dialogues", _DialogueState())
 register_provider("notifications", _Notifications())

@@ -430,3 +430,26 @@ async def test_keeping_data_changes_nothing(bot: Harness, noy: TgUser) -> None:
         assert session.get_one(User, noy.id).first_name == "ນ້ອຍ"
     with bot.db.engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM consent")).scalar() == 0
+
+
+async def test_a_farmer_deleting_their_data_is_unlinked_from_the_catalog(
+    bot: Harness, noy: TgUser
+) -> None:
+    from models.catalog import Farmer
+
+    await bot.command(noy, "/start")
+    with bot.db.session() as session:
+        farmer = session.exec(sm_select(Farmer).where(Farmer.code == "PSV-NOY")).one()
+        farmer.telegram_id = noy.id
+        session.add(farmer)
+        session.commit()
+    calls = await bot.command(noy, "/mydata")
+    document = next(c for c in calls if c.method == "sendDocument")
+    export = json.loads(document.files["document"][1])
+    assert export["roles"] == {"farmer_code": "PSV-NOY"}
+    await bot.command(noy, "/deletemydata")
+    await bot.press(noy, "PRIV DEL YES")
+    assert not [cell for cell in every_value(bot) if cell[2] == noy.id]
+    with bot.db.session() as session:
+        farmer = session.exec(sm_select(Farmer).where(Farmer.code == "PSV-NOY")).one()
+        assert (farmer.telegram_id, farmer.name_lo) == (None, "ນ້ອຍ")  # the catalog stays
