@@ -28,7 +28,20 @@ from bot.db import Database
 from bot.errors import handle_error
 from bot.notify import Renderer, schedule_outbox
 from bot.persistence import DatabasePersistence
-from handlers import broadcast, fallback, language, operator, payment, privacy, start, users
+from handlers import (
+    broadcast,
+    cart,
+    checkout,
+    fallback,
+    language,
+    operator,
+    orders,
+    payment,
+    privacy,
+    shop,
+    start,
+    users,
+)
 
 OFFLINE_TOKEN = "999000:offline"
 
@@ -39,6 +52,7 @@ def journey_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
     """Every journey's handlers, most specific first."""
     deep_link = filters.Regex
     return [
+        CommandHandler("start", shop.open_product_link, deep_link(r"^/start product_")),
         CommandHandler("start", operator.redeem_invite, deep_link(r"^/start farmer_")),
         CommandHandler("start", start.start),
         CommandHandler("help", start.help_command),
@@ -49,6 +63,10 @@ def journey_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
         CallbackQueryHandler(language.set_user_language, pattern="^LANG "),
         PreCheckoutQueryHandler(payment.precheckout),
         MessageHandler(filters.SUCCESSFUL_PAYMENT, payment.successful_payment),
+        *shop.handlers(),
+        *cart.handlers(),
+        *checkout.handlers(),
+        *orders.handlers(),
         broadcast.broadcast_conversation(),
         CommandHandler("ops", operator.back_office),
         CallbackQueryHandler(operator.back_office, pattern="^OPS$"),
@@ -65,7 +83,10 @@ def journey_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
 
 def notification_renderers() -> dict[str, Renderer]:
     """How each kind of outbox notification is written, in the recipient's language."""
-    return {"broadcast": broadcast.render_broadcast}
+    return {
+        "broadcast": broadcast.render_broadcast,
+        "order_status": orders.render_order_status,
+    }
 
 
 def fallback_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
@@ -109,5 +130,6 @@ def build_application(
     application.add_handler(TypeHandler(Update, fallback.save_state), group=99)
     application.add_error_handler(handle_error)
     schedule_outbox(application)
+    orders.schedule_expiry(application)
     privacy.schedule_retention(application)
     return application

@@ -31,6 +31,8 @@ MENU: list[MenuEntry] = [
     ),
     MenuEntry(lambda tr: "🌐 " + tr._("Language"), "LANG"),
     MenuEntry(lambda tr: "❓ " + tr._("Help"), "HELP"),
+    MenuEntry(lambda tr: "🧺 " + tr._("Village shop"), "SHOP"),
+    MenuEntry(lambda tr: "📦 " + tr._("My orders"), "ORD l"),
 ]
 
 

@@ -3,4 +3,15 @@
 Importing this package registers every table on `SQLModel.metadata`.
 """
 
-from models import broadcast, catalog, outbox, payments, privacy, roles, state, user  # noqa: F401
+from models import (  # noqa: F401
+    broadcast,
+    catalog,
+    orders,
+    outbox,
+    payments,
+    privacy,
+    roles,
+    shop,
+    state,
+    user,
+)

@@ -1,0 +1,48 @@
+"""Delivery contact details: phone numbers validated per country, and postal addresses."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SEPARATORS = re.compile(r"[\s\-().]")
+_CN_MOBILE = re.compile(r"1\d{10}")
+_LA_NUMBER = re.compile(r"20\d{8}|30\d{7}")
+
+
+def _strip_prefix(digits: str, code: str) -> str:
+    """Removes an international prefix (+CC, 00CC or CC) or a trunk 0."""
+    for prefix in ("+" + code, "00" + code):
+        if digits.startswith(prefix):
+            return digits[len(prefix) :]
+    return digits
+
+
+def normalize_phone(country: str, raw: str) -> str | None:
+    """Returns the number in international form (+86…, +856…) or None if it is not valid there.
+
+    CN: a mobile number, 11 digits starting with 1, optionally after +86 / 86.
+    LA: +856 20 xxxxxxxx (8 digits after 20) or 030 xxxxxxx (7 digits after 30).
+    """
+    digits = _SEPARATORS.sub("", raw.strip())
+    if country == "CN":
+        local = _strip_prefix(digits, "86")
+        if len(local) == 13 and local.startswith("86"):
+            local = local[2:]
+        return "+86" + local if _CN_MOBILE.fullmatch(local) else None
+    if country == "LA":
+        local = _strip_prefix(digits, "856")
+        if local.startswith("856") and len(local) > 10:
+            local = local[3:]
+        local = local.removeprefix("0")
+        return "+856" + local if _LA_NUMBER.fullmatch(local) else None
+    return None
+
+
+def clean_address(raw: str) -> str | None:
+    """Returns the trimmed address (lines joined by commas), or None unless 5–300 characters."""
+    lines = [line.strip() for line in raw.strip().splitlines()]
+    text = ", ".join(line for line in lines if line)
+    if any(unicodedata.category(char) == "Cc" for char in text):
+        return None
+    return text if 5 <= len(text) <= 300 else None
