@@ -43,9 +43,11 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from models.base import telegram_id_column, utcnow
 from models.broadcast import Broadcast
 from models.catalog import Country, Farmer
+from models.orders import Order, OrderEvent, OrderItem, OrderStatus
 from models.outbox import Notification, NotificationStatus
 from models.payments import Payment, PaymentStatus
 from models.roles import FarmerInvite
+from models.shop import Cart, CartItem
 from models.state import ConversationState, UserScratch
 from models.user import User
 
@@ -345,7 +347,81 @@ class _Roles:
         return 0
 
 
+FINISHED_ORDERS = (OrderStatus.DELIVERED, OrderStatus.CANCELLED, OrderStatus.EXPIRED)
+
+
+class _Orders:
+    """Produce orders and the checkout draft: address, phone, note, tracking number."""
+
+    def export(self, session: Session, user_id: int) -> Any:
+        cart = session.exec(select(Cart).where(Cart.user_id == user_id)).first()
+        orders = session.exec(
+            select(Order).where(Order.buyer_id == user_id).order_by(col(Order.id))
+        ).all()
+        return {
+            "checkout_draft": row_dict(cart, exclude={"user_id"}) if cart else None,
+            "orders": [
+                {
+                    **row_dict(order, exclude={"buyer_id", "source_key"}),
+                    "items": [
+                        row_dict(item, exclude={"order_id"})
+                        for item in session.exec(
+                            select(OrderItem).where(OrderItem.order_id == order.id)
+                        )
+                    ],
+                }
+                for order in orders
+            ],
+        }
+
+    def erase(self, session: Session, user_id: int) -> list[str]:
+        cart_ids = session.exec(select(Cart.id).where(Cart.user_id == user_id)).all()
+        session.exec(delete(CartItem).where(col(CartItem.cart_id).in_(cart_ids)))  # type: ignore[call-overload]
+        session.exec(delete(Cart).where(col(Cart.user_id) == user_id))  # type: ignore[call-overload]
+        orders = session.exec(select(Order).where(Order.buyer_id == user_id)).all()
+        done = [o.id for o in orders if o.status in FINISHED_ORDERS]
+        _erase_orders(session, done)
+        session.exec(
+            update(Order)  # type: ignore[call-overload]
+            .where(col(Order.id).in_(done))
+            .values(buyer_id=ANONYMOUS_ID)
+        )
+        session.exec(
+            update(OrderEvent)  # type: ignore[call-overload]
+            .where(col(OrderEvent.by_user_id) == user_id, col(OrderEvent.order_id).in_(done))
+            .values(by_user_id=None)
+        )
+        return ["open_orders"] if len(done) < len(orders) else []
+
+    def purge_finished(self, session: Session, before: datetime) -> int:
+        ids = session.exec(
+            select(Order.id)
+            .where(col(Order.status).in_(FINISHED_ORDERS), col(Order.updated_at) < before)
+            .where(col(Order.phone) != ANONYMOUS)
+        ).all()
+        _erase_orders(session, list(ids))
+        return len(ids)
+
+
+def _erase_orders(session: Session, order_ids: Sequence[int | None]) -> None:
+    """Replaces the delivery details of these orders by the anonymous marker."""
+    if not order_ids:
+        return
+    session.exec(
+        update(Order)  # type: ignore[call-overload]
+        .where(col(Order.id).in_(order_ids))
+        .values(address=ANONYMOUS, phone=ANONYMOUS, note=None, tracking_number=None)
+    )
+    session.exec(
+        update(OrderEvent)  # type: ignore[call-overload]
+        .where(col(OrderEvent.order_id).in_(order_ids))
+        .where(col(OrderEvent.to_status) == OrderStatus.SHIPPED)
+        .values(note=None)  # carrier and tracking number
+    )
+
+
 register_provider("profile", _Profile())
+register_provider("orders", _Orders())
 register_provider("roles", _Roles())
 register_provider("consents", _Consents())
 register_provider("dialogues", _DialogueState())

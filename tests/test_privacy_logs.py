@@ -101,3 +101,18 @@ def test_setup_logging_installs_the_filter() -> None:
         logger.removeHandler(handler)
     assert handler.messages[0] == "order for [redacted], phone [redacted]"
     assert "ValueError: bad address [redacted]" in handler.tracebacks[1]
+
+
+async def test_shop_checkout_leaves_no_personal_data_in_the_log(
+    bot: Harness, caplog: pytest.LogCaptureFixture, own_logs: ListHandler
+) -> None:
+    from tests.test_privacy_shop import ADDRESS, BUYER, lao_order
+
+    caplog.set_level(logging.DEBUG)
+    caplog.handler.addFilter(RedactingFilter())
+    await lao_order(bot)
+    await bot.command(BUYER, "/deletemydata")
+    await bot.press(BUYER, "PRIV DEL YES")
+    for value in (ADDRESS, "ສຸກສະຫວັນ", "5555 1234", "2055551234", "Souksavanh", "Phommachanh"):
+        assert value not in caplog.text, value
+        assert not any(value in message for message in own_logs.messages), value
