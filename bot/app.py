@@ -38,6 +38,7 @@ from handlers import (
     operator,
     orders,
     payment,
+    privacy,
     shop,
     start,
     users,
@@ -76,6 +77,7 @@ def journey_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
         CallbackQueryHandler(operator.farmers, pattern="^OPS FARM$"),
         CallbackQueryHandler(operator.invite_farmer, pattern=r"^OPS INV \d+$"),
         CommandHandler("makeoperator", operator.make_operator_command),
+        *privacy.handlers(),
         CommandHandler("cancel", fallback.nothing_to_cancel),
     ]
 
@@ -139,4 +141,5 @@ def build_application(
     schedule_outbox(application)
     orders.schedule_expiry(application)
     schedule_pruning(application)
+    privacy.schedule_retention(application)
     return application

@@ -53,6 +53,9 @@ def setup_logging(level: str) -> None:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)  # bot.runtime logs the upgrade
     logging.getLogger("tornado.access").setLevel(logging.WARNING)  # keeps 4xx/5xx only
+    from bot.redact import install
+
+    install()  # no phone number, address or payment detail reaches the log
 
 
 def main(argv: Sequence[str] | None = None) -> int:

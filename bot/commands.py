@@ -18,6 +18,9 @@ COMMANDS: list[tuple[str, str]] = [
     ("cart", N_("My cart")),
     ("orders", N_("My orders")),
     ("track", N_("Track an order by its number")),
+    ("privacy", N_("Privacy notice")),
+    ("mydata", N_("Get a copy of your data")),
+    ("deletemydata", N_("Erase your personal data")),
 ]
 
 

@@ -126,6 +126,9 @@ class Settings:
     webhook_secret: str | None = _setting("WEBHOOK_SECRET", _webhook_secret)
     port: int = _setting("PORT", _port, 8080)
     listen: str = _setting("LISTEN", str, "127.0.0.1")
+    operator_name: str = _setting("OPERATOR_NAME", str, "")
+    operator_contact: str = _setting("OPERATOR_CONTACT", str, "")
+    retention_days: int = _setting("RETENTION_DAYS", _positive_int, 180)
 
     @classmethod
     def from_env(

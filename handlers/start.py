@@ -79,6 +79,8 @@ async def help_command(update: Update, context: BotContext) -> None:
             "/language — " + tr._("choose your language"),
             "/cancel — " + tr._("stop what you are doing"),
             "/help — " + tr._("this help"),
+            "/privacy — " + tr._("privacy and your data"),
         ]
     )
-    await show(update, context, text, keyboard(menu_row(context)))
+    privacy = button("🔒 " + tr._("Privacy"), "PRIV NOTICE")
+    await show(update, context, text, keyboard([privacy], menu_row(context)))

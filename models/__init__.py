@@ -9,6 +9,7 @@ from models import (  # noqa: F401
     orders,
     outbox,
     payments,
+    privacy,
     roles,
     shop,
     state,

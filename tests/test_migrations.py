@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, text
+from sqlmodel import SQLModel
 
 from bot.cli import main
 from bot.config import Settings
@@ -45,10 +46,15 @@ def tables(db: Database) -> set[str]:
         return set(inspect(connection).get_table_names())
 
 
+def models_tables() -> frozenset[str]:
+    """The tables of the bot's models (test-only tables are named test_*)."""
+    return frozenset(name for name in SQLModel.metadata.tables if not name.startswith("test_"))
+
+
 def test_every_migration_builds_exactly_the_models_schema(empty: Database) -> None:
     upgrade(empty)
     with empty.engine.connect() as connection:
-        assert schema_diff(connection) == []
+        assert schema_diff(connection, only=models_tables()) == []
     assert revision(empty) == head_revision()
 
 
@@ -75,7 +81,7 @@ def test_upgrading_a_database_made_by_the_first_migration_keeps_its_rows(empty: 
     with empty.engine.connect() as connection:
         village = connection.execute(text("SELECT slug, name_lo FROM village")).one()
         user = connection.execute(text('SELECT id, first_name, language FROM "user"')).one()
-        assert schema_diff(connection) == []
+        assert schema_diff(connection, only=models_tables()) == []
     assert tuple(village) == ("shibadong", "ບ້ານຊືປາຕົງ")
     assert tuple(user) == (5000000001, "ນ້ອຍ", "lo")
 
