@@ -3,4 +3,4 @@
 Importing this package registers every table on `SQLModel.metadata`.
 """
 
-from models import catalog, outbox, payments, state, user  # noqa: F401
+from models import adoptions, catalog, outbox, payments, state, trees, user  # noqa: F401

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from models.catalog import Country, Farmer, Village, has_catalog
+from models.sample_trees import load_sample_trees
 
 VILLAGES = [
     Village(
@@ -63,4 +64,5 @@ def load_sample_catalog(*, session: Session) -> bool:
             )
         )
     session.flush()
+    load_sample_trees(session=session)
     return True
