@@ -29,6 +29,9 @@ from bot.errors import handle_error
 from bot.notify import Renderer, schedule_outbox
 from bot.persistence import DatabasePersistence
 from handlers import fallback, language, payment, start, users
+from handlers.adopt_notices import RENDERERS as ADOPTION_RENDERERS
+from handlers.adopt_notices import schedule_adoption_jobs
+from handlers.adoption_routes import adoption_handlers, tree_link_handler
 
 OFFLINE_TOKEN = "999000:offline"
 
@@ -38,6 +41,7 @@ App = Application[Any, BotContext, Any, Any, Any, Any]
 def journey_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
     """Every journey's handlers, most specific first."""
     return [
+        tree_link_handler(),
         CommandHandler("start", start.start),
         CommandHandler("help", start.help_command),
         CallbackQueryHandler(start.help_command, pattern="^HELP$"),
@@ -47,13 +51,16 @@ def journey_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
         CallbackQueryHandler(language.set_user_language, pattern="^LANG "),
         PreCheckoutQueryHandler(payment.precheckout),
         MessageHandler(filters.SUCCESSFUL_PAYMENT, payment.successful_payment),
+        *adoption_handlers(),
         CommandHandler("cancel", fallback.nothing_to_cancel),
     ]
 
 
 def notification_renderers() -> dict[str, Renderer]:
     """How each kind of outbox notification is written, in the recipient's language."""
-    return {}
+    return {
+        **ADOPTION_RENDERERS,
+    }
 
 
 def fallback_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
@@ -97,4 +104,5 @@ def build_application(
     application.add_handler(TypeHandler(Update, fallback.save_state), group=99)
     application.add_error_handler(handle_error)
     schedule_outbox(application)
+    schedule_adoption_jobs(application)
     return application

@@ -110,6 +110,13 @@ def update_draft(*, session: Session, user_id: int, **changes: Any) -> AdoptionD
     return draft
 
 
+def discard_draft(*, session: Session, user_id: int) -> None:
+    """Forgets the user's answers (the dialogue was cancelled)."""
+    draft = session.get(AdoptionDraft, user_id)
+    if draft is not None:
+        session.delete(draft)
+
+
 def get_draft(*, session: Session, user_id: int) -> AdoptionDraft | None:
     """The user's draft, if any."""
     return session.get(AdoptionDraft, user_id)
@@ -172,15 +179,18 @@ def _adoption_values(
     }
 
 
-def await_payment(*, session: Session, adoption_id: int, offline: bool) -> None:
-    """The payment step was shown: an offline payment gets time to reach the post office."""
+def await_payment(*, session: Session, adoption_id: int, offline: bool) -> datetime:
+    """The payment step was shown: an offline payment gets time to reach the post office.
+
+    Returns until when the tree is held."""
     adoption = session.get_one(Adoption, adoption_id)
     if adoption.status not in UNPAID:
-        return
+        return adoption.reserved_until
     adoption.status = AdoptionStatus.AWAITING_PAYMENT
     if offline:
         adoption.reserved_until = max(adoption.reserved_until, utcnow() + OFFLINE_HOLD)
     session.add(adoption)
+    return adoption.reserved_until
 
 
 def expire_reservations(*, session: Session, tree_id: int | None = None) -> list[int]:
