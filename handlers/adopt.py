@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import unicodedata
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from enum import IntEnum
+from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -52,7 +53,7 @@ class Step(IntEnum):
     SUMMARY = 9
 
 
-Callback = Callable[[Update, BotContext], Awaitable[int]]
+Callback = Callable[[Update, BotContext], Coroutine[Any, Any, int]]
 
 
 def _user_id(update: Update) -> int:

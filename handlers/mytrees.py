@@ -42,8 +42,8 @@ async def my_trees(update: Update, context: BotContext) -> None:
     views = await context.db.run(my_adoptions, user_id=update.effective_user.id)
     if not views:
         text = tr._("You have not adopted a tree yet.")
-        rows = [[button("🌳 " + tr._("Adopt a tree"), "TREE")]]
-        await show(update, context, text, keyboard(*rows, menu_row(context)))
+        adopt = [button("🌳 " + tr._("Adopt a tree"), "TREE")]
+        await show(update, context, text, keyboard(adopt, menu_row(context)))
         return
     lines = [tr._("<b>Your trees</b>")]
     rows: list[list[InlineKeyboardButton]] = []

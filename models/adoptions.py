@@ -203,6 +203,7 @@ def expire_reservations(*, session: Session, tree_id: int | None = None) -> list
         statement = statement.where(Adoption.tree_id == tree_id)
     expired = []
     for adoption_id in session.exec(statement).all():
+        assert adoption_id is not None
         result = session.exec(  # type: ignore[call-overload]
             update(Adoption)
             .where(col(Adoption.id) == adoption_id, col(Adoption.status).in_(UNPAID))

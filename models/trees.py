@@ -191,14 +191,18 @@ def _free_trees(season: str, now: datetime):  # type: ignore[no-untyped-def]
 def browse_groups(*, session: Session, by: str) -> list[Group]:
     """Species (by="species") or villages (by="village") with how many trees are free."""
     season, now = current_season(), utcnow()
-    model, column = (Species, Tree.species_id) if by == "species" else (Village, Tree.village_id)
+    key = "species_id" if by == "species" else "village_id"
     free = _free_trees(season, now).subquery()
     counts = dict(
         session.exec(  # type: ignore[call-overload]
-            select(free.c[column.key], func.count()).group_by(free.c[column.key])
+            select(free.c[key], func.count()).group_by(free.c[key])
         ).all()
     )
-    rows = session.exec(select(model).order_by(col(model.id))).all()
+    rows: list[Species | Village] = list(
+        session.exec(select(Species).order_by(col(Species.id))).all()
+        if by == "species"
+        else session.exec(select(Village).order_by(col(Village.id))).all()
+    )
     return [Group(row, counts.get(row.id, 0)) for row in rows]
 
 
