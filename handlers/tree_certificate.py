@@ -21,7 +21,8 @@ def certificate_content(
     rows = [
         (tr._("Tree"), tree.code),
         (tr._("Kind"), localized(view.species, "name", lang)),
-        (tr._("Village"), f"{village}, {localized(view.village, 'region', lang)}"),
+        (tr._("Village"), village),
+        (tr._("Region"), localized(view.village, "region", lang)),
         (tr._("Farmer"), localized(view.farmer, "name", lang)),
     ]
     if adoption.nickname:
