@@ -28,7 +28,19 @@ from bot.db import Database
 from bot.errors import handle_error
 from bot.notify import Renderer, schedule_outbox
 from bot.persistence import DatabasePersistence
-from handlers import fallback, language, payment, start, users
+from handlers import (
+    broadcast,
+    cart,
+    checkout,
+    fallback,
+    language,
+    operator,
+    orders,
+    payment,
+    shop,
+    start,
+    users,
+)
 from handlers.adopt_notices import RENDERERS as ADOPTION_RENDERERS
 from handlers.adopt_notices import schedule_adoption_jobs
 from handlers.adoption_routes import adoption_handlers, tree_link_handler
@@ -40,8 +52,11 @@ App = Application[Any, BotContext, Any, Any, Any, Any]
 
 def journey_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
     """Every journey's handlers, most specific first."""
+    deep_link = filters.Regex
     return [
         tree_link_handler(),
+        CommandHandler("start", shop.open_product_link, deep_link(r"^/start product_")),
+        CommandHandler("start", operator.redeem_invite, deep_link(r"^/start farmer_")),
         CommandHandler("start", start.start),
         CommandHandler("help", start.help_command),
         CallbackQueryHandler(start.help_command, pattern="^HELP$"),
@@ -52,6 +67,19 @@ def journey_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
         PreCheckoutQueryHandler(payment.precheckout),
         MessageHandler(filters.SUCCESSFUL_PAYMENT, payment.successful_payment),
         *adoption_handlers(),
+        *shop.handlers(),
+        *cart.handlers(),
+        *checkout.handlers(),
+        *orders.handlers(),
+        broadcast.broadcast_conversation(),
+        CommandHandler("ops", operator.back_office),
+        CallbackQueryHandler(operator.back_office, pattern="^OPS$"),
+        CallbackQueryHandler(operator.payments_to_confirm, pattern="^OPS PAY$"),
+        CallbackQueryHandler(operator.confirm_payment_button, pattern="^OPS PAYOK "),
+        CommandHandler("confirm", operator.confirm_payment_command),
+        CallbackQueryHandler(operator.farmers, pattern="^OPS FARM$"),
+        CallbackQueryHandler(operator.invite_farmer, pattern=r"^OPS INV \d+$"),
+        CommandHandler("makeoperator", operator.make_operator_command),
         CommandHandler("cancel", fallback.nothing_to_cancel),
     ]
 
@@ -60,6 +88,8 @@ def notification_renderers() -> dict[str, Renderer]:
     """How each kind of outbox notification is written, in the recipient's language."""
     return {
         **ADOPTION_RENDERERS,
+        "broadcast": broadcast.render_broadcast,
+        "order_status": orders.render_order_status,
     }
 
 
@@ -105,4 +135,5 @@ def build_application(
     application.add_error_handler(handle_error)
     schedule_outbox(application)
     schedule_adoption_jobs(application)
+    orders.schedule_expiry(application)
     return application

@@ -105,7 +105,7 @@ def _layout_engine() -> ImageFont.Layout:
 
 _LAYOUT = _layout_engine()
 # FreeType faces are shared between calls; callers render in threads, so drawing is serialised.
-_DRAW_LOCK = threading.Lock()
+DRAW_LOCK = threading.Lock()  # fonts are shared across threads
 
 
 @lru_cache(maxsize=128)
@@ -707,7 +707,7 @@ def _png_bytes(page: Image.Image, content: CertificateContent) -> bytes:
 
 def render_certificate(content: CertificateContent) -> bytes:
     """Renders the certificate as PNG bytes (blocking: callers run it in a thread)."""
-    with _DRAW_LOCK:
+    with DRAW_LOCK:
         page = _draw_page(content)
     return _png_bytes(page, content)
 

@@ -15,6 +15,10 @@ COMMANDS: list[tuple[str, str]] = [
     ("language", N_("Change language")),
     ("cancel", N_("Stop what you are doing")),
     ("mytrees", N_("My adopted trees")),
+    ("shop", N_("Village shop")),
+    ("cart", N_("My cart")),
+    ("orders", N_("My orders")),
+    ("track", N_("Track an order by its number")),
 ]
 
 

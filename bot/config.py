@@ -10,8 +10,11 @@ from typing import Any
 
 from dotenv import dotenv_values
 
+from models.shipping import Rate, parse_rates
+
 LANGUAGES = ("zh", "lo", "en")
 DEFAULT_DATABASE_URL = "sqlite:///data/orchard.db"
+DEFAULT_SHIPPING_RATES = "CN:1000+500,LA:4000+1500"
 
 
 class ConfigError(Exception):
@@ -83,6 +86,9 @@ class Settings:
     lak_per_cny: float = _setting("LAK_PER_CNY", _positive_float, 3000.0)
     reservation_minutes: int = _setting("RESERVATION_MINUTES", _positive_int, 15)
     order_expiry_minutes: int = _setting("ORDER_EXPIRY_MINUTES", _positive_int, 60)
+    shipping_rates: tuple[Rate, ...] = _setting(
+        "SHIPPING_RATES", parse_rates, parse_rates(DEFAULT_SHIPPING_RATES)
+    )
     bot_username: str = _setting("BOT_USERNAME", str, "orchard_village_bot")
     log_level: str = _setting("LOG_LEVEL", str.upper, "INFO")
 

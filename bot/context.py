@@ -38,6 +38,13 @@ class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[Any, Any], d
         return self.bot_data["db"]  # type: ignore[no-any-return]
 
     @property
+    def scratch(self) -> dict[str, Any]:
+        """This user's user_data: small scratch values between two steps of a dialogue."""
+        data = self.user_data
+        assert data is not None, "scratch is only for updates that come from a user"
+        return data
+
+    @property
     def tr(self) -> Translator:
         """gettext and Babel formatting in this update's language."""
         return translator(self.lang)

@@ -7,6 +7,7 @@ update instead, which writes only the conversations and user_data that update to
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
@@ -27,10 +28,13 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[A
             update_interval=60,
         )
         self.db = db
+        self._saved: dict[int, str] = {}  # what each user's row holds now, to skip no-op writes
 
     async def get_user_data(self) -> dict[int, dict[str, Any]]:
         """Loads every user's scratch data."""
-        return await self.db.run(state.load_scratch)
+        data = await self.db.run(state.load_scratch)
+        self._saved = {user_id: _fingerprint(values) for user_id, values in data.items()}
+        return data
 
     async def get_chat_data(self) -> dict[int, dict[Any, Any]]:
         """Chat data is not used."""
@@ -55,8 +59,12 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[A
         await self.db.run(state.save_conversation, name=name, key=key, state=new_state)
 
     async def update_user_data(self, user_id: int, data: dict[str, Any]) -> None:
-        """Saves one user's scratch data."""
+        """Saves one user's scratch data, unless it is what the database holds already."""
+        fingerprint = _fingerprint(data)
+        if self._saved.get(user_id, _fingerprint({})) == fingerprint:
+            return
         await self.db.run(state.save_scratch, user_id=user_id, data=data)
+        self._saved[user_id] = fingerprint
 
     async def update_chat_data(self, chat_id: int, data: dict[Any, Any]) -> None:
         """Chat data is not used."""
@@ -73,6 +81,7 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[A
     async def drop_user_data(self, user_id: int) -> None:
         """Forgets one user's scratch data."""
         await self.db.run(state.save_scratch, user_id=user_id, data={})
+        self._saved.pop(user_id, None)
 
     async def refresh_user_data(self, user_id: int, user_data: dict[str, Any]) -> None:
         """The in-memory copy is authoritative while the bot runs."""
@@ -85,3 +94,8 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[A
 
     async def flush(self) -> None:
         """Everything is written as it happens."""
+
+
+def _fingerprint(data: dict[str, Any]) -> str:
+    """A stable text form of user_data, to tell whether it changed."""
+    return json.dumps(data, sort_keys=True, default=str)

@@ -6,7 +6,15 @@ from telegram import Update
 
 from bot.context import BotContext
 from handlers.common import show
+from handlers.roles import deny, has_role
 from handlers.start import main_menu
+from models.user import Role
+
+# callback_data prefixes of buttons only some roles may press.
+ROLE_PREFIXES: dict[str, tuple[Role, ...]] = {
+    "OPS": (Role.OPERATOR,),
+    "BC": (Role.OPERATOR,),
+}
 
 
 async def unknown_input(update: Update, context: BotContext) -> None:
@@ -26,8 +34,14 @@ async def nothing_to_cancel(update: Update, context: BotContext) -> None:
 async def stale_button(update: Update, context: BotContext) -> None:
     """Answers a tap on a button that no handler recognises (an old or forged one)."""
     query = update.callback_query
-    if query is not None:
-        await query.answer(context.tr._("This button is out of date."), show_alert=True)
+    if query is None:
+        return
+    prefix = (query.data or "").split(" ", 1)[0]
+    roles = ROLE_PREFIXES.get(prefix)
+    if roles is not None and not has_role(context, *roles):
+        await deny(update, context)  # a forged back-office button: say no, not "out of date"
+        return
+    await query.answer(context.tr._("This button is out of date."), show_alert=True)
 
 
 async def save_state(update: Update, context: BotContext) -> None:

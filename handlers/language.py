@@ -9,6 +9,7 @@ from bot.context import BotContext
 from bot.i18n import LANGUAGE_NAMES
 from handlers.common import button, keyboard, menu_row, show
 from handlers.start import main_menu
+from handlers.users import forget
 from models.user import set_language
 
 
@@ -31,5 +32,6 @@ async def set_user_language(update: Update, context: BotContext) -> None:
         set_language, telegram_id=update.effective_user.id, language=code
     )
     context.account, context.lang = account, code
+    forget(context, account.id)
     text = context.tr._("Done: I will speak English with you.")
     await show(update, context, text, main_menu(context))

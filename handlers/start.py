@@ -10,7 +10,7 @@ from telegram import InlineKeyboardMarkup, Update
 from bot.context import BotContext
 from bot.i18n import Translator
 from handlers.common import button, esc, keyboard, menu_row, show
-from models.user import User
+from models.user import Role, User
 
 
 @dataclass(frozen=True)
@@ -26,8 +26,15 @@ class MenuEntry:
 MENU: list[MenuEntry] = [
     MenuEntry(lambda tr: "🌳 " + tr._("Adopt a tree"), "TREE"),
     MenuEntry(lambda tr: "🍑 " + tr._("My trees"), "MYT"),
+    MenuEntry(
+        lambda tr: "🏤 " + tr._("Back office"),
+        "OPS",
+        lambda account: account is not None and account.role == Role.OPERATOR,
+    ),
     MenuEntry(lambda tr: "🌐 " + tr._("Language"), "LANG"),
     MenuEntry(lambda tr: "❓ " + tr._("Help"), "HELP"),
+    MenuEntry(lambda tr: "🧺 " + tr._("Village shop"), "SHOP"),
+    MenuEntry(lambda tr: "📦 " + tr._("My orders"), "ORD l"),
 ]
 
 

@@ -3,4 +3,16 @@
 Importing this package registers every table on `SQLModel.metadata`.
 """
 
-from models import adoptions, catalog, outbox, payments, state, trees, user  # noqa: F401
+from models import (  # noqa: F401
+    adoptions,
+    broadcast,
+    catalog,
+    orders,
+    outbox,
+    payments,
+    roles,
+    shop,
+    state,
+    trees,
+    user,
+)

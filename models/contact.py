@@ -1,4 +1,4 @@
-"""Delivery contact details: phone numbers and addresses, validated per country (pure functions)."""
+"""Delivery contact details: phone numbers validated per country, and postal addresses."""
 
 from __future__ import annotations
 
@@ -7,62 +7,42 @@ import unicodedata
 
 _SEPARATORS = re.compile(r"[\s\-().]")
 _CN_MOBILE = re.compile(r"1\d{10}")
-_LA_MOBILE = re.compile(r"20\d{8}")
-_LA_LANDLINE = re.compile(r"30\d{7}")
+_LA_NUMBER = re.compile(r"20\d{8}|30\d{7}")
 
 
-def _digits(raw: str) -> str | None:
-    """The number without spaces, dashes and brackets; None if anything else is left."""
-    compact = _SEPARATORS.sub("", raw.strip())
-    if compact.startswith("+"):
-        compact = compact[1:]
-        if not compact.isdigit():
-            return None
-        return "+" + compact
-    return compact if compact.isdigit() else None
-
-
-def _cn(number: str) -> str | None:
-    """A Chinese mobile number: 11 digits starting with 1, optionally +86 / 86 in front."""
-    for prefix in ("+86", "0086", "86"):
-        if number.startswith(prefix) and len(number) == len(prefix) + 11:
-            number = number[len(prefix) :]
-            break
-    return "+86" + number if _CN_MOBILE.fullmatch(number) else None
-
-
-def _la(number: str) -> str | None:
-    """A Lao number: +856 20 xxxxxxxx (mobile) or 030 xxxxxxx, with or without the +856."""
-    for prefix in ("+856", "00856", "856"):
-        if number.startswith(prefix):
-            number = number[len(prefix) :]
-            break
-    else:
-        if not number.startswith("0"):
-            return None
-    number = number.removeprefix("0")
-    if _LA_MOBILE.fullmatch(number) or _LA_LANDLINE.fullmatch(number):
-        return "+856" + number
-    return None
+def _strip_prefix(digits: str, code: str) -> str:
+    """Removes an international prefix (+CC, 00CC or CC) or a trunk 0."""
+    for prefix in ("+" + code, "00" + code):
+        if digits.startswith(prefix):
+            return digits[len(prefix) :]
+    return digits
 
 
 def normalize_phone(country: str, raw: str) -> str | None:
-    """The phone number in international form (+86…, +856…), or None if it is not valid there."""
-    number = _digits(raw)
-    if not number:
-        return None
+    """Returns the number in international form (+86…, +856…) or None if it is not valid there.
+
+    CN: a mobile number, 11 digits starting with 1, optionally after +86 / 86.
+    LA: +856 20 xxxxxxxx (8 digits after 20) or 030 xxxxxxx (7 digits after 30).
+    """
+    digits = _SEPARATORS.sub("", raw.strip())
     if country == "CN":
-        return _cn(number)
+        local = _strip_prefix(digits, "86")
+        if len(local) == 13 and local.startswith("86"):
+            local = local[2:]
+        return "+86" + local if _CN_MOBILE.fullmatch(local) else None
     if country == "LA":
-        return _la(number)
+        local = _strip_prefix(digits, "856")
+        if local.startswith("856") and len(local) > 10:
+            local = local[3:]
+        local = local.removeprefix("0")
+        return "+856" + local if _LA_NUMBER.fullmatch(local) else None
     return None
 
 
 def clean_address(raw: str) -> str | None:
-    """The trimmed address (5–300 characters, no control characters), or None."""
-    text = " ".join(raw.split())
-    if not 5 <= len(text) <= 300:
+    """Returns the trimmed address (lines joined by commas), or None unless 5–300 characters."""
+    lines = [line.strip() for line in raw.strip().splitlines()]
+    text = ", ".join(line for line in lines if line)
+    if any(unicodedata.category(char) == "Cc" for char in text):
         return None
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs") for ch in text):
-        return None
-    return text
+    return text if 5 <= len(text) <= 300 else None

@@ -120,6 +120,6 @@ def test_phone_and_address_rules() -> None:
     assert normalize_phone("LA", "030 555 1234") == "+856305551234"
     assert normalize_phone("LA", "13812345678") is None
     assert normalize_phone("LA", "020 5555 12x4") is None
-    assert clean_address("  Ban Phonsavang,\n Oudomxai ") == "Ban Phonsavang, Oudomxai"
+    assert clean_address("  Ban Phonsavang\n Oudomxai ") == "Ban Phonsavang, Oudomxai"
     assert clean_address("abc") is None
     assert clean_address("Street 1\x00") is None

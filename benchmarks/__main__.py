@@ -1,0 +1,120 @@
+"""`python -m benchmarks`: journeys vs. a bare echo bot, each phase in its own process.
+
+python -m benchmarks                       # 1,000 users on a SQLite file
+python -m benchmarks --users 200           # fewer users
+DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test python -m benchmarks
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+
+from benchmarks.stats import RunFigures, peak_rss_mb
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parses the command line."""
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--users", type=int, default=1000, help="simulated users (1000)")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("DATABASE_URL"),
+        help="PostgreSQL URL; default a fresh SQLite file",
+    )
+    parser.add_argument("--phase", choices=["echo", "journeys"], help=argparse.SUPPRESS)
+    parser.add_argument("--updates", type=int, default=0, help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def run_phase(phase: str, args: argparse.Namespace, updates: int = 0) -> RunFigures:
+    """Runs one phase in a fresh Python process (so its peak memory is its own)."""
+    command = [
+        sys.executable,
+        "-m",
+        "benchmarks",
+        "--phase",
+        phase,
+        "--users",
+        str(args.users),
+        "--updates",
+        str(updates),
+    ]
+    if args.database_url:
+        command += ["--database-url", args.database_url]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        sys.exit(f"phase {phase} failed:\n{result.stderr[-4000:]}")
+    data = json.loads(result.stdout.strip().splitlines()[-1])
+    return RunFigures(**data)
+
+
+def emit(figures: RunFigures) -> None:
+    """Prints a phase's figures as JSON for the parent process."""
+    print(json.dumps(figures.__dict__))
+
+
+async def journeys_phase(args: argparse.Namespace) -> RunFigures:
+    """Every simulated user takes a whole journey through the real Application."""
+    from benchmarks.driver import Driver
+    from benchmarks.journeys import journeys_for, users
+    from benchmarks.setup import journey_application
+
+    async with journey_application(args.database_url) as (app, api):
+        driver = Driver(app, api)
+        people = users(args.users)
+        started = time.perf_counter()
+        count = await driver.run_interleaved(journeys_for(driver, people))
+        seconds = time.perf_counter() - started
+    label = "journeys (" + ("PostgreSQL" if args.database_url else "SQLite file") + ")"
+    return RunFigures(label, count, seconds, driver.latencies_ms, peak_rss_mb())
+
+
+async def echo_phase(args: argparse.Namespace) -> RunFigures:
+    """The framework's floor: a bare PTB echo bot over the same offline Bot API."""
+    from benchmarks.echo import run_echo
+
+    return await run_echo(args.updates)
+
+
+def describe_machine() -> str:
+    """A line about where the figures were measured."""
+    return (
+        f"{platform.node()} · {platform.processor() or platform.machine()} · "
+        f"{os.cpu_count()} cores · Python {platform.python_version()}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Runs the benchmark and prints its figures."""
+    args = parse_args(argv)
+    if args.phase == "journeys":
+        emit(asyncio.run(journeys_phase(args)))
+        return 0
+    if args.phase == "echo":
+        emit(asyncio.run(echo_phase(args)))
+        return 0
+    print(f"machine: {describe_machine()}")
+    print(f"command: python -m benchmarks {' '.join(sys.argv[1:])}".rstrip())
+    journeys = run_phase("journeys", args)
+    echo = run_phase("echo", args, updates=journeys.updates)
+    print(journeys.line())
+    print(echo.line())
+    ratio = journeys.per_second / echo.per_second if echo.per_second else 0
+    print(f"journey throughput / echo throughput = {ratio:.2f} (target ≥ 0.50)")
+    print(f"journey p99 = {journeys.percentile(99):.2f} ms (target < 25 ms on SQLite)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,46 @@
+"""The application under benchmark: the real one, on a fresh database, offline."""
+
+from __future__ import annotations
+
+import tempfile
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from bot.app import App, build_application
+from bot.config import Settings
+from bot.db import Database
+from bot.offline import OfflineBotAPI
+from models.sample import load_sample_catalog
+
+OPERATOR_ID = 1
+
+
+def fresh_database(url: str | None) -> tuple[Database, str]:
+    """A new empty database: a SQLite file, or a new schema on the PostgreSQL server at `url`."""
+    if not url:
+        folder = Path(tempfile.mkdtemp(prefix="orchard-bench-"))
+        database_url = f"sqlite:///{folder / 'bench.db'}"
+        return Database(database_url), database_url
+    url = Settings.from_env({"DATABASE_URL": url}, env_file=None).database_url
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    with create_engine(url, isolation_level="AUTOCOMMIT").connect() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    return Database(url, schema), url
+
+
+@asynccontextmanager
+async def journey_application(url: str | None) -> AsyncIterator[tuple[App, OfflineBotAPI]]:
+    """The real Application with the sample catalog, on a fresh database, offline."""
+    db, database_url = fresh_database(url)
+    db.create_all()
+    db.call(load_sample_catalog)
+    settings = Settings(database_url=database_url, admin_ids=(OPERATOR_ID,))
+    api = OfflineBotAPI()
+    app = build_application(settings, db, request=api, rate_limit=False)
+    async with app:
+        yield app, api
+    db.dispose()

@@ -1,0 +1,55 @@
+"""Phone numbers per country, addresses, and the shipping table."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import ConfigError, Settings
+from models.contact import clean_address, normalize_phone
+from models.shipping import Rate, parse_rates, shipping_fee
+
+
+@pytest.mark.parametrize(
+    ("country", "raw", "expected"),
+    [
+        ("CN", "138 0013 8000", "+8613800138000"),
+        ("CN", "+86 138-0013-8000", "+8613800138000"),
+        ("CN", "8613800138000", "+8613800138000"),
+        ("CN", "23800138000", None),
+        ("CN", "1380013800", None),
+        ("LA", "+856 20 5555 1234", "+8562055551234"),
+        ("LA", "020 5555 1234", "+8562055551234"),
+        ("LA", "030 555 1234", "+856305551234"),
+        ("LA", "85620 55551234", "+8562055551234"),
+        ("LA", "020 555 123", None),
+        ("LA", "138 0013 8000", None),
+        ("TH", "0812345678", None),
+    ],
+)
+def test_normalize_phone(country: str, raw: str, expected: str | None) -> None:
+    assert normalize_phone(country, raw) == expected
+
+
+def test_clean_address() -> None:
+    assert clean_address("  Vientiane\n Ban Phonxay 12  ") == "Vientiane, Ban Phonxay 12"
+    assert clean_address("abc") is None
+    assert clean_address("x" * 301) is None
+    assert clean_address("Ban\x00Phonxay 12") is None
+    assert clean_address("ນະຄອນຫຼວງວຽງຈັນ") == "ນະຄອນຫຼວງວຽງຈັນ"
+
+
+def test_shipping_fee_by_country_and_weight() -> None:
+    rates = (Rate("CN", 1000, 500), Rate("LA", 4000, 1500))
+    assert shipping_fee(country="CN", weight_g=700, rates=rates) == 1000
+    assert shipping_fee(country="CN", weight_g=1000, rates=rates) == 1000
+    assert shipping_fee(country="CN", weight_g=1001, rates=rates) == 1500
+    assert shipping_fee(country="LA", weight_g=5500, rates=rates) == 4000 + 5 * 1500
+    assert shipping_fee(country="TH", weight_g=500, rates=rates) is None
+
+
+def test_shipping_rates_setting() -> None:
+    settings = Settings.from_env({"SHIPPING_RATES": "cn:800+400, LA:5000+2000"}, env_file=None)
+    assert settings.shipping_rates == (Rate("CN", 800, 400), Rate("LA", 5000, 2000))
+    assert parse_rates("CN:1000+500") == (Rate("CN", 1000, 500),)
+    with pytest.raises(ConfigError, match="SHIPPING_RATES"):
+        Settings.from_env({"SHIPPING_RATES": "China:ten"}, env_file=None)
