@@ -28,6 +28,7 @@ from bot.db import Database
 from bot.errors import handle_error
 from bot.notify import Renderer, schedule_outbox
 from bot.persistence import DatabasePersistence
+from bot.updates import mark_update_handled, schedule_pruning, skip_handled
 from handlers import (
     broadcast,
     cart,
@@ -109,6 +110,7 @@ def build_application(
     *,
     request: BaseRequest | None = None,
     rate_limit: bool = True,
+    polling: bool = True,
 ) -> App:
     """Builds the Application; with `request` (an offline Bot API) it never touches the network."""
     builder = (
@@ -127,13 +129,22 @@ def build_application(
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
     if request is not None:
         builder = builder.request(request).get_updates_request(request).updater(None)
+    if not polling:  # webhook mode: bot.webhook serves the updates
+        builder = builder.updater(None)
+    # Updates are handled one at a time (PTB's default; never concurrent_updates): the guard in
+    # group -2 checks an update id before the mark at the end is written, which is safe only
+    # when a repeated update cannot run beside its first delivery.
+    builder = builder.concurrent_updates(False)
     application: App = builder.build()  # type: ignore[assignment]
     application.bot_data.update(settings=settings, db=db, renderers=notification_renderers())
+    application.add_handler(TypeHandler(Update, skip_handled), group=-2)
     application.add_handler(TypeHandler(Update, users.load_user), group=-1)
     application.add_handlers(journey_handlers() + fallback_handlers(), group=0)
     application.add_handler(TypeHandler(Update, fallback.save_state), group=99)
+    application.add_handler(TypeHandler(Update, mark_update_handled), group=100)
     application.add_error_handler(handle_error)
     schedule_outbox(application)
     schedule_adoption_jobs(application)
     orders.schedule_expiry(application)
+    schedule_pruning(application)
     return application

@@ -14,5 +14,6 @@ from models import (  # noqa: F401
     shop,
     state,
     trees,
+    updates,
     user,
 )

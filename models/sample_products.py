@@ -38,7 +38,7 @@ PRODUCTS: list[dict[str, Any]] = [
         "weight_g": 5400,
         "stock": 30,
         "name_zh": "十八洞黄桃",
-        "name_lo": "ໝາກຄ້ຽງເຫຼືອງ ຊືປາຕົງ",
+        "name_lo": "ໝາກພີດເຫຼືອງ ຊືປາຕົງ",
         "name_en": "Shibadong yellow peaches",
         "unit_zh": "5公斤箱",
         "unit_lo": "ແກັດ 5 ກິໂລ",

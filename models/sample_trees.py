@@ -8,7 +8,7 @@ from models.catalog import Farmer, Village
 from models.trees import Species, Tree, TreeUpdate
 
 SPECIES = [
-    Species(slug="peach", emoji="🍑", name_zh="黄桃", name_lo="ໝາກທໍ້ເຫຼືອງ", name_en="Yellow peach"),
+    Species(slug="peach", emoji="🍑", name_zh="黄桃", name_lo="ໝາກພີດເຫຼືອງ", name_en="Yellow peach"),
     Species(slug="kiwi", emoji="🥝", name_zh="猕猴桃", name_lo="ໝາກກີວີ", name_en="Kiwifruit vine"),
     Species(slug="tea", emoji="🍵", name_zh="古茶树", name_lo="ຕົ້ນຊາບູຮານ", name_en="Old tea tree"),
 ]
@@ -32,7 +32,7 @@ PLANS = [
 DESCRIPTIONS = {
     "peach": (
         "种在村子上方梯田坡地上的黄桃树，山泉灌溉，不打膨大剂，七八月成熟。",
-        "ຕົ້ນໝາກທໍ້ເຫຼືອງ ປູກຢູ່ເທິງຂັ້ນໄດຄ້ອຍພູເໜືອບ້ານ, ຫົດດ້ວຍນ້ຳພູ, ສຸກເດືອນ 7–8.",
+        "ຕົ້ນໝາກພີດເຫຼືອງ ປູກຢູ່ເທິງຂັ້ນໄດຄ້ອຍພູເໜືອບ້ານ, ຫົດດ້ວຍນ້ຳພູ, ສຸກເດືອນ 7–8.",
         "A yellow peach tree on the terraced slope above the village, watered from the mountain "
         "spring, ripe in July and August.",
     ),

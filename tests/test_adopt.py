@@ -46,7 +46,7 @@ async def test_browse_pages_and_card(bot: Harness, noy: TgUser) -> None:
     await bot.command(noy, "/start")
     await bot.press(noy, "TREE")
     labels = [text for text, _ in bot.buttons(noy)]
-    assert any("ໝາກທໍ້ເຫຼືອງ (24)" in label for label in labels)
+    assert any("ໝາກພີດເຫຼືອງ (24)" in label for label in labels)
     calls = await bot.press(noy, "TREE s 1 0")
     assert calls[0].method == "answerCallbackQuery"
     assert "ໜ້າ 1 ຈາກ 3" in last_text(calls)
