@@ -43,6 +43,9 @@ from handlers import (
     start,
     users,
 )
+from handlers.adopt_notices import RENDERERS as ADOPTION_RENDERERS
+from handlers.adopt_notices import schedule_adoption_jobs
+from handlers.adoption_routes import adoption_handlers, tree_link_handler
 
 OFFLINE_TOKEN = "999000:offline"
 
@@ -53,6 +56,7 @@ def journey_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
     """Every journey's handlers, most specific first."""
     deep_link = filters.Regex
     return [
+        tree_link_handler(),
         CommandHandler("start", shop.open_product_link, deep_link(r"^/start product_")),
         CommandHandler("start", operator.redeem_invite, deep_link(r"^/start farmer_")),
         CommandHandler("start", start.start),
@@ -64,6 +68,7 @@ def journey_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
         CallbackQueryHandler(language.set_user_language, pattern="^LANG "),
         PreCheckoutQueryHandler(payment.precheckout),
         MessageHandler(filters.SUCCESSFUL_PAYMENT, payment.successful_payment),
+        *adoption_handlers(),
         *shop.handlers(),
         *cart.handlers(),
         *checkout.handlers(),
@@ -85,6 +90,7 @@ def journey_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
 def notification_renderers() -> dict[str, Renderer]:
     """How each kind of outbox notification is written, in the recipient's language."""
     return {
+        **ADOPTION_RENDERERS,
         "broadcast": broadcast.render_broadcast,
         "order_status": orders.render_order_status,
     }
@@ -139,6 +145,7 @@ def build_application(
     application.add_handler(TypeHandler(Update, finish_update), group=99)
     application.add_error_handler(handle_error)
     schedule_outbox(application)
+    schedule_adoption_jobs(application)
     orders.schedule_expiry(application)
     schedule_pruning(application)
     privacy.schedule_retention(application)

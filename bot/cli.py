@@ -39,6 +39,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     confirm.add_argument("reference", help="the code the buyer quoted, e.g. P7KQ3XM9A")
     confirm.set_defaults(run=cmd_confirm_payment)
+    importer = commands.add_parser(
+        "import-catalog", help="load villages, species, farmers and trees from YAML or CSV"
+    )
+    importer.add_argument("file", type=Path, help="catalog.yaml, or trees.csv")
+    importer.set_defaults(run=cmd_import_catalog)
     commands.add_parser("migrate", help="upgrade the database schema to this version's")
     commands.add_parser("webhook", help="serve Telegram's webhook (WEBHOOK_URL, WEBHOOK_SECRET)")
     return parser.parse_args(argv)
@@ -166,4 +171,17 @@ def cmd_confirm_payment(settings: Settings, db: Database, args: argparse.Namespa
         f"payment {payment.reference} ({payment.kind} {payment.target_id}, "
         f"{payment.amount_fen / 100:.2f} {payment.currency}) {state}: {payment.status}"
     )
+    return 0
+
+
+def cmd_import_catalog(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    """Imports an operator's catalog file: every row or, on any bad row, none."""
+    from models.catalog_import import CatalogImportError, import_catalog, read_catalog_file
+
+    try:
+        counts = db.call(import_catalog, sections=read_catalog_file(args.file))
+    except (CatalogImportError, OSError) as exc:
+        print(f"{args.file}: nothing imported\n{exc}", file=sys.stderr)
+        return 1
+    print(", ".join(f"{count} {name}" for name, count in counts.items()) + " imported")
     return 0

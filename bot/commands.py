@@ -14,6 +14,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("help", N_("How to use this bot")),
     ("language", N_("Change language")),
     ("cancel", N_("Stop what you are doing")),
+    ("mytrees", N_("My adopted trees")),
     ("shop", N_("Village shop")),
     ("cart", N_("My cart")),
     ("orders", N_("My orders")),

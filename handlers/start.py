@@ -24,6 +24,8 @@ class MenuEntry:
 
 # Journeys add their entry here; a button for something not built must not exist.
 MENU: list[MenuEntry] = [
+    MenuEntry(lambda tr: "🌳 " + tr._("Adopt a tree"), "TREE"),
+    MenuEntry(lambda tr: "🍑 " + tr._("My trees"), "MYT"),
     MenuEntry(
         lambda tr: "🏤 " + tr._("Back office"),
         "OPS",
@@ -76,6 +78,7 @@ async def help_command(update: Update, context: BotContext) -> None:
             tr._("<b>How this bot works</b>"),
             tr._("Tap the buttons under a message, or send a command:"),
             "/start — " + tr._("main menu"),
+            "/mytrees — " + tr._("the trees you adopted"),
             "/language — " + tr._("choose your language"),
             "/cancel — " + tr._("stop what you are doing"),
             "/help — " + tr._("this help"),

@@ -4,6 +4,7 @@ Importing this package registers every table on `SQLModel.metadata`.
 """
 
 from models import (  # noqa: F401
+    adoptions,
     broadcast,
     catalog,
     orders,
@@ -13,6 +14,7 @@ from models import (  # noqa: F401
     roles,
     shop,
     state,
+    trees,
     updates,
     user,
 )
