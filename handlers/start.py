@@ -25,7 +25,9 @@ class MenuEntry:
 # Journeys add their entry here; a button for something not built must not exist.
 MENU: list[MenuEntry] = [
     MenuEntry(lambda tr: "🌳 " + tr._("Adopt a tree"), "TREE"),
+    MenuEntry(lambda tr: "🧺 " + tr._("Village shop"), "SHOP"),
     MenuEntry(lambda tr: "🍑 " + tr._("My trees"), "MYT"),
+    MenuEntry(lambda tr: "📦 " + tr._("My orders"), "ORD l"),
     MenuEntry(
         lambda tr: "🏤 " + tr._("Back office"),
         "OPS",
@@ -33,8 +35,6 @@ MENU: list[MenuEntry] = [
     ),
     MenuEntry(lambda tr: "🌐 " + tr._("Language"), "LANG"),
     MenuEntry(lambda tr: "❓ " + tr._("Help"), "HELP"),
-    MenuEntry(lambda tr: "🧺 " + tr._("Village shop"), "SHOP"),
-    MenuEntry(lambda tr: "📦 " + tr._("My orders"), "ORD l"),
 ]
 
 
