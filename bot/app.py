@@ -33,6 +33,7 @@ from handlers import (
     broadcast,
     cart,
     checkout,
+    dialogues,
     fallback,
     language,
     operator,
@@ -134,12 +135,13 @@ def build_application(
     if not polling:  # webhook mode: bot.webhook serves the updates
         builder = builder.updater(None)
     # Updates are handled one at a time (PTB's default; never concurrent_updates): the guard in
-    # group -2 checks an update id before the mark at the end is written, which is safe only
+    # group -3 checks an update id before the mark at the end is written, which is safe only
     # when a repeated update cannot run beside its first delivery.
     builder = builder.concurrent_updates(False)
     application: App = builder.build()  # type: ignore[assignment]
     application.bot_data.update(settings=settings, db=db, renderers=notification_renderers())
-    application.add_handler(TypeHandler(Update, skip_handled), group=-2)
+    application.add_handler(TypeHandler(Update, skip_handled), group=-3)
+    application.add_handler(TypeHandler(Update, dialogues.leave_stale_dialogues), group=-2)
     application.add_handler(TypeHandler(Update, users.load_user), group=-1)
     application.add_handlers(journey_handlers() + fallback_handlers(), group=0)
     application.add_handler(TypeHandler(Update, finish_update), group=99)

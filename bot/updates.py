@@ -35,7 +35,7 @@ RETRY_PAUSE = 5.0
 
 
 async def skip_handled(update: Update, context: BotContext) -> None:
-    """Stops an update that has already been handled (group -2, before everything else)."""
+    """Stops an update that has already been handled (group -3, before everything else)."""
     # Telegram's update ids grow; one above every id this process handled is new, so the
     # database is asked only about old ids (the redeliveries that follow a restart).
     newest = context.bot_data.get("newest_handled")

@@ -20,6 +20,7 @@ from telegram.ext import (
 from bot.context import BotContext
 from handlers.common import back_button, button, cancel, esc, keyboard, menu_row, show
 from handlers.payment import ask_for_payment
+from handlers.privacy import ensure_consent
 from handlers.trees import send_card, species_name
 from models.adoptions import (
     KIND,
@@ -36,6 +37,7 @@ from models.adoptions import (
 )
 from models.contact import clean_address, normalize_phone
 from models.payments import PaymentMethod
+from models.privacy import is_cross_border
 from models.trees import similar_trees, tree_card
 
 
@@ -314,9 +316,17 @@ def pick(step: Step) -> Callback:
         draft = await context.db.run(update_draft, user_id=_user_id(update), **changes)
         if draft is None:
             return await _lost(update, context)
+        if step is Step.COUNTRY and not await consented(update, context, draft.country):
+            return step  # the consent screen is showing; its Continue taps this button again
         return await ask(update, context, next_step(step, draft))
 
     return picked
+
+
+async def consented(update: Update, context: BotContext, country: str) -> bool:
+    """Whether the user may give an address for this destination; else asks for consent."""
+    cross = is_cross_border(destination=country, language=context.lang)
+    return await ensure_consent(update, context, cross_border=cross, resume=f"ADOPT {country}")
 
 
 def go_back(step: Step) -> Callback:

@@ -4,6 +4,7 @@ Importing this package registers every table on `SQLModel.metadata`.
 """
 
 from models import (  # noqa: F401
+    adoption_data,
     adoptions,
     broadcast,
     catalog,

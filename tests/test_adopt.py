@@ -12,6 +12,7 @@ from sqlmodel import select
 from bot.notify import deliver_pending
 from models.adoptions import AdoptionDraft
 from models.payments import Payment, confirm_offline_payment
+from models.privacy import ConsentKind, record_consent
 from models.trees import Adoption, AdoptionStatus, Tree
 from tests.factories import TgUser
 from tests.harness import Harness, last_text
@@ -25,8 +26,15 @@ def tree_id(bot: Harness, code: str) -> int:
     return found
 
 
+def give_consents(bot: Harness, user: TgUser) -> None:
+    """Records both privacy consents, as the consent screens would (tests/test_privacy_adopt.py)."""
+    for kind in ConsentKind:
+        bot.db.call(record_consent, user_id=user.id, kind=kind)
+
+
 async def fill_dialogue(bot: Harness, user: TgUser, code: str, gift: bool, country: str) -> None:
     """Opens the tree's link and answers every question up to the summary."""
+    give_consents(bot, user)
     await bot.command(user, f"/start tree_{code}")
     await bot.press(user, f"ADOPT go {tree_id(bot, code)}")
     await bot.text(user, "小桃")
@@ -92,6 +100,7 @@ async def test_gift_adoption_end_to_end_in_chinese(bot: Harness, li: TgUser) -> 
 
 
 async def test_bad_input_back_and_cancel(bot: Harness, noy: TgUser) -> None:
+    give_consents(bot, noy)
     await bot.command(noy, "/start tree_TEA-0002")
     await bot.press(noy, f"ADOPT go {tree_id(bot, 'TEA-0002')}")
     await bot.press(noy, "ADOPT skip")

@@ -1,0 +1,73 @@
+"""Leaving a dialogue by going elsewhere: a menu button, another journey or a command ends it.
+
+A ConversationHandler keeps its state until one of its own handlers ends it, so a user who left
+the adoption dialogue through the main menu would have their next text read as the answer to
+the old question. `leave_stale_dialogues` runs before the journeys (group -1): when the update
+will be handled by something other than an open dialogue — another journey's button or command —
+that dialogue ends first. Input nothing handles (a forged button, an unknown command, a sticker)
+falls to the catch-alls and leaves the dialogue where it was; consent buttons (`PRIV …`) are
+part of the dialogue that showed them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, BaseHandler, ConversationHandler
+
+from handlers import fallback
+
+JOURNEY_GROUP = 0
+# Buttons shown inside a dialogue by a helper outside it: they must not end the dialogue.
+INSIDE_PREFIXES = ("PRIV ",)
+CATCH_ALLS = (fallback.unknown_input, fallback.stale_button)
+
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
+
+
+def _taker(application: AnyApp, update: Update) -> BaseHandler[Any, Any, Any] | None:
+    """The journey handler that will handle this update (PTB's first match), if any."""
+    for handler in application.handlers.get(JOURNEY_GROUP, []):
+        check = handler.check_update(update)
+        if check is not None and check is not False:
+            return handler
+    return None
+
+
+def _inside(update: Update) -> bool:
+    """Whether a tap belongs to whatever dialogue is open (consent screens)."""
+    query = update.callback_query
+    return query is not None and (query.data or "").startswith(INSIDE_PREFIXES)
+
+
+def open_dialogues(application: AnyApp, update: Update) -> list[ConversationHandler[Any]]:
+    """The journeys' dialogues this update's user stands in."""
+    found = []
+    for handler in application.handlers.get(JOURNEY_GROUP, []):
+        if isinstance(handler, ConversationHandler):
+            key = handler._get_key(update)  # noqa: SLF001  (PTB has no public lookup)
+            if key in handler._conversations:  # noqa: SLF001
+                found.append(handler)
+    return found
+
+
+def end_dialogue(dialogue: ConversationHandler[Any], update: Update) -> None:
+    """Ends the user's conversation in this dialogue (persisted at the end of the update)."""
+    dialogue._update_state(ConversationHandler.END, dialogue._get_key(update))  # noqa: SLF001
+
+
+async def leave_stale_dialogues(update: Update, context: Any) -> None:
+    """Ends any open dialogue the update is leaving for another journey (group -1)."""
+    if update.effective_user is None or update.effective_chat is None or _inside(update):
+        return
+    application: AnyApp = context.application
+    dialogues = open_dialogues(application, update)
+    if not dialogues:
+        return
+    taker = _taker(application, update)
+    if taker is None or getattr(taker, "callback", None) in CATCH_ALLS:
+        return
+    for dialogue in dialogues:
+        if dialogue is not taker:
+            end_dialogue(dialogue, update)
