@@ -1,0 +1,134 @@
+"""A dialogue left for another journey (menu button, other journey's button, command) is over:
+the next text is not read as the answer to its old question. Each conversation is checked."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from models.adoptions import AdoptionDraft
+from models.broadcast import Broadcast
+from models.shop import Cart, add_to_cart, view_cart
+from models.state import ConversationState
+from tests.factories import TgUser
+from tests.harness import Harness, last_text
+from tests.shop_helpers import buyer, product
+from tests.test_adopt import give_consents, tree_id
+
+NOT_UNDERSTOOD = "I did not understand that"
+
+
+def open_dialogues(bot: Harness) -> list[str]:
+    """Names of the conversations stored as open."""
+    with bot.db.session() as session:
+        return [row.name for row in session.exec(select(ConversationState))]
+
+
+async def at_nickname(bot: Harness, user: TgUser) -> None:
+    """Opens the adoption dialogue at its first question."""
+    await bot.command(user, "/start tree_PEACH-0005")
+    await bot.press(user, f"ADOPT go {tree_id(bot, 'PEACH-0005')}")
+    assert open_dialogues(bot) == ["adopt"]
+
+
+async def at_address(bot: Harness, user: TgUser) -> None:
+    """Opens checkout at the address question."""
+    buyer(bot.db, user.id, "en")
+    give_consents(bot, user)
+    bot.db.call(add_to_cart, user_id=user.id, product_id=product(bot.db, "HONEY-500G").id)
+    version = bot.db.call(view_cart, user_id=user.id).version
+    await bot.press(user, f"CHK go {version}")
+    assert "delivery address" in last_text(await bot.press(user, "CHK CN"))
+    assert open_dialogues(bot) == ["checkout"]
+
+
+def nickname(bot: Harness, user: TgUser) -> str:
+    """The nickname stored in the user's adoption draft."""
+    with bot.db.session() as session:
+        return session.get_one(AdoptionDraft, user.id).nickname
+
+
+def cart_address(bot: Harness, user: TgUser) -> str | None:
+    """The address stored on the user's cart."""
+    with bot.db.session() as session:
+        return session.exec(select(Cart).where(Cart.user_id == user.id)).one().address
+
+
+LEAVE_BY = [
+    ("menu button", "press", "MENU"),
+    ("another journey's button", "press", "MYT"),
+    ("shop button", "press", "SHOP"),
+    ("a command", "command", "/orders"),
+    ("/start", "command", "/start"),
+]
+
+
+@pytest.mark.parametrize(("how", "kind", "value"), LEAVE_BY, ids=[x[0] for x in LEAVE_BY])
+async def test_adoption_left_for_elsewhere_does_not_take_the_next_text(
+    bot: Harness, ann: TgUser, how: str, kind: str, value: str
+) -> None:
+    await at_nickname(bot, ann)
+    await (bot.press(ann, value) if kind == "press" else bot.command(ann, value))
+    assert open_dialogues(bot) == []
+    assert NOT_UNDERSTOOD in last_text(await bot.text(ann, "Peachy"))
+    assert nickname(bot, ann) == ""
+
+
+@pytest.mark.parametrize(("how", "kind", "value"), LEAVE_BY, ids=[x[0] for x in LEAVE_BY])
+async def test_checkout_left_for_elsewhere_does_not_take_the_next_text(
+    bot: Harness, ann: TgUser, how: str, kind: str, value: str
+) -> None:
+    await at_address(bot, ann)
+    await (bot.press(ann, value) if kind == "press" else bot.command(ann, value))
+    assert open_dialogues(bot) == []
+    assert NOT_UNDERSTOOD in last_text(await bot.text(ann, "1 Harbour Road, Changsha"))
+    assert cart_address(bot, ann) is None
+
+
+async def test_tree_button_ends_checkout_and_adopting_ends_it_too(bot: Harness, ann: TgUser) -> None:
+    await at_address(bot, ann)
+    await bot.press(ann, "TREE")
+    await bot.press(ann, f"ADOPT go {tree_id(bot, 'PEACH-0005')}")  # another dialogue's entry
+    assert open_dialogues(bot) == ["adopt"]
+    assert "certificate" in last_text(await bot.text(ann, "Peachy"))
+    assert nickname(bot, ann) == "Peachy" and cart_address(bot, ann) is None
+
+
+@pytest.mark.parametrize("value", ["/start", "MENU", "ORD l"])
+async def test_broadcast_left_for_elsewhere_sends_nothing(
+    bot: Harness, admin: TgUser, value: str
+) -> None:
+    await bot.command(admin, "/broadcast")
+    await bot.tap(admin, "所有用户")
+    assert open_dialogues(bot) == ["broadcast"]
+    await (bot.command(admin, value) if value.startswith("/") else bot.press(admin, value))
+    assert open_dialogues(bot) == []
+    calls = await bot.text(admin, "Harvest festival tomorrow!")
+    assert "预览" not in last_text(calls) and "没看懂您的意思" in last_text(calls)
+    with bot.db.session() as session:
+        assert session.exec(select(Broadcast)).all() == []
+
+
+async def test_forged_or_unknown_input_keeps_the_dialogue(bot: Harness, ann: TgUser) -> None:
+    await at_nickname(bot, ann)
+    calls = await bot.press(ann, "ADOPT zzz")
+    assert calls[-1].params.get("show_alert") and "out of date" in calls[-1].params["text"]
+    await bot.command(ann, "/nosuchcommand")
+    assert open_dialogues(bot) == ["adopt"]
+    await bot.text(ann, "Peachy")
+    assert nickname(bot, ann) == "Peachy"
+
+
+async def test_consent_buttons_keep_the_dialogue(bot: Harness, li: TgUser) -> None:
+    await bot.command(li, "/start tree_PEACH-0005")
+    await bot.press(li, f"ADOPT go {tree_id(bot, 'PEACH-0005')}")
+    for data in ("ADOPT skip", "ADOPT skip", "ADOPT me", "ADOPT CN"):
+        await bot.press(li, data)
+    await bot.tap(li, "阅读隐私说明")
+    await bot.tap(li, "返回")
+    await bot.tap(li, "我同意")
+    assert open_dialogues(bot) == ["adopt"]
+    await bot.tap(li, "继续")
+    await bot.text(li, "湖南省长沙市岳麓路 12 号")
+    with bot.db.session() as session:
+        assert session.get_one(AdoptionDraft, li.id).address == "湖南省长沙市岳麓路 12 号"
