@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 import warnings
 from collections.abc import Callable, Coroutine
 from enum import IntEnum
@@ -35,7 +34,7 @@ from models.adoptions import (
     start_draft,
     update_draft,
 )
-from models.contact import clean_address, normalize_phone
+from models.contact import clean_address, clean_text, normalize_phone
 from models.payments import PaymentMethod
 from models.privacy import is_cross_border
 from models.trees import similar_trees, tree_card
@@ -68,16 +67,6 @@ def _full_name(update: Update) -> str:
     """The user's Telegram name, the certificate's default."""
     user = update.effective_user
     return user.full_name[:40] if user else ""
-
-
-def one_line(text: str, longest: int) -> str | None:
-    """Trimmed text of 1..longest characters on one line without control characters."""
-    text = text.strip()
-    if not 1 <= len(text) <= longest or "\n" in text:
-        return None
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs") for ch in text):
-        return None
-    return text
 
 
 def _country_name(context: BotContext, country: str) -> str:
@@ -210,13 +199,12 @@ def _validate(context: BotContext, step: Step, text: str, country: str) -> tuple
     """(clean value or None, error message) for a free-text answer."""
     tr = context.tr
     if step is Step.NICKNAME:
-        return one_line(text, 20), tr._("A nickname has 1 to 20 characters on one line.")
+        return clean_text(text, 20), tr._("A nickname has 1 to 20 characters on one line.")
     if step in (Step.CERT_NAME, Step.RECIPIENT):
-        return one_line(text, 40), tr._("Please send a name of 1 to 40 characters on one line.")
+        return clean_text(text, 40), tr._("Please send a name of 1 to 40 characters on one line.")
     if step is Step.MESSAGE:
-        value = " ".join(text.split())
-        ok = 1 <= len(value) <= 200 and one_line(value, 200) is not None
-        return (value if ok else None), tr._("The message can have up to 200 characters.")
+        value = clean_text(" ".join(text.split()), 200)
+        return value, tr._("The message can have up to 200 characters.")
     if step is Step.ADDRESS:
         return clean_address(text), tr._(
             "Please send the full address: 5 to 300 characters, with the town and street."

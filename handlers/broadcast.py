@@ -27,6 +27,7 @@ from bot.notify import AnyApp, Outgoing
 from handlers.common import back_button, button, cancel, esc, keyboard, show
 from handlers.roles import operator_only
 from models.broadcast import AUDIENCES, broadcast_progress, create_broadcast, get_broadcast
+from models.contact import clean_text
 
 MAX_LENGTH = 3500
 PROGRESS_SECONDS = 3.0
@@ -89,8 +90,8 @@ async def receive_text(update: Update, context: BotContext) -> int:
     """Stores one language's text and moves to the next language or the preview."""
     message = update.effective_message
     assert message is not None
-    text = (message.text or "").strip()
-    if not text or len(text) > MAX_LENGTH:
+    text = clean_text(message.text or "", MAX_LENGTH, one_line=False)
+    if text is None:
         await message.reply_text(
             context.tr._(
                 "Please send the announcement as text of at most {limit} characters."

@@ -7,6 +7,7 @@ version, so a double tap, or a tap on an old summary, never makes a second order
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable, Coroutine
 from enum import IntEnum
 from typing import Any
 
@@ -28,7 +29,7 @@ from handlers.common import back_button, button, cancel, esc, keyboard, show
 from handlers.orders import order_text, pay_for
 from handlers.privacy import ensure_consent
 from handlers.shop import name_and_unit, price_of
-from models.contact import clean_address, normalize_phone
+from models.contact import clean_address, clean_text, normalize_phone
 from models.orders import OrderError, place_order
 from models.privacy import is_cross_border
 from models.shipping import shipping_fee
@@ -37,6 +38,9 @@ from models.shop import CartView, fit_cart_to_stock, set_draft, view_cart
 COUNTRIES = {"CN": ("🇨🇳", N_("China")), "LA": ("🇱🇦", N_("Laos"))}
 PHONE_EXAMPLES = {"CN": "138 0013 8000", "LA": "+856 20 5555 1234, 030 555 1234"}
 MAX_NOTE = 300
+
+
+Callback = Callable[[Update, BotContext], Coroutine[Any, Any, int]]
 
 
 class Step(IntEnum):
@@ -109,7 +113,10 @@ async def got_address(update: Update, context: BotContext) -> int:
     assert update.effective_message is not None
     address = clean_address(update.effective_message.text or "")
     if address is None:
-        error = context.tr._("That address looks too short or too long (5 to 300 characters).")
+        error = context.tr._(
+            "That does not look like a full address: please send 5 to 300 characters with the "
+            "street, town and recipient's name."
+        )
         return await ask_address(update, context, error)
     await context.db.run(set_draft, user_id=user_id(update), address=address)
     return await ask_phone(update, context)
@@ -155,8 +162,14 @@ async def got_note(update: Update, context: BotContext) -> int:
     """Stores the note (or none) and shows the summary."""
     message = update.effective_message
     note = None
-    if update.callback_query is None and message is not None and message.text:
-        note = " ".join(message.text.split())[:MAX_NOTE]
+    if update.callback_query is None and message is not None:
+        note = clean_text(" ".join((message.text or "").split()), MAX_NOTE)
+        if note is None:
+            error = context.tr._(
+                "A note has up to {limit} characters. Send a shorter one, or tap Skip."
+            ).format(limit=MAX_NOTE)
+            await message.reply_text("⚠️ " + error)
+            return await ask_note(update, context)
     view = await context.db.run(set_draft, user_id=user_id(update), note=note)
     return await show_summary(update, context, view)
 
@@ -273,6 +286,38 @@ async def back_from_summary(update: Update, context: BotContext) -> int:
     return await ask_note(update, context)
 
 
+def not_text(step: Step) -> Callback:
+    """A sticker, photo … where text is expected: says so and asks the same question again."""
+
+    async def again(update: Update, context: BotContext) -> int:
+        assert update.effective_message is not None
+        error = "⚠️ " + context.tr._("Please answer with a text message.")
+        if step is Step.ADDRESS:
+            return await ask_address(update, context, error)
+        if step is Step.PHONE:
+            return await ask_phone(update, context, error)
+        await update.effective_message.reply_text(error)
+        return await ask_note(update, context)
+
+    return again
+
+
+def wrong_tap_at(step: Step) -> Callback:
+    """Anything but a tap at a step that offers only buttons: says so and asks again."""
+
+    async def again(update: Update, context: BotContext) -> int:
+        assert update.effective_message is not None
+        await update.effective_message.reply_text(
+            "⚠️ " + context.tr._("Please tap one of the buttons.")
+        )
+        if step is Step.CONFIRM:
+            view = await context.db.run(view_cart, user_id=user_id(update))
+            return await show_summary(update, context, view)
+        return await ask_country(update, context)
+
+    return again
+
+
 async def leave_to_cart(update: Update, context: BotContext) -> int:
     """Leaves checkout for the cart."""
     await cart.show_cart(update, context)
@@ -286,6 +331,7 @@ async def leave_to_menu(update: Update, context: BotContext) -> int:
 
 
 TEXT = filters.TEXT & ~filters.COMMAND
+OTHER = ~filters.COMMAND & ~filters.StatusUpdate.ALL & ~filters.SUCCESSFUL_PAYMENT
 
 
 def conversation() -> ConversationHandler[BotContext]:
@@ -301,23 +347,30 @@ def _conversation() -> ConversationHandler[BotContext]:
     return ConversationHandler(
         entry_points=[CallbackQueryHandler(begin, pattern=r"^CHK go \d+$")],
         states={
-            Step.COUNTRY: [CallbackQueryHandler(choose_country, pattern="^CHK (CN|LA)$")],
+            Step.COUNTRY: [
+                CallbackQueryHandler(choose_country, pattern="^CHK (CN|LA)$"),
+                MessageHandler(OTHER, wrong_tap_at(Step.COUNTRY)),
+            ],
             Step.ADDRESS: [
                 MessageHandler(TEXT, got_address),
                 CallbackQueryHandler(back_from_address, pattern="^CHK back$"),
+                MessageHandler(OTHER, not_text(Step.ADDRESS)),
             ],
             Step.PHONE: [
                 MessageHandler(TEXT, got_phone),
                 CallbackQueryHandler(back_from_phone, pattern="^CHK back$"),
+                MessageHandler(OTHER, not_text(Step.PHONE)),
             ],
             Step.NOTE: [
                 MessageHandler(TEXT, got_note),
                 CallbackQueryHandler(got_note, pattern="^CHK skip$"),
                 CallbackQueryHandler(back_from_note, pattern="^CHK back$"),
+                MessageHandler(OTHER, not_text(Step.NOTE)),
             ],
             Step.CONFIRM: [
                 CallbackQueryHandler(confirm, pattern=r"^CHK ok \d+$"),
                 CallbackQueryHandler(back_from_summary, pattern="^CHK back$"),
+                MessageHandler(OTHER, wrong_tap_at(Step.CONFIRM)),
             ],
         },
         fallbacks=[

@@ -46,15 +46,15 @@ def open_dialogues(application: AnyApp, update: Update) -> list[ConversationHand
     found = []
     for handler in application.handlers.get(JOURNEY_GROUP, []):
         if isinstance(handler, ConversationHandler):
-            key = handler._get_key(update)  # noqa: SLF001  (PTB has no public lookup)
-            if key in handler._conversations:  # noqa: SLF001
+            key = handler._get_key(update)
+            if key in handler._conversations:
                 found.append(handler)
     return found
 
 
 def end_dialogue(dialogue: ConversationHandler[Any], update: Update) -> None:
     """Ends the user's conversation in this dialogue (persisted at the end of the update)."""
-    dialogue._update_state(ConversationHandler.END, dialogue._get_key(update))  # noqa: SLF001
+    dialogue._update_state(ConversationHandler.END, dialogue._get_key(update))
 
 
 async def leave_stale_dialogues(update: Update, context: Any) -> None:

@@ -39,10 +39,43 @@ def normalize_phone(country: str, raw: str) -> str | None:
     return None
 
 
+ZWJ = "\u200d"  # joins emoji sequences (👨‍👩‍👧): kept; other invisible characters are dropped
+MIN_ADDRESS_LETTERS = 2
+
+
+def _visible(raw: str) -> str:
+    """The text without invisible format characters (zero-width spaces, BOM, bidi marks)."""
+    text = unicodedata.normalize("NFC", raw)
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf" or ch == ZWJ)
+
+
+def clean_text(raw: str, longest: int, *, one_line: bool = True) -> str | None:
+    """Trimmed typed text of 1..longest characters, or None.
+
+    Zero-width characters are dropped; text with control characters, made only of spaces and
+    invisible characters, or (with `one_line`) spanning lines is refused.
+    """
+    text = _visible(raw).strip()
+    if one_line and "\n" in text:
+        return None
+    if any(unicodedata.category(ch) in ("Cc", "Co", "Cs") and ch != "\n" for ch in text):
+        return None
+    if not any(not ch.isspace() and ch != ZWJ for ch in text):
+        return None
+    return text if len(text) <= longest else None
+
+
 def clean_address(raw: str) -> str | None:
-    """Returns the trimmed address (lines joined by commas), or None unless 5–300 characters."""
-    lines = [line.strip() for line in raw.strip().splitlines()]
+    """Returns the trimmed address (lines joined by commas), or None.
+
+    An address has 5–300 characters and at least two letters (Latin, Chinese or Lao): digits and
+    punctuation alone (a phone number typed one step early) are not an address.
+    """
+    lines = [line.strip() for line in _visible(raw).strip().splitlines()]
     text = ", ".join(line for line in lines if line)
     if any(unicodedata.category(char) == "Cc" for char in text):
+        return None
+    letters = sum(1 for char in text if unicodedata.category(char).startswith("L"))
+    if letters < MIN_ADDRESS_LETTERS:
         return None
     return text if 5 <= len(text) <= 300 else None

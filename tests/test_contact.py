@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.config import ConfigError, Settings
-from models.contact import clean_address, normalize_phone
+from models.contact import clean_address, clean_text, normalize_phone
 from models.shipping import Rate, parse_rates, shipping_fee
 
 
@@ -36,6 +36,22 @@ def test_clean_address() -> None:
     assert clean_address("x" * 301) is None
     assert clean_address("Ban\x00Phonxay 12") is None
     assert clean_address("ນະຄອນຫຼວງວຽງຈັນ") == "ນະຄອນຫຼວງວຽງຈັນ"
+    assert clean_address("138 0013 8000") is None  # a phone number, not an address
+    assert clean_address("12-34, 56 / 78") is None
+    assert clean_address("北京市 1 号") == "北京市 1 号"
+    assert clean_address("Ban\u200b Phonxay 12") == "Ban Phonxay 12"
+
+
+def test_clean_text() -> None:
+    assert clean_text("  Peachy ", 20) == "Peachy"
+    assert clean_text("🍑\u200b桃\ufeff", 20) == "🍑桃"
+    assert clean_text("👨\u200d👩\u200d👧", 20) == "👨\u200d👩\u200d👧"
+    assert clean_text("\u200b\u200c \u2060", 20) is None
+    assert clean_text("   ", 20) is None
+    assert clean_text("two\nlines", 20) is None
+    assert clean_text("two\nlines", 20, one_line=False) == "two\nlines"
+    assert clean_text("bell\x07", 20) is None
+    assert clean_text("x" * 21, 20) is None
 
 
 def test_shipping_fee_by_country_and_weight() -> None:
