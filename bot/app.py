@@ -57,6 +57,7 @@ def journey_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
     """Every journey's handlers, most specific first."""
     deep_link = filters.Regex
     return [
+        CallbackQueryHandler(fallback.stale_button, pattern=fallback.impossible_number),
         tree_link_handler(),
         CommandHandler("start", shop.open_product_link, deep_link(r"^/start product_")),
         CommandHandler("start", operator.redeem_invite, deep_link(r"^/start farmer_")),

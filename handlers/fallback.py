@@ -10,6 +10,8 @@ from handlers.roles import deny, has_role
 from handlers.start import main_menu
 from models.user import Role
 
+MAX_ID = 2**63 - 1  # the largest integer SQLite and PostgreSQL (bigint) can store
+
 # callback_data prefixes of buttons only some roles may press.
 ROLE_PREFIXES: dict[str, tuple[Role, ...]] = {
     "OPS": (Role.OPERATOR,),
@@ -42,3 +44,10 @@ async def stale_button(update: Update, context: BotContext) -> None:
         await deny(update, context)  # a forged back-office button: say no, not "out of date"
         return
     await query.answer(context.tr._("This button is out of date."), show_alert=True)
+
+
+def impossible_number(data: object) -> bool:
+    """Whether callback data carries a number no row can have: forged, answered as stale."""
+    return isinstance(data, str) and any(
+        word.isdecimal() and int(word) > MAX_ID for word in data.split()
+    )

@@ -1,0 +1,402 @@
+"""Bad input at every typed step of every journey, in Chinese, Lao and English.
+
+One table: each step says how to reach it, where its answer is stored, how to come back to it,
+and which of the awkward inputs it accepts (with the value it stores). Every other input must be
+refused with a message in the user's language, leave the dialogue at the same step and leave
+the stored rows as they were; an accepted one is stored exactly and echoed escaped. Afterwards
+the step's ordinary answer still works.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from bot.offline import ApiCall
+from models.adoptions import AdoptionDraft
+from models.shop import Cart, add_to_cart, view_cart
+from models.state import ConversationState
+from tests.conftest import ADMIN_ID
+from tests.factories import TgUser, make_sticker_update
+from tests.harness import Harness, texts
+from tests.shop_helpers import buyer, product
+from tests.test_adopt import give_consents, tree_id
+from tests.test_privacy import every_value
+
+LANGUAGES = {"zh": "zh-hans", "lo": "lo", "en": "en-US"}
+MARKUP = "<b>Li</b></code>&*_~"
+MARKDOWN = "*b* _i_ [x](tg://user?id=1) ~s~ `c`"
+SQL = "'); DROP TABLE user;--"
+HUGE = "99999999999999999999"
+NEGATIVE = "-12.5e3"
+INPUTS: dict[str, str] = {
+    "empty": "",
+    "blank": "  \n\t ",
+    "5000 characters": "桃" * 5000,
+    "zero-width only": "\u200b\u200c\u2060\ufeff",
+    "emoji and zero-width": "🍑\u200b桃",
+    "html": MARKUP,
+    "markdown": MARKDOWN,
+    "sql": SQL,
+    "huge number": HUGE,
+    "negative decimal": NEGATIVE,
+    "sticker": "",
+    "photo": "",
+    "unknown command": "/nosuchcommand",
+    "old button": "",
+    "forged button": "",
+}
+NAMES_ACCEPTED = {
+    "emoji and zero-width": "🍑桃",
+    "html": MARKUP,
+    "markdown": MARKDOWN,
+    "sql": SQL,
+    "huge number": HUGE,
+    "negative decimal": NEGATIVE,
+}
+NICKNAME_ACCEPTED = {  # up to 20 characters
+    k: v for k, v in NAMES_ACCEPTED.items() if k not in ("markdown", "sql")
+}
+ADDRESS_ACCEPTED = {"html": MARKUP, "markdown": MARKDOWN, "sql": SQL}
+ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "s", "code", "pre", "a", "tg-spoiler", "blockquote"}
+ENTITY = re.compile(r"&(?!(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);)")
+SCRIPTS = {"zh": re.compile(r"[\u4e00-\u9fff]"), "lo": re.compile(r"[\u0e80-\u0eff]")}
+FOREIGN = re.compile(r"[\u0e00-\u0eff\u4e00-\u9fff]")
+THAI = re.compile(r"[\u0e00-\u0e7f]")
+
+Reach = Callable[[Harness, TgUser], Awaitable[None]]
+Read = Callable[[Harness, TgUser], Any]
+
+
+@dataclass(frozen=True)
+class TypedStep:
+    """A free-text step: how to get there, where its answer goes, how to come back."""
+
+    journey: str  # the conversation's name
+    reach: Reach
+    read: Read
+    valid: str
+    stored: object
+    back: str  # callback data that returns from the next step to this one
+    old_button: str
+    forged_button: str
+    accepts: dict[str, object] = field(default_factory=dict)
+    tables: tuple[str, ...] = ()  # tables this step writes (not compared)
+
+
+# --- the adoption dialogue (a gift to China) ---------------------------------------------------
+
+ADOPT_PATH: list[tuple[str, str]] = [
+    ("command", "/start tree_PEACH-0005"),
+    ("press", "ADOPT go {tree}"),
+    ("text", "Peachy"),  # nickname
+    ("press", "ADOPT skip"),  # certificate name
+    ("press", "ADOPT gift"),
+    ("text", "Bo Chen"),  # recipient
+    ("text", "Happy birthday"),  # message
+    ("press", "ADOPT CN"),
+    ("text", "湖南省长沙市岳麓路 12 号"),  # address
+]
+
+
+def adopt_reach(steps: int) -> Reach:
+    """Walks the first `steps` actions of the adoption path."""
+
+    async def reach(bot: Harness, user: TgUser) -> None:
+        give_consents(bot, user)
+        for kind, value in ADOPT_PATH[:steps]:
+            value = value.format(tree=tree_id(bot, "PEACH-0005"))
+            if kind == "command":
+                await bot.command(user, value)
+            elif kind == "press":
+                await bot.press(user, value)
+            else:
+                await bot.text(user, value)
+
+    return reach
+
+
+def draft_field(name: str) -> Read:
+    """Reads one field of the user's adoption draft."""
+
+    def read(bot: Harness, user: TgUser) -> Any:
+        with bot.db.session() as session:
+            return getattr(session.get_one(AdoptionDraft, user.id), name)
+
+    return read
+
+
+def adopt_step(steps: int, name: str, valid: str, stored: object, **kw: Any) -> TypedStep:
+    """An adoption step reached after `steps` actions."""
+    return TypedStep(
+        "adopt",
+        adopt_reach(steps),
+        draft_field(name),
+        valid,
+        stored,
+        "ADOPT back",
+        "ADOPT me",
+        "ADOPT go x1",
+        tables=("adoptiondraft",),
+        **kw,
+    )
+
+
+# --- checkout ------------------------------------------------------------------------------------
+
+
+def checkout_reach(answers: list[str]) -> Reach:
+    """Fills a cart, opens checkout to China and types these answers."""
+
+    async def reach(bot: Harness, user: TgUser) -> None:
+        language = next(k for k, v in LANGUAGES.items() if v == user.language_code)
+        buyer(bot.db, user.id, language)
+        give_consents(bot, user)
+        bot.db.call(add_to_cart, user_id=user.id, product_id=product(bot.db, "HONEY-500G").id)
+        await bot.press(user, f"CHK go {bot.db.call(view_cart, user_id=user.id).version}")
+        await bot.press(user, "CHK CN")
+        for answer in answers:
+            await bot.text(user, answer)
+
+    return reach
+
+
+def cart_field(name: str) -> Read:
+    """Reads one checkout field of the user's cart."""
+
+    def read(bot: Harness, user: TgUser) -> Any:
+        with bot.db.session() as session:
+            return getattr(session.exec(select(Cart).where(Cart.user_id == user.id)).one(), name)
+
+    return read
+
+
+def checkout_step(answers: list[str], name: str, valid: str, stored: object, **kw: Any) -> TypedStep:
+    """A checkout step reached after typing `answers`."""
+    return TypedStep(
+        "checkout",
+        checkout_reach(answers),
+        cart_field(name),
+        valid,
+        stored,
+        "CHK back",
+        "CHK CN",
+        "CHK ok abc",
+        tables=("cart",),
+        **kw,
+    )
+
+
+# --- broadcast -----------------------------------------------------------------------------------
+
+
+async def broadcast_reach(bot: Harness, user: TgUser) -> None:
+    """An operator starts a broadcast to everyone."""
+    await bot.command(user, "/broadcast")
+    await bot.press(user, "BC AUD all")
+
+
+def broadcast_text(bot: Harness, user: TgUser) -> Any:
+    """The Chinese text of the broadcast being written (scratch data)."""
+    return bot.app.user_data[user.id]["bc"]["texts"].get("zh")
+
+
+STEPS: dict[str, TypedStep] = {
+    "adopt nickname": adopt_step(2, "nickname", "Peachy", "Peachy", accepts=NICKNAME_ACCEPTED),
+    "adopt certificate name": adopt_step(
+        3, "certificate_name", "Mei Li", "Mei Li", accepts=NAMES_ACCEPTED
+    ),
+    "adopt gift recipient": adopt_step(
+        5, "gift_recipient", "Bo Chen", "Bo Chen", accepts=NAMES_ACCEPTED
+    ),
+    "adopt gift message": adopt_step(
+        6, "gift_message", "Happy  birthday!", "Happy birthday!", accepts=NAMES_ACCEPTED
+    ),
+    "adopt address": adopt_step(
+        8, "address", "湖南省长沙市岳麓路 12 号", "湖南省长沙市岳麓路 12 号", accepts=ADDRESS_ACCEPTED
+    ),
+    "adopt phone": adopt_step(9, "phone", "138 1234 5678", "+8613812345678"),
+    "checkout address": checkout_step(
+        [], "address", "湖南省长沙市岳麓区 1 号 李娜", "湖南省长沙市岳麓区 1 号 李娜", accepts=ADDRESS_ACCEPTED
+    ),
+    "checkout phone": checkout_step(
+        ["湖南省长沙市岳麓区 1 号 李娜"], "phone", "138 0013 8000", "+8613800138000"
+    ),
+    "checkout note": checkout_step(
+        ["湖南省长沙市岳麓区 1 号 李娜", "138 0013 8000"],
+        "note",
+        "Leave it  at the gate",
+        "Leave it at the gate",
+        accepts=NAMES_ACCEPTED,
+    ),
+    "broadcast text": TypedStep(
+        "broadcast",
+        broadcast_reach,
+        broadcast_text,
+        "Harvest festival",
+        "Harvest festival",
+        "BC BACK",
+        "BC AUD all",
+        "BC SEND now",
+        accepts={**NAMES_ACCEPTED, "emoji and zero-width": "🍑桃"},
+    ),
+}
+
+
+# --- checks --------------------------------------------------------------------------------------
+
+
+class TelegramHtml(HTMLParser):
+    """Fails on what Telegram's HTML parse mode rejects: unknown or unbalanced tags."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.open: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        assert tag in ALLOWED_TAGS, f"<{tag}> is not Telegram HTML"
+        self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.open and self.open[-1] == tag, f"unbalanced </{tag}>"
+        self.open.pop()
+
+
+def assert_valid_html(calls: list[ApiCall]) -> None:
+    """Every message sent or edited in HTML mode parses as Telegram HTML."""
+    for call in calls:
+        text = call.params.get("text") or call.params.get("caption")
+        if call.method == "answerCallbackQuery" or not isinstance(text, str):
+            continue
+        assert not ENTITY.search(text), f"bare & in {text!r}"
+        parser = TelegramHtml()
+        parser.feed(text)
+        parser.close()
+        assert not parser.open, f"unclosed {parser.open} in {text!r}"
+
+
+def assert_in_language(calls: list[ApiCall], language: str) -> None:
+    """The replies are written in the user's language."""
+    reply = "\n".join(texts(calls))
+    assert reply.strip(), f"no reply in {[c.method for c in calls]}"
+    if language in SCRIPTS:
+        assert SCRIPTS[language].search(reply), reply
+    else:
+        assert not FOREIGN.search(reply), reply
+    assert not THAI.search(reply), reply
+
+
+def state(bot: Harness, journey: str) -> str | None:
+    """The stored state of the journey's conversation."""
+    with bot.db.session() as session:
+        row = session.exec(
+            select(ConversationState).where(ConversationState.name == journey)
+        ).first()
+    return row.state if row else None
+
+
+def snapshot(bot: Harness, step: TypedStep) -> list[tuple[str, str, Any]]:
+    """Every cell of every table the step must not change."""
+    skip = {"conversationstate", "userscratch", "telegramupdate", "user", *step.tables}
+    return [cell for cell in every_value(bot) if cell[0] not in skip]
+
+
+async def send(bot: Harness, user: TgUser, label: str, step: TypedStep) -> list[ApiCall]:
+    """Sends one of the awkward inputs."""
+    if label == "sticker":
+        return await bot.send(make_sticker_update(user))
+    if label == "photo":
+        return await bot.photo(user, "AgAD-photo", caption=MARKUP)
+    if label == "old button":
+        return await bot.press(user, step.old_button)
+    if label == "forged button":
+        return await bot.press(user, step.forged_button)
+    if label == "unknown command":
+        return await bot.command(user, INPUTS[label])
+    return await bot.text(user, INPUTS[label])
+
+
+def user_for(step: TypedStep, language: str) -> TgUser:
+    """The buyer (or the operator, for broadcasts) speaking this language."""
+    user_id = ADMIN_ID if step.journey == "broadcast" else 3100
+    return TgUser(id=user_id, first_name="Mei", last_name="Li", language_code=LANGUAGES[language])
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+@pytest.mark.parametrize("name", list(STEPS))
+async def test_every_awkward_input_at_every_typed_step(
+    bot: Harness, name: str, language: str
+) -> None:
+    step = STEPS[name]
+    user = user_for(step, language)
+    await step.reach(bot, user)
+    at_step = state(bot, step.journey)
+    assert at_step is not None, "the dialogue is open"
+    untouched = snapshot(bot, step)
+    for label in INPUTS:
+        before = step.read(bot, user)
+        calls = await send(bot, user, label, step)
+        assert_valid_html(calls)
+        if label in step.accepts:
+            assert step.read(bot, user) == step.accepts[label], label
+            assert MARKUP not in "\n".join(texts(calls)), "echoed text is escaped"
+            await bot.press(user, step.back)
+        else:
+            assert_in_language(calls, language)
+            assert step.read(bot, user) == before, label
+        assert state(bot, step.journey) == at_step, label
+    assert snapshot(bot, step) == untouched
+    await bot.text(user, step.valid)
+    assert step.read(bot, user) == step.stored
+
+
+OUT_OF_RANGE = "99999999999999999999"  # beyond PostgreSQL's integer and bigint
+FORGED_TAPS = [
+    f"TREE c {OUT_OF_RANGE}",
+    f"TREE s {OUT_OF_RANGE} 0",
+    f"TREE v 1 {OUT_OF_RANGE}",
+    f"TREE c 1 s 1 {OUT_OF_RANGE}",
+    f"ADOPT go {OUT_OF_RANGE}",
+    f"ADOPT renew {OUT_OF_RANGE}",
+    f"MYT a {OUT_OF_RANGE}",
+    f"MYT c {OUT_OF_RANGE}",
+    f"MYT p {OUT_OF_RANGE}",
+    f"SHOP p {OUT_OF_RANGE}",
+    f"SHOP a {OUT_OF_RANGE}",
+    f"SHOP c {OUT_OF_RANGE}",
+    f"CART + {OUT_OF_RANGE} 1",
+    f"CART x 1 {OUT_OF_RANGE}",
+    f"CHK go {OUT_OF_RANGE}",
+    f"CHK ok {OUT_OF_RANGE}",
+    f"ORD v {OUT_OF_RANGE}",
+    f"ORD c {OUT_OF_RANGE}",
+    f"ORD cy {OUT_OF_RANGE}",
+    f"ORD pay {OUT_OF_RANGE}",
+    "ADOPT go -1",
+    "ORD v 1; DROP TABLE user",
+    "LANG xx",
+    "PRIV OK q 0",
+    "MENU\u200b",
+    "桃",
+]
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+async def test_forged_taps_are_answered_and_change_nothing(bot: Harness, language: str) -> None:
+    user = TgUser(id=3200, first_name="Mei", language_code=LANGUAGES[language])
+    await bot.command(user, "/start")
+    untouched = [c for c in every_value(bot) if c[0] not in ("telegramupdate", "user", "cart")]
+    for data in FORGED_TAPS:
+        calls = await bot.press(user, data)
+        assert any(c.method == "answerCallbackQuery" for c in calls), data
+        assert_valid_html(calls)
+        assert_in_language(calls, language)
+        assert not any("went wrong" in t or "出错" in t for t in texts(calls)), data
+    after = [c for c in every_value(bot) if c[0] not in ("telegramupdate", "user", "cart")]
+    assert after == untouched
