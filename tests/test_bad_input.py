@@ -29,6 +29,8 @@ from tests.shop_helpers import buyer, product
 from tests.test_adopt import give_consents, tree_id
 from tests.test_privacy import every_value
 
+CN_ADDRESS = "湖南省长沙市岳麓路 12 号"
+SHOP_ADDRESS = "湖南省长沙市岳麓区 1 号 李娜"
 LANGUAGES = {"zh": "zh-hans", "lo": "lo", "en": "en-US"}
 MARKUP = "<b>Li</b></code>&*_~"
 MARKDOWN = "*b* _i_ [x](tg://user?id=1) ~s~ `c`"
@@ -101,7 +103,7 @@ ADOPT_PATH: list[tuple[str, str]] = [
     ("text", "Bo Chen"),  # recipient
     ("text", "Happy birthday"),  # message
     ("press", "ADOPT CN"),
-    ("text", "湖南省长沙市岳麓路 12 号"),  # address
+    ("text", CN_ADDRESS),
 ]
 
 
@@ -177,7 +179,9 @@ def cart_field(name: str) -> Read:
     return read
 
 
-def checkout_step(answers: list[str], name: str, valid: str, stored: object, **kw: Any) -> TypedStep:
+def checkout_step(
+    answers: list[str], name: str, valid: str, stored: object, **kw: Any
+) -> TypedStep:
     """A checkout step reached after typing `answers`."""
     return TypedStep(
         "checkout",
@@ -218,18 +222,14 @@ STEPS: dict[str, TypedStep] = {
     "adopt gift message": adopt_step(
         6, "gift_message", "Happy  birthday!", "Happy birthday!", accepts=NAMES_ACCEPTED
     ),
-    "adopt address": adopt_step(
-        8, "address", "湖南省长沙市岳麓路 12 号", "湖南省长沙市岳麓路 12 号", accepts=ADDRESS_ACCEPTED
-    ),
+    "adopt address": adopt_step(8, "address", CN_ADDRESS, CN_ADDRESS, accepts=ADDRESS_ACCEPTED),
     "adopt phone": adopt_step(9, "phone", "138 1234 5678", "+8613812345678"),
     "checkout address": checkout_step(
-        [], "address", "湖南省长沙市岳麓区 1 号 李娜", "湖南省长沙市岳麓区 1 号 李娜", accepts=ADDRESS_ACCEPTED
+        [], "address", SHOP_ADDRESS, SHOP_ADDRESS, accepts=ADDRESS_ACCEPTED
     ),
-    "checkout phone": checkout_step(
-        ["湖南省长沙市岳麓区 1 号 李娜"], "phone", "138 0013 8000", "+8613800138000"
-    ),
+    "checkout phone": checkout_step([SHOP_ADDRESS], "phone", "138 0013 8000", "+8613800138000"),
     "checkout note": checkout_step(
-        ["湖南省长沙市岳麓区 1 号 李娜", "138 0013 8000"],
+        [SHOP_ADDRESS, "138 0013 8000"],
         "note",
         "Leave it  at the gate",
         "Leave it at the gate",
