@@ -343,6 +343,9 @@ async def confirm(update: Update, context: BotContext) -> int:
         return await _lost(update, context)
     minutes = context.settings.reservation_minutes
     reservation = await context.db.run(reserve_tree, user_id=user_id, minutes=minutes)
+    if reservation.reason == "no_draft" and update.callback_query is not None:
+        await update.callback_query.answer()  # a second tap: the first one shows the payment
+        return ConversationHandler.END
     if reservation.adoption is None:
         return await taken(update, context, draft.tree_id)
     await pay(update, context, reservation)

@@ -85,9 +85,7 @@ async def test_checkout_left_for_elsewhere_does_not_take_the_next_text(
     assert cart_address(bot, ann) is None
 
 
-async def test_tree_button_ends_checkout_and_adopting_works(
-    bot: Harness, ann: TgUser
-) -> None:
+async def test_tree_button_ends_checkout_and_adopting_works(bot: Harness, ann: TgUser) -> None:
     await at_address(bot, ann)
     await bot.press(ann, "TREE")
     await bot.press(ann, f"ADOPT go {tree_id(bot, 'PEACH-0005')}")  # another dialogue's entry
