@@ -33,12 +33,16 @@ from handlers import (
     cart,
     checkout,
     fallback,
+    farmer,
     language,
     operator,
+    operator_orders,
+    operator_products,
     orders,
     payment,
     shop,
     start,
+    stats,
     users,
 )
 
@@ -75,6 +79,10 @@ def journey_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
         CallbackQueryHandler(operator.farmers, pattern="^OPS FARM$"),
         CallbackQueryHandler(operator.invite_farmer, pattern=r"^OPS INV \d+$"),
         CommandHandler("makeoperator", operator.make_operator_command),
+        *operator_orders.handlers(),
+        *operator_products.handlers(),
+        *stats.handlers(),
+        *farmer.handlers(),
         CommandHandler("cancel", fallback.nothing_to_cancel),
     ]
 

@@ -33,6 +33,11 @@ MENU: list[MenuEntry] = [
     MenuEntry(lambda tr: "❓ " + tr._("Help"), "HELP"),
     MenuEntry(lambda tr: "🧺 " + tr._("Village shop"), "SHOP"),
     MenuEntry(lambda tr: "📦 " + tr._("My orders"), "ORD l"),
+    MenuEntry(
+        lambda tr: "👩‍🌾 " + tr._("Farmer's menu"),
+        "FRM",
+        lambda account: account is not None and account.role == Role.FARMER,
+    ),
 ]
 
 

@@ -4,13 +4,17 @@ Importing this package registers every table on `SQLModel.metadata`.
 """
 
 from models import (  # noqa: F401
+    backoffice,
     broadcast,
     catalog,
+    export,
+    farmer,
     orders,
     outbox,
     payments,
     roles,
     shop,
     state,
+    stats,
     user,
 )
