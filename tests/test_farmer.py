@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from sqlmodel import select
 
-from models.farmer import PackedPart, farmer_earnings
+from models.farmer import PackedPart, farmer_earnings, pack_my_part
 from models.orders import OrderStatus, cancel_order
 from tests.backoffice_helpers import bind_farmer, paid_mixed_order, paid_order, status_of
 from tests.conftest import ADMIN_ID
@@ -107,3 +109,18 @@ async def test_earnings_count_paid_sales_and_the_collective_share(
     assert "Yours: CN¥209.92" in text
     calls = await bot.press(KHAM, "FRM earn")
     assert "15%" in last_text(calls) and "ລາຍຮັບ" in last_text(calls)
+
+
+def test_two_farmers_packing_at_once_pack_the_order_once(bot: Harness, ann: TgUser) -> None:
+    long_ = bind_farmer(bot.db, LONG.id, "SBD-LONG")
+    yang = bind_farmer(bot.db, YANG.id, "SBD-YANG", "zh")
+    orders = [paid_mixed_order(bot.db, ann.id, ["KIWI-5KG", "HONEY-500G"]) for _ in range(3)]
+    for order in orders:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            futures = [
+                pool.submit(bot.db.call, pack_my_part, farmer_id=farmer_id, order_id=order.id)
+                for farmer_id in (long_.id, yang.id)
+            ]
+            outcomes = [future.result() for future in futures]
+        assert sorted(outcomes) == ["packed", "part"]
+        assert status_of(bot.db, order) == OrderStatus.PACKED
