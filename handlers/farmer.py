@@ -40,8 +40,9 @@ FARMER_MENU: list[FarmerEntry] = [
     FarmerEntry(lambda tr: "💰 " + tr._("My earnings"), "FRM earn"),
 ]
 
-# Earning sources (models.farmer.EARNING_SOURCES) by key; adoption adds "adoptions".
-SOURCE_LABELS: dict[str, str] = {"sales": N_("Produce sales")}
+# Earning sources (models.farmer.EARNING_SOURCES) by key; adoption adds "adoptions"
+# (e.g. N_("Tree adoptions: {amount}")).
+SOURCE_LABELS: dict[str, str] = {"sales": N_("Produce sales: {amount}")}
 
 
 def is_farmer(account: User | None) -> bool:
@@ -113,7 +114,12 @@ async def show_to_pack(update: Update, context: BotContext, notice: str | None =
         lines.append(tr._("Nothing to pack right now."))
     lines += [order_block(context, entry) for entry in entries]
     rows = [
-        [button("📦 " + tr._("Packed: {number}").format(number=e.number), f"FRM pack {e.order_id}")]
+        [
+            button(
+                "📦 " + tr._("Mark packed: {number}").format(number=e.number),
+                f"FRM pack {e.order_id}",
+            )
+        ]
         for e in entries
         if not e.part_packed
     ]
@@ -173,7 +179,7 @@ async def earnings(update: Update, context: BotContext) -> None:
     result = await context.db.run(farmer_earnings, farmer_id=farmer.id)
     lines = ["<b>" + tr._("My earnings") + "</b>"]
     lines += [
-        f"{tr._(SOURCE_LABELS.get(line.source, line.source))}: {tr.money(line.fen)}"
+        tr._(SOURCE_LABELS.get(line.source, line.source)).format(amount=tr.money(line.fen))
         for line in result.lines
     ]
     lines += [

@@ -48,7 +48,7 @@ async def test_farmer_packs_an_order_of_their_own_produce(bot: Harness, ann: TgU
     order = paid_order(bot.db, ann.id, "KIWI-5KG")
     await bot.command(LONG, "/farmer")
     await bot.tap(LONG, "Orders to pack")
-    calls = await bot.tap(LONG, f"Packed: {order.number}")
+    calls = await bot.tap(LONG, f"Mark packed: {order.number}")
     assert "The order is packed" in last_text(calls) and "Nothing to pack" in last_text(calls)
     assert status_of(bot.db, order) == OrderStatus.PACKED
     calls = await bot.press(LONG, "FRM my")
@@ -74,7 +74,7 @@ async def test_mixed_order_is_packed_when_every_farmer_has_packed(
     bind_farmer(bot.db, YANG.id, "SBD-YANG", "zh")
     order = paid_mixed_order(bot.db, ann.id, ["KIWI-5KG", "HONEY-500G"])
     await bot.press(LONG, "FRM pk")
-    calls = await bot.tap(LONG, f"Packed: {order.number}")
+    calls = await bot.tap(LONG, f"Mark packed: {order.number}")
     assert "waits for the other farmers" in last_text(calls)
     assert "Your part is packed" in last_text(calls)
     assert "Shibadong wild honey" not in last_text(calls)  # only Long's own items
