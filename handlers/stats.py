@@ -90,6 +90,7 @@ async def stats(update: Update, context: BotContext) -> None:
     await context.bot.send_photo(
         update.effective_chat.id,
         await chart_png(context),
+        filename="sales-per-day.png",
         caption=context.tr._("Produce sales per day"),
         reply_markup=back,
     )
