@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 KEYWORDS := -k _ -k N_ -k ngettext:1,2 -k pgettext:1c,2
 
-.PHONY: run console test lint locales extract update compile clean
+.PHONY: run console test lint locales extract update compile clean migrate migration
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,12 @@ compile: $(STAMP)  ## build the .mo files the bot reads
 	$(BIN)/pybabel compile -d locales --statistics 2>&1 | grep -v '^$$' || true
 
 locales: update compile
+
+migrate: $(STAMP)  ## upgrade the database in DATABASE_URL to the newest migration
+	$(BIN)/python -m bot migrate
+
+migration: $(STAMP)  ## after changing models: make migration MSG="add orders table"
+	$(BIN)/python scripts/new_migration.py "$(MSG)"
 
 clean:
 	rm -rf $(VENV) data console-files .pytest_cache

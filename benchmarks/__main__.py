@@ -15,6 +15,7 @@ import platform
 import subprocess
 import sys
 import time
+from typing import Any
 
 from benchmarks.stats import RunFigures, peak_rss_mb
 
@@ -55,6 +56,9 @@ def run_phase(phase: str, args: argparse.Namespace, updates: int = 0) -> RunFigu
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         sys.exit(f"phase {phase} failed:\n{result.stderr[-4000:]}")
+    for line in result.stderr.splitlines():
+        if line.startswith("outcome:"):
+            print(line)
     data = json.loads(result.stdout.strip().splitlines()[-1])
     return RunFigures(**data)
 
@@ -76,8 +80,18 @@ async def journeys_phase(args: argparse.Namespace) -> RunFigures:
         started = time.perf_counter()
         count = await driver.run_interleaved(journeys_for(driver, people))
         seconds = time.perf_counter() - started
+        print(f"outcome: {journey_outcome(app)}", file=sys.stderr)
     label = "journeys (" + ("PostgreSQL" if args.database_url else "SQLite file") + ")"
     return RunFigures(label, count, seconds, driver.latencies_ms, peak_rss_mb())
+
+
+def journey_outcome(app: Any) -> dict[str, int]:
+    """What the journeys left in the database, to show they really happened."""
+    from sqlalchemy import text
+
+    with app.bot_data["db"].session() as session:
+        rows = session.execute(text("SELECT status, count(*) FROM shop_order GROUP BY status"))
+        return {f"orders {status}": count for status, count in rows}
 
 
 async def echo_phase(args: argparse.Namespace) -> RunFigures:

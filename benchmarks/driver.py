@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from telegram.ext import Application
 
 from bot.offline import OfflineBotAPI
 
+REFERENCE = re.compile(r"<code>(P[0-9A-Z]{8})</code>")
 Journey = Callable[["Driver", "SimUser"], AsyncIterator[dict[str, Any]]]
 
 
@@ -40,9 +42,11 @@ class Driver:
 
     app: Application  # type: ignore[type-arg]
     api: OfflineBotAPI
+    operator: SimUser = field(default_factory=lambda: SimUser(1, "Operator", "zh-hans"))
     latencies_ms: list[float] = field(default_factory=list)
     _ids: Any = field(default_factory=lambda: itertools.count(1))
     _keyboards: dict[int, dict[str, Any]] = field(default_factory=dict)
+    _references: dict[int, str] = field(default_factory=dict)
 
     def message(self, user: SimUser, text: str) -> dict[str, Any]:
         """A text message (a command gets its bot_command entity)."""
@@ -86,6 +90,10 @@ class Driver:
                     return str(data)
         raise LookupError(f"no button {label_part!r}/{data_prefix!r} for user {user.id}")
 
+    def payment_reference(self, user: SimUser) -> str:
+        """The payment reference code last shown to `user`."""
+        return self._references[user.id]
+
     async def process(self, data: dict[str, Any]) -> None:
         """Processes one update and records how long it took."""
         before = len(self.api.calls)
@@ -93,6 +101,9 @@ class Driver:
         await self.app.process_update(Update.de_json(data, self.app.bot))
         self.latencies_ms.append((time.perf_counter() - started) * 1000)
         for call in self.api.calls[before:]:
+            reference = REFERENCE.search(str(call.params.get("text", "")))
+            if reference:
+                self._references[int(call.params["chat_id"])] = reference.group(1)
             result = call.result
             if isinstance(result, dict) and (result.get("reply_markup") or {}).get(
                 "inline_keyboard"

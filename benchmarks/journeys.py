@@ -21,6 +21,24 @@ async def browse_and_switch_language(
     yield driver.press(user, "MENU")
 
 
+async def buy_kiwifruit(driver: Driver, user: SimUser) -> AsyncIterator[dict[str, Any]]:
+    """start → shop → fruit → a product → add → cart → checkout to China → pay offline →
+    the operator confirms the payment."""
+    yield driver.message(user, "/start")
+    yield driver.press(user, "SHOP")
+    yield driver.press(user, "SHOP c fruit")
+    yield driver.press(user, driver.button(user, data_prefix="SHOP p "))
+    yield driver.press(user, driver.button(user, data_prefix="SHOP a "))
+    yield driver.press(user, "CART")
+    yield driver.press(user, driver.button(user, data_prefix="CHK go "))
+    yield driver.press(user, "CHK CN")
+    yield driver.message(user, "湖南省湘西州花垣县双龙镇十八洞村 3 组 12 号")
+    yield driver.message(user, "138 0013 8000")
+    yield driver.press(user, "CHK skip")
+    yield driver.press(user, driver.button(user, data_prefix="CHK ok "))
+    yield driver.message(driver.operator, f"/confirm {driver.payment_reference(user)}")
+
+
 def users(count: int, first_id: int = 100_000) -> list[SimUser]:
     """`count` simulated users, their languages spread over zh, lo and en."""
     return [
@@ -31,5 +49,5 @@ def users(count: int, first_id: int = 100_000) -> list[SimUser]:
 
 def journeys_for(driver: Driver, people: list[SimUser]) -> list[AsyncIterator[dict[str, Any]]]:
     """One journey per user, the kinds spread evenly over the users."""
-    kinds = [browse_and_switch_language]
+    kinds = [buy_kiwifruit, browse_and_switch_language]
     return [kinds[n % len(kinds)](driver, user) for n, user in enumerate(people)]

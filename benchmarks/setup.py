@@ -38,6 +38,9 @@ async def journey_application(url: str | None) -> AsyncIterator[tuple[App, Offli
     db, database_url = fresh_database(url)
     db.create_all()
     db.call(load_sample_catalog)
+    with db.session() as session:  # enough stock that no simulated buyer finds it sold out
+        session.execute(text("UPDATE product SET stock = 1000000"))
+        session.commit()
     settings = Settings(database_url=database_url, admin_ids=(OPERATOR_ID,))
     api = OfflineBotAPI()
     app = build_application(settings, db, request=api, rate_limit=False)

@@ -28,6 +28,7 @@ from bot.db import Database
 from bot.errors import handle_error
 from bot.notify import Renderer, schedule_outbox
 from bot.persistence import DatabasePersistence
+from bot.updates import finish_update, schedule_pruning, skip_handled
 from handlers import (
     broadcast,
     cart,
@@ -40,11 +41,15 @@ from handlers import (
     operator_products,
     orders,
     payment,
+    privacy,
     shop,
     start,
     stats,
     users,
 )
+from handlers.adopt_notices import RENDERERS as ADOPTION_RENDERERS
+from handlers.adopt_notices import schedule_adoption_jobs
+from handlers.adoption_routes import adoption_handlers, tree_link_handler
 
 OFFLINE_TOKEN = "999000:offline"
 
@@ -55,6 +60,7 @@ def journey_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
     """Every journey's handlers, most specific first."""
     deep_link = filters.Regex
     return [
+        tree_link_handler(),
         CommandHandler("start", shop.open_product_link, deep_link(r"^/start product_")),
         CommandHandler("start", operator.redeem_invite, deep_link(r"^/start farmer_")),
         CommandHandler("start", start.start),
@@ -66,6 +72,7 @@ def journey_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
         CallbackQueryHandler(language.set_user_language, pattern="^LANG "),
         PreCheckoutQueryHandler(payment.precheckout),
         MessageHandler(filters.SUCCESSFUL_PAYMENT, payment.successful_payment),
+        *adoption_handlers(),
         *shop.handlers(),
         *cart.handlers(),
         *checkout.handlers(),
@@ -83,6 +90,7 @@ def journey_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
         *operator_products.handlers(),
         *stats.handlers(),
         *farmer.handlers(),
+        *privacy.handlers(),
         CommandHandler("cancel", fallback.nothing_to_cancel),
     ]
 
@@ -90,6 +98,7 @@ def journey_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
 def notification_renderers() -> dict[str, Renderer]:
     """How each kind of outbox notification is written, in the recipient's language."""
     return {
+        **ADOPTION_RENDERERS,
         "broadcast": broadcast.render_broadcast,
         "order_status": orders.render_order_status,
     }
@@ -111,6 +120,7 @@ def build_application(
     *,
     request: BaseRequest | None = None,
     rate_limit: bool = True,
+    polling: bool = True,
 ) -> App:
     """Builds the Application; with `request` (an offline Bot API) it never touches the network."""
     builder = (
@@ -129,12 +139,22 @@ def build_application(
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
     if request is not None:
         builder = builder.request(request).get_updates_request(request).updater(None)
+    if not polling:  # webhook mode: bot.webhook serves the updates
+        builder = builder.updater(None)
+    # Updates are handled one at a time (PTB's default; never concurrent_updates): the guard in
+    # group -2 checks an update id before the mark at the end is written, which is safe only
+    # when a repeated update cannot run beside its first delivery.
+    builder = builder.concurrent_updates(False)
     application: App = builder.build()  # type: ignore[assignment]
     application.bot_data.update(settings=settings, db=db, renderers=notification_renderers())
+    application.add_handler(TypeHandler(Update, skip_handled), group=-2)
     application.add_handler(TypeHandler(Update, users.load_user), group=-1)
     application.add_handlers(journey_handlers() + fallback_handlers(), group=0)
-    application.add_handler(TypeHandler(Update, fallback.save_state), group=99)
+    application.add_handler(TypeHandler(Update, finish_update), group=99)
     application.add_error_handler(handle_error)
     schedule_outbox(application)
+    schedule_adoption_jobs(application)
     orders.schedule_expiry(application)
+    schedule_pruning(application)
+    privacy.schedule_retention(application)
     return application

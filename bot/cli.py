@@ -43,6 +43,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     export.add_argument("kind", help="what to export, e.g. orders")
     export.add_argument("--output", required=True, help="the CSV file to write")
     export.set_defaults(run=cmd_export)
+    importer = commands.add_parser(
+        "import-catalog", help="load villages, species, farmers and trees from YAML or CSV"
+    )
+    importer.add_argument("file", type=Path, help="catalog.yaml, or trees.csv")
+    importer.set_defaults(run=cmd_import_catalog)
+    commands.add_parser("migrate", help="upgrade the database schema to this version's")
+    commands.add_parser("webhook", help="serve Telegram's webhook (WEBHOOK_URL, WEBHOOK_SECRET)")
     return parser.parse_args(argv)
 
 
@@ -53,6 +60,11 @@ def setup_logging(level: str) -> None:
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # bot.runtime logs the upgrade
+    logging.getLogger("tornado.access").setLevel(logging.WARNING)  # keeps 4xx/5xx only
+    from bot.redact import install
+
+    install()  # no phone number, address or payment detail reaches the log
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -64,15 +76,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
     setup_logging(settings.log_level)
+    if args.command == "migrate":
+        return cmd_migrate(settings)
+    if args.command == "webhook":
+        from bot.webhook import missing_settings
+
+        if problem := missing_settings(settings):
+            print(f"configuration error: {problem}", file=sys.stderr)
+            return 2
+    from bot.migrate import SchemaError
     from bot.runtime import open_database
 
     try:
         db = open_database(settings)
+    except SchemaError as exc:
+        print(f"database error: {exc}", file=sys.stderr)
+        return 2
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
     if getattr(args, "run", None):
         return int(args.run(settings, db, args))
+    if args.command == "webhook":
+        from bot.webhook import run_webhook
+
+        return run_webhook(settings, db)
     if args.command == "console" or (args.command is None and not settings.bot_token):
         return run_console(settings, db, args)
     if not settings.bot_token:
@@ -91,6 +119,26 @@ def run_polling(settings: Settings, db: Database) -> int:
     application = build_application(settings, db)
     log.info("starting long polling")
     application.run_polling(allowed_updates=["message", "callback_query", "pre_checkout_query"])
+    return 0
+
+
+def cmd_migrate(settings: Settings) -> int:
+    """Upgrades the database schema to the newest migration."""
+    from bot.migrate import SchemaError, head_revision, prepare
+
+    db = Database(settings.database_url)
+    try:
+        before = prepare(db, auto_migrate=True)
+    except SchemaError as exc:
+        print(f"database error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        db.dispose()
+    head = head_revision()
+    if before == head:
+        print(f"the database is up to date (migration {head})")
+    else:
+        print(f"upgraded the database from {before or 'nothing'} to migration {head}")
     return 0
 
 
@@ -140,4 +188,17 @@ def cmd_export(settings: Settings, db: Database, args: argparse.Namespace) -> in
     content = db.call(EXPORTS[args.kind])
     Path(args.output).write_bytes(content)
     print(f"{args.kind}: wrote {len(content)} bytes to {args.output} (contains personal data)")
+    return 0
+
+
+def cmd_import_catalog(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    """Imports an operator's catalog file: every row or, on any bad row, none."""
+    from models.catalog_import import CatalogImportError, import_catalog, read_catalog_file
+
+    try:
+        counts = db.call(import_catalog, sections=read_catalog_file(args.file))
+    except (CatalogImportError, OSError) as exc:
+        print(f"{args.file}: nothing imported\n{exc}", file=sys.stderr)
+        return 1
+    print(", ".join(f"{count} {name}" for name, count in counts.items()) + " imported")
     return 0

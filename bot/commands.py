@@ -14,10 +14,14 @@ COMMANDS: list[tuple[str, str]] = [
     ("help", N_("How to use this bot")),
     ("language", N_("Change language")),
     ("cancel", N_("Stop what you are doing")),
+    ("mytrees", N_("My adopted trees")),
     ("shop", N_("Village shop")),
     ("cart", N_("My cart")),
     ("orders", N_("My orders")),
     ("track", N_("Track an order by its number")),
+    ("privacy", N_("Privacy notice")),
+    ("mydata", N_("Get a copy of your data")),
+    ("deletemydata", N_("Erase your personal data")),
 ]
 
 

@@ -67,6 +67,36 @@ def _url(raw: str) -> str:
     return raw
 
 
+def _bool(raw: str) -> bool:
+    """Accepts true/false, yes/no, on/off or 1/0."""
+    value = raw.lower()
+    if value not in ("true", "false", "yes", "no", "on", "off", "1", "0"):
+        raise ValueError("must be true or false")
+    return value in ("true", "yes", "on", "1")
+
+
+def _https_url(raw: str) -> str:
+    """Accepts an https URL (Telegram posts webhooks only over TLS)."""
+    if not raw.startswith("https://"):
+        raise ValueError("must start with https://")
+    return raw
+
+
+def _webhook_secret(raw: str) -> str:
+    """Accepts 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule for secret_token)."""
+    if len(raw) > 256 or not all(c.isascii() and (c.isalnum() or c in "_-") for c in raw):
+        raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+    return raw
+
+
+def _port(raw: str) -> int:
+    """Accepts a TCP port number."""
+    value = int(raw)
+    if not 0 < value < 65536:
+        raise ValueError("must be a port number from 1 to 65535")
+    return value
+
+
 def _setting(env: str, parse: Callable[[str], Any] = str, default: Any = None) -> Any:
     """Declares a field filled from the environment variable `env`."""
     return field(default=default, metadata={"env": env, "parse": parse})
@@ -91,6 +121,14 @@ class Settings:
     )
     bot_username: str = _setting("BOT_USERNAME", str, "orchard_village_bot")
     log_level: str = _setting("LOG_LEVEL", str.upper, "INFO")
+    auto_migrate: bool = _setting("AUTO_MIGRATE", _bool, True)
+    webhook_url: str | None = _setting("WEBHOOK_URL", _https_url)
+    webhook_secret: str | None = _setting("WEBHOOK_SECRET", _webhook_secret)
+    port: int = _setting("PORT", _port, 8080)
+    listen: str = _setting("LISTEN", str, "127.0.0.1")
+    operator_name: str = _setting("OPERATOR_NAME", str, "")
+    operator_contact: str = _setting("OPERATOR_CONTACT", str, "")
+    retention_days: int = _setting("RETENTION_DAYS", _positive_int, 180)
 
     @classmethod
     def from_env(

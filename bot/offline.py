@@ -197,6 +197,9 @@ class OfflineBotAPI(BaseRequest):
     def _api_getMe(self, params: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
         return self.bot_user
 
+    def _api_setWebhook(self, params: dict[str, Any], files: dict[str, Any]) -> bool:
+        return True
+
     def _api_sendMessage(self, params: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
         return self._message(params, text=params["text"])
 

@@ -1,8 +1,10 @@
-"""PTB persistence backed by the bot's database, written after every update.
+"""PTB persistence backed by the bot's database, written at the end of every update.
 
 PTB's own persistence classes write on a timer (`update_interval`), so a crash between two writes
-forgets where users stood. `bot.app` calls `Application.update_persistence()` at the end of every
-update instead, which writes only the conversations and user_data that update touched.
+forgets where users stood. Here `bot.updates.finish_update` runs after every handler of an update:
+it asks PTB for what the update changed (conversation states, user_data), and writes those changes
+together with the update's "handled" mark in one transaction. Writes PTB makes outside an update
+(its timer, shutdown) go to the database at once.
 """
 
 from __future__ import annotations
@@ -29,6 +31,25 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[A
         )
         self.db = db
         self._saved: dict[int, str] = {}  # what each user's row holds now, to skip no-op writes
+        self._collecting = False
+        self._changes = state.StateChanges()
+
+    async def collect_changes(self, application: Any) -> state.StateChanges:
+        """Runs PTB's update_persistence, keeping what it would write instead of writing it."""
+        self._collecting = True
+        try:
+            await application.update_persistence()
+        finally:
+            self._collecting = False
+        changes, self._changes = self._changes, state.StateChanges()
+        return changes
+
+    async def _write(self, changes: state.StateChanges) -> None:
+        """Writes changes now, or keeps them for the end-of-update transaction."""
+        if self._collecting:
+            self._changes.merge(changes)
+        else:
+            await self.db.run(state.save_changes, changes=changes)
 
     async def get_user_data(self) -> dict[int, dict[str, Any]]:
         """Loads every user's scratch data."""
@@ -56,15 +77,15 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[A
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
         """Saves one chat's state in one conversation."""
-        await self.db.run(state.save_conversation, name=name, key=key, state=new_state)
+        await self._write(state.StateChanges(conversations={(name, key): new_state}))
 
     async def update_user_data(self, user_id: int, data: dict[str, Any]) -> None:
         """Saves one user's scratch data, unless it is what the database holds already."""
         fingerprint = _fingerprint(data)
         if self._saved.get(user_id, _fingerprint({})) == fingerprint:
             return
-        await self.db.run(state.save_scratch, user_id=user_id, data=data)
         self._saved[user_id] = fingerprint
+        await self._write(state.StateChanges(scratch={user_id: data}))
 
     async def update_chat_data(self, chat_id: int, data: dict[Any, Any]) -> None:
         """Chat data is not used."""
@@ -80,8 +101,8 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[A
 
     async def drop_user_data(self, user_id: int) -> None:
         """Forgets one user's scratch data."""
-        await self.db.run(state.save_scratch, user_id=user_id, data={})
         self._saved.pop(user_id, None)
+        await self._write(state.StateChanges(scratch={user_id: {}}))
 
     async def refresh_user_data(self, user_id: int, user_data: dict[str, Any]) -> None:
         """The in-memory copy is authoritative while the bot runs."""

@@ -26,9 +26,11 @@ from bot.i18n import N_
 from handlers import cart, start
 from handlers.common import back_button, button, cancel, esc, keyboard, show
 from handlers.orders import order_text, pay_for
+from handlers.privacy import ensure_consent
 from handlers.shop import name_and_unit, price_of
 from models.contact import clean_address, normalize_phone
 from models.orders import OrderError, place_order
+from models.privacy import is_cross_border
 from models.shipping import shipping_fee
 from models.shop import CartView, fit_cart_to_stock, set_draft, view_cart
 
@@ -84,6 +86,9 @@ async def choose_country(update: Update, context: BotContext) -> int:
     assert update.callback_query is not None and update.callback_query.data
     country = update.callback_query.data.split()[1]
     await context.db.run(set_draft, user_id=user_id(update), country=country)
+    cross = is_cross_border(destination=country, language=context.lang)
+    if not await ensure_consent(update, context, cross_border=cross, resume=f"CHK {country}"):
+        return Step.COUNTRY  # the consent screen's Continue sends this step's button again
     return await ask_address(update, context)
 
 

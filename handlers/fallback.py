@@ -45,10 +45,3 @@ async def stale_button(update: Update, context: BotContext) -> None:
         await deny(update, context)  # a forged back-office button: say no, not "out of date"
         return
     await query.answer(context.tr._("This button is out of date."), show_alert=True)
-
-
-async def save_state(update: Update, context: BotContext) -> None:
-    """Writes the conversation states and user_data this update touched, before the next one."""
-    if update.effective_user is not None:  # PTB marks it only after the last group
-        context.application.mark_data_for_update_persistence(user_ids=update.effective_user.id)
-    await context.application.update_persistence()

@@ -24,20 +24,22 @@ class MenuEntry:
 
 # Journeys add their entry here; a button for something not built must not exist.
 MENU: list[MenuEntry] = [
+    MenuEntry(lambda tr: "🌳 " + tr._("Adopt a tree"), "TREE"),
+    MenuEntry(lambda tr: "🧺 " + tr._("Village shop"), "SHOP"),
+    MenuEntry(lambda tr: "🍑 " + tr._("My trees"), "MYT"),
+    MenuEntry(lambda tr: "📦 " + tr._("My orders"), "ORD l"),
     MenuEntry(
         lambda tr: "🏤 " + tr._("Back office"),
         "OPS",
         lambda account: account is not None and account.role == Role.OPERATOR,
     ),
-    MenuEntry(lambda tr: "🌐 " + tr._("Language"), "LANG"),
-    MenuEntry(lambda tr: "❓ " + tr._("Help"), "HELP"),
-    MenuEntry(lambda tr: "🧺 " + tr._("Village shop"), "SHOP"),
-    MenuEntry(lambda tr: "📦 " + tr._("My orders"), "ORD l"),
     MenuEntry(
         lambda tr: "👩‍🌾 " + tr._("Farmer's menu"),
         "FRM",
         lambda account: account is not None and account.role == Role.FARMER,
     ),
+    MenuEntry(lambda tr: "🌐 " + tr._("Language"), "LANG"),
+    MenuEntry(lambda tr: "❓ " + tr._("Help"), "HELP"),
 ]
 
 
@@ -81,9 +83,12 @@ async def help_command(update: Update, context: BotContext) -> None:
             tr._("<b>How this bot works</b>"),
             tr._("Tap the buttons under a message, or send a command:"),
             "/start — " + tr._("main menu"),
+            "/mytrees — " + tr._("the trees you adopted"),
             "/language — " + tr._("choose your language"),
             "/cancel — " + tr._("stop what you are doing"),
             "/help — " + tr._("this help"),
+            "/privacy — " + tr._("privacy and your data"),
         ]
     )
-    await show(update, context, text, keyboard(menu_row(context)))
+    privacy = button("🔒 " + tr._("Privacy"), "PRIV NOTICE")
+    await show(update, context, text, keyboard([privacy], menu_row(context)))

@@ -4,6 +4,7 @@ Importing this package registers every table on `SQLModel.metadata`.
 """
 
 from models import (  # noqa: F401
+    adoptions,
     backoffice,
     broadcast,
     catalog,
@@ -12,9 +13,12 @@ from models import (  # noqa: F401
     orders,
     outbox,
     payments,
+    privacy,
     roles,
     shop,
     state,
     stats,
+    trees,
+    updates,
     user,
 )

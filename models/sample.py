@@ -6,6 +6,7 @@ from sqlmodel import Session
 
 from models.catalog import Country, Farmer, Village, has_catalog
 from models.sample_products import load_sample_products
+from models.sample_trees import load_sample_trees
 
 VILLAGES = [
     Village(
@@ -64,5 +65,6 @@ def load_sample_catalog(*, session: Session) -> bool:
             )
         )
     session.flush()
+    load_sample_trees(session=session)
     load_sample_products(session=session)
     return True

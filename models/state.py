@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +11,7 @@ from sqlalchemy import delete
 from sqlmodel import Field, Session, SQLModel, select
 
 from models.base import telegram_id_column, utcnow
+from models.updates import mark_handled
 
 
 class ConversationState(SQLModel, table=True):
@@ -63,3 +65,33 @@ def save_scratch(*, session: Session, user_id: int, data: dict[str, Any]) -> Non
     row = session.get(UserScratch, user_id) or UserScratch(user_id=user_id)
     row.data, row.updated_at = json.dumps(data, default=str), utcnow()
     session.add(row)
+
+
+@dataclass
+class StateChanges:
+    """What one update changed: conversation states and user_data, to write in one go."""
+
+    conversations: dict[tuple[str, tuple[int | str, ...]], object | None] = field(
+        default_factory=dict
+    )
+    scratch: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+    def merge(self, other: StateChanges) -> None:
+        """Adds later changes over these."""
+        self.conversations.update(other.conversations)
+        self.scratch.update(other.scratch)
+
+    def __bool__(self) -> bool:
+        return bool(self.conversations or self.scratch)
+
+
+def save_changes(
+    *, session: Session, changes: StateChanges, handled_update_id: int | None = None
+) -> None:
+    """Writes an update's state changes and, with its id, marks the update handled."""
+    for (name, key), new_state in changes.conversations.items():
+        save_conversation(session=session, name=name, key=key, state=new_state)
+    for user_id, data in changes.scratch.items():
+        save_scratch(session=session, user_id=user_id, data=data)
+    if handled_update_id is not None:
+        mark_handled(session=session, update_id=handled_update_id)

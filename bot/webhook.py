@@ -1,0 +1,168 @@
+"""Webhook mode: Telegram posts each update to us; it is stored before Telegram gets its 200.
+
+Following PTB's custom-webhook example: the Application has no Updater, a small tornado server
+answers Telegram, and `bot.updates.UpdateWorker` hands the stored updates to the Application one at
+a time in update_id order. A crash after the 200 loses nothing: at the next start the worker first
+handles every stored update that was not handled yet, once each.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import signal
+from typing import Any
+
+from tornado.httpserver import HTTPServer
+from tornado.netutil import bind_sockets
+from tornado.web import Application as WebApplication
+from tornado.web import RequestHandler
+
+from bot.config import Settings
+from bot.db import Database
+from bot.updates import AnyApp, UpdateWorker
+from models.updates import count_unhandled, store_update
+
+log = logging.getLogger(__name__)
+
+PATH = "/telegram"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+ALLOWED_UPDATES = ["message", "callback_query", "pre_checkout_query"]
+MAX_BODY = 1024 * 1024
+
+
+class TelegramHandler(RequestHandler):
+    """POST /telegram: checks the secret, stores the update, then answers 200."""
+
+    def initialize(self, service: WebhookService) -> None:
+        """Receives the running service."""
+        self.service = service
+
+    async def post(self) -> None:
+        """Stores one update; Telegram retries on anything but 200, so errors lose nothing."""
+        given = self.request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), self.service.secret.encode()):
+            log.warning("webhook call with a wrong secret from %s", self.request.remote_ip)
+            self.set_status(403)
+            return
+        try:
+            payload = json.loads(self.request.body)
+            update_id = int(payload["update_id"])
+        except (ValueError, KeyError, TypeError):
+            self.set_status(400)
+            return
+        await self.service.db.run(store_update, update_id=update_id, payload=payload)
+        self.service.worker.wake()
+        self.set_status(200)
+
+
+class HealthHandler(RequestHandler):
+    """GET /healthz: 200 with a small JSON while the database answers, else 503."""
+
+    def initialize(self, service: WebhookService) -> None:
+        """Receives the running service."""
+        self.service = service
+
+    async def get(self) -> None:
+        """Reports whether the bot can reach its database, and how many updates wait."""
+        try:
+            waiting = await self.service.db.run(count_unhandled)
+        except Exception:
+            log.exception("health check: database unreachable")
+            self.set_status(503)
+            self.finish({"ok": False, "database": "unreachable"})
+            return
+        self.finish({"ok": True, "database": "ok", "waiting_updates": waiting})
+
+
+class WebhookService:
+    """The HTTP server plus the worker that handles what it stored."""
+
+    def __init__(self, application: AnyApp, secret: str) -> None:
+        self.application = application
+        self.secret = secret
+        self.db: Database = application.bot_data["db"]
+        self.worker = UpdateWorker(application)
+        self._server: HTTPServer | None = None
+        self._worker_task: asyncio.Task[None] | None = None
+
+    def web_app(self) -> WebApplication:
+        """The two routes."""
+        routes: list[Any] = [
+            (PATH, TelegramHandler, {"service": self}),
+            ("/healthz", HealthHandler, {"service": self}),
+        ]
+        return WebApplication(routes)
+
+    async def start(self, address: str, port: int) -> int:
+        """Handles what a previous run left, then serves; returns the port (for port 0)."""
+        await self.worker.drain()
+        sockets = bind_sockets(port, address)
+        self._server = HTTPServer(self.web_app(), max_body_size=MAX_BODY)
+        self._server.add_sockets(sockets)
+        self._worker_task = asyncio.create_task(self.worker.run(), name="stored-updates")
+        bound: int = sockets[0].getsockname()[1]
+        log.info("webhook listening on %s:%s%s", address, bound, PATH)
+        return bound
+
+    async def stop(self) -> None:
+        """Stops accepting updates, then lets the worker finish the update in hand."""
+        if self._server is not None:
+            self._server.stop()
+            await self._server.close_all_connections()
+        if self._worker_task is not None:
+            self._worker_task.cancel()
+            await asyncio.gather(self._worker_task, return_exceptions=True)
+
+
+def missing_settings(settings: Settings) -> str | None:
+    """Names what webhook mode needs and is not configured, or None."""
+    missing = [
+        name
+        for name, value in (
+            ("BOT_TOKEN", settings.bot_token),
+            ("WEBHOOK_URL", settings.webhook_url),
+            ("WEBHOOK_SECRET", settings.webhook_secret),
+        )
+        if not value
+    ]
+    return ", ".join(missing) + " must be set for webhook mode" if missing else None
+
+
+async def serve(application: AnyApp, settings: Settings, stop: asyncio.Event) -> None:
+    """Registers the webhook, serves until `stop` is set, then shuts down cleanly."""
+    assert settings.webhook_url and settings.webhook_secret
+    service = WebhookService(application, settings.webhook_secret)
+    async with application:
+        if application.post_init is not None:  # run_polling would call it: the command list
+            await application.post_init(application)
+        await application.start()  # the JobQueue: outbox and pruning
+        await service.start(settings.listen, settings.port)
+        await application.bot.set_webhook(
+            settings.webhook_url,
+            secret_token=settings.webhook_secret,
+            allowed_updates=ALLOWED_UPDATES,
+        )
+        await stop.wait()
+        log.info("stopping the webhook")
+        await service.stop()
+        await application.stop()
+
+
+def run_webhook(settings: Settings, db: Database) -> int:
+    """`python -m bot webhook`: serves until SIGTERM or Ctrl-C."""
+    from bot.app import build_application
+
+    application = build_application(settings, db, polling=False)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await serve(application, settings, stop)
+
+    asyncio.run(main())
+    return 0

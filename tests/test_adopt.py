@@ -1,0 +1,136 @@
+"""The adoption journey through the dispatcher: browse, card, dialogue, race, payment, My trees."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+
+from PIL import Image
+from sqlmodel import select
+
+from bot.notify import deliver_pending
+from models.adoptions import AdoptionDraft
+from models.payments import Payment, confirm_offline_payment
+from models.trees import Adoption, AdoptionStatus, Tree
+from tests.factories import TgUser
+from tests.harness import Harness, last_text
+
+
+def tree_id(bot: Harness, code: str) -> int:
+    """The id of a sample tree."""
+    with bot.db.session() as session:
+        found = session.exec(select(Tree.id).where(Tree.code == code)).one()
+    assert found is not None
+    return found
+
+
+async def fill_dialogue(bot: Harness, user: TgUser, code: str, gift: bool, country: str) -> None:
+    """Opens the tree's link and answers every question up to the summary."""
+    await bot.command(user, f"/start tree_{code}")
+    await bot.press(user, f"ADOPT go {tree_id(bot, code)}")
+    await bot.text(user, "小桃")
+    await bot.press(user, "ADOPT skip")  # the Telegram name on the certificate
+    await bot.press(user, "ADOPT gift" if gift else "ADOPT me")
+    if gift:
+        await bot.text(user, "Bo Chen")
+        await bot.text(user, "生日快乐")
+    await bot.press(user, f"ADOPT {country}")
+    await bot.text(
+        user, "Ban Phonsavang, Oudomxai" if country == "LA" else "湖南省长沙市岳麓路 12 号"
+    )
+    await bot.text(user, "020 5555 1234" if country == "LA" else "138 1234 5678")
+
+
+async def test_browse_pages_and_card(bot: Harness, noy: TgUser) -> None:
+    await bot.command(noy, "/start")
+    await bot.press(noy, "TREE")
+    labels = [text for text, _ in bot.buttons(noy)]
+    assert any("ໝາກພີດເຫຼືອງ (24)" in label for label in labels)
+    calls = await bot.press(noy, "TREE s 1 0")
+    assert calls[0].method == "answerCallbackQuery"
+    assert "ໜ້າ 1 ຈາກ 3" in last_text(calls)
+    assert len([d for _, d in bot.buttons(noy) if d.startswith("TREE c ")]) == 8
+    await bot.press(noy, "TREE s 1 2")
+    assert [d for _, d in bot.buttons(noy) if d.startswith("TREE c ")][-1].startswith("TREE c 24")
+    text = last_text(await bot.press(noy, f"TREE c {tree_id(bot, 'PEACH-0003')} s 1 0"))
+    assert "PEACH-0003" in text and "ບ້ານຊືປາຕົງ" in text and "20 ກິໂລ" in text
+    assert "≈" in text and ("LAK" in text or "₭" in text)  # kip for Lao readers
+    share = next(d for t, d in bot.buttons(noy) if "ແບ່ງປັນ" in t)
+    assert "start%3Dtree_PEACH-0003" in share
+
+
+async def test_gift_adoption_end_to_end_in_chinese(bot: Harness, li: TgUser) -> None:
+    await fill_dialogue(bot, li, "PEACH-0005", gift=True, country="CN")
+    summary = last_text(bot.api.calls)
+    assert "赠送给：Bo Chen" in summary and "+8613812345678" in summary
+    calls = await bot.press(li, "ADOPT ok")
+    assert "邮政所" in calls[0].params["text"]  # offline payment instructions
+    with bot.db.session() as session:
+        adoption = session.exec(select(Adoption)).one()
+        payment = session.exec(select(Payment)).one()
+    assert adoption.status == AdoptionStatus.AWAITING_PAYMENT and adoption.gift
+    assert (adoption.nickname, adoption.gift_recipient, adoption.country) == (
+        "小桃",
+        "Bo Chen",
+        "CN",
+    )
+    bot.db.call(confirm_offline_payment, reference=payment.reference, operator_id=0)
+    await deliver_pending(bot.app)
+    document = bot.api.sent("sendDocument")[-1]
+    assert "认养" in document.params["caption"]
+    png = document.files["document"][1]
+    image = Image.open(io.BytesIO(png))
+    content = json.loads(image.text["certificate"])  # type: ignore[attr-defined]
+    assert content["title"] == "认养礼品证书" and content["holder"] == "Bo Chen"
+    assert ["赠送人", "李娜"] in content["lines"] and content["qr_url"].endswith("tree_PEACH-0005")
+    calls = await bot.command(li, "/mytrees")
+    assert "认养中" in last_text(calls)
+    await bot.press(li, f"MYT a {adoption.id}")
+    calls = await bot.press(li, f"MYT c {adoption.id}")
+    assert [c.method for c in calls] == ["answerCallbackQuery", "sendDocument"]
+
+
+async def test_bad_input_back_and_cancel(bot: Harness, noy: TgUser) -> None:
+    await bot.command(noy, "/start tree_TEA-0002")
+    await bot.press(noy, f"ADOPT go {tree_id(bot, 'TEA-0002')}")
+    await bot.press(noy, "ADOPT skip")
+    await bot.press(noy, "ADOPT skip")
+    await bot.press(noy, "ADOPT me")
+    await bot.press(noy, "ADOPT LA")
+    assert "ກະລຸນາສົ່ງທີ່ຢູ່ເຕັມ" in last_text(await bot.text(noy, "abc"))
+    await bot.text(noy, "Ban Phonsavang, Oudomxai")
+    assert "ນີ້ບໍ່ແມ່ນເບີໂທລາວ" in last_text(await bot.text(noy, "138 1234 5678"))
+    assert "ທີ່ຢູ່" in last_text(await bot.press(noy, "ADOPT back"))  # back to the address
+    assert "ໄປໃສ" in last_text(await bot.press(noy, "ADOPT back"))  # back to the country
+    calls = await bot.command(noy, "/cancel")
+    assert "ຍົກເລີກ" in last_text(calls)
+    with bot.db.session() as session:
+        assert session.exec(select(Adoption)).all() == []
+        assert session.exec(select(AdoptionDraft)).all() == []
+
+
+async def test_fifty_users_confirm_the_same_tree(bot: Harness) -> None:
+    languages = ["zh-hans", "lo", "en"]
+    users = [
+        TgUser(id=5000 + n, first_name=f"U{n}", language_code=languages[n % 3]) for n in range(50)
+    ]
+    await asyncio.gather(*(fill_dialogue(bot, u, "KIWI-0004", False, "CN") for u in users))
+    before = len(bot.api.calls)
+    await asyncio.gather(*(bot.press(u, "ADOPT ok") for u in users))
+    with bot.db.session() as session:
+        rows = session.exec(select(Adoption)).all()
+    assert len(rows) == 1 and rows[0].status == AdoptionStatus.AWAITING_PAYMENT
+    replies = {
+        u.id: [c for c in bot.api.calls[before:] if c.params.get("chat_id") == u.id] for u in users
+    }
+    sorry = {"zh-hans": "抱歉", "lo": "ຂໍອະໄພ", "en": "Sorry"}
+    for user in users:
+        text = " ".join(str(c.params.get("text", "")) for c in replies[user.id])
+        if user.id == rows[0].user_id:
+            continue
+        assert sorry[user.language_code or "en"] in text
+        similar = [
+            c for c in replies[user.id] if "KIWI-" in json.dumps(c.params.get("reply_markup", ""))
+        ]
+        assert similar, "similar trees are offered"

@@ -1,0 +1,156 @@
+"""Alembic migrations: they build exactly the models' schema, keep data when upgrading, and the
+bot refuses an out-of-date database when AUTO_MIGRATE is off."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, text
+from sqlmodel import SQLModel
+
+from bot.cli import main
+from bot.config import Settings
+from bot.db import Database
+from bot.migrate import (
+    INITIAL_REVISION,
+    INITIAL_TABLES,
+    SchemaError,
+    current_revision,
+    head_revision,
+    prepare,
+    schema_diff,
+    upgrade,
+)
+from bot.runtime import open_database
+
+
+@pytest.fixture
+def empty(database_url: tuple[str, str | None]) -> Iterator[Database]:
+    """An empty database (SQLite file or fresh PostgreSQL schema), without create_all."""
+    database = Database(*database_url)
+    yield database
+    database.dispose()
+
+
+def revision(db: Database) -> str | None:
+    """The revision the database is at."""
+    with db.engine.connect() as connection:
+        return current_revision(connection)
+
+
+def tables(db: Database) -> set[str]:
+    """The tables in the database."""
+    with db.engine.connect() as connection:
+        return set(inspect(connection).get_table_names())
+
+
+def models_tables() -> frozenset[str]:
+    """The tables of the bot's models (test-only tables are named test_*)."""
+    return frozenset(name for name in SQLModel.metadata.tables if not name.startswith("test_"))
+
+
+def test_every_migration_builds_exactly_the_models_schema(empty: Database) -> None:
+    upgrade(empty)
+    with empty.engine.connect() as connection:
+        assert schema_diff(connection, only=models_tables()) == []
+    assert revision(empty) == head_revision()
+
+
+def test_upgrading_a_database_made_by_the_first_migration_keeps_its_rows(empty: Database) -> None:
+    upgrade(empty, INITIAL_REVISION)
+    assert tables(empty) == INITIAL_TABLES | {"alembic_version"}
+    with empty.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO village (id, slug, country, name_zh, name_lo, name_en, region_zh,"
+                " region_lo, region_en, collective_share_pct) VALUES (1, 'shibadong', 'CN',"
+                " '十八洞村', 'ບ້ານຊືປາຕົງ', 'Shibadong', '', '', '', 18)"
+            )
+        )
+        connection.execute(
+            text(
+                'INSERT INTO "user" (id, first_name, language, language_chosen, role,'
+                " blocked_bot, created_at, last_seen_at) VALUES (5000000001, 'ນ້ອຍ', 'lo', true,"
+                " 'buyer', false, '2025-05-01 08:00:00+00:00', '2025-05-01 08:00:00+00:00')"
+            )
+        )
+    assert prepare(empty, auto_migrate=True) == INITIAL_REVISION
+    assert revision(empty) == head_revision()
+    with empty.engine.connect() as connection:
+        village = connection.execute(text("SELECT slug, name_lo FROM village")).one()
+        user = connection.execute(text('SELECT id, first_name, language FROM "user"')).one()
+        assert schema_diff(connection, only=models_tables()) == []
+    assert tuple(village) == ("shibadong", "ບ້ານຊືປາຕົງ")
+    assert tuple(user) == (5000000001, "ນ້ອຍ", "lo")
+
+
+def test_out_of_date_database_without_auto_migrate_stops_with_how_to(empty: Database) -> None:
+    upgrade(empty, INITIAL_REVISION)
+    with pytest.raises(SchemaError) as error:
+        prepare(empty, auto_migrate=False)
+    assert "python -m bot migrate" in str(error.value)
+    assert f"at {INITIAL_REVISION}" in str(error.value)
+    assert revision(empty) == INITIAL_REVISION  # nothing was changed
+
+
+def test_database_made_before_migrations_is_stamped_when_it_matches(db: Database) -> None:
+    # the `db` fixture makes its schema with create_all, as the bot did before migrations
+    assert prepare(db, auto_migrate=False) == head_revision()  # stamped, nothing to run
+    assert revision(db) == head_revision()
+
+
+def test_database_before_migrations_at_the_first_schema_is_stamped_then_upgraded(
+    empty: Database,
+) -> None:
+    upgrade(empty, INITIAL_REVISION)
+    with empty.engine.begin() as connection:
+        connection.execute(text("DROP TABLE alembic_version"))
+    prepare(empty, auto_migrate=True)
+    assert revision(empty) == head_revision()
+    assert "telegramupdate" in tables(empty)
+
+
+def test_unknown_tables_without_history_are_refused(empty: Database) -> None:
+    with empty.engine.begin() as connection:
+        connection.execute(text("CREATE TABLE village (id INTEGER PRIMARY KEY, name TEXT)"))
+    with pytest.raises(SchemaError, match=r"no migration history.*difference: add_table"):
+        prepare(empty, auto_migrate=True)
+    assert revision(empty) is None
+
+
+def sqlite_env(monkeypatch: pytest.MonkeyPatch, path: Path, **extra: str) -> None:
+    """Points the bot's settings at a SQLite file."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    monkeypatch.delenv("BOT_TOKEN", raising=False)
+    for name, value in extra.items():
+        monkeypatch.setenv(name, value)
+
+
+def test_cli_says_how_to_migrate_then_migrate_upgrades(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "old.db"
+    old = Database(f"sqlite:///{path}")
+    upgrade(old, INITIAL_REVISION)
+    old.dispose()
+    sqlite_env(monkeypatch, path, AUTO_MIGRATE="false")
+    assert main(["console"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.count("\n") == 0 and "run `python -m bot migrate`" in error
+    assert main(["migrate"]) == 0
+    assert f"from {INITIAL_REVISION} to migration {head_revision()}" in capsys.readouterr().out
+    assert main(["migrate"]) == 0
+    assert "up to date" in capsys.readouterr().out
+
+
+def test_open_database_builds_a_fresh_database_by_migrations(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'fresh.db'}")
+    db = open_database(settings)
+    try:
+        assert revision(db) == head_revision()
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM village")).scalar() == 2
+    finally:
+        db.dispose()
