@@ -14,6 +14,9 @@ from models.user import Role
 ROLE_PREFIXES: dict[str, tuple[Role, ...]] = {
     "OPS": (Role.OPERATOR,),
     "BC": (Role.OPERATOR,),
+    "OPO": (Role.OPERATOR,),
+    "OPP": (Role.OPERATOR,),
+    "FRM": (Role.FARMER, Role.OPERATOR),
 }
 
 

@@ -5,8 +5,11 @@ Importing this package registers every table on `SQLModel.metadata`.
 
 from models import (  # noqa: F401
     adoptions,
+    backoffice,
     broadcast,
     catalog,
+    export,
+    farmer,
     orders,
     outbox,
     payments,
@@ -14,6 +17,7 @@ from models import (  # noqa: F401
     roles,
     shop,
     state,
+    stats,
     trees,
     updates,
     user,
