@@ -35,13 +35,17 @@ from handlers import (
     checkout,
     dialogues,
     fallback,
+    farmer,
     language,
     operator,
+    operator_orders,
+    operator_products,
     orders,
     payment,
     privacy,
     shop,
     start,
+    stats,
     users,
 )
 from handlers.adopt_notices import RENDERERS as ADOPTION_RENDERERS
@@ -84,6 +88,10 @@ def journey_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
         CallbackQueryHandler(operator.farmers, pattern="^OPS FARM$"),
         CallbackQueryHandler(operator.invite_farmer, pattern=r"^OPS INV \d+$"),
         CommandHandler("makeoperator", operator.make_operator_command),
+        *operator_orders.handlers(),
+        *operator_products.handlers(),
+        *stats.handlers(),
+        *farmer.handlers(),
         *privacy.handlers(),
         CommandHandler("cancel", fallback.nothing_to_cancel),
     ]

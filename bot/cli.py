@@ -39,6 +39,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     confirm.add_argument("reference", help="the code the buyer quoted, e.g. P7KQ3XM9A")
     confirm.set_defaults(run=cmd_confirm_payment)
+    export = commands.add_parser("export", help="write orders as CSV (UTF-8 with BOM)")
+    export.add_argument("kind", help="what to export, e.g. orders")
+    export.add_argument("--output", required=True, help="the CSV file to write")
+    export.set_defaults(run=cmd_export)
     importer = commands.add_parser(
         "import-catalog", help="load villages, species, farmers and trees from YAML or CSV"
     )
@@ -171,6 +175,19 @@ def cmd_confirm_payment(settings: Settings, db: Database, args: argparse.Namespa
         f"payment {payment.reference} ({payment.kind} {payment.target_id}, "
         f"{payment.amount_fen / 100:.2f} {payment.currency}) {state}: {payment.status}"
     )
+    return 0
+
+
+def cmd_export(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    """Writes an export (the same CSV the operator gets with /export) to a file."""
+    from models.export import EXPORTS
+
+    if args.kind not in EXPORTS:
+        print(f"export: unknown kind {args.kind!r}; one of {', '.join(EXPORTS)}", file=sys.stderr)
+        return 2
+    content = db.call(EXPORTS[args.kind])
+    Path(args.output).write_bytes(content)
+    print(f"{args.kind}: wrote {len(content)} bytes to {args.output} (contains personal data)")
     return 0
 
 

@@ -16,6 +16,9 @@ MAX_ID = 2**63 - 1  # the largest integer SQLite and PostgreSQL (bigint) can sto
 ROLE_PREFIXES: dict[str, tuple[Role, ...]] = {
     "OPS": (Role.OPERATOR,),
     "BC": (Role.OPERATOR,),
+    "OPO": (Role.OPERATOR,),
+    "OPP": (Role.OPERATOR,),
+    "FRM": (Role.FARMER, Role.OPERATOR),
 }
 
 

@@ -33,6 +33,11 @@ def back_office_buttons(context: BotContext) -> list[list[InlineKeyboardButton]]
         [button("💳 " + tr._("Payments to confirm"), "OPS PAY")],
         [button("📣 " + tr._("Broadcast an announcement"), "BC")],
         [button("👩‍🌾 " + tr._("Farmers and invite links"), "OPS FARM")],
+        [button("🚚 " + tr._("Orders to ship"), "OPO l t 0")],
+        [button("📬 " + tr._("Orders on their way"), "OPO l s 0")],
+        [button("🏷 " + tr._("Products: stock and prices"), "OPP l")],
+        [button("📊 " + tr._("Statistics"), "OPS STATS")],
+        [button("📄 " + tr._("Export orders (CSV)"), "OPS EXP orders")],
     ]
 
 

@@ -266,6 +266,8 @@ async def render_order_status(app: AnyApp, tr: Translator, params: dict[str, Any
         carrier=esc(params.get("carrier") or ""),
         tracking=f"<code>{esc(params.get('tracking') or '')}</code>",
     )
+    if params.get("reason"):
+        text += "\n" + tr._("Reason: {reason}").format(reason=esc(params["reason"]))
     if params.get("refund"):
         text += "\n" + tr._("Your payment will be refunded.")
     view = button(tr.pgettext("button", "View order"), f"ORD v {params['order_id']}")

@@ -33,6 +33,11 @@ MENU: list[MenuEntry] = [
         "OPS",
         lambda account: account is not None and account.role == Role.OPERATOR,
     ),
+    MenuEntry(
+        lambda tr: "👩‍🌾 " + tr._("Farmer's menu"),
+        "FRM",
+        lambda account: account is not None and account.role == Role.FARMER,
+    ),
     MenuEntry(lambda tr: "🌐 " + tr._("Language"), "LANG"),
     MenuEntry(lambda tr: "❓ " + tr._("Help"), "HELP"),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column
+from sqlalchemy import BigInteger, Column, literal_column
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -25,4 +25,6 @@ def insert_ignoring_conflicts(session: Session, table: Any, values: dict[str, An
     dialect = session.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
     statement = module.insert(table).values(**values).on_conflict_do_nothing()
-    return session.exec(statement).rowcount  # type: ignore[call-overload,no-any-return]
+    # RETURNING, not rowcount: psycopg reports rowcount -1 for this statement on PostgreSQL.
+    returned = session.exec(statement.returning(literal_column("1")))  # type: ignore[call-overload]
+    return len(returned.all())

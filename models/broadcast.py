@@ -12,6 +12,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import telegram_id_column, utcnow
 from models.outbox import Notification, NotificationStatus
+from models.trees import PAID, Adoption
 from models.user import User
 
 
@@ -36,8 +37,19 @@ def _everyone(session: Session) -> list[int]:
     return list(session.exec(select(User.id).where(col(User.blocked_bot).is_(False))))
 
 
-# Audience name → who is in it. Adoption and shop modules add theirs (e.g. "adopters").
-AUDIENCES: dict[str, Callable[[Session], list[int]]] = {"all": _everyone}
+def _adopters(session: Session) -> list[int]:
+    """Everyone with a paid adoption (active, harvest shipped or completed) who can be reached."""
+    statement = (
+        select(Adoption.user_id)
+        .join(User, col(User.id) == col(Adoption.user_id))
+        .where(col(Adoption.status).in_(PAID), col(User.blocked_bot).is_(False))
+        .distinct()
+    )
+    return list(session.exec(statement))
+
+
+# Audience name → who is in it.
+AUDIENCES: dict[str, Callable[[Session], list[int]]] = {"all": _everyone, "adopters": _adopters}
 
 
 def create_broadcast(

@@ -299,6 +299,7 @@ def _move(
             "carrier": order.carrier,
             "tracking": order.tracking_number,
             "refund": to == S.CANCELLED and current != S.AWAITING_PAYMENT,
+            "reason": note if to == S.CANCELLED else None,
         },
         dedupe_key=f"order-{order.id}-{to.value}",
     )

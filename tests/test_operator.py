@@ -10,11 +10,20 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from bot.notify import deliver_pending
+from models.adoptions import reserve_tree, start_draft, update_draft
 from models.base import utcnow
 from models.catalog import Farmer
 from models.outbox import Notification, notify
-from models.payments import Payment, PaymentMethod, PaymentStatus, open_payment, register_payable
+from models.payments import (
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    confirm_offline_payment,
+    open_payment,
+    register_payable,
+)
 from models.roles import FarmerInvite
+from models.trees import Tree
 from models.user import Role, User
 from tests.factories import TgUser
 from tests.harness import Harness, last_text
@@ -177,3 +186,43 @@ async def test_broadcast_reaches_everyone_in_their_language(
     with bot.db.session() as session:
         rows = session.exec(select(Notification).where(Notification.kind == "broadcast")).all()
     assert sorted(r.user_id for r in rows) == sorted([admin.id, ann.id, li.id, noy.id])
+
+
+async def test_broadcast_to_adopters_reaches_only_paying_adopters(
+    bot: Harness, admin: TgUser, ann: TgUser, li: TgUser
+) -> None:
+    for user in (ann, li):
+        await bot.command(user, "/start")
+    with bot.db.session() as session:
+        tree = session.exec(select(Tree).where(Tree.code == "PEACH-0001")).one()
+    assert bot.db.call(start_draft, user_id=ann.id, tree_id=tree.id, certificate_name="Ann")
+    bot.db.call(
+        update_draft,
+        user_id=ann.id,
+        country="CN",
+        address="湖南省长沙市岳麓路 12 号",
+        phone="+8613812345678",
+    )
+    adoption = bot.db.call(reserve_tree, user_id=ann.id, minutes=15).adoption
+    assert adoption is not None
+    payment = bot.db.call(
+        open_payment,
+        kind="adoption",
+        target_id=adoption.id,
+        user_id=ann.id,
+        method=PaymentMethod.OFFLINE,
+    )
+    bot.db.call(confirm_offline_payment, reference=payment.reference, operator_id=admin.id)
+    await bot.command(admin, "/broadcast")
+    await bot.tap(admin, "所有认养人")
+    for _ in range(2):
+        await bot.tap(admin, "跳过")
+    await bot.text(admin, "Your trees are blossoming!")
+    await bot.tap(admin, "立即发送")
+    await deliver_pending(bot.app)
+    received = [
+        c.params["chat_id"]
+        for c in bot.api.sent("sendMessage")
+        if c.params["text"].startswith("📣")
+    ]
+    assert received == [ann.id]  # li has no adoption, the operator adopted nothing
