@@ -16,12 +16,10 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, BaseHandler, ConversationHandler
 
-from handlers import fallback
-
 JOURNEY_GROUP = 0
 # Buttons shown inside a dialogue by a helper outside it: they must not end the dialogue.
 INSIDE_PREFIXES = ("PRIV ",)
-CATCH_ALLS = (fallback.unknown_input, fallback.stale_button)
+CATCH_ALL_MODULE = "handlers.fallback"  # input no journey takes: unknown, stale or forged
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
@@ -66,7 +64,9 @@ async def leave_stale_dialogues(update: Update, context: Any) -> None:
     if not dialogues:
         return
     taker = _taker(application, update)
-    if taker is None or getattr(taker, "callback", None) in CATCH_ALLS:
+    if taker is None or getattr(getattr(taker, "callback", None), "__module__", "") == (
+        CATCH_ALL_MODULE
+    ):
         return
     for dialogue in dialogues:
         if dialogue is not taker:

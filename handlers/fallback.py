@@ -6,6 +6,7 @@ from telegram import Update
 
 from bot.context import BotContext
 from handlers.common import show
+from handlers.dialogues import open_dialogues
 from handlers.roles import deny, has_role
 from handlers.start import main_menu
 from models.user import Role
@@ -23,7 +24,11 @@ ROLE_PREFIXES: dict[str, tuple[Role, ...]] = {
 
 
 async def unknown_input(update: Update, context: BotContext) -> None:
-    """Points the user to the menu when a message fits no dialogue."""
+    """Points the user to the open question, or to the menu when no dialogue is open."""
+    if open_dialogues(context.application, update):
+        text = context.tr._("Please answer the question above, or send /cancel to stop.")
+        await show(update, context, "⚠️ " + text)
+        return
     text = context.tr._("I did not understand that. Please choose from the menu:")
     await show(update, context, text, main_menu(context))
 

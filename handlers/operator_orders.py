@@ -33,6 +33,7 @@ from models.backoffice import (
     valid_tracking,
 )
 from models.catalog import localized
+from models.contact import clean_text
 from models.orders import (
     OrderError,
     OrderStatus,
@@ -214,8 +215,8 @@ async def choose_carrier(update: Update, context: BotContext) -> int:
 async def typed_carrier(update: Update, context: BotContext) -> int:
     """Stores a carrier's name typed in."""
     assert update.effective_message is not None
-    name = " ".join((update.effective_message.text or "").split())
-    if not 2 <= len(name) <= MAX_CARRIER:
+    name = clean_text(" ".join((update.effective_message.text or "").split()), MAX_CARRIER)
+    if name is None or len(name) < 2:
         text = context.tr._("Please send a carrier name of 2 to {limit} characters.").format(
             limit=MAX_CARRIER
         )
@@ -285,9 +286,9 @@ async def start_cancel(update: Update, context: BotContext) -> int:
 async def got_reason(update: Update, context: BotContext) -> int:
     """Cancels the order with the reason given."""
     assert update.effective_message is not None
-    reason = " ".join((update.effective_message.text or "").split())
+    reason = clean_text(" ".join((update.effective_message.text or "").split()), MAX_REASON)
     order_id = context.scratch["opo"]["order"]
-    if not 3 <= len(reason) <= MAX_REASON:
+    if reason is None or len(reason) < 3:
         text = context.tr._("Please send a reason of 3 to {limit} characters.").format(
             limit=MAX_REASON
         )
