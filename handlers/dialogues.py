@@ -33,6 +33,14 @@ def _taker(application: AnyApp, update: Update) -> BaseHandler[Any, Any, Any] | 
     return None
 
 
+def _navigation(update: Update) -> bool:
+    """Whether the update is a tap or a command: the ways to go elsewhere (not a payment)."""
+    message = update.message
+    return update.callback_query is not None or bool(
+        message is not None and message.text and message.text.startswith("/")
+    )
+
+
 def _inside(update: Update) -> bool:
     """Whether a tap belongs to whatever dialogue is open (consent screens)."""
     query = update.callback_query
@@ -57,7 +65,9 @@ def end_dialogue(dialogue: ConversationHandler[Any], update: Update) -> None:
 
 async def leave_stale_dialogues(update: Update, context: Any) -> None:
     """Ends any open dialogue the update is leaving for another journey (group -1)."""
-    if update.effective_user is None or update.effective_chat is None or _inside(update):
+    if update.effective_user is None or update.effective_chat is None:
+        return
+    if not _navigation(update) or _inside(update):
         return
     application: AnyApp = context.application
     dialogues = open_dialogues(application, update)

@@ -10,7 +10,7 @@ from models.adoptions import AdoptionDraft
 from models.broadcast import Broadcast
 from models.shop import Cart, add_to_cart, view_cart
 from models.state import ConversationState
-from tests.factories import TgUser
+from tests.factories import TgUser, _message, next_update_id
 from tests.harness import Harness, last_text
 from tests.shop_helpers import buyer, product
 from tests.test_adopt import give_consents, tree_id
@@ -132,3 +132,20 @@ async def test_consent_buttons_keep_the_dialogue(bot: Harness, li: TgUser) -> No
     await bot.text(li, "湖南省长沙市岳麓路 12 号")
     with bot.db.session() as session:
         assert session.get_one(AdoptionDraft, li.id).address == "湖南省长沙市岳麓路 12 号"
+
+
+async def test_a_payment_arriving_mid_dialogue_keeps_it(bot: Harness, ann: TgUser) -> None:
+    await at_nickname(bot, ann)
+    paid = {
+        "currency": "CNY",
+        "total_amount": 100,
+        "invoice_payload": "P0000000",
+        "telegram_payment_charge_id": "tgcharge_mid",
+        "provider_payment_charge_id": "prov_mid",
+    }
+    await bot.send(
+        {"update_id": next_update_id(), "message": _message(ann, successful_payment=paid)}
+    )
+    assert open_dialogues(bot) == ["adopt"]
+    await bot.text(ann, "Peachy")
+    assert nickname(bot, ann) == "Peachy"
