@@ -72,7 +72,7 @@ async def test_operator_ships_a_harvest_and_the_lao_adopter_is_told_in_lao(
     await deliver_pending(bot.app)
     message = bot.api.sent("sendMessage")[-1].params
     assert int(message["chat_id"]) == noy.id and "EA123456789CN" in message["text"]
-    assert "ສວນ" in message["text"] or "ເກັບ" in message["text"]  # written in Lao
+    assert "ກຳລັງສົ່ງໄປຫາທ່ານ" in message["text"]  # written in Lao
     calls = await bot.press(admin_en, f"OPH sh {adoption.id}")  # a second shipment
     await bot.press(admin_en, "OPH car 0")
     calls = await bot.text(admin_en, "EA000000000CN")
