@@ -24,7 +24,7 @@ def tree_line(tr: Translator, entry: FarmerTree) -> str:
     who = esc(entry.adopter)
     if entry.nickname:
         who += f" · «{esc(entry.nickname)}»"
-    mark = "🍑" if entry.status in PAID else "⏳"
+    mark = "👤" if entry.status in PAID else "⏳"
     return f"{head} · {entry.season} · {status_label(tr, entry.status)}\n  {mark} {who}"
 
 

@@ -68,12 +68,12 @@ async def ask_tree(update: Update, context: BotContext) -> int:
     )
     rows = [[button("🌳 " + tr._("All my adopted trees"), "FRM upt all")]]
     for entry in entries:
-        mark = " 🍑" if entry.status in PAID else ""
+        mark = " 👤" if entry.status in PAID else ""
         rows.append(
             [button(f"{entry.species.emoji} {entry.tree.code}{mark}", f"FRM upt {entry.tree.id}")]
         )
     text = tr._(
-        "<b>Post a tree update</b>\nWhich tree is the news about? 🍑 = adopted this season."
+        "<b>Post a tree update</b>\nWhich tree is the news about? 👤 = adopted this season."
     )
     markup = keyboard(*rows, pager(page, total, "FRM upp"), [back_button(context, "FRM")])
     await show(update, context, text, markup)
