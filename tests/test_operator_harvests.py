@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from bot.cli import cmd_export
 from bot.config import Settings
 from bot.notify import deliver_pending
 from models.export import BOM
-from models.harvests import HarvestShipment
+from models.harvests import HarvestError, HarvestShipment, ship_harvest
 from models.outbox import Notification
 from models.trees import Adoption, AdoptionStatus, TreeUpdate
 from tests.adoption_helpers import LAO_ADDRESS, adoption_row, paid_adoption
@@ -188,3 +189,26 @@ async def test_export_adoptions_in_the_chat_and_from_the_command_line(
     args = argparse.Namespace(kind="adoptions", output=str(output))
     assert cmd_export(Settings(), bot.db, args) == 0
     assert read_csv(output.read_bytes()) == rows
+
+
+def test_two_operators_shipping_at_once_ship_once(bot: Harness, adoption: Adoption) -> None:
+    def attempt(tracking: str) -> str:
+        try:
+            bot.db.call(
+                ship_harvest,
+                adoption_id=adoption.id,
+                carrier="EMS",
+                tracking_number=tracking,
+                by_user_id=7000,
+            )
+        except HarvestError as exc:
+            return exc.code
+        return "shipped"
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        outcomes = list(pool.map(attempt, [f"EA00000000{i}CN" for i in range(4)]))
+    assert sorted(outcomes) == ["not_allowed"] * 3 + ["shipped"]
+    with bot.db.session() as session:
+        assert len(session.exec(select(HarvestShipment)).all()) == 1
+        kinds = [n.kind for n in session.exec(select(Notification))]
+    assert kinds.count("harvest_shipped") == 1
