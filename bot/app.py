@@ -38,6 +38,7 @@ from handlers import (
     farmer,
     language,
     operator,
+    operator_harvests,
     operator_orders,
     operator_products,
     orders,
@@ -46,11 +47,13 @@ from handlers import (
     shop,
     start,
     stats,
+    tree_news,
     users,
 )
 from handlers.adopt_notices import RENDERERS as ADOPTION_RENDERERS
 from handlers.adopt_notices import schedule_adoption_jobs
 from handlers.adoption_routes import adoption_handlers, tree_link_handler
+from handlers.farmer_trees import my_trees as farmer_my_trees
 
 OFFLINE_TOKEN = "999000:offline"
 
@@ -91,6 +94,9 @@ def journey_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
         *operator_orders.handlers(),
         *operator_products.handlers(),
         *stats.handlers(),
+        *operator_harvests.handlers(),
+        tree_news.conversation(),
+        CallbackQueryHandler(farmer_my_trees, pattern=r"^FRM t \d+$"),
         *farmer.handlers(),
         *privacy.handlers(),
         CommandHandler("cancel", fallback.nothing_to_cancel),
@@ -103,6 +109,8 @@ def notification_renderers() -> dict[str, Renderer]:
         **ADOPTION_RENDERERS,
         "broadcast": broadcast.render_broadcast,
         "order_status": orders.render_order_status,
+        "tree_news": tree_news.render_tree_news,
+        "harvest_shipped": operator_harvests.render_harvest_shipped,
     }
 
 

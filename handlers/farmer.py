@@ -38,11 +38,16 @@ FARMER_MENU: list[FarmerEntry] = [
     FarmerEntry(lambda tr: "📦 " + tr._("Orders to pack"), "FRM pk"),
     FarmerEntry(lambda tr: "🧾 " + tr._("My orders"), "FRM my"),
     FarmerEntry(lambda tr: "💰 " + tr._("My earnings"), "FRM earn"),
+    FarmerEntry(lambda tr: "🌳 " + tr._("My trees"), "FRM t 0"),
+    FarmerEntry(lambda tr: "📷 " + tr._("Post a tree update"), "FRM up"),
 ]
 
 # Earning sources (models.farmer.EARNING_SOURCES) by key; adoption adds "adoptions"
 # (e.g. N_("Tree adoptions: {amount}")).
-SOURCE_LABELS: dict[str, str] = {"sales": N_("Produce sales: {amount}")}
+SOURCE_LABELS: dict[str, str] = {
+    "sales": N_("Produce sales: {amount}"),
+    "adoptions": N_("Tree adoptions: {amount}"),
+}
 
 
 def is_farmer(account: User | None) -> bool:
@@ -190,6 +195,7 @@ async def earnings(update: Update, context: BotContext) -> None:
         "<b>" + tr._("Yours: {amount}").format(amount=tr.money(result.rest_fen)) + "</b>",
         "",
         tr._("Counted: orders that are paid, packed, shipped or delivered."),
+        tr._("Adoptions count once paid: active, harvest shipped or completed."),
     ]
     markup = keyboard([back_button(context, "FRM")], menu_row(context))
     await show(update, context, "\n".join(lines), markup)

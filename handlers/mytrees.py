@@ -77,7 +77,8 @@ def detail_text(context: BotContext, view: AdoptionView, news: list) -> str:  # 
     if not news:
         lines.append(tr._("No news yet. The farmer will post photos and news here."))
     for item in news:
-        lines.append(f"{tr.day(item.posted_at)}: {esc(item.text)}")
+        photo = "📷 " if item.photo else ""
+        lines.append(f"{tr.day(item.posted_at)}: {photo}{esc(item.text)}")
     return "\n".join(lines)
 
 

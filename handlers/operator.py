@@ -36,8 +36,10 @@ def back_office_buttons(context: BotContext) -> list[list[InlineKeyboardButton]]
         [button("🚚 " + tr._("Orders to ship"), "OPO l t 0")],
         [button("📬 " + tr._("Orders on their way"), "OPO l s 0")],
         [button("🏷 " + tr._("Products: stock and prices"), "OPP l")],
+        [button("🧺 " + tr._("Harvests to ship"), "OPH l a 0")],
         [button("📊 " + tr._("Statistics"), "OPS STATS")],
         [button("📄 " + tr._("Export orders (CSV)"), "OPS EXP orders")],
+        [button("📄 " + tr._("Export adoptions (CSV)"), "OPS EXP adoptions")],
     ]
 
 

@@ -21,6 +21,14 @@ from telegram.warnings import PTBUserWarning
 from bot.context import BotContext
 from bot.i18n import N_
 from handlers import operator, start
+from handlers.carriers import (
+    CARRIER_PATTERN,
+    carrier_error,
+    carrier_rows,
+    listed_carrier,
+    tracking_error,
+    typed_carrier_name,
+)
 from handlers.common import back_button, button, cancel, esc, keyboard, menu_row, show
 from handlers.orders import COUNTRY_NAMES, order_text, status_label
 from handlers.roles import operator_only
@@ -45,8 +53,6 @@ from models.orders import (
 
 PAGE = 5
 MAX_REASON = 200
-MAX_CARRIER = 40
-CARRIERS = ("EMS", "China Post", "SF Express", "Lao Post")  # proper names, not translated
 LISTS = {"t": (TO_SHIP, N_("Orders to ship")), "s": (IN_TRANSIT, N_("Orders on their way"))}
 
 
@@ -191,8 +197,7 @@ async def start_ship(update: Update, context: BotContext) -> int:
 async def ask_carrier(update: Update, context: BotContext) -> int:
     """Carrier buttons, one for a carrier typed in, and Back to the order."""
     tr, order_id = context.tr, context.scratch["opo"]["order"]
-    rows = [[button(name, f"OPO car {i}")] for i, name in enumerate(CARRIERS)]
-    rows.append([button("✏️ " + tr.pgettext("button", "Another carrier"), "OPO car x")])
+    rows = carrier_rows(context, "OPO")
     rows.append([back_button(context, f"OPO v {order_id}")])
     await show(update, context, tr._("Which carrier takes the parcel?"), keyboard(*rows))
     return Step.CARRIER
@@ -202,12 +207,12 @@ async def ask_carrier(update: Update, context: BotContext) -> int:
 async def choose_carrier(update: Update, context: BotContext) -> int:
     """Stores a listed carrier, or asks for another one's name."""
     assert update.callback_query is not None and update.callback_query.data
-    choice = update.callback_query.data.split()[-1]
-    if choice == "x":
+    carrier = listed_carrier(update.callback_query.data.split()[-1])
+    if carrier is None:
         text = context.tr._("Send the carrier's name.")
         await show(update, context, text, keyboard([back_button(context, "OPO back")]))
         return Step.CARRIER_TYPED
-    context.scratch["opo"]["carrier"] = CARRIERS[int(choice)]
+    context.scratch["opo"]["carrier"] = carrier
     return await ask_tracking(update, context)
 
 
@@ -215,11 +220,9 @@ async def choose_carrier(update: Update, context: BotContext) -> int:
 async def typed_carrier(update: Update, context: BotContext) -> int:
     """Stores a carrier's name typed in."""
     assert update.effective_message is not None
-    name = clean_text(" ".join((update.effective_message.text or "").split()), MAX_CARRIER)
-    if name is None or len(name) < 2:
-        text = context.tr._("Please send a carrier name of 2 to {limit} characters.").format(
-            limit=MAX_CARRIER
-        )
+    name = typed_carrier_name(update.effective_message.text or "")
+    if name is None:
+        text = carrier_error(context)
         await show(update, context, text, keyboard([back_button(context, "OPO back")]))
         return Step.CARRIER_TYPED
     context.scratch["opo"]["carrier"] = name
@@ -243,10 +246,7 @@ async def got_tracking(update: Update, context: BotContext) -> int:
     assert update.effective_message is not None
     tracking = valid_tracking(update.effective_message.text or "")
     if tracking is None:
-        error = context.tr._(
-            "A tracking number has 6 to 40 letters, digits or dashes, e.g. EA123456789CN."
-        )
-        return await ask_tracking(update, context, error)
+        return await ask_tracking(update, context, tracking_error(context))
     draft = context.scratch.pop("opo")
     done = context.tr._("Shipped. The buyer is being told, with the tracking number.")
     await move(
@@ -329,7 +329,7 @@ def conversation() -> ConversationHandler[BotContext]:
             ],
             states={
                 Step.CARRIER: [
-                    CallbackQueryHandler(choose_carrier, pattern=r"^OPO car ([0-3]|x)$")
+                    CallbackQueryHandler(choose_carrier, pattern=rf"^OPO car {CARRIER_PATTERN}$")
                 ],
                 Step.CARRIER_TYPED: [
                     MessageHandler(TEXT, typed_carrier),

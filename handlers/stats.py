@@ -13,6 +13,7 @@ from bot.context import BotContext
 from handlers.common import button, esc, keyboard, show
 from handlers.orders import status_label
 from handlers.roles import operator_only
+from models.adoption_reports import adoptions_by_village
 from models.base import utcnow
 from models.catalog import localized
 from models.export import EXPORTS
@@ -64,7 +65,25 @@ async def stats_text(context: BotContext) -> str:
             )
             for s in seasons
         ]
+    lines += await adoption_village_lines(context)
     return "\n".join(lines)
+
+
+async def adoption_village_lines(context: BotContext) -> list[str]:
+    """Money raised by adoptions per village and the collective's share (none: no lines)."""
+    tr = context.tr
+    villages = await context.db.run(adoptions_by_village)
+    if not villages:
+        return []
+    return ["", "<b>" + tr._("Tree adoptions by village and the collective's share") + "</b>"] + [
+        tr._("{village}: {amount}, collective {pct}%: {share}").format(
+            village=esc(localized(v.village, "name", context.lang)),
+            amount=tr.money(v.fen),
+            pct=v.village.collective_share_pct,
+            share=tr.money(v.collective_fen),
+        )
+        for v in villages
+    ]
 
 
 async def chart_png(context: BotContext) -> bytes:

@@ -5,12 +5,15 @@ Importing this package registers every table on `SQLModel.metadata`.
 
 from models import (  # noqa: F401
     adoption_data,
+    adoption_reports,
     adoptions,
     backoffice,
     broadcast,
     catalog,
     export,
     farmer,
+    farmer_trees,
+    harvests,
     orders,
     outbox,
     payments,

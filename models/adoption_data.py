@@ -1,9 +1,10 @@
 """Personal data in tree adoptions, for /mydata, /deletemydata and the retention job.
 
 Erasing takes the names on certificates, gift recipients and messages and tree nicknames at once.
-Address and phone are delivery details: an adoption keeps them, and its link to the adopter, until
-its harvest is shipped (or it expired or was cancelled), as open orders do; the daily retention
-job finishes the erasure then. Amounts, dates, seasons, trees and certificate numbers stay.
+Address, phone and the parcel's tracking number are delivery details: an adoption keeps them, and
+its link to the adopter, until its harvest is shipped (or it expired or was cancelled), as open
+orders do; the daily retention job finishes the erasure then. Amounts, dates, seasons, trees and
+certificate numbers stay.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from models.adoptions import AdoptionDraft
+from models.harvests import HarvestShipment
 from models.privacy import ANONYMOUS, ANONYMOUS_ID, register_provider, row_dict
 from models.trees import Adoption, AdoptionStatus, Tree, season_end
 
@@ -28,11 +30,13 @@ FINISHED = (
 NAMES = ("nickname", "certificate_name", "gift_recipient", "gift_message")
 
 
-def finished_at(adoption: Adoption) -> datetime:
+def finished_at(adoption: Adoption, shipment: HarvestShipment | None) -> datetime:
     """When an adoption stopped needing its delivery details (it has no column of its own)."""
     if adoption.status == AdoptionStatus.EXPIRED and adoption.expired_at is not None:
         return adoption.expired_at
     if adoption.status in (AdoptionStatus.HARVEST_SHIPPED, AdoptionStatus.COMPLETED):
+        if shipment is not None:
+            return shipment.completed_at or shipment.shipped_at
         return season_end(adoption.season)
     return adoption.reserved_until  # cancelled: no later than its hold ran out
 
@@ -45,6 +49,16 @@ def _erase_delivery(session: Session, adoption_ids: Sequence[int | None]) -> Non
             .where(col(Adoption.id).in_(adoption_ids))
             .values(address=ANONYMOUS, phone=ANONYMOUS)
         )
+        session.exec(
+            update(HarvestShipment)  # type: ignore[call-overload]
+            .where(col(HarvestShipment.adoption_id).in_(adoption_ids))
+            .values(tracking_number=ANONYMOUS)
+        )
+
+
+def _parcel(parcel: HarvestShipment | None) -> dict[str, Any] | None:
+    """The harvest parcel as the adopter may see it (not who shipped it)."""
+    return row_dict(parcel, exclude={"id", "adoption_id", "shipped_by"}) if parcel else None
 
 
 class _AdoptionData:
@@ -53,16 +67,21 @@ class _AdoptionData:
     def export(self, session: Session, user_id: int) -> Any:
         draft = session.get(AdoptionDraft, user_id)
         rows = session.exec(
-            select(Adoption, Tree.code)
+            select(Adoption, Tree.code, HarvestShipment)
             .join(Tree, col(Tree.id) == Adoption.tree_id)
+            .join(HarvestShipment, col(HarvestShipment.adoption_id) == Adoption.id, isouter=True)
             .where(Adoption.user_id == user_id)
             .order_by(col(Adoption.id))
         ).all()
         return {
             "draft": row_dict(draft, exclude={"user_id"}) if draft else None,
             "adoptions": [
-                {**row_dict(row, exclude={"user_id", "hold_key"}), "tree_code": code}
-                for row, code in rows
+                {
+                    **row_dict(row, exclude={"user_id", "hold_key"}),
+                    "tree_code": code,
+                    "harvest_parcel": _parcel(parcel),
+                }
+                for row, code, parcel in rows
             ],
         }
 
@@ -82,15 +101,21 @@ class _AdoptionData:
             .where(col(Adoption.id).in_(done))
             .values(user_id=ANONYMOUS_ID)
         )
+        session.exec(
+            update(HarvestShipment)  # type: ignore[call-overload]
+            .where(col(HarvestShipment.shipped_by) == user_id)  # an operator leaving
+            .values(shipped_by=ANONYMOUS_ID)
+        )
         return ["open_adoptions"] if len(done) < len(rows) else []
 
     def purge_finished(self, session: Session, before: datetime) -> int:
         rows = session.exec(
-            select(Adoption)
+            select(Adoption, HarvestShipment)
+            .join(HarvestShipment, col(HarvestShipment.adoption_id) == Adoption.id, isouter=True)
             .where(col(Adoption.status).in_(FINISHED))
             .where(col(Adoption.phone) != ANONYMOUS)
         ).all()
-        old = [row.id for row in rows if finished_at(row) < before]
+        old = [row.id for row, parcel in rows if finished_at(row, parcel) < before]
         _erase_delivery(session, old)
         return len(old)
 

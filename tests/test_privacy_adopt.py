@@ -10,6 +10,7 @@ from sqlmodel import col, select
 
 from models.adoptions import AdoptionDraft
 from models.base import utcnow
+from models.harvests import HarvestShipment, ship_harvest
 from models.payments import Payment, confirm_offline_payment
 from models.privacy import ANONYMOUS, ErasureRequest, purge_expired
 from models.trees import Adoption, AdoptionStatus
@@ -23,6 +24,7 @@ ADDRESS = "ບ້ານໂພນສະຫວ່າງ, ເມືອງໄຊ, �
 NICKNAME = "ຊາຫອມ"
 RECIPIENT = "Bounmy Sisouk"
 MESSAGE = "ສຸກສັນວັນເກີດ ເອື້ອຍ"
+TRACKING = "LA987654321CN"
 
 
 def draft_of(bot: Harness, user: TgUser) -> AdoptionDraft:
@@ -56,6 +58,18 @@ async def lao_gift_adoption(bot: Harness) -> Adoption:
     assert (adoption.address, adoption.phone) == (ADDRESS, "+8562055554321")
     assert adoption.certificate_name == "Khamla Vongsa" and adoption.status == "active"
     return adoption
+
+
+def ship(bot: Harness, adoption_id: int | None) -> None:
+    """The post office ships the harvest share, as the back office does."""
+    assert adoption_id is not None
+    bot.db.call(
+        ship_harvest,
+        adoption_id=adoption_id,
+        carrier="Lao Post",
+        tracking_number=TRACKING,
+        by_user_id=7000,
+    )
 
 
 def set_status(bot: Harness, adoption_id: int | None, status: str, **values: object) -> None:
@@ -97,18 +111,19 @@ async def test_declining_stores_no_address(bot: Harness, ann: TgUser) -> None:
 
 async def test_shipped_adoption_is_erased_and_sales_stay(bot: Harness) -> None:
     adoption = await lao_gift_adoption(bot)
-    set_status(bot, adoption.id, AdoptionStatus.HARVEST_SHIPPED)
+    ship(bot, adoption.id)
     calls = await bot.command(ADOPTER, "/mydata")
     document = next(c for c in calls if c.method == "sendDocument")
     [mine] = json.loads(document.files["document"][1])["adoptions"]["adoptions"]
     assert (mine["address"], mine["nickname"], mine["gift_message"]) == (ADDRESS, NICKNAME, MESSAGE)
     assert mine["tree_code"] == "TEA-0002" and mine["gift_recipient"] == RECIPIENT
+    assert mine["harvest_parcel"]["tracking_number"] == TRACKING
 
     sales = paid_total(bot)
     await bot.command(ADOPTER, "/deletemydata")
     assert "ລຶບຂໍ້ມູນສ່ວນຕົວຂອງທ່ານແລ້ວ" in last_text(await bot.tap(ADOPTER, "ແມ່ນ, ລຶບ"))
 
-    secrets = ["Khamla", "Vongsa", ADDRESS, "4321", NICKNAME, "Bounmy", "ສຸກສັນ", str(ADOPTER.id)]
+    secrets = ["Khamla", "Vongsa", ADDRESS, "4321", NICKNAME, "Bounmy", "ສຸກສັນ", TRACKING]
     for table, column, value in every_value(bot):
         assert value != ADOPTER.id, (table, column)
         if isinstance(value, str):
@@ -141,13 +156,15 @@ async def test_active_adoption_keeps_delivery_details_until_shipped(bot: Harness
         ANONYMOUS,
         ANONYMOUS,
     )
-    set_status(bot, adoption.id, AdoptionStatus.HARVEST_SHIPPED)
+    ship(bot, adoption.id)
     counts = bot.db.call(purge_expired, before=utcnow() - timedelta(days=180))
     assert counts["erasures_completed"] == 1
     with bot.db.session() as session:
         done = session.get_one(Adoption, adoption.id)
         assert session.get(ErasureRequest, ADOPTER.id) is None
     assert (done.user_id, done.address, done.phone) == (0, ANONYMOUS, ANONYMOUS)
+    with bot.db.session() as session:
+        assert session.exec(select(HarvestShipment.tracking_number)).one() == ANONYMOUS
 
 
 async def test_retention_erases_old_finished_adoptions_only(bot: Harness) -> None:
