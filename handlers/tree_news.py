@@ -28,6 +28,7 @@ from handlers.common import back_button, button, cancel, esc, keyboard, menu_row
 from handlers.farmer_trees import PAGE, pager
 from handlers.roles import farmer_only
 from models.catalog import localized
+from models.contact import clean_text
 from models.farmer_trees import (
     MAX_UPDATE_TEXT,
     TreeNewsError,
@@ -143,8 +144,8 @@ def content_error(tr: Translator) -> str:
 async def got_text(update: Update, context: BotContext) -> int:
     """Stores a text update and shows the preview."""
     assert update.effective_message is not None
-    text = (update.effective_message.text or "").strip()
-    if not text or len(text) > MAX_UPDATE_TEXT:
+    text = clean_text(update.effective_message.text or "", MAX_UPDATE_TEXT, one_line=False)
+    if text is None:
         return await ask_content(update, context, content_error(context.tr))
     context.scratch.setdefault(KEY, {"tree": None, "label": ""}).update(text=text, photo=None)
     return await preview(update, context)

@@ -20,14 +20,18 @@ from sqlmodel import select
 
 from bot.offline import ApiCall
 from models.adoptions import AdoptionDraft
+from models.harvests import HarvestShipment
 from models.orders import Order, pack_order
+from models.payments import Payment, confirm_offline_payment
 from models.shop import Cart, add_to_cart, view_cart
 from models.state import ConversationState
+from models.trees import Adoption
+from tests.backoffice_helpers import bind_farmer
 from tests.conftest import ADMIN_ID
 from tests.factories import TgUser, make_sticker_update
 from tests.harness import Harness, texts
 from tests.shop_helpers import buyer, order_now, product
-from tests.test_adopt import give_consents, tree_id
+from tests.test_adopt import fill_dialogue, give_consents, tree_id
 from tests.test_orders import pay
 from tests.test_privacy import every_value
 
@@ -267,6 +271,49 @@ def operator_step(
 
 
 CARRIER_ACCEPTED = {**NAMES_ACCEPTED}
+FARMER_ID = 3400
+
+
+async def active_adoption(bot: Harness) -> int:
+    """A paid adoption whose harvest is waiting to be shipped."""
+    adopter = TgUser(id=3401, first_name="Bo", language_code="zh-hans")
+    await fill_dialogue(bot, adopter, "PEACH-0011", gift=False, country="CN")
+    await bot.press(adopter, "ADOPT ok")
+    with bot.db.session() as session:
+        reference = session.exec(select(Payment.reference)).one()
+        adoption_id = session.exec(select(Adoption.id)).one()
+    bot.db.call(confirm_offline_payment, reference=reference, operator_id=ADMIN_ID)
+    assert adoption_id is not None
+    return adoption_id
+
+
+def harvest_reach(*taps: str) -> Reach:
+    """The operator opens a paid adoption's harvest and taps these ({adoption} filled in)."""
+
+    async def reach(bot: Harness, user: TgUser) -> None:
+        adoption_id = await active_adoption(bot)
+        await bot.command(user, "/start")
+        for data in taps:
+            await bot.press(user, data.format(adoption=adoption_id))
+
+    return reach
+
+
+def parcel_tracking(bot: Harness, user: TgUser) -> Any:
+    """The tracking number of the harvest parcel, once shipped."""
+    with bot.db.session() as session:
+        return session.exec(select(HarvestShipment.tracking_number)).first()
+
+
+async def tree_news_reach(bot: Harness, user: TgUser) -> None:
+    """A farmer starts an update for all their adopted trees."""
+    language = next(k for k, v in LANGUAGES.items() if v == user.language_code)
+    bind_farmer(bot.db, user.id, "SBD-SHI", language)
+    await bot.command(user, "/farmer")
+    await bot.press(user, "FRM up")
+    await bot.press(user, "FRM upt all")
+
+
 REASONS = tuple(NAMES_ACCEPTED)  # each is a fine reason: it would cancel the order at once
 
 
@@ -337,6 +384,40 @@ STEPS: dict[str, TypedStep] = {
         "sf1234567890",
         "SF1234567890",
         valid_here=("huge number",),  # 20 digits: a tracking number's shape
+    ),
+    "harvest carrier": TypedStep(
+        "operator_harvests",
+        harvest_reach("OPH sh {adoption}", "OPH car x"),
+        lambda bot, user: bot.app.user_data[user.id]["oph"].get("carrier"),
+        "Yunda Express",
+        "Yunda Express",
+        ("OPH back", "OPH car x"),
+        "BC AUD all",
+        "OPH car 9",
+        accepts=CARRIER_ACCEPTED,
+    ),
+    "harvest tracking": TypedStep(
+        "operator_harvests",
+        harvest_reach("OPH sh {adoption}", "OPH car 0"),
+        parcel_tracking,
+        "la123456789cn",
+        "LA123456789CN",
+        (),
+        "BC AUD all",
+        "OPH car 9",
+        valid_here=("huge number",),
+    ),
+    "farmer tree news": TypedStep(
+        "farmer_tree_update",
+        tree_news_reach,
+        lambda bot, user: bot.app.user_data[user.id]["frmup"].get("text"),
+        "Flowers this week",
+        "Flowers this week",
+        ("FRM upe",),
+        "ADOPT me",
+        "FRM upt abc",
+        accepts=NAMES_ACCEPTED,
+        valid_here=("photo",),  # a photo is news too
     ),
     "back office cancel reason": operator_step(
         "operator_orders",
@@ -423,12 +504,13 @@ async def send(bot: Harness, user: TgUser, label: str, step: TypedStep) -> list[
     return await bot.text(user, INPUTS[label])
 
 
-OPERATOR_JOURNEYS = ("broadcast", "operator_orders", "operator_products")
+OPERATOR_JOURNEYS = ("broadcast", "operator_orders", "operator_products", "operator_harvests")
 
 
 def user_for(step: TypedStep, language: str) -> TgUser:
     """The buyer (or the operator, for broadcasts) speaking this language."""
     user_id = ADMIN_ID if step.journey in OPERATOR_JOURNEYS else 3100
+    user_id = FARMER_ID if step.journey == "farmer_tree_update" else user_id
     return TgUser(id=user_id, first_name="Mei", last_name="Li", language_code=LANGUAGES[language])
 
 

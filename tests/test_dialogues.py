@@ -14,6 +14,7 @@ from tests.factories import TgUser, _message, next_update_id
 from tests.harness import Harness, last_text
 from tests.shop_helpers import buyer, product
 from tests.test_adopt import give_consents, tree_id
+from tests.test_bad_input import STEPS, user_for
 
 NOT_UNDERSTOOD = "I did not understand that"
 
@@ -149,3 +150,22 @@ async def test_a_payment_arriving_mid_dialogue_keeps_it(bot: Harness, ann: TgUse
     assert open_dialogues(bot) == ["adopt"]
     await bot.text(ann, "Peachy")
     assert nickname(bot, ann) == "Peachy"
+
+
+LEAVE_EVERY = [("press", "ORD l"), ("command", "/start"), ("command", "/help")]
+
+
+@pytest.mark.parametrize(("kind", "value"), LEAVE_EVERY, ids=[v for _, v in LEAVE_EVERY])
+@pytest.mark.parametrize("name", list(STEPS))
+async def test_every_dialogue_ends_when_left(
+    bot: Harness, name: str, kind: str, value: str
+) -> None:
+    step = STEPS[name]
+    user = user_for(step, "en")
+    await step.reach(bot, user)
+    before = step.read(bot, user)
+    assert step.journey in open_dialogues(bot)
+    await (bot.press(user, value) if kind == "press" else bot.command(user, value))
+    assert open_dialogues(bot) == []
+    assert NOT_UNDERSTOOD in last_text(await bot.text(user, step.valid))
+    assert step.read(bot, user) == before
