@@ -2,7 +2,7 @@
 
 A ConversationHandler keeps its state until one of its own handlers ends it, so a user who left
 the adoption dialogue through the main menu would have their next text read as the answer to
-the old question. `leave_stale_dialogues` runs before the journeys (group -1): when the update
+the old question. `leave_stale_dialogues` runs before the journeys (group -2): when the update
 will be handled by something other than an open dialogue — another journey's button or command —
 that dialogue ends first. Input nothing handles (a forged button, an unknown command, a sticker)
 falls to the catch-alls and leaves the dialogue where it was; consent buttons (`PRIV …`) are
@@ -47,6 +47,8 @@ def _inside(update: Update) -> bool:
     return query is not None and (query.data or "").startswith(INSIDE_PREFIXES)
 
 
+# PTB has no public API to read or end another handler's conversation: _get_key, _conversations
+# and _update_state are PTB 22's own (tests/test_dialogues.py fails if an upgrade changes them).
 def open_dialogues(application: AnyApp, update: Update) -> list[ConversationHandler[Any]]:
     """The journeys' dialogues this update's user stands in."""
     found = []
@@ -64,7 +66,7 @@ def end_dialogue(dialogue: ConversationHandler[Any], update: Update) -> None:
 
 
 async def leave_stale_dialogues(update: Update, context: Any) -> None:
-    """Ends any open dialogue the update is leaving for another journey (group -1)."""
+    """Ends any open dialogue the update is leaving for another journey (group -2)."""
     if update.effective_user is None or update.effective_chat is None:
         return
     if not _navigation(update) or _inside(update):
