@@ -32,7 +32,7 @@ extract: $(STAMP)  ## collect every translatable string into locales/messages.po
 		--no-wrap --project orchard-bot -o locales/messages.pot .
 
 update: extract  ## merge new strings into the three catalogs
-	$(BIN)/pybabel update -i locales/messages.pot -d locales --no-wrap --ignore-obsolete
+	$(BIN)/pybabel update -i locales/messages.pot -d locales --no-wrap --ignore-obsolete --no-fuzzy-matching
 
 compile: $(STAMP)  ## build the .mo files the bot reads
 	$(BIN)/pybabel compile -d locales --statistics 2>&1 | grep -v '^$$' || true

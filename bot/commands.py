@@ -24,6 +24,19 @@ COMMANDS: list[tuple[str, str]] = [
     ("deletemydata", N_("Erase your personal data")),
 ]
 
+# Shown in /help to those who may use them; not registered with Telegram for everyone.
+FARMER_COMMANDS: list[tuple[str, str]] = [
+    ("farmer", N_("Farmer's menu: orders to pack, my trees, earnings")),
+]
+OPERATOR_COMMANDS: list[tuple[str, str]] = [
+    ("ops", N_("Back office")),
+    ("confirm", N_("Confirm an offline payment: /confirm REFERENCE")),
+    ("stats", N_("Sales and adoption figures with a chart")),
+    ("export", N_("CSV export: /export orders or /export adoptions")),
+    ("broadcast", N_("Send an announcement")),
+    ("makeoperator", N_("Make a user an operator: /makeoperator ID or @username")),
+]
+
 
 def bot_commands(language: str) -> list[BotCommand]:
     """The command list with descriptions in one language."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardMarkup, Update
 
+from bot.commands import COMMANDS, FARMER_COMMANDS, OPERATOR_COMMANDS
 from bot.context import BotContext
 from bot.i18n import Translator
 from handlers.common import button, esc, keyboard, menu_row, show
@@ -78,17 +79,17 @@ async def menu(update: Update, context: BotContext) -> None:
 async def help_command(update: Update, context: BotContext) -> None:
     """Explains what the bot does and lists its commands."""
     tr = context.tr
-    text = "\n".join(
-        [
-            tr._("<b>How this bot works</b>"),
-            tr._("Tap the buttons under a message, or send a command:"),
-            "/start — " + tr._("main menu"),
-            "/mytrees — " + tr._("the trees you adopted"),
-            "/language — " + tr._("choose your language"),
-            "/cancel — " + tr._("stop what you are doing"),
-            "/help — " + tr._("this help"),
-            "/privacy — " + tr._("privacy and your data"),
-        ]
-    )
+    lines = [
+        tr._("<b>How this bot works</b>"),
+        tr._("Tap the buttons under a message, or send a command:"),
+    ]
+    commands = list(COMMANDS)
+    role = context.account.role if context.account else Role.BUYER
+    if role in (Role.FARMER, Role.OPERATOR):
+        commands += FARMER_COMMANDS
+    if role == Role.OPERATOR:
+        commands += OPERATOR_COMMANDS
+    lines += [f"/{command} — {tr._(description)}" for command, description in commands]
+    text = "\n".join(lines)
     privacy = button("🔒 " + tr._("Privacy"), "PRIV NOTICE")
     await show(update, context, text, keyboard([privacy], menu_row(context)))
