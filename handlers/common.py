@@ -27,6 +27,27 @@ def keyboard(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([row for row in rows if row])
 
 
+def pager(data: str, page: int, pages: int) -> list[InlineKeyboardButton]:
+    """◀️ ▶️ buttons of a paged list; each sends `data` followed by the page number."""
+    row = []
+    if page > 0:
+        row.append(button("◀️", f"{data} {page - 1}"))
+    if page + 1 < pages:
+        row.append(button("▶️", f"{data} {page + 1}"))
+    return row
+
+
+def page_count(total: int, per_page: int) -> int:
+    """How many pages `total` entries fill."""
+    return max(1, -(-total // per_page))
+
+
+def tapped_id(update: Update) -> int:
+    """The number at the end of the tapped button's callback data (patterns ensure it is one)."""
+    assert update.callback_query is not None and update.callback_query.data
+    return int(update.callback_query.data.split()[-1])
+
+
 def back_button(context: BotContext, data: str) -> InlineKeyboardButton:
     """A "Back" button that goes to the screen named by `data`."""
     return button("⬅️ " + context.tr.pgettext("button", "Back"), data)

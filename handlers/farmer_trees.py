@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, Update
+from telegram import Update
 
 from bot.context import BotContext
 from bot.i18n import Translator
-from handlers.common import back_button, button, esc, keyboard, menu_row, show
+from handlers.common import (
+    back_button,
+    button,
+    esc,
+    keyboard,
+    menu_row,
+    page_count,
+    pager,
+    show,
+    tapped_id,
+)
 from handlers.farmer import my_farmer
 from handlers.mytrees import status_label
 from handlers.roles import farmer_only
@@ -28,16 +38,6 @@ def tree_line(tr: Translator, entry: FarmerTree) -> str:
     return f"{head} · {entry.season} · {status_label(tr, entry.status)}\n  {mark} {who}"
 
 
-def pager(page: int, total: int, data: str) -> list[InlineKeyboardButton]:
-    """◀️ ▶️ buttons for a paged list whose callback data is `data` plus the page."""
-    row = []
-    if page > 0:
-        row.append(button("◀️", f"{data} {page - 1}"))
-    if (page + 1) * PAGE < total:
-        row.append(button("▶️", f"{data} {page + 1}"))
-    return row
-
-
 @farmer_only
 async def my_trees(update: Update, context: BotContext) -> None:
     """Lists one page of the farmer's trees (callback `FRM t <page>`)."""
@@ -45,7 +45,7 @@ async def my_trees(update: Update, context: BotContext) -> None:
     farmer = await my_farmer(update, context)
     if farmer is None:
         return
-    tr, page = context.tr, int(update.callback_query.data.split()[-1])
+    tr, page = context.tr, tapped_id(update)
     entries, total = await context.db.run(
         farmer_trees, farmer_id=farmer.id, offset=page * PAGE, limit=PAGE
     )
@@ -54,9 +54,14 @@ async def my_trees(update: Update, context: BotContext) -> None:
         lines.append(tr._("No trees are registered under your name yet."))
     lines += [tree_line(tr, entry) for entry in entries]
     if total > PAGE:
-        lines.append(tr._("Page {page} of {pages}").format(page=page + 1, pages=-(-total // PAGE)))
+        lines.append(
+            tr._("Page {page} of {pages}").format(page=page + 1, pages=page_count(total, PAGE))
+        )
     post = [button("📷 " + tr._("Post a tree update"), "FRM up")]
     markup = keyboard(
-        pager(page, total, "FRM t"), post, [back_button(context, "FRM")], menu_row(context)
+        pager("FRM t", page, page_count(total, PAGE)),
+        post,
+        [back_button(context, "FRM")],
+        menu_row(context),
     )
     await show(update, context, "\n\n".join(lines), markup)

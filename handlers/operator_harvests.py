@@ -29,7 +29,18 @@ from handlers.carriers import (
     tracking_error,
     typed_carrier_name,
 )
-from handlers.common import back_button, button, cancel, esc, keyboard, menu_row, show
+from handlers.common import (
+    back_button,
+    button,
+    cancel,
+    esc,
+    keyboard,
+    menu_row,
+    page_count,
+    pager,
+    show,
+    tapped_id,
+)
 from handlers.mytrees import status_label
 from handlers.orders import COUNTRY_NAMES
 from handlers.roles import operator_only
@@ -104,27 +115,17 @@ async def list_harvests(update: Update, context: BotContext) -> None:
     rows = [
         [button(f"{e.tree.code} · {e.adoption.season}", f"OPH v {e.adoption.id}")] for e in entries
     ]
-    paging = []
-    if page > 0:
-        paging.append(button("◀️", f"OPH l {which} {page - 1}"))
-    if (page + 1) * PAGE < total:
-        paging.append(button("▶️", f"OPH l {which} {page + 1}"))
+    paging = pager(f"OPH l {which}", page, page_count(total, PAGE))
     other = "s" if which == "a" else "a"
     switch = [button(tr._(TITLES[other]), f"OPH l {other} 0")]
     markup = keyboard(*rows, paging, switch, [back_button(context, "OPS")], menu_row(context))
     await show(update, context, "\n\n".join(lines), markup)
 
 
-def adoption_id_of(update: Update) -> int:
-    """The adoption id at the end of the tapped button's data."""
-    assert update.callback_query is not None and update.callback_query.data
-    return int(update.callback_query.data.split()[-1])
-
-
 @operator_only
 async def view_harvest(update: Update, context: BotContext) -> int:
     """One harvest share with address and phone, and what can be done with it."""
-    await show_harvest(update, context, adoption_id_of(update))
+    await show_harvest(update, context, tapped_id(update))
     return ConversationHandler.END
 
 
@@ -171,7 +172,7 @@ def refused(tr: Translator, exc: HarvestError) -> str:
 async def complete(update: Update, context: BotContext) -> None:
     """Marks a shipped harvest share as arrived: the adoption is completed."""
     assert update.effective_user is not None
-    adoption_id = adoption_id_of(update)
+    adoption_id = tapped_id(update)
     try:
         await context.db.run(
             complete_harvest, adoption_id=adoption_id, by_user_id=update.effective_user.id
@@ -188,7 +189,7 @@ async def complete(update: Update, context: BotContext) -> None:
 @operator_only
 async def start_ship(update: Update, context: BotContext) -> int:
     """Asks which carrier takes the harvest parcel."""
-    context.scratch[KEY] = {"adoption": adoption_id_of(update)}
+    context.scratch[KEY] = {"adoption": tapped_id(update)}
     return await ask_carrier(update, context)
 
 

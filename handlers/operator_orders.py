@@ -29,7 +29,18 @@ from handlers.carriers import (
     tracking_error,
     typed_carrier_name,
 )
-from handlers.common import back_button, button, cancel, esc, keyboard, menu_row, show
+from handlers.common import (
+    back_button,
+    button,
+    cancel,
+    esc,
+    keyboard,
+    menu_row,
+    page_count,
+    pager,
+    show,
+    tapped_id,
+)
 from handlers.orders import COUNTRY_NAMES, order_text, status_label
 from handlers.roles import operator_only
 from models.backoffice import (
@@ -98,27 +109,19 @@ async def show_list(update: Update, context: BotContext, which: str, page: int) 
         lines.append(tr._("No orders here right now."))
     lines += [summary(context, entry) for entry in entries]
     rows = [[button(e.order.number, f"OPO v {e.order.id}")] for e in entries]
-    paging = []
-    if page > 0:
-        paging.append(button("◀️", f"OPO l {which} {page - 1}"))
-    if (page + 1) * PAGE < total:
-        paging.append(button("▶️", f"OPO l {which} {page + 1}"))
+    paging = pager(f"OPO l {which}", page, page_count(total, PAGE))
     if total > PAGE:
-        lines.append(tr._("Page {page} of {pages}").format(page=page + 1, pages=-(-total // PAGE)))
+        lines.append(
+            tr._("Page {page} of {pages}").format(page=page + 1, pages=page_count(total, PAGE))
+        )
     markup = keyboard(*rows, paging, [back_button(context, "OPS")], menu_row(context))
     await show(update, context, "\n\n".join(lines), markup)
-
-
-def order_id_of(update: Update) -> int:
-    """The order id at the end of the tapped button's data."""
-    assert update.callback_query is not None and update.callback_query.data
-    return int(update.callback_query.data.split()[-1])
 
 
 @operator_only
 async def view_order(update: Update, context: BotContext) -> int:
     """Shows one order with address, phone and what can be done with it."""
-    await show_order(update, context, order_id_of(update))
+    await show_order(update, context, tapped_id(update))
     return ConversationHandler.END
 
 
@@ -174,14 +177,14 @@ async def move(update: Update, context: BotContext, fn: Any, done: str, **kwargs
 async def pack(update: Update, context: BotContext) -> None:
     """Marks a paid order packed."""
     done = context.tr._("Marked packed. The buyer is being told.")
-    await move(update, context, pack_order, done, order_id=order_id_of(update))
+    await move(update, context, pack_order, done, order_id=tapped_id(update))
 
 
 @operator_only
 async def delivered(update: Update, context: BotContext) -> None:
     """Marks a shipped order delivered."""
     done = context.tr._("Marked delivered. The buyer is being told.")
-    await move(update, context, deliver_order, done, order_id=order_id_of(update))
+    await move(update, context, deliver_order, done, order_id=tapped_id(update))
 
 
 # --- shipping: carrier, then tracking number -------------------------------------------------
@@ -190,7 +193,7 @@ async def delivered(update: Update, context: BotContext) -> None:
 @operator_only
 async def start_ship(update: Update, context: BotContext) -> int:
     """Asks which carrier takes the parcel."""
-    context.scratch["opo"] = {"order": order_id_of(update)}
+    context.scratch["opo"] = {"order": tapped_id(update)}
     return await ask_carrier(update, context)
 
 
@@ -272,7 +275,7 @@ async def back_to_carrier(update: Update, context: BotContext) -> int:
 @operator_only
 async def start_cancel(update: Update, context: BotContext) -> int:
     """Asks why the order is cancelled."""
-    order_id = order_id_of(update)
+    order_id = tapped_id(update)
     context.scratch["opo"] = {"order": order_id}
     text = context.tr._(
         "Why is this order cancelled? Send the reason; the buyer will read it. "

@@ -19,7 +19,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.context import BotContext
 from handlers import start
-from handlers.common import back_button, button, cancel, esc, keyboard, show
+from handlers.common import back_button, button, cancel, esc, keyboard, show, tapped_id
 from handlers.roles import operator_only
 from models.backoffice import (
     MAX_STOCK,
@@ -39,12 +39,6 @@ class Step(IntEnum):
 
     STOCK = 1
     PRICE = 2
-
-
-def product_id_of(update: Update) -> int:
-    """The product id at the end of the tapped button's data."""
-    assert update.callback_query is not None and update.callback_query.data
-    return int(update.callback_query.data.split()[-1])
 
 
 @operator_only
@@ -69,7 +63,7 @@ async def list_products(update: Update, context: BotContext) -> int:
 @operator_only
 async def view_product(update: Update, context: BotContext) -> int:
     """Shows one product with buttons to change it."""
-    await show_product(update, context, product_id_of(update))
+    await show_product(update, context, tapped_id(update))
     return ConversationHandler.END
 
 
@@ -115,7 +109,7 @@ async def show_product(
 @operator_only
 async def toggle(update: Update, context: BotContext) -> None:
     """Puts the product on sale or takes it off."""
-    product_id = product_id_of(update)
+    product_id = tapped_id(update)
     product = await context.db.run(toggle_on_sale, product_id=product_id)
     tr = context.tr
     notice = None
@@ -127,14 +121,14 @@ async def toggle(update: Update, context: BotContext) -> None:
 @operator_only
 async def ask_stock(update: Update, context: BotContext) -> int:
     """Asks for the new stock."""
-    context.scratch["opp"] = product_id_of(update)
+    context.scratch["opp"] = tapped_id(update)
     return await ask(update, context, Step.STOCK)
 
 
 @operator_only
 async def ask_price(update: Update, context: BotContext) -> int:
     """Asks for the new price."""
-    context.scratch["opp"] = product_id_of(update)
+    context.scratch["opp"] = tapped_id(update)
     return await ask(update, context, Step.PRICE)
 
 

@@ -24,8 +24,18 @@ from bot.context import BotContext
 from bot.i18n import Translator
 from bot.notify import AnyApp, Outgoing
 from handlers import farmer, start
-from handlers.common import back_button, button, cancel, esc, keyboard, menu_row, show
-from handlers.farmer_trees import PAGE, pager
+from handlers.common import (
+    back_button,
+    button,
+    cancel,
+    esc,
+    keyboard,
+    menu_row,
+    page_count,
+    pager,
+    show,
+)
+from handlers.farmer_trees import PAGE
 from handlers.roles import farmer_only
 from models.catalog import localized
 from models.contact import clean_text
@@ -76,7 +86,9 @@ async def ask_tree(update: Update, context: BotContext) -> int:
     text = tr._(
         "<b>Post a tree update</b>\nWhich tree is the news about? 👤 = adopted this season."
     )
-    markup = keyboard(*rows, pager(page, total, "FRM upp"), [back_button(context, "FRM")])
+    markup = keyboard(
+        *rows, pager("FRM upp", page, page_count(total, PAGE)), [back_button(context, "FRM")]
+    )
     await show(update, context, text, markup)
     return Step.TREE
 

@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.helpers import create_deep_linked_url
 
 from bot.context import BotContext
-from handlers.common import back_button, button, esc, keyboard, menu_row, show
+from handlers.common import back_button, button, esc, keyboard, menu_row, pager, show
 from models.catalog import localized
 from models.trees import Group, Tree, TreeCard, browse_groups, list_free_trees, tree_card
 
@@ -87,11 +87,7 @@ async def tree_list(update: Update, context: BotContext) -> None:
         [button(_tree_label(context, t), f"TREE c {t.id} {kind} {group_id} {page_no}")]
         for t in trees
     ]
-    nav = []
-    if page_no > 0:
-        nav.append(button("◀️", f"TREE {kind} {group_id} {page_no - 1}"))
-    if page_no + 1 < pages:
-        nav.append(button("▶️", f"TREE {kind} {group_id} {page_no + 1}"))
+    nav = pager(f"TREE {kind} {group_id}", page_no, pages)
     await show(
         update,
         context,
