@@ -71,11 +71,12 @@ def emit(figures: RunFigures) -> None:
 async def journeys_phase(args: argparse.Namespace) -> RunFigures:
     """Every simulated user takes a whole journey through the real Application."""
     from benchmarks.driver import Driver
-    from benchmarks.journeys import journeys_for, users
+    from benchmarks.journeys import adopters_among, journeys_for, users
     from benchmarks.setup import journey_application
 
-    async with journey_application(args.database_url) as (app, api):
-        driver = Driver(app, api)
+    trees = adopters_among(args.users) + 100
+    async with journey_application(args.database_url, trees) as (app, api, tree_ids):
+        driver = Driver(app, api, free_trees=list(reversed(tree_ids)))
         people = users(args.users)
         started = time.perf_counter()
         count = await driver.run_interleaved(journeys_for(driver, people))
@@ -89,9 +90,17 @@ def journey_outcome(app: Any) -> dict[str, int]:
     """What the journeys left in the database, to show they really happened."""
     from sqlalchemy import text
 
+    queries = {
+        "orders": "SELECT status, count(*) FROM shop_order GROUP BY status",
+        "adoptions": "SELECT status, count(*) FROM adoption GROUP BY status",
+        "payments": "SELECT status, count(*) FROM payment GROUP BY status",
+    }
+    outcome: dict[str, int] = {}
     with app.bot_data["db"].session() as session:
-        rows = session.execute(text("SELECT status, count(*) FROM shop_order GROUP BY status"))
-        return {f"orders {status}": count for status, count in rows}
+        for name, sql in queries.items():
+            for status, count in session.execute(text(sql)):
+                outcome[f"{name} {status}"] = count
+    return outcome
 
 
 async def echo_phase(args: argparse.Namespace) -> RunFigures:

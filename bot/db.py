@@ -65,6 +65,7 @@ class Database:
 
     def __init__(self, url: str, schema: str | None = None) -> None:
         self.url = url
+        self.schema = schema
         self.engine = make_engine(url, schema)
 
     def create_all(self) -> None:
