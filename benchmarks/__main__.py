@@ -3,6 +3,9 @@
 python -m benchmarks                       # 1,000 users on a SQLite file
 python -m benchmarks --users 200           # fewer users
 DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test python -m benchmarks
+python -m benchmarks --scale               # 10,000 trees, 100,000 orders, 50,000 users: list p99
+python -m benchmarks --pictures            # certificate rendering, a 10,000-recipient broadcast
+python -m benchmarks --threads             # SQLite calls on worker threads (as PostgreSQL's)
 """
 
 from __future__ import annotations
@@ -33,6 +36,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=os.environ.get("DATABASE_URL"),
         help="PostgreSQL URL; default a fresh SQLite file",
     )
+    parser.add_argument("--scale", action="store_true", help="seed a large history, time lists")
+    parser.add_argument("--trees", type=int, default=10_000, help="--scale: trees (10000)")
+    parser.add_argument("--orders", type=int, default=100_000, help="--scale: orders (100000)")
+    parser.add_argument("--buyers", type=int, default=50_000, help="--scale: users (50000)")
+    parser.add_argument(
+        "--pictures", action="store_true", help="certificates and a broadcast on a virtual clock"
+    )
+    parser.add_argument(
+        "--recipients", type=int, default=10_000, help="--pictures: broadcast size (10000)"
+    )
+    parser.add_argument(
+        "--threads", action="store_true", help="run SQLite calls on worker threads too"
+    )
     parser.add_argument("--phase", choices=["echo", "journeys"], help=argparse.SUPPRESS)
     parser.add_argument("--updates", type=int, default=0, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -53,6 +69,8 @@ def run_phase(phase: str, args: argparse.Namespace, updates: int = 0) -> RunFigu
     ]
     if args.database_url:
         command += ["--database-url", args.database_url]
+    if args.threads:
+        command.append("--threads")
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         sys.exit(f"phase {phase} failed:\n{result.stderr[-4000:]}")
@@ -75,7 +93,7 @@ async def journeys_phase(args: argparse.Namespace) -> RunFigures:
     from benchmarks.setup import journey_application
 
     trees = adopters_among(args.users) + 100
-    async with journey_application(args.database_url, trees) as (app, api, tree_ids):
+    async with journey_application(args.database_url, trees, args.threads) as (app, api, tree_ids):
         driver = Driver(app, api, free_trees=list(reversed(tree_ids)))
         people = users(args.users)
         started = time.perf_counter()
@@ -129,6 +147,20 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print(f"machine: {describe_machine()}")
     print(f"command: python -m benchmarks {' '.join(sys.argv[1:])}".rstrip())
+    print("database: " + ("PostgreSQL" if args.database_url else "SQLite file"))
+    if args.scale:
+        from benchmarks.scale import run_scale
+
+        for line in asyncio.run(run_scale(args.database_url, args.trees, args.orders, args.buyers)):
+            print(line)
+        print(f"peak RSS {peak_rss_mb():.1f} MB")
+        return 0
+    if args.pictures:
+        from benchmarks.pictures import run_pictures
+
+        for line in asyncio.run(run_pictures(args.database_url, args.recipients)):
+            print(line)
+        return 0
     journeys = run_phase("journeys", args)
     echo = run_phase("echo", args, updates=journeys.updates)
     print(journeys.line())

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
+from models.base import utcnow
 from models.catalog import Farmer, Village
+from models.orders import Order, OrderEvent, OrderItem
+from models.payments import Payment
+from models.shop import Product
 from models.trees import Species, Tree
+from models.user import User
 
 
 def seed_trees(*, session: Session, count: int, prefix: str = "BENCH") -> list[int]:
@@ -38,3 +47,136 @@ def seed_trees(*, session: Session, count: int, prefix: str = "BENCH") -> list[i
     like = col(Tree.code).like(f"{prefix}-%")
     ids = session.exec(select(Tree.id).where(like).order_by(col(Tree.id))).all()
     return [tree_id for tree_id in ids if tree_id is not None]
+
+
+ORDER_MIX = [  # (status, share in 100, the statuses it went through)
+    ("delivered", 70, ["awaiting_payment", "paid", "packed", "shipped", "delivered"]),
+    ("shipped", 10, ["awaiting_payment", "paid", "packed", "shipped"]),
+    ("packed", 5, ["awaiting_payment", "paid", "packed"]),
+    ("paid", 5, ["awaiting_payment", "paid"]),
+    ("awaiting_payment", 3, ["awaiting_payment"]),
+    ("cancelled", 4, ["awaiting_payment", "cancelled"]),
+    ("expired", 3, ["awaiting_payment", "expired"]),
+]
+STATUS_CYCLE = [(status, path) for status, share, path in ORDER_MIX for _ in range(share)]
+
+
+@dataclass(frozen=True)
+class History:
+    """What seed_history made, and whom to measure."""
+
+    users: int
+    orders: int
+    items: int
+    events: int
+    payments: int
+    heavy_buyer: int
+    farmer_id: int
+
+
+def _insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> int:
+    """Bulk-inserts rows in chunks; returns how many."""
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(table), rows[start : start + 5000])
+    return len(rows)
+
+
+def seed_users(*, session: Session, count: int, first_id: int = 2_000_000) -> list[int]:
+    """Adds `count` buyers with their languages spread over zh, lo and en."""
+    now = utcnow()
+    rows = [
+        {
+            "id": first_id + n,
+            "first_name": f"Buyer{n}",
+            "language": ("zh", "lo", "en")[n % 3],
+            "role": "buyer",
+            "created_at": now,
+            "last_seen_at": now,
+        }
+        for n in range(count)
+    ]
+    _insert(session, User, rows)
+    return [row["id"] for row in rows]
+
+
+def seed_history(*, session: Session, trees: int, orders: int, users: int) -> History:
+    """A festival's history: trees, buyers, orders with items, events and payments."""
+    seed_trees(session=session, count=trees, prefix="SCALE")
+    buyers = seed_users(session=session, count=users)
+    heavy = buyers[0]  # a buyer with a long history: every 500th order is theirs
+    products = list(session.exec(select(Product.id, Product.farmer_id, Product.price_fen)).all())
+    start = utcnow() - timedelta(days=90)
+    order_rows, items, events, payments = [], [], [], []
+    for n in range(1, orders + 1):
+        status, path = STATUS_CYCLE[(n * 7) % len(STATUS_CYCLE)]
+        created = start + timedelta(seconds=n * 77)
+        lines = [products[(n + k) % len(products)] for k in range(1 + n % 3)]
+        subtotal = sum(price for _, _, price in lines)
+        order_rows.append(
+            {
+                "id": n,
+                "number": f"SBD-{n:08d}",
+                "buyer_id": heavy if n % 500 == 0 else buyers[n % len(buyers)],
+                "source_key": f"scale-{n}",
+                "status": status,
+                "country": "CN" if n % 4 else "LA",
+                "address": "湖南省湘西州花垣县双龙镇十八洞村 3 组 12 号",
+                "phone": "+8613800138000",
+                "weight_g": 5000,
+                "subtotal_fen": subtotal,
+                "shipping_fen": 1200,
+                "total_fen": subtotal + 1200,
+                "created_at": created,
+                "updated_at": created,
+                "expires_at": created + timedelta(hours=24),
+            }
+        )
+        items += [_item(n, product_id, price) for product_id, _, price in lines]
+        events += [_event(n, path, k, created) for k in range(len(path))]
+        if status != "cancelled" and status != "expired":
+            payments.append(_payment(n, order_rows[-1], paid=status != "awaiting_payment"))
+    _insert(session, Order, order_rows)
+    _insert(session, OrderItem, items)
+    _insert(session, OrderEvent, events)
+    _insert(session, Payment, payments)
+    farmer = next(farmer_id for _, farmer_id, _ in products if farmer_id is not None)
+    return History(users, orders, len(items), len(events), len(payments), heavy, farmer)
+
+
+def _item(order_id: int, product_id: int, price: int) -> dict[str, Any]:
+    """An order line."""
+    return {
+        "order_id": order_id,
+        "product_id": product_id,
+        "sku": f"P{product_id}",
+        "name_zh": "猕猴桃",
+        "name_lo": "ໝາກກີວີ",
+        "name_en": "Kiwifruit",
+        "price_fen": price,
+        "quantity": 1,
+    }
+
+
+def _event(order_id: int, path: list[str], k: int, created: datetime) -> dict[str, Any]:
+    """The k-th status change along an order's path."""
+    return {
+        "order_id": order_id,
+        "from_status": path[k - 1] if k else None,
+        "to_status": path[k],
+        "created_at": created + timedelta(hours=k),
+    }
+
+
+def _payment(n: int, order: dict[str, Any], paid: bool) -> dict[str, Any]:
+    """The order's offline payment: paid, or waiting for an operator."""
+    return {
+        "reference": f"S{n:09d}",
+        "kind": "order",
+        "target_id": n,
+        "user_id": order["buyer_id"],
+        "amount_fen": order["total_fen"],
+        "method": "offline",
+        "status": "paid" if paid else "pending",
+        "created_at": order["created_at"],
+        "paid_at": order["created_at"] if paid else None,
+    }

@@ -26,12 +26,12 @@ def drop_schema(url: str, schema: str) -> None:
         connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
 
 
-def fresh_database(url: str | None) -> tuple[Database, str]:
+def fresh_database(url: str | None, threads: bool = False) -> tuple[Database, str]:
     """A new empty database: a SQLite file, or a new schema on the PostgreSQL server at `url`."""
     if not url:
         folder = Path(tempfile.mkdtemp(prefix="orchard-bench-"))
         database_url = f"sqlite:///{folder / 'bench.db'}"
-        return Database(database_url), database_url
+        return Database(database_url, inline=not threads), database_url
     url = Settings.from_env({"DATABASE_URL": url}, env_file=None).database_url
     schema = f"bench_{uuid.uuid4().hex[:10]}"
     with create_engine(url, isolation_level="AUTOCOMMIT").connect() as connection:
@@ -41,11 +41,11 @@ def fresh_database(url: str | None) -> tuple[Database, str]:
 
 @asynccontextmanager
 async def journey_application(
-    url: str | None, trees: int = 0
+    url: str | None, trees: int = 0, threads: bool = False
 ) -> AsyncIterator[tuple[App, OfflineBotAPI, list[int]]]:
     """The real Application with the sample catalog and `trees` extra free trees, on a fresh
     database, offline; also yields the extra trees' ids."""
-    db, database_url = fresh_database(url)
+    db, database_url = fresh_database(url, threads)
     db.create_all()
     db.call(load_sample_catalog)
     tree_ids = db.call(seed_trees, count=trees) if trees else []
