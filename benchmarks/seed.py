@@ -84,19 +84,20 @@ def _insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> int:
 def seed_users(*, session: Session, count: int, first_id: int = 2_000_000) -> list[int]:
     """Adds `count` buyers with their languages spread over zh, lo and en."""
     now = utcnow()
-    rows = [
+    ids = [first_id + n for n in range(count)]
+    rows: list[dict[str, Any]] = [
         {
-            "id": first_id + n,
+            "id": user_id,
             "first_name": f"Buyer{n}",
             "language": ("zh", "lo", "en")[n % 3],
             "role": "buyer",
             "created_at": now,
             "last_seen_at": now,
         }
-        for n in range(count)
+        for n, user_id in enumerate(ids)
     ]
     _insert(session, User, rows)
-    return [row["id"] for row in rows]
+    return ids
 
 
 def seed_history(*, session: Session, trees: int, orders: int, users: int) -> History:
@@ -131,7 +132,7 @@ def seed_history(*, session: Session, trees: int, orders: int, users: int) -> Hi
                 "expires_at": created + timedelta(hours=24),
             }
         )
-        items += [_item(n, product_id, price) for product_id, _, price in lines]
+        items += [_item(n, product_id or 0, price) for product_id, _, price in lines]
         events += [_event(n, path, k, created) for k in range(len(path))]
         if status != "cancelled" and status != "expired":
             payments.append(_payment(n, order_rows[-1], paid=status != "awaiting_payment"))
