@@ -117,6 +117,8 @@ def seed_users(*, session: Session, count: int, first_id: int = 2_000_000) -> li
             "first_name": f"Buyer{n}",
             "language": ("zh", "lo", "en")[n % 3],
             "role": "buyer",
+            "language_chosen": False,
+            "blocked_bot": False,
             "created_at": now,
             "last_seen_at": now,
         }
@@ -179,6 +181,9 @@ def _item(order_id: int, product_id: int, price: int) -> dict[str, Any]:
         "name_zh": "猕猴桃",
         "name_lo": "ໝາກກີວີ",
         "name_en": "Kiwifruit",
+        "unit_zh": "5 公斤箱",
+        "unit_lo": "ກັບ 5 ກິໂລ",
+        "unit_en": "5 kg box",
         "price_fen": price,
         "quantity": 1,
     }
@@ -202,6 +207,7 @@ def _payment(n: int, order: dict[str, Any], paid: bool) -> dict[str, Any]:
         "target_id": n,
         "user_id": order["buyer_id"],
         "amount_fen": order["total_fen"],
+        "currency": "CNY",
         "method": "offline",
         "status": "paid" if paid else "pending",
         "created_at": order["created_at"],
