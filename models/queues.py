@@ -10,13 +10,13 @@ from models.shop import Product
 
 def orders_to_ship(*, session: Session, limit: int = 20) -> list[Order]:
     """Paid or packed orders, oldest first: what the post office ships next."""
-    statement = (
-        select(Order)
-        .where(col(Order.status).in_([OrderStatus.PAID, OrderStatus.PACKED]))
-        .order_by(col(Order.id))
-        .limit(limit)
-    )
-    return list(session.exec(statement))
+    # One indexed (status, id) walk per status, merged here: with `status IN (...)` SQLite
+    # walked the whole order history in id order instead (12 ms at 100,000 orders).
+    found: list[Order] = []
+    for status in (OrderStatus.PAID, OrderStatus.PACKED):
+        statement = select(Order).where(Order.status == status).order_by(col(Order.id))
+        found += session.exec(statement.limit(limit)).all()
+    return sorted(found, key=lambda order: order.id or 0)[:limit]
 
 
 def farmer_open_orders(*, session: Session, farmer_id: int, limit: int = 20) -> list[Order]:
