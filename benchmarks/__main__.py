@@ -3,6 +3,9 @@
 python -m benchmarks                       # 1,000 users on a SQLite file
 python -m benchmarks --users 200           # fewer users
 DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test python -m benchmarks
+python -m benchmarks --scale               # 10,000 trees, 100,000 orders, 50,000 users: list p99
+python -m benchmarks --pictures            # certificate rendering, a 10,000-recipient broadcast
+python -m benchmarks --threads             # SQLite calls on worker threads (as PostgreSQL's)
 """
 
 from __future__ import annotations
@@ -33,6 +36,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=os.environ.get("DATABASE_URL"),
         help="PostgreSQL URL; default a fresh SQLite file",
     )
+    parser.add_argument("--scale", action="store_true", help="seed a large history, time lists")
+    parser.add_argument("--trees", type=int, default=10_000, help="--scale: trees (10000)")
+    parser.add_argument("--orders", type=int, default=100_000, help="--scale: orders (100000)")
+    parser.add_argument("--buyers", type=int, default=50_000, help="--scale: users (50000)")
+    parser.add_argument(
+        "--pictures", action="store_true", help="certificates and a broadcast on a virtual clock"
+    )
+    parser.add_argument(
+        "--recipients", type=int, default=10_000, help="--pictures: broadcast size (10000)"
+    )
+    parser.add_argument(
+        "--threads", action="store_true", help="run SQLite calls on worker threads too"
+    )
     parser.add_argument("--phase", choices=["echo", "journeys"], help=argparse.SUPPRESS)
     parser.add_argument("--updates", type=int, default=0, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -53,6 +69,8 @@ def run_phase(phase: str, args: argparse.Namespace, updates: int = 0) -> RunFigu
     ]
     if args.database_url:
         command += ["--database-url", args.database_url]
+    if args.threads:
+        command.append("--threads")
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         sys.exit(f"phase {phase} failed:\n{result.stderr[-4000:]}")
@@ -71,11 +89,12 @@ def emit(figures: RunFigures) -> None:
 async def journeys_phase(args: argparse.Namespace) -> RunFigures:
     """Every simulated user takes a whole journey through the real Application."""
     from benchmarks.driver import Driver
-    from benchmarks.journeys import journeys_for, users
+    from benchmarks.journeys import adopters_among, journeys_for, users
     from benchmarks.setup import journey_application
 
-    async with journey_application(args.database_url) as (app, api):
-        driver = Driver(app, api)
+    trees = adopters_among(args.users) + 100
+    async with journey_application(args.database_url, trees, args.threads) as (app, api, tree_ids):
+        driver = Driver(app, api, free_trees=list(reversed(tree_ids)))
         people = users(args.users)
         started = time.perf_counter()
         count = await driver.run_interleaved(journeys_for(driver, people))
@@ -89,9 +108,17 @@ def journey_outcome(app: Any) -> dict[str, int]:
     """What the journeys left in the database, to show they really happened."""
     from sqlalchemy import text
 
+    queries = {
+        "orders": "SELECT status, count(*) FROM shop_order GROUP BY status",
+        "adoptions": "SELECT status, count(*) FROM adoption GROUP BY status",
+        "payments": "SELECT status, count(*) FROM payment GROUP BY status",
+    }
+    outcome: dict[str, int] = {}
     with app.bot_data["db"].session() as session:
-        rows = session.execute(text("SELECT status, count(*) FROM shop_order GROUP BY status"))
-        return {f"orders {status}": count for status, count in rows}
+        for name, sql in queries.items():
+            for status, count in session.execute(text(sql)):
+                outcome[f"{name} {status}"] = count
+    return outcome
 
 
 async def echo_phase(args: argparse.Namespace) -> RunFigures:
@@ -120,6 +147,20 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print(f"machine: {describe_machine()}")
     print(f"command: python -m benchmarks {' '.join(sys.argv[1:])}".rstrip())
+    print("database: " + ("PostgreSQL" if args.database_url else "SQLite file"))
+    if args.scale:
+        from benchmarks.scale import run_scale
+
+        for line in asyncio.run(run_scale(args.database_url, args.trees, args.orders, args.buyers)):
+            print(line)
+        print(f"peak RSS {peak_rss_mb():.1f} MB")
+        return 0
+    if args.pictures:
+        from benchmarks.pictures import run_pictures
+
+        for line in asyncio.run(run_pictures(args.database_url, args.recipients)):
+            print(line)
+        return 0
     journeys = run_phase("journeys", args)
     echo = run_phase("echo", args, updates=journeys.updates)
     print(journeys.line())

@@ -47,6 +47,11 @@ class Driver:
     _ids: Any = field(default_factory=lambda: itertools.count(1))
     _keyboards: dict[int, dict[str, Any]] = field(default_factory=dict)
     _references: dict[int, str] = field(default_factory=dict)
+    free_trees: list[int] = field(default_factory=list)
+
+    def next_free_tree(self) -> int:
+        """A tree no other simulated adopter has picked."""
+        return self.free_trees.pop()
 
     def message(self, user: SimUser, text: str) -> dict[str, Any]:
         """A text message (a command gets its bot_command entity)."""

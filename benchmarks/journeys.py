@@ -1,18 +1,35 @@
-"""The journeys simulated users take, as async generators of updates."""
+"""The journeys simulated users take, as async generators of updates.
+
+A generator is advanced one update at a time, so it can read what the bot answered to the
+previous update (the latest keyboard, a payment reference) before it builds the next one.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from benchmarks.driver import Driver, SimUser
 
 LANGUAGE_CODES = ("zh-hans", "lo", "en-US")
+Updates = AsyncIterator[dict[str, Any]]
 
 
-async def browse_and_switch_language(
-    driver: Driver, user: SimUser
-) -> AsyncIterator[dict[str, Any]]:
+async def consent_if_asked(driver: Driver, user: SimUser, resume: str) -> Updates:
+    """Agrees to every consent screen shown, then taps Continue (which sends `resume`)."""
+    asked = False
+    while True:
+        try:
+            data = driver.button(user, data_prefix="PRIV OK ")
+        except LookupError:
+            break
+        asked = True
+        yield driver.press(user, data)
+    if asked:
+        yield driver.press(user, resume)
+
+
+async def browse_and_switch_language(driver: Driver, user: SimUser) -> Updates:
     """start → language → 中文 → help → main menu."""
     yield driver.message(user, "/start")
     yield driver.press(user, "LANG")
@@ -21,7 +38,7 @@ async def browse_and_switch_language(
     yield driver.press(user, "MENU")
 
 
-async def buy_kiwifruit(driver: Driver, user: SimUser) -> AsyncIterator[dict[str, Any]]:
+async def buy_kiwifruit(driver: Driver, user: SimUser) -> Updates:
     """start → shop → fruit → a product → add → cart → checkout to China → pay offline →
     the operator confirms the payment."""
     yield driver.message(user, "/start")
@@ -32,11 +49,48 @@ async def buy_kiwifruit(driver: Driver, user: SimUser) -> AsyncIterator[dict[str
     yield driver.press(user, "CART")
     yield driver.press(user, driver.button(user, data_prefix="CHK go "))
     yield driver.press(user, "CHK CN")
+    async for update in consent_if_asked(driver, user, "CHK CN"):
+        yield update
     yield driver.message(user, "湖南省湘西州花垣县双龙镇十八洞村 3 组 12 号")
     yield driver.message(user, "138 0013 8000")
     yield driver.press(user, "CHK skip")
     yield driver.press(user, driver.button(user, data_prefix="CHK ok "))
     yield driver.message(driver.operator, f"/confirm {driver.payment_reference(user)}")
+
+
+async def adopt_a_tree(driver: Driver, user: SimUser) -> Updates:
+    """start → adopt a tree → a kind → its list → the user's own free tree's card → adopt
+    dialogue → confirm → pay offline → the operator confirms the payment."""
+    tree_id = driver.next_free_tree()
+    yield driver.message(user, "/start")
+    yield driver.press(user, "TREE")
+    group = driver.button(user, data_prefix="TREE s ")
+    yield driver.press(user, group)
+    yield driver.press(user, f"TREE c {tree_id} {group.removeprefix('TREE ')}")
+    yield driver.press(user, f"ADOPT go {tree_id}")
+    yield driver.message(user, "小桃")
+    yield driver.press(user, "ADOPT skip")  # the Telegram name on the certificate
+    yield driver.press(user, "ADOPT me")
+    yield driver.press(user, "ADOPT CN")
+    async for update in consent_if_asked(driver, user, "ADOPT CN"):
+        yield update
+    yield driver.message(user, "湖南省长沙市岳麓路 12 号")
+    yield driver.message(user, "138 1234 5678")
+    yield driver.press(user, "ADOPT ok")
+    yield driver.message(driver.operator, f"/confirm {driver.payment_reference(user)}")
+
+
+async def farmer_packs_orders(driver: Driver, user: SimUser) -> Updates:
+    """Slot for the farmer's journey (check open orders, pack them): the farmer's screens are
+    being built on another branch; this journey is added to JOURNEYS once they land."""
+    yield driver.message(user, "/start")
+
+
+JOURNEYS: list[Callable[[Driver, SimUser], Updates]] = [
+    buy_kiwifruit,
+    adopt_a_tree,
+    browse_and_switch_language,
+]
 
 
 def users(count: int, first_id: int = 100_000) -> list[SimUser]:
@@ -47,7 +101,11 @@ def users(count: int, first_id: int = 100_000) -> list[SimUser]:
     ]
 
 
-def journeys_for(driver: Driver, people: list[SimUser]) -> list[AsyncIterator[dict[str, Any]]]:
+def adopters_among(count: int) -> int:
+    """How many of `count` users take the adoption journey (each needs a free tree)."""
+    return sum(1 for n in range(count) if JOURNEYS[n % len(JOURNEYS)] is adopt_a_tree)
+
+
+def journeys_for(driver: Driver, people: list[SimUser]) -> list[Updates]:
     """One journey per user, the kinds spread evenly over the users."""
-    kinds = [buy_kiwifruit, browse_and_switch_language]
-    return [kinds[n % len(kinds)](driver, user) for n, user in enumerate(people)]
+    return [JOURNEYS[n % len(JOURNEYS)](driver, user) for n, user in enumerate(people)]

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
+from benchmarks.seed import seed_trees
 from bot.app import App, build_application
 from bot.config import Settings
 from bot.db import Database
@@ -19,12 +20,18 @@ from models.sample import load_sample_catalog
 OPERATOR_ID = 1
 
 
-def fresh_database(url: str | None) -> tuple[Database, str]:
+def drop_schema(url: str, schema: str) -> None:
+    """Drops a benchmark's PostgreSQL schema and everything in it."""
+    with create_engine(url, isolation_level="AUTOCOMMIT").connect() as connection:
+        connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+
+
+def fresh_database(url: str | None, threads: bool = False) -> tuple[Database, str]:
     """A new empty database: a SQLite file, or a new schema on the PostgreSQL server at `url`."""
     if not url:
         folder = Path(tempfile.mkdtemp(prefix="orchard-bench-"))
         database_url = f"sqlite:///{folder / 'bench.db'}"
-        return Database(database_url), database_url
+        return Database(database_url, inline=not threads), database_url
     url = Settings.from_env({"DATABASE_URL": url}, env_file=None).database_url
     schema = f"bench_{uuid.uuid4().hex[:10]}"
     with create_engine(url, isolation_level="AUTOCOMMIT").connect() as connection:
@@ -33,11 +40,15 @@ def fresh_database(url: str | None) -> tuple[Database, str]:
 
 
 @asynccontextmanager
-async def journey_application(url: str | None) -> AsyncIterator[tuple[App, OfflineBotAPI]]:
-    """The real Application with the sample catalog, on a fresh database, offline."""
-    db, database_url = fresh_database(url)
+async def journey_application(
+    url: str | None, trees: int = 0, threads: bool = False
+) -> AsyncIterator[tuple[App, OfflineBotAPI, list[int]]]:
+    """The real Application with the sample catalog and `trees` extra free trees, on a fresh
+    database, offline; also yields the extra trees' ids."""
+    db, database_url = fresh_database(url, threads)
     db.create_all()
     db.call(load_sample_catalog)
+    tree_ids = db.call(seed_trees, count=trees) if trees else []
     with db.session() as session:  # enough stock that no simulated buyer finds it sold out
         session.execute(text("UPDATE product SET stock = 1000000"))
         session.commit()
@@ -45,5 +56,7 @@ async def journey_application(url: str | None) -> AsyncIterator[tuple[App, Offli
     api = OfflineBotAPI()
     app = build_application(settings, db, request=api, rate_limit=False)
     async with app:
-        yield app, api
+        yield app, api, tree_ids
     db.dispose()
+    if db.schema:
+        drop_schema(database_url, db.schema)

@@ -124,6 +124,14 @@ def fallback_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
     ]
 
 
+def rate_limiter() -> AIORateLimiter:
+    """At most 30 sends in any one second, bursts included (see docs/performance.md)."""
+    # PTB's default (30 per 1 s) is a leaky bucket of 30: a full bucket plus a second's drip
+    # lets 59 messages out in the first second of a broadcast. One per 1/30 s keeps every
+    # 1-second window at 30.
+    return AIORateLimiter(overall_max_rate=1, overall_time_period=1 / 30, max_retries=3)
+
+
 def build_application(
     settings: Settings,
     db: Database,
@@ -146,7 +154,7 @@ def build_application(
     if settings.telegram_base_file_url:
         builder = builder.base_file_url(settings.telegram_base_file_url)
     if rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+        builder = builder.rate_limiter(rate_limiter())  # type: ignore[arg-type]
     if request is not None:
         builder = builder.request(request).get_updates_request(request).updater(None)
     if not polling:  # webhook mode: bot.webhook serves the updates

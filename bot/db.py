@@ -2,7 +2,9 @@
 
 Domain functions in `models/` are synchronous and take a `session` keyword. `Database.run` calls
 one in a worker thread with its own session and transaction, so a slow PostgreSQL round trip
-blocks that thread only, never the event loop that serves every other user. The transaction
+blocks that thread only, never the event loop that serves every other user. SQLite runs inline
+on the loop instead: its calls take a fraction of a millisecond, less than the thread hop they
+would pay (measured in docs/performance.md), and SQLite serialises writers anyway. The transaction
 commits when the function returns and rolls back if it raises: nothing half-written stays.
 """
 
@@ -63,9 +65,11 @@ def make_engine(url: str, schema: str | None = None) -> Engine:
 class Database:
     """The engine plus helpers to run domain functions in their own transaction."""
 
-    def __init__(self, url: str, schema: str | None = None) -> None:
+    def __init__(self, url: str, schema: str | None = None, inline: bool | None = None) -> None:
         self.url = url
+        self.schema = schema
         self.engine = make_engine(url, schema)
+        self.inline = url.startswith("sqlite") if inline is None else inline
 
     def create_all(self) -> None:
         """Creates every table that does not exist yet."""
@@ -85,7 +89,9 @@ class Database:
             return result
 
     async def run(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
-        """Runs `fn(session=..., **kwargs)` in one transaction on a worker thread."""
+        """Runs `fn(session=..., **kwargs)` in one transaction (SQLite inline, else a thread)."""
+        if self.inline:
+            return self.call(fn, **kwargs)
         return await asyncio.to_thread(self.call, fn, **kwargs)
 
     def dispose(self) -> None:

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import Index, delete, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import telegram_id_column, utcnow
@@ -64,6 +64,9 @@ class Order(SQLModel, table=True):
     """One buyer's order of produce, to one address."""
 
     __tablename__ = "shop_order"
+    # The back office's queues take the oldest orders of a status: (status, id) finds them
+    # without walking the delivered history (docs/performance.md).
+    __table_args__ = (Index("ix_shop_order_status_id", "status", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(unique=True, max_length=20)

@@ -10,8 +10,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, delete, func
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import BigInteger, Column, bindparam, delete, func, text
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import insert_ignoring_conflicts, utcnow
@@ -48,21 +47,19 @@ def was_handled(*, session: Session, update_id: int) -> bool:
     return session.exec(statement).first() is not None
 
 
+# Written once per update, so a plain SQL upsert (the same text on SQLite and PostgreSQL):
+# building the ORM statement each time cost about as much as running it (docs/performance.md).
+_MARK_HANDLED = text(
+    "INSERT INTO telegramupdate (update_id, received_at, handled_at) "
+    "VALUES (:update_id, :now, :now) "
+    "ON CONFLICT (update_id) DO UPDATE SET handled_at = excluded.handled_at "
+    "WHERE telegramupdate.handled_at IS NULL"
+).bindparams(bindparam("now", type_=TelegramUpdate.__table__.c.handled_at.type))  # type: ignore[attr-defined]
+
+
 def mark_handled(*, session: Session, update_id: int) -> None:
     """Records that this update has been handled (once; a second mark changes nothing)."""
-    now = utcnow()
-    dialect = session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    statement = (
-        module.insert(TelegramUpdate)
-        .values(update_id=update_id, received_at=now, handled_at=now)
-        .on_conflict_do_update(
-            index_elements=["update_id"],
-            set_={"handled_at": now},
-            where=col(TelegramUpdate.handled_at).is_(None),
-        )
-    )
-    session.exec(statement)  # type: ignore[call-overload]
+    session.execute(_MARK_HANDLED, {"update_id": update_id, "now": utcnow()})
 
 
 def unhandled_updates(*, session: Session, limit: int = 50) -> list[tuple[int, dict[str, Any]]]:
