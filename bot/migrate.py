@@ -101,13 +101,34 @@ def describe(difference: Any) -> str:
     return " ".join(str(part) for part in parts if part)
 
 
+def _columns(connection: Connection) -> dict[str, set[str]]:
+    """Each table's column names (Alembic's own table left out)."""
+    inspector = inspect(connection)
+    return {
+        table: {column["name"] for column in inspector.get_columns(table)}
+        for table in inspector.get_table_names()
+        if table != "alembic_version"
+    }
+
+
+def _initial_columns() -> dict[str, set[str]]:
+    """The tables and columns migration 0001 makes (built in a scratch in-memory database)."""
+    scratch = Database("sqlite://")
+    try:
+        upgrade(scratch, INITIAL_REVISION)
+        with scratch.engine.connect() as connection:
+            return _columns(connection)
+    finally:
+        scratch.dispose()
+
+
 def _matching_revision(db: Database, tables: set[str]) -> str:
     """The revision whose schema an unversioned database has; SchemaError if none."""
     with db.engine.connect() as connection:
         differences = schema_diff(connection)
         if not differences:
             return "head"
-        if tables == INITIAL_TABLES and not schema_diff(connection, INITIAL_TABLES):
+        if tables == INITIAL_TABLES and _columns(connection) == _initial_columns():
             return INITIAL_REVISION
     raise SchemaError(
         "the database has tables but no migration history, and they differ from this "

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.base import telegram_id_column, utcnow
+from models.base import insert_ignoring_conflicts, telegram_id_column, utcnow
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud at a counter
 
@@ -74,6 +74,8 @@ class Payment(SQLModel, table=True):
     currency: str = Field(default="CNY", max_length=3)
     method: str = Field(max_length=10)
     status: str = Field(default=PaymentStatus.PENDING, max_length=12, index=True)
+    # "<kind>:<target>" while pending, else NULL: at most one pending payment per thing.
+    pending_key: str | None = Field(default=None, unique=True, max_length=40)
     telegram_payment_charge_id: str | None = Field(default=None, unique=True, max_length=128)
     provider_payment_charge_id: str | None = Field(default=None, max_length=128)
     confirmed_by: int | None = Field(default=None, sa_column=telegram_id_column(nullable=True))
@@ -97,29 +99,29 @@ def new_reference() -> str:
 def open_payment(
     *, session: Session, kind: str, target_id: int, user_id: int, method: PaymentMethod
 ) -> Payment:
-    """Returns the pending payment for this thing, opening one if needed."""
-    existing = session.exec(
-        select(Payment)
-        .where(Payment.kind == kind, Payment.target_id == target_id)
-        .where(Payment.status == PaymentStatus.PENDING)
-    ).first()
+    """Returns the pending payment for this thing, opening one if needed (once, even when two
+    taps arrive together: the pending key is unique)."""
     amount = PAYABLES[kind].amount_due(session, target_id)
     if amount is None:
         raise PaymentError("not_payable")
-    if existing is not None:
-        existing.method = method
-        session.add(existing)
-        return existing
-    payment = Payment(
-        reference=new_reference(),
-        kind=kind,
-        target_id=target_id,
-        user_id=user_id,
-        amount_fen=amount,
-        method=method,
-    )
-    session.add(payment)
-    session.flush()
+    key = f"{kind}:{target_id}"
+    values = {
+        "reference": new_reference(),
+        "kind": kind,
+        "target_id": target_id,
+        "user_id": user_id,
+        "amount_fen": amount,
+        "currency": "CNY",
+        "method": method,
+        "status": PaymentStatus.PENDING,
+        "pending_key": key,
+        "created_at": utcnow(),
+    }
+    insert_ignoring_conflicts(session, Payment, values)
+    payment = session.exec(select(Payment).where(Payment.pending_key == key)).one()
+    if payment.method != method:
+        payment.method = method
+        session.add(payment)
     return payment
 
 
@@ -153,6 +155,7 @@ def _settle(session: Session, payment: Payment) -> Settlement:
     payable = PAYABLES[payment.kind]
     ok = payable.mark_paid(session, payment.target_id, payment)
     payment.status = PaymentStatus.PAID if ok else PaymentStatus.REFUND_DUE
+    payment.pending_key = None
     session.add(payment)
     return Settlement(payment, True)
 
@@ -219,7 +222,7 @@ def cancel_payments_for(*, session: Session, kind: str, target_id: int) -> None:
         .where(Payment.kind == kind, Payment.target_id == target_id)
         .where(Payment.status == PaymentStatus.PENDING)
     ):
-        payment.status = PaymentStatus.CANCELLED
+        payment.status, payment.pending_key = PaymentStatus.CANCELLED, None
         session.add(payment)
 
 
