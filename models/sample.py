@@ -36,7 +36,7 @@ VILLAGES = [
 # (code, village slug, name zh, name lo, name en)
 FARMERS = [
     ("SBD-LONG", "shibadong", "龙先念", "ລົງ ຊຽນນຽນ", "Long Xiannian"),
-    ("SBD-SHI", "shibadong", "施成富", "ສື ເຉີງຟູ", "Shi Chengfu"),
+    ("SBD-SHI", "shibadong", "施成富", "ສື ເຊີງຟູ", "Shi Chengfu"),
     ("SBD-YANG", "shibadong", "杨秀英", "ຢາງ ຊິ່ວອິງ", "Yang Xiuying"),
     ("SBD-WU", "shibadong", "吴桂兰", "ອູ ກຸ້ຍລານ", "Wu Guilan"),
     ("PSV-KHAM", "phonsavang", "坎蓬", "ຄຳພອນ", "Khamphone"),

@@ -25,8 +25,8 @@ PRODUCTS: list[dict[str, Any]] = [
         "unit_zh": "5公斤箱",
         "unit_lo": "ແກັດ 5 ກິໂລ",
         "unit_en": "5 kg box",
-        "description_zh": "高山种植，自然成熟，甜度高。约40个果。",
-        "description_lo": "ປູກເທິງພູ, ສຸກຕາມທຳມະຊາດ, ຫວານຫຼາຍ. ປະມານ 40 ໜ່ວຍ.",
+        "description_zh": "高山种植，自然成熟，甜度高。约 40 个。",
+        "description_lo": "ປູກເທິງພູ, ສຸກຄາເຄືອ, ຫວານຫຼາຍ. ປະມານ 40 ໜ່ວຍ.",
         "description_en": "Mountain-grown, vine-ripened, very sweet. About 40 fruits.",
     },
     {
@@ -62,7 +62,7 @@ PRODUCTS: list[dict[str, Any]] = [
         "unit_lo": "ກະປຸກ 500 ກຣາມ",
         "unit_en": "500 g jar",
         "description_zh": "中华蜜蜂百花蜜，一年只取一次。",
-        "description_lo": "ນ້ຳເຜິ້ງຈາກດອກໄມ້ປ່າ, ເກັບປີລະເທື່ອດຽວ.",
+        "description_lo": "ນ້ຳເຜິ້ງດອກໄມ້ປ່າ ຈາກເຜິ້ງພື້ນເມືອງ, ເກັບປີລະເທື່ອດຽວ.",
         "description_en": "Wildflower honey from Chinese honeybees, harvested once a year.",
     },
     {
@@ -80,7 +80,7 @@ PRODUCTS: list[dict[str, Any]] = [
         "unit_lo": "ກະປ໋ອງ 250 ກຣາມ",
         "unit_en": "250 g tin",
         "description_zh": "明前手工炒制，清香回甘。",
-        "description_lo": "ຄົ່ວດ້ວຍມື ກ່ອນເທດສະການເຊັງເມັງ, ຫອມ ແລະ ມີລົດຫວານຕິດປາກ.",
+        "description_lo": "ຂົ້ວດ້ວຍມື ກ່ອນເທດສະການເຊັງເມັງ, ຫອມ ແລະ ມີລົດຫວານຕິດປາກ.",
         "description_en": "Hand-roasted before Qingming: fresh and sweet.",
     },
     {
@@ -98,7 +98,7 @@ PRODUCTS: list[dict[str, Any]] = [
         "unit_lo": "ຖົງ 500 ກຣາມ",
         "unit_en": "500 g bag",
         "description_zh": "阿拉比卡咖啡豆，中度烘焙。",
-        "description_lo": "ກາເຟອາຣາບິກາ, ຂົ້ວປານກາງ.",
+        "description_lo": "ເມັດກາເຟອາຣາບິກາ, ຂົ້ວລະດັບກາງ.",
         "description_en": "Arabica beans, medium roast.",
     },
     {
@@ -109,7 +109,7 @@ PRODUCTS: list[dict[str, Any]] = [
         "price_fen": 6800,
         "weight_g": 5200,
         "stock": 30,
-        "name_zh": "老挝山地糯米",
+        "name_zh": "蓬萨旺山地糯米",
         "name_lo": "ເຂົ້າໜຽວໄຮ່ ບ້ານໂພນສະຫວ່າງ",
         "name_en": "Ban Phonsavang upland sticky rice",
         "unit_zh": "5公斤袋",

@@ -32,18 +32,18 @@ PLANS = [
 DESCRIPTIONS = {
     "peach": (
         "种在村子上方梯田坡地上的黄桃树，山泉灌溉，不打膨大剂，七八月成熟。",
-        "ຕົ້ນໝາກພີດເຫຼືອງ ປູກຢູ່ເທິງຂັ້ນໄດຄ້ອຍພູເໜືອບ້ານ, ຫົດດ້ວຍນ້ຳພູ, ສຸກເດືອນ 7–8.",
+        "ຕົ້ນໝາກພີດເຫຼືອງ ປູກຢູ່ເທິງຂັ້ນໄດຄ້ອຍພູເໜືອບ້ານ, ຫົດດ້ວຍນ້ຳພູ, ສຸກໃນເດືອນກໍລະກົດ ແລະ ສິງຫາ.",
         "A yellow peach tree on the terraced slope above the village, watered from the mountain "
         "spring, ripe in July and August.",
     ),
     "kiwi": (
         "十八洞的红心猕猴桃藤，架在溪边的棚架上，九月采摘，甜度高。",
-        "ເຄືອໝາກກີວີໄສ້ແດງ ຂອງບ້ານຊືປາຕົງ ຢູ່ຮ້ານແຄມຫ້ວຍ, ເກັບເດືອນ 9, ຫວານຫຼາຍ.",
+        "ເຄືອໝາກກີວີໄສ້ແດງ ເລື້ອຍຂຶ້ນຄ້າງຢູ່ແຄມຫ້ວຍ, ເກັບໃນເດືອນກັນຍາ, ຫວານຫຼາຍ.",
         "A red-heart kiwifruit vine on a trellis by the stream, picked in September, very sweet.",
     ),
     "tea": (
         "乌多姆赛山上的古茶树，春茶手工采摘、晒干，寄给您的是晒青毛茶。",
-        "ຕົ້ນຊາບູຮານ ເທິງພູແຂວງອຸດົມໄຊ, ເກັບຍອດຊາລະດູໃບໄມ້ປົ່ງດ້ວຍມື ແລະ ຕາກແດດ.",
+        "ຕົ້ນຊາບູຮານ ເທິງພູແຂວງອຸດົມໄຊ, ຍອດຊາລະດູໃບໄມ້ປົ່ງເກັບດ້ວຍມື ແລະ ຕາກແດດໃຫ້ທ່ານ.",
         "An old tea tree in the Oudomxai hills; the spring leaves are hand-picked and sun-dried "
         "for you.",
     ),

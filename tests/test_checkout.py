@@ -41,7 +41,7 @@ async def test_lao_buyer_orders_kiwifruit_to_vientiane(bot: Harness, noy: TgUser
     text = last_text(await bot.text(noy, "ນະຄອນຫຼວງວຽງຈັນ, ເມືອງໄຊເສດຖາ, ບ້ານໂພນໄຊ, ເຮືອນ 12, ນ້ອຍ"))
     assert "ເບີໂທ" in text and "+856 20" in text
     text = last_text(await bot.text(noy, "138 0013 8000"))  # a Chinese number, not for Laos
-    assert text.startswith("ເບີນີ້ບໍ່ແມ່ນເບີທີ່ໂທໄດ້ໃນ🇱🇦 ລາວ")
+    assert text.startswith("ເບີນີ້ໃຊ້ໂທບໍ່ໄດ້ໃນ🇱🇦 ລາວ")
     await bot.text(noy, "020 5555 1234")
     summary = last_text(await bot.tap(noy, "ຂ້າມ"))
     # 5.5 kg to Laos: 40 yuan for the first kg + 5 × 15 yuan

@@ -88,7 +88,7 @@ async def test_lifecycle_is_validated_recorded_and_told_in_chinese(
     assert texts == [
         f"订单 {number} 已收到付款。谢谢！我们会尽快打包。",
         f"订单 {number} 已打包，即将发货。",
-        f"订单 {number} 已由EMS发出。运单号：<code>EA123456789CN</code>",
+        f"订单 {number} 已由EMS发出。快递单号：<code>EA123456789CN</code>",
         f"订单 {number} 已送达。感谢您对村里的支持！",
     ]
 
@@ -113,7 +113,7 @@ async def test_operator_cancel_after_payment_restocks_and_flags_refund(
     await deliver_pending(bot.app)
     last = bot.api.sent("sendMessage")[-1]
     assert last.params["chat_id"] == noy.id
-    assert "ຖືກຍົກເລີກແລ້ວ" in last.params["text"] and "ສົ່ງຄືນ" in last.params["text"]
+    assert "ຖືກຍົກເລີກແລ້ວ" in last.params["text"] and "ຄືນເງິນ" in last.params["text"]
 
 
 async def test_buyer_cancels_before_packing_but_not_after(bot: Harness, ann: TgUser) -> None:

@@ -96,7 +96,7 @@ async def test_open_order_keeps_its_delivery_details_until_finished(bot: Harness
     order = await lao_order(bot)  # awaiting payment
     await bot.command(BUYER, "/deletemydata")
     calls = await bot.tap(BUYER, "ແມ່ນ, ລຶບ")
-    assert "ຄຳສັ່ງຊື້ທີ່ຍັງບໍ່ທັນສົ່ງຮອດ" in last_text(calls)
+    assert "ອໍເດີທີ່ຍັງບໍ່ທັນສົ່ງຮອດ" in last_text(calls)
     with bot.db.session() as session:
         kept = session.get_one(Order, order.id)
         assert (kept.buyer_id, kept.address) == (BUYER.id, ADDRESS)
