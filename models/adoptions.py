@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import insert_ignoring_conflicts, telegram_id_column, utcnow
@@ -156,7 +156,8 @@ def reserve_tree(*, session: Session, user_id: int, minutes: int) -> Reservation
         if held is None or held.user_id != user_id:
             return Reservation(None, "taken")
         adoption = held  # the same user confirmed twice: one reservation
-    session.delete(draft)
+    # a plain DELETE: a simultaneous second confirmation may have removed it already
+    session.exec(delete(AdoptionDraft).where(col(AdoptionDraft.user_id) == user_id))  # type: ignore[call-overload]
     return Reservation(adoption)
 
 
