@@ -25,7 +25,7 @@ test: $(STAMP) compile  ## the whole test suite (PostgreSQL too when TEST_DATABA
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy bot handlers models
+	$(BIN)/mypy bot handlers models benchmarks
 
 extract: $(STAMP)  ## collect every translatable string into locales/messages.pot
 	$(BIN)/pybabel extract -F babel.cfg --no-default-keywords $(KEYWORDS) --sort-by-file \
