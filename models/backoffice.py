@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import func, not_, update
+from sqlalchemy import bindparam, func, not_, update
 from sqlmodel import Session, col, select
 
 from models.catalog import Village
@@ -54,7 +54,10 @@ def _oldest(session: Session, statuses: Sequence[str], offset: int, limit: int) 
     # instead of the (status, id) index: 12 ms at 100,000 orders, against 1 ms this way.
     found: list[Order] = []
     for status in statuses:
-        statement = select(Order).where(Order.status == status).order_by(col(Order.id))
+        # A literal status (not a bound parameter) lets PostgreSQL prove the partial index
+        # ix_shop_order_open_id applies, also once psycopg has prepared the statement.
+        is_status = col(Order.status) == bindparam(None, status, literal_execute=True)
+        statement = select(Order).where(is_status).order_by(col(Order.id))
         found += session.exec(statement.limit(offset + limit)).all()
     return sorted(found, key=lambda order: order.id or 0)[offset : offset + limit]
 
