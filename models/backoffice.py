@@ -55,7 +55,7 @@ def _oldest(session: Session, statuses: Sequence[str], offset: int, limit: int) 
     found: list[Order] = []
     for status in statuses:
         # A literal status (not a bound parameter) lets PostgreSQL prove the partial index
-        # ix_shop_order_open_id applies, also once psycopg has prepared the statement.
+        # ix_shop_order_to_ship_id applies, also once psycopg has prepared the statement.
         is_status = col(Order.status) == bindparam(None, status, literal_execute=True)
         statement = select(Order).where(is_status).order_by(col(Order.id))
         found += session.exec(statement.limit(offset + limit)).all()
