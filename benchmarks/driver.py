@@ -43,6 +43,7 @@ class Driver:
     app: Application  # type: ignore[type-arg]
     api: OfflineBotAPI
     operator: SimUser = field(default_factory=lambda: SimUser(1, "Operator", "zh-hans"))
+    farmer: SimUser = field(default_factory=lambda: SimUser(2, "Farmer", "zh-hans"))
     latencies_ms: list[float] = field(default_factory=list)
     _ids: Any = field(default_factory=lambda: itertools.count(1))
     _keyboards: dict[int, dict[str, Any]] = field(default_factory=dict)

@@ -81,9 +81,28 @@ async def adopt_a_tree(driver: Driver, user: SimUser) -> Updates:
 
 
 async def farmer_packs_orders(driver: Driver, user: SimUser) -> Updates:
-    """Slot for the farmer's journey (check open orders, pack them): the farmer's screens are
-    being built on another branch; this journey is added to JOURNEYS once they land."""
-    yield driver.message(user, "/start")
+    """The farmer (`driver.farmer`, bound in the setup): start → farmer's menu → orders to pack
+    → packs the first listed order, again and again; looks again while nothing is paid yet, and
+    stops once the list stays empty after packing (the buyers' orders are all packed)."""
+    farmer = driver.farmer
+    yield driver.message(farmer, "/start")
+    yield driver.press(farmer, "FRM")
+    yield driver.press(farmer, "FRM pk")
+    packed = idle = 0
+    while idle < (IDLE_LOOKS_AFTER_PACKING if packed else IDLE_LOOKS_BEFORE_PACKING):
+        try:
+            data = driver.button(farmer, data_prefix="FRM pack ")
+        except LookupError:
+            idle += 1
+            yield driver.press(farmer, "FRM pk")
+            continue
+        idle = 0
+        packed += 1
+        yield driver.press(farmer, data)
+
+
+IDLE_LOOKS_BEFORE_PACKING = 60  # the buyers pay at the end of their ~13-update journey
+IDLE_LOOKS_AFTER_PACKING = 3  # a few late payers (consent screens make their journey longer)
 
 
 JOURNEYS: list[Callable[[Driver, SimUser], Updates]] = [
@@ -107,5 +126,6 @@ def adopters_among(count: int) -> int:
 
 
 def journeys_for(driver: Driver, people: list[SimUser]) -> list[Updates]:
-    """One journey per user, the kinds spread evenly over the users."""
-    return [JOURNEYS[n % len(JOURNEYS)](driver, user) for n, user in enumerate(people)]
+    """One journey per user, the kinds spread evenly over the users, and the farmer's."""
+    journeys = [JOURNEYS[n % len(JOURNEYS)](driver, user) for n, user in enumerate(people)]
+    return [*journeys, farmer_packs_orders(driver, driver.farmer)]

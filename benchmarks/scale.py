@@ -11,14 +11,16 @@ from sqlalchemy import text
 
 from benchmarks.driver import Driver, SimUser
 from benchmarks.seed import History, seed_history
-from benchmarks.setup import OPERATOR_ID, drop_schema, fresh_database
+from benchmarks.setup import FARMER_ID, OPERATOR_ID, bind_farmer, drop_schema, fresh_database
 from benchmarks.stats import percentile
 from bot.app import build_application
 from bot.config import Settings
 from bot.db import Database
 from bot.offline import OfflineBotAPI
+from models.backoffice import TO_SHIP, operator_orders
+from models.farmer import farmer_orders
+from models.orders import OrderStatus
 from models.payments import pending_offline_payments
-from models.queues import farmer_open_orders, orders_to_ship
 from models.sample import load_sample_catalog
 
 REPEATS = 200
@@ -56,7 +58,8 @@ async def timed(label: str, step: Callable[[], Awaitable[Any]], how: str) -> str
 
 
 async def measure(db: Database, database_url: str, history: History) -> list[str]:
-    """Times /orders, the payments queue, orders to ship and a farmer's open orders."""
+    """Times /orders, the payments queue, orders to ship and a farmer's orders to pack."""
+    bind_farmer(db, history.farmer_id, FARMER_ID)
     settings = Settings(database_url=database_url, admin_ids=(OPERATOR_ID,))
     api = OfflineBotAPI()
     app = build_application(settings, db, request=api, rate_limit=False)
@@ -81,14 +84,29 @@ async def measure(db: Database, database_url: str, history: History) -> list[str
                 "models.payments.pending_offline_payments",
             ),
             await timed(
-                "orders to ship (query)",
-                lambda: db.run(orders_to_ship),
-                "models.queues.orders_to_ship",
+                "orders to ship (operator)",
+                lambda: driver.process(driver.press(operator, "OPO l t 0")),
+                "process_update of the button",
             ),
             await timed(
-                "farmer's open orders (query)",
-                lambda: db.run(farmer_open_orders, farmer_id=history.farmer_id),
-                "models.queues.farmer_open_orders",
+                "orders to ship (query)",
+                lambda: db.run(operator_orders, statuses=TO_SHIP),
+                "models.backoffice.operator_orders",
+            ),
+            await timed(
+                "orders to pack (farmer)",
+                lambda: driver.process(driver.press(driver.farmer, "FRM pk")),
+                "process_update of the button",
+            ),
+            await timed(
+                "orders to pack (query)",
+                lambda: db.run(
+                    farmer_orders,
+                    farmer_id=history.farmer_id,
+                    statuses=(OrderStatus.PAID,),
+                    limit=20,
+                ),
+                "models.farmer.farmer_orders",
             ),
         ]
         assert "SBD-" in str(api.calls[-1].params) or api.calls, "the screens answered"

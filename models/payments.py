@@ -13,6 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from sqlalchemy import Index
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import insert_ignoring_conflicts, telegram_id_column, utcnow
@@ -64,6 +65,10 @@ def register_payable(kind: str, payable: Payable) -> None:
 
 class Payment(SQLModel, table=True):
     """One payment for one adoption or order."""
+
+    # The operator's queue (pending offline payments, oldest first) as one index range: with
+    # the status index alone PostgreSQL walked the primary key through the paid history.
+    __table_args__ = (Index("ix_payment_status_method_id", "status", "method", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     reference: str = Field(unique=True, max_length=16)

@@ -7,7 +7,8 @@ import pytest
 from sqlmodel import select
 
 from bot.notify import deliver_pending
-from models.orders import Order, OrderEvent, OrderStatus
+from models.backoffice import TO_SHIP, operator_orders
+from models.orders import Order, OrderEvent, OrderStatus, pack_order
 from tests.backoffice_helpers import paid_order, status_of
 from tests.conftest import ADMIN_ID
 from tests.factories import TgUser
@@ -133,3 +134,17 @@ async def test_a_stale_action_changes_nothing(bot: Harness, op: TgUser, ann: TgU
     assert status_of(bot.db, order) == OrderStatus.PAID
     calls = await bot.press(op, "OPO v 99999")
     assert "There is no such order." in last_text(calls)
+
+
+async def test_orders_to_ship_pages_paid_and_packed_orders_oldest_first(
+    bot: Harness, noy: TgUser
+) -> None:
+    await bot.command(noy, "/start")
+    orders = [paid_order(bot.db, noy.id, "KIWI-5KG") for _ in range(7)]
+    for order in orders[1::2]:  # packed and paid orders alternate by age
+        bot.db.call(pack_order, order_id=order.id, by_user_id=ADMIN_ID)
+    first, total = bot.db.call(operator_orders, statuses=TO_SHIP, limit=5)
+    second, _ = bot.db.call(operator_orders, statuses=TO_SHIP, offset=5, limit=5)
+    assert total == 7
+    assert [e.order.id for e in first + second] == [o.id for o in orders]
+    assert [e.order.status for e in first[:2]] == [OrderStatus.PAID, OrderStatus.PACKED]
