@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from telegram import Update
@@ -20,6 +21,7 @@ from telegram.ext import (
     filters,
 )
 from telegram.request import BaseRequest
+from telegram.warnings import PTBUserWarning
 
 from bot.commands import register_commands
 from bot.config import Settings
@@ -54,6 +56,10 @@ from handlers.adopt_notices import RENDERERS as ADOPTION_RENDERERS
 from handlers.adopt_notices import schedule_adoption_jobs
 from handlers.adoption_routes import adoption_handlers, tree_link_handler
 from handlers.farmer_trees import my_trees as farmer_my_trees
+
+# Every dialogue mixes buttons and typed text, so it is tracked per user and chat rather than per
+# message (per_message=False) on purpose; PTB warns about that once for each dialogue.
+warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
 
 OFFLINE_TOKEN = "999000:offline"
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Coroutine
 from enum import IntEnum
 from typing import Any
@@ -443,13 +442,11 @@ def conversation() -> ConversationHandler[BotContext]:
         handlers.append(CallbackQueryHandler(go_back(step), pattern="^ADOPT back$"))
         handlers.append(MessageHandler(other, not_text(step)))
         states[step] = handlers
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*per_message.*")
-        return ConversationHandler(
-            entry_points=[CallbackQueryHandler(begin, pattern=r"^ADOPT go \d+$")],
-            states=states,  # type: ignore[arg-type]
-            fallbacks=[CommandHandler("cancel", cancel_adoption)],
-            name="adopt",
-            persistent=True,
-            allow_reentry=True,
-        )
+    return ConversationHandler(
+        entry_points=[CallbackQueryHandler(begin, pattern=r"^ADOPT go \d+$")],
+        states=states,  # type: ignore[arg-type]
+        fallbacks=[CommandHandler("cancel", cancel_adoption)],
+        name="adopt",
+        persistent=True,
+        allow_reentry=True,
+    )

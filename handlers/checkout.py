@@ -6,7 +6,6 @@ version, so a double tap, or a tap on an old summary, never makes a second order
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Coroutine
 from enum import IntEnum
 from typing import Any
@@ -20,7 +19,6 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.context import BotContext
 from bot.i18n import N_
@@ -336,14 +334,6 @@ OTHER = ~filters.COMMAND & ~filters.StatusUpdate.ALL & ~filters.SUCCESSFUL_PAYME
 
 def conversation() -> ConversationHandler[BotContext]:
     """The checkout dialogue."""
-    with warnings.catch_warnings():
-        # per_message=False on purpose: the dialogue mixes buttons and typed text
-        warnings.simplefilter("ignore", PTBUserWarning)
-        return _conversation()
-
-
-def _conversation() -> ConversationHandler[BotContext]:
-    """The checkout dialogue's states."""
     return ConversationHandler(
         entry_points=[CallbackQueryHandler(begin, pattern=r"^CHK go \d+$")],
         states={
