@@ -23,7 +23,7 @@ from telegram.ext import (
 from bot.context import BotContext
 from bot.i18n import N_
 from handlers import cart, start
-from handlers.common import back_button, button, cancel, esc, keyboard, show
+from handlers.common import back_button, button, cancel, esc, keyboard, leave_to, show
 from handlers.orders import order_text, pay_for
 from handlers.privacy import ensure_consent
 from handlers.shop import name_and_unit, price_of
@@ -316,16 +316,10 @@ def wrong_tap_at(step: Step) -> Callback:
     return again
 
 
-async def leave_to_cart(update: Update, context: BotContext) -> int:
-    """Leaves checkout for the cart."""
-    await cart.show_cart(update, context)
-    return ConversationHandler.END
+leave_to_cart = leave_to(cart.show_cart)
 
 
-async def leave_to_menu(update: Update, context: BotContext) -> int:
-    """Leaves checkout for the main menu."""
-    await start.menu(update, context)
-    return ConversationHandler.END
+leave_to_menu = leave_to(start.menu)
 
 
 TEXT = filters.TEXT & ~filters.COMMAND

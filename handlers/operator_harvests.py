@@ -35,6 +35,7 @@ from handlers.common import (
     cancel,
     esc,
     keyboard,
+    leave_to,
     menu_row,
     page_count,
     pager,
@@ -269,18 +270,10 @@ async def back_to_carrier(update: Update, context: BotContext) -> int:
     return await ask_carrier(update, context)
 
 
-async def leave_to_menu(update: Update, context: BotContext) -> int:
-    """Leaves the typed step for the main menu."""
-    context.scratch.pop(KEY, None)
-    await start.menu(update, context)
-    return ConversationHandler.END
+leave_to_menu = leave_to(start.menu, KEY)
 
 
-async def leave_to_back_office(update: Update, context: BotContext) -> int:
-    """Leaves the typed step for the back-office menu."""
-    context.scratch.pop(KEY, None)
-    await operator.back_office(update, context)
-    return ConversationHandler.END
+leave_to_back_office = leave_to(operator.back_office, KEY)
 
 
 async def render_harvest_shipped(app: AnyApp, tr: Translator, params: dict[str, Any]) -> Outgoing:

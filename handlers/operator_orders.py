@@ -35,6 +35,7 @@ from handlers.common import (
     cancel,
     esc,
     keyboard,
+    leave_to,
     menu_row,
     page_count,
     pager,
@@ -303,18 +304,10 @@ async def got_reason(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
-async def leave_to_menu(update: Update, context: BotContext) -> int:
-    """Leaves the typed step for the main menu."""
-    context.scratch.pop("opo", None)
-    await start.menu(update, context)
-    return ConversationHandler.END
+leave_to_menu = leave_to(start.menu, "opo")
 
 
-async def leave_to_back_office(update: Update, context: BotContext) -> int:
-    """Leaves the typed step for the back-office menu."""
-    context.scratch.pop("opo", None)
-    await operator.back_office(update, context)
-    return ConversationHandler.END
+leave_to_back_office = leave_to(operator.back_office, "opo")
 
 
 TEXT = filters.TEXT & ~filters.COMMAND

@@ -19,7 +19,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.context import BotContext
 from handlers import start
-from handlers.common import back_button, button, cancel, esc, keyboard, show, tapped_id
+from handlers.common import back_button, button, cancel, esc, keyboard, leave_to, show, tapped_id
 from handlers.roles import operator_only
 from models.backoffice import (
     MAX_STOCK,
@@ -182,11 +182,7 @@ async def got_price(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
-async def leave_to_menu(update: Update, context: BotContext) -> int:
-    """Leaves the typed step for the main menu."""
-    context.scratch.pop("opp", None)
-    await start.menu(update, context)
-    return ConversationHandler.END
+leave_to_menu = leave_to(start.menu, "opp")
 
 
 TEXT = filters.TEXT & ~filters.COMMAND

@@ -30,6 +30,7 @@ from handlers.common import (
     cancel,
     esc,
     keyboard,
+    leave_to,
     menu_row,
     page_count,
     pager,
@@ -263,18 +264,10 @@ async def back_to_content(update: Update, context: BotContext) -> int:
     return await ask_content(update, context)
 
 
-async def leave_to_farmer_menu(update: Update, context: BotContext) -> int:
-    """Leaves the dialogue for the farmer's menu."""
-    context.scratch.pop(KEY, None)
-    await farmer.farmer_menu(update, context)
-    return ConversationHandler.END
+leave_to_farmer_menu = leave_to(farmer.farmer_menu, KEY)
 
 
-async def leave_to_menu(update: Update, context: BotContext) -> int:
-    """Leaves the dialogue for the main menu."""
-    context.scratch.pop(KEY, None)
-    await start.menu(update, context)
-    return ConversationHandler.END
+leave_to_menu = leave_to(start.menu, KEY)
 
 
 async def render_tree_news(app: AnyApp, tr: Translator, params: dict[str, Any]) -> Outgoing:
