@@ -27,19 +27,19 @@ from benchmarks.seed import seed_users
 from benchmarks.setup import OPERATOR_ID, drop_schema, fresh_database
 from benchmarks.stats import percentile
 from bot.app import build_application
-from bot.certificate import render_certificate
 from bot.config import Settings
 from bot.db import Database
 from bot.i18n import translator
 from bot.notify import deliver_pending
 from bot.offline import OfflineBotAPI
-from handlers.tree_certificate import certificate_content
-from models.adoptions import AdoptionView
-from models.broadcast import create_broadcast
-from models.catalog import Farmer, Village
-from models.outbox import Notification
-from models.sample import load_sample_catalog
-from models.trees import Adoption, Species, Tree
+from bot.render.certificate import render_certificate
+from handlers.adoption.certificate import certificate_content
+from models.adoption.adoptions import AdoptionView
+from models.catalog.places import Farmer, Village
+from models.catalog.samples import load_sample_catalog
+from models.catalog.trees import Adoption, Species, Tree
+from models.core.broadcast import create_broadcast
+from models.core.outbox import Notification
 
 RENDERS = 50
 TELEGRAM_PER_SECOND = 30
@@ -145,7 +145,7 @@ def certificate_timings(db: Database) -> list[str]:
 
 def tree_time() -> Any:
     """Any aware datetime (the certificate does not show it)."""
-    from models.base import utcnow
+    from models.core.base import utcnow
 
     return utcnow()
 

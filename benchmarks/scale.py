@@ -17,11 +17,11 @@ from bot.app import build_application
 from bot.config import Settings
 from bot.db import Database
 from bot.offline import OfflineBotAPI
-from models.backoffice import TO_SHIP, operator_orders
-from models.farmer import farmer_orders
-from models.orders import OrderStatus
-from models.payments import pending_offline_payments
-from models.sample import load_sample_catalog
+from models.catalog.samples import load_sample_catalog
+from models.core.payments import pending_offline_payments
+from models.shop.backoffice import TO_SHIP, operator_orders
+from models.shop.orders import OrderStatus
+from models.shop.packing import farmer_orders
 
 REPEATS = 200
 TARGET_MS = 10.0
@@ -81,7 +81,7 @@ async def measure(db: Database, database_url: str, history: History) -> list[str
             await timed(
                 "payments to confirm (query)",
                 lambda: db.run(pending_offline_payments),
-                "models.payments.pending_offline_payments",
+                "models.core.payments.pending_offline_payments",
             ),
             await timed(
                 "orders to ship (operator)",
@@ -91,7 +91,7 @@ async def measure(db: Database, database_url: str, history: History) -> list[str
             await timed(
                 "orders to ship (query)",
                 lambda: db.run(operator_orders, statuses=TO_SHIP),
-                "models.backoffice.operator_orders",
+                "models.shop.backoffice.operator_orders",
             ),
             await timed(
                 "orders to pack (farmer)",
@@ -106,7 +106,7 @@ async def measure(db: Database, database_url: str, history: History) -> list[str
                     statuses=(OrderStatus.PAID,),
                     limit=20,
                 ),
-                "models.farmer.farmer_orders",
+                "models.shop.packing.farmer_orders",
             ),
         ]
         assert "SBD-" in str(api.calls[-1].params) or api.calls, "the screens answered"

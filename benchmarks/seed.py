@@ -9,13 +9,13 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
-from models.base import utcnow
-from models.catalog import Farmer, Village
-from models.orders import Order, OrderEvent, OrderItem
-from models.payments import Payment
-from models.shop import Product
-from models.trees import Species, Tree
-from models.user import User
+from models.catalog.places import Farmer, Village
+from models.catalog.trees import Species, Tree
+from models.core.base import utcnow
+from models.core.payments import Payment
+from models.core.user import User
+from models.shop.orders import Order, OrderEvent, OrderItem
+from models.shop.products import Product
 
 
 def seed_trees(*, session: Session, count: int, prefix: str = "BENCH") -> list[int]:

@@ -16,11 +16,11 @@ from bot.app import App, build_application
 from bot.config import Settings
 from bot.db import Database
 from bot.offline import OfflineBotAPI
-from models.catalog import Farmer
-from models.roles import create_farmer_invite, redeem_farmer_invite
-from models.sample import load_sample_catalog
-from models.shop import Product
-from models.user import touch_user
+from models.catalog.places import Farmer
+from models.catalog.samples import load_sample_catalog
+from models.core.roles import create_farmer_invite, redeem_farmer_invite
+from models.core.user import touch_user
+from models.shop.products import Product
 
 OPERATOR_ID = 1
 FARMER_ID = 2  # the Telegram account of the farmer whose kiwifruit the simulated buyers buy

@@ -31,31 +31,22 @@ from bot.errors import handle_error
 from bot.notify import Renderer, schedule_outbox
 from bot.persistence import DatabasePersistence
 from bot.updates import finish_update, schedule_pruning, skip_handled
-from handlers import (
-    broadcast,
-    cart,
-    checkout,
-    dialogues,
-    fallback,
-    farmer,
-    language,
-    operator,
-    operator_harvests,
-    operator_orders,
-    operator_products,
-    orders,
-    payment,
-    privacy,
-    shop,
-    start,
-    stats,
-    tree_news,
-    users,
-)
-from handlers.adopt_notices import RENDERERS as ADOPTION_RENDERERS
-from handlers.adopt_notices import schedule_adoption_jobs
-from handlers.adoption_routes import adoption_handlers, tree_link_handler
-from handlers.farmer_trees import my_trees as farmer_my_trees
+from handlers.account import language, privacy, start
+from handlers.adoption.journey import adoption_handlers, tree_link_handler
+from handlers.adoption.notices import RENDERERS as ADOPTION_RENDERERS
+from handlers.adoption.notices import schedule_adoption_jobs
+from handlers.backoffice import broadcast, stats
+from handlers.backoffice import harvests as operator_harvests
+from handlers.backoffice import home as operator
+from handlers.backoffice import orders as operator_orders
+from handlers.backoffice import products as operator_products
+from handlers.farmer import menu as farmer
+from handlers.farmer import news as tree_news
+from handlers.farmer.trees import my_trees as farmer_my_trees
+from handlers.kit import dialogues, fallback, users
+from handlers.payment import step as payment
+from handlers.shop import cart, checkout, orders
+from handlers.shop import shelves as shop
 
 # Every dialogue mixes buttons and typed text, so it is tracked per user and chat rather than per
 # message (per_message=False) on purpose; PTB warns about that once for each dialogue.

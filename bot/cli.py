@@ -162,7 +162,7 @@ def run_console(settings: Settings, db: Database, args: argparse.Namespace) -> i
 
 def cmd_confirm_payment(settings: Settings, db: Database, args: argparse.Namespace) -> int:
     """Confirms an offline payment; the buyer is told the next time the bot runs."""
-    from models.payments import PaymentError, confirm_offline_payment
+    from models.core.payments import PaymentError, confirm_offline_payment
 
     try:
         settlement = db.call(confirm_offline_payment, reference=args.reference, operator_id=0)
@@ -180,7 +180,7 @@ def cmd_confirm_payment(settings: Settings, db: Database, args: argparse.Namespa
 
 def cmd_export(settings: Settings, db: Database, args: argparse.Namespace) -> int:
     """Writes an export (the same CSV the operator gets with /export) to a file."""
-    from models.export import EXPORTS
+    from models.reporting.export import EXPORTS
 
     if args.kind not in EXPORTS:
         print(f"export: unknown kind {args.kind!r}; one of {', '.join(EXPORTS)}", file=sys.stderr)
@@ -193,7 +193,7 @@ def cmd_export(settings: Settings, db: Database, args: argparse.Namespace) -> in
 
 def cmd_import_catalog(settings: Settings, db: Database, args: argparse.Namespace) -> int:
     """Imports an operator's catalog file: every row or, on any bad row, none."""
-    from models.catalog_import import CatalogImportError, import_catalog, read_catalog_file
+    from models.catalog.importer import CatalogImportError, import_catalog, read_catalog_file
 
     try:
         counts = db.call(import_catalog, sections=read_catalog_file(args.file))

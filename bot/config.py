@@ -10,7 +10,7 @@ from typing import Any
 
 from dotenv import dotenv_values
 
-from models.shipping import Rate, parse_rates
+from models.shop.shipping import Rate, parse_rates
 
 LANGUAGES = ("zh", "lo", "en")
 DEFAULT_DATABASE_URL = "sqlite:///data/orchard.db"

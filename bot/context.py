@@ -11,11 +11,11 @@ from bot.db import Database
 from bot.i18n import Translator, translator
 
 if TYPE_CHECKING:
-    from models.user import User
+    from models.core.user import User
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[Any, Any], dict[str, Any]]):
-    """CallbackContext plus what `handlers.users.load_user` resolves once per update."""
+    """CallbackContext plus what `handlers.kit.users.load_user` resolves once per update."""
 
     def __init__(
         self,

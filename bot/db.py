@@ -73,7 +73,7 @@ class Database:
 
     def create_all(self) -> None:
         """Creates every table that does not exist yet."""
-        import models  # noqa: F401  (registers every table on SQLModel.metadata)
+        import models.tables  # noqa: F401  (registers every table on SQLModel.metadata)
 
         SQLModel.metadata.create_all(self.engine)
 

@@ -9,7 +9,7 @@ from telegram.error import TelegramError
 
 from bot.context import BotContext
 from bot.i18n import language_from_code, translator
-from models.user import get_user
+from models.core.user import get_user
 
 log = logging.getLogger("bot.errors")
 

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, inspect
 from sqlmodel import SQLModel
 
 import models
+import models.tables
 from bot.config import ConfigError
 from bot.db import Database
 

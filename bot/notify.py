@@ -19,7 +19,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.i18n import Translator, translator
-from models.outbox import (
+from models.core.outbox import (
     Notification,
     due_notifications,
     mark_blocked,

@@ -16,7 +16,7 @@ from telegram.ext import BasePersistence, PersistenceInput
 from telegram.ext._utils.types import ConversationDict, ConversationKey
 
 from bot.db import Database
-from models import state
+from models.core import state
 
 
 class DatabasePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[Any, Any]]):

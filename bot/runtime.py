@@ -8,7 +8,7 @@ from bot.config import Settings
 from bot.db import Database
 from bot.i18n import compile_catalogs
 from bot.migrate import head_revision, prepare
-from models.sample import load_sample_catalog
+from models.catalog.samples import load_sample_catalog
 
 log = logging.getLogger(__name__)
 

@@ -19,8 +19,8 @@ from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 
 from bot.context import BotContext
 from bot.persistence import DatabasePersistence
-from models.state import save_changes
-from models.updates import (
+from models.core.state import save_changes
+from models.core.updates import (
     mark_handled,
     newest_handled,
     prune_updates,

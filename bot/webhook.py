@@ -23,7 +23,7 @@ from tornado.web import RequestHandler
 from bot.config import Settings
 from bot.db import Database
 from bot.updates import AnyApp, UpdateWorker
-from models.updates import count_unhandled, store_update
+from models.core.updates import count_unhandled, store_update
 
 log = logging.getLogger(__name__)
 

@@ -1,28 +1,7 @@
 """SQLModel tables and the domain operations on them; the only code that writes the database.
 
-Importing this package registers every table on `SQLModel.metadata`.
+One package per domain: core/ (users, updates, state, outbox, roles, payments), catalog/ (places,
+trees, import, samples), adoption/, shop/, reporting/; privacy.py holds consent and the registry of
+personal-data providers. Importing a module imports only what it needs; `models.tables` imports
+them all, which registers every table on `SQLModel.metadata`.
 """
-
-from models import (  # noqa: F401
-    adoption_data,
-    adoption_reports,
-    adoptions,
-    backoffice,
-    broadcast,
-    catalog,
-    export,
-    farmer,
-    farmer_trees,
-    harvests,
-    orders,
-    outbox,
-    payments,
-    privacy,
-    roles,
-    shop,
-    state,
-    stats,
-    trees,
-    updates,
-    user,
-)

@@ -21,9 +21,9 @@ Each model module that stores personal data registers one provider, next to its 
 
     register_provider("orders", _OrderData())
 
-Checkout and adoption call `handlers.privacy.ensure_consent` before asking for an address; the
-consent itself is `record_consent` / `has_consent` below. Bumping NOTICE_VERSION asks everyone
-again.
+Checkout and adoption call `handlers.account.privacy.ensure_consent` before asking for an
+address; the consent itself is `record_consent` / `has_consent` below. Bumping
+NOTICE_VERSION asks everyone again.
 """
 
 from __future__ import annotations
@@ -40,16 +40,16 @@ from sqlalchemy import UniqueConstraint, delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.base import telegram_id_column, utcnow
-from models.broadcast import Broadcast
-from models.catalog import Country, Farmer
-from models.orders import Order, OrderEvent, OrderItem, OrderStatus
-from models.outbox import Notification, NotificationStatus
-from models.payments import Payment, PaymentStatus
-from models.roles import FarmerInvite
-from models.shop import Cart, CartItem
-from models.state import ConversationState, UserScratch
-from models.user import User
+from models.catalog.places import Country, Farmer
+from models.core.base import telegram_id_column, utcnow
+from models.core.broadcast import Broadcast
+from models.core.outbox import Notification, NotificationStatus
+from models.core.payments import Payment, PaymentStatus
+from models.core.roles import FarmerInvite
+from models.core.state import ConversationState, UserScratch
+from models.core.user import User
+from models.shop.orders import Order, OrderEvent, OrderItem, OrderStatus
+from models.shop.products import Cart, CartItem
 
 NOTICE_VERSION = 1  # bump when the notice changes: every user is asked to agree again
 ANONYMOUS = "[erased]"  # what replaces an erased name, phone number, address or message

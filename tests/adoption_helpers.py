@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlmodel import select
 
 from bot.db import Database
-from models.adoptions import reserve_tree, start_draft, update_draft
-from models.payments import PaymentMethod, confirm_offline_payment, open_payment
-from models.trees import Adoption, Tree
+from models.adoption.adoptions import reserve_tree, start_draft, update_draft
+from models.catalog.trees import Adoption, Tree
+from models.core.payments import PaymentMethod, confirm_offline_payment, open_payment
 from tests.conftest import ADMIN_ID
 
 LAO_ADDRESS = ("ບ້ານໂພນໄຊ, ເມືອງໄຊເສດຖາ, ນະຄອນຫຼວງວຽງຈັນ", "+8562055551234")

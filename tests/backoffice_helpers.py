@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlmodel import select
 
 from bot.db import Database
-from models.catalog import Farmer
-from models.orders import Order, place_order
-from models.payments import PaymentMethod, confirm_offline_payment, open_payment
-from models.roles import create_farmer_invite, redeem_farmer_invite
-from models.shop import add_to_cart
+from models.catalog.places import Farmer
+from models.core.payments import PaymentMethod, confirm_offline_payment, open_payment
+from models.core.roles import create_farmer_invite, redeem_farmer_invite
+from models.shop.orders import Order, place_order
+from models.shop.products import add_to_cart
 from tests.conftest import ADMIN_ID
 from tests.shop_helpers import RATES, buyer, order_now, product, ready_cart
 

@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.db import Database
 from bot.i18n import compile_catalogs
 from bot.offline import OfflineBotAPI
-from models.sample import load_sample_catalog
+from models.catalog.samples import load_sample_catalog
 from tests.factories import TgUser
 from tests.harness import Harness
 

@@ -12,11 +12,11 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import BotContext
-from handlers.common import show
-from handlers.fallback import unknown_input
-from handlers.privacy import ensure_consent
-from models.base import telegram_id_column, utcnow
-from models.payments import Payment, register_payable
+from handlers.account.privacy import ensure_consent
+from handlers.kit.common import show
+from handlers.kit.fallback import unknown_input
+from models.core.base import telegram_id_column, utcnow
+from models.core.payments import Payment, register_payable
 from models.privacy import (
     ANONYMOUS,
     ConsentKind,

@@ -7,9 +7,9 @@ from sqlmodel import col, select
 
 from bot.config import Settings
 from bot.db import Database
-from models.orders import Order, PlacedOrder, place_order
-from models.shop import Product, add_to_cart, set_draft, view_cart
-from models.user import touch_user
+from models.core.user import touch_user
+from models.shop.orders import Order, PlacedOrder, place_order
+from models.shop.products import Product, add_to_cart, set_draft, view_cart
 
 RATES = Settings().shipping_rates
 ADDRESSES = {

@@ -10,10 +10,10 @@ from PIL import Image
 from sqlmodel import select
 
 from bot.notify import deliver_pending
-from models.adoptions import AdoptionDraft
-from models.payments import Payment, confirm_offline_payment
+from models.adoption.adoptions import AdoptionDraft
+from models.catalog.trees import Adoption, AdoptionStatus, Tree
+from models.core.payments import Payment, confirm_offline_payment
 from models.privacy import ConsentKind, record_consent
-from models.trees import Adoption, AdoptionStatus, Tree
 from tests.factories import TgUser
 from tests.harness import Harness, last_text
 

@@ -9,7 +9,7 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from bot.db import Database
-from models.adoptions import (
+from models.adoption.adoptions import (
     AdoptionDraft,
     expire_reservations,
     renew_adoption,
@@ -17,10 +17,17 @@ from models.adoptions import (
     start_draft,
     update_draft,
 )
-from models.base import utcnow
-from models.contact import clean_address, normalize_phone
-from models.outbox import Notification
-from models.trees import Adoption, AdoptionStatus, Tree, list_free_trees, season_end, tree_card
+from models.catalog.trees import (
+    Adoption,
+    AdoptionStatus,
+    Tree,
+    list_free_trees,
+    season_end,
+    tree_card,
+)
+from models.core.base import utcnow
+from models.core.contact import clean_address, normalize_phone
+from models.core.outbox import Notification
 
 
 def tree_id(db: Database, code: str = "PEACH-0007") -> int:

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from models.farmer import PackedPart
-from models.orders import Order, OrderEvent
-from models.outbox import Notification
-from models.shop import Product
+from models.core.outbox import Notification
+from models.shop.orders import Order, OrderEvent
+from models.shop.packing import PackedPart
+from models.shop.products import Product
 from tests.backoffice_helpers import bind_farmer, paid_order
 from tests.factories import TgUser
 from tests.harness import Harness, last_text

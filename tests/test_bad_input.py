@@ -19,13 +19,13 @@ import pytest
 from sqlmodel import select
 
 from bot.offline import ApiCall
-from models.adoptions import AdoptionDraft
-from models.harvests import HarvestShipment
-from models.orders import Order, pack_order
-from models.payments import Payment, confirm_offline_payment
-from models.shop import Cart, add_to_cart, view_cart
-from models.state import ConversationState
-from models.trees import Adoption
+from models.adoption.adoptions import AdoptionDraft
+from models.adoption.harvests import HarvestShipment
+from models.catalog.trees import Adoption
+from models.core.payments import Payment, confirm_offline_payment
+from models.core.state import ConversationState
+from models.shop.orders import Order, pack_order
+from models.shop.products import Cart, add_to_cart, view_cart
 from tests.backoffice_helpers import bind_farmer
 from tests.conftest import ADMIN_ID
 from tests.factories import TgUser, make_sticker_update

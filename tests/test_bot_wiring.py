@@ -15,8 +15,8 @@ from bot.config import Settings
 from bot.context import BotContext
 from bot.db import Database
 from bot.offline import OfflineBotAPI
-from models.state import ConversationState, UserScratch
-from models.user import User, touch_user
+from models.core.state import ConversationState, UserScratch
+from models.core.user import User, touch_user
 from tests.factories import TgUser
 from tests.harness import Harness, last_text
 

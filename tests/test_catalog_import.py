@@ -9,8 +9,8 @@ from sqlmodel import select
 
 from bot.cli import main
 from bot.db import Database
-from models.catalog_import import CatalogImportError, import_catalog, read_catalog_file
-from models.trees import Tree
+from models.catalog.importer import CatalogImportError, import_catalog, read_catalog_file
+from models.catalog.trees import Tree
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 

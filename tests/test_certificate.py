@@ -12,8 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from bot import certificate
-from bot.certificate import (
+from bot.render import certificate
+from bot.render.certificate import (
     CJK,
     HEIGHT,
     LAO,
@@ -307,7 +307,7 @@ def test_basic_layout_is_the_fallback_without_raqm(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setattr(certificate.features, "check_feature", lambda feature: False)
-    with caplog.at_level(logging.WARNING, logger="bot.certificate"):
+    with caplog.at_level(logging.WARNING, logger="bot.render.certificate"):
         assert certificate._layout_engine() == ImageFont.Layout.BASIC
     assert "raqm" in caplog.text
 

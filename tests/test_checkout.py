@@ -10,9 +10,16 @@ from datetime import timedelta
 from sqlmodel import select
 
 from bot.notify import deliver_pending
-from models.base import utcnow
-from models.orders import Order, OrderError, OrderEvent, OrderStatus, expire_orders, place_order
-from models.payments import Payment, PaymentError, PaymentMethod, open_payment
+from models.core.base import utcnow
+from models.core.payments import Payment, PaymentError, PaymentMethod, open_payment
+from models.shop.orders import (
+    Order,
+    OrderError,
+    OrderEvent,
+    OrderStatus,
+    expire_orders,
+    place_order,
+)
 from tests.factories import TgUser, make_callback_update
 from tests.harness import Harness, last_text
 from tests.shop_helpers import RATES, buyer, order_now, product, ready_cart, set_stock

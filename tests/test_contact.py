@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.config import ConfigError, Settings
-from models.contact import clean_address, clean_text, normalize_phone
-from models.shipping import Rate, parse_rates, shipping_fee
+from models.core.contact import clean_address, clean_text, normalize_phone
+from models.shop.shipping import Rate, parse_rates, shipping_fee
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from models.adoptions import AdoptionDraft
-from models.broadcast import Broadcast
-from models.shop import Cart, add_to_cart, view_cart
-from models.state import ConversationState
+from models.adoption.adoptions import AdoptionDraft
+from models.core.broadcast import Broadcast
+from models.core.state import ConversationState
+from models.shop.products import Cart, add_to_cart, view_cart
 from tests.factories import TgUser, _message, next_update_id
 from tests.harness import Harness, last_text
 from tests.shop_helpers import buyer, product

@@ -14,13 +14,13 @@ from bot.config import Settings
 from bot.db import Database
 from bot.notify import deliver_pending
 from bot.offline import OfflineBotAPI
-from models.adoptions import AdoptionDraft
-from models.orders import Order
-from models.outbox import Notification
-from models.payments import Payment, PaymentStatus
-from models.shop import Cart, CartItem
-from models.state import ConversationState
-from models.trees import Adoption, AdoptionStatus
+from models.adoption.adoptions import AdoptionDraft
+from models.catalog.trees import Adoption, AdoptionStatus
+from models.core.outbox import Notification
+from models.core.payments import Payment, PaymentStatus
+from models.core.state import ConversationState
+from models.shop.orders import Order
+from models.shop.products import Cart, CartItem
 from tests.factories import TgUser, _message, make_callback_update, next_update_id
 from tests.harness import Harness, last_text
 from tests.shop_helpers import buyer, product

@@ -6,8 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlmodel import select
 
-from models.farmer import PackedPart, farmer_earnings, pack_my_part
-from models.orders import OrderStatus, cancel_order
+from models.shop.orders import OrderStatus, cancel_order
+from models.shop.packing import PackedPart, farmer_earnings, pack_my_part
 from tests.backoffice_helpers import bind_farmer, paid_mixed_order, paid_order, status_of
 from tests.conftest import ADMIN_ID
 from tests.factories import TgUser

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlmodel import select
 
 from bot.notify import deliver_pending
-from models.outbox import Notification
-from models.trees import TreeUpdate
+from models.catalog.trees import TreeUpdate
+from models.core.outbox import Notification
 from tests.adoption_helpers import LAO_ADDRESS, paid_adoption, tree_id
 from tests.backoffice_helpers import bind_farmer
 from tests.factories import TgUser, make_sticker_update

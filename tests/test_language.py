@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.i18n import language_from_code, translator
-from models.user import User
+from models.core.user import User
 from tests.factories import TgUser
 from tests.harness import Harness, last_text
 

@@ -10,11 +10,12 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from bot.notify import deliver_pending
-from models.adoptions import reserve_tree, start_draft, update_draft
-from models.base import utcnow
-from models.catalog import Farmer
-from models.outbox import Notification, notify
-from models.payments import (
+from models.adoption.adoptions import reserve_tree, start_draft, update_draft
+from models.catalog.places import Farmer
+from models.catalog.trees import Tree
+from models.core.base import utcnow
+from models.core.outbox import Notification, notify
+from models.core.payments import (
     Payment,
     PaymentMethod,
     PaymentStatus,
@@ -22,9 +23,8 @@ from models.payments import (
     open_payment,
     register_payable,
 )
-from models.roles import FarmerInvite
-from models.trees import Tree
-from models.user import Role, User
+from models.core.roles import FarmerInvite
+from models.core.user import Role, User
 from tests.factories import TgUser
 from tests.harness import Harness, last_text
 

@@ -14,10 +14,10 @@ from sqlmodel import select
 from bot.cli import cmd_export
 from bot.config import Settings
 from bot.notify import deliver_pending
-from models.export import BOM
-from models.harvests import HarvestError, HarvestShipment, ship_harvest
-from models.outbox import Notification
-from models.trees import Adoption, AdoptionStatus, TreeUpdate
+from models.adoption.harvests import HarvestError, HarvestShipment, ship_harvest
+from models.catalog.trees import Adoption, AdoptionStatus, TreeUpdate
+from models.core.outbox import Notification
+from models.reporting.export import BOM
 from tests.adoption_helpers import LAO_ADDRESS, adoption_row, paid_adoption
 from tests.backoffice_helpers import bind_farmer
 from tests.factories import TgUser

@@ -7,8 +7,8 @@ import pytest
 from sqlmodel import select
 
 from bot.notify import deliver_pending
-from models.backoffice import TO_SHIP, operator_orders
-from models.orders import Order, OrderEvent, OrderStatus, pack_order
+from models.shop.backoffice import TO_SHIP, operator_orders
+from models.shop.orders import Order, OrderEvent, OrderStatus, pack_order
 from tests.backoffice_helpers import paid_order, status_of
 from tests.conftest import ADMIN_ID
 from tests.factories import TgUser

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from models.backoffice import parse_stock, parse_yuan
-from models.shop import products_in
+from models.shop.backoffice import parse_stock, parse_yuan
+from models.shop.products import products_in
 from tests.conftest import ADMIN_ID
 from tests.factories import TgUser
 from tests.harness import Harness, last_text

@@ -6,7 +6,8 @@ import pytest
 from sqlmodel import select
 
 from bot.notify import deliver_pending
-from models.orders import (
+from models.core.payments import Payment, PaymentStatus, confirm_offline_payment
+from models.shop.orders import (
     Order,
     OrderError,
     OrderEvent,
@@ -16,7 +17,6 @@ from models.orders import (
     pack_order,
     ship_order,
 )
-from models.payments import Payment, PaymentStatus, confirm_offline_payment
 from tests.conftest import ADMIN_ID
 from tests.factories import TgUser
 from tests.harness import Harness, last_text
@@ -25,7 +25,7 @@ from tests.shop_helpers import buyer, order_now, product
 
 def pay(bot: Harness, order: Order) -> None:
     """Opens and confirms an offline payment, as the post office would."""
-    from models.payments import PaymentMethod, open_payment
+    from models.core.payments import PaymentMethod, open_payment
 
     payment = bot.db.call(
         open_payment,

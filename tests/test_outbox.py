@@ -12,8 +12,8 @@ from sqlmodel import select
 
 from bot.i18n import Translator
 from bot.notify import Outgoing, deliver_pending
-from models.outbox import Notification, NotificationStatus, notify
-from models.user import User, touch_user
+from models.core.outbox import Notification, NotificationStatus, notify
+from models.core.user import User, touch_user
 from tests.harness import Harness
 
 

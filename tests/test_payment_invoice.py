@@ -19,9 +19,9 @@ from bot.config import Settings
 from bot.db import Database
 from bot.notify import deliver_pending
 from bot.offline import OfflineBotAPI
-from models.base import utcnow
-from models.payments import Payment, PaymentMethod, PaymentStatus
-from models.trees import Adoption, AdoptionStatus
+from models.catalog.trees import Adoption, AdoptionStatus
+from models.core.base import utcnow
+from models.core.payments import Payment, PaymentMethod, PaymentStatus
 from tests.factories import TgUser, make_message_update, next_update_id
 from tests.harness import Harness
 from tests.test_adopt import fill_dialogue

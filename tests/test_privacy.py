@@ -14,9 +14,11 @@ from sqlmodel import select as sm_select
 
 import models.privacy
 from bot.config import Settings
-from models.base import utcnow
-from models.outbox import Notification, NotificationStatus, notify
-from models.payments import Payment, PaymentMethod, PaymentStatus, open_payment
+from models.core.base import utcnow
+from models.core.outbox import Notification, NotificationStatus, notify
+from models.core.payments import Payment, PaymentMethod, PaymentStatus, open_payment
+from models.core.state import UserScratch
+from models.core.user import User
 from models.privacy import (
     ANONYMOUS,
     Consent,
@@ -27,8 +29,6 @@ from models.privacy import (
     purge_expired,
     record_consent,
 )
-from models.state import UserScratch
-from models.user import User
 from tests import fake_orders
 from tests.factories import TgUser, _message, next_update_id
 from tests.fake_orders import FakeOrder
@@ -391,7 +391,7 @@ async def test_retention_erases_addresses_of_old_finished_orders(shop: Harness, 
     jobs = [job.name for job in shop.app.job_queue.jobs()]  # type: ignore[union-attr]
     assert "retention" in jobs
 
-    from handlers.privacy import retention_job
+    from handlers.account.privacy import retention_job
 
     context = type("Ctx", (), {})()
     context.settings = shop.app.bot_data["settings"]
@@ -435,7 +435,7 @@ async def test_keeping_data_changes_nothing(bot: Harness, noy: TgUser) -> None:
 async def test_a_farmer_deleting_their_data_is_unlinked_from_the_catalog(
     bot: Harness, noy: TgUser
 ) -> None:
-    from models.catalog import Farmer
+    from models.catalog.places import Farmer
 
     await bot.command(noy, "/start")
     with bot.db.session() as session:

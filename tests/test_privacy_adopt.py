@@ -8,12 +8,12 @@ from datetime import timedelta
 from sqlalchemy import update
 from sqlmodel import col, select
 
-from models.adoptions import AdoptionDraft
-from models.base import utcnow
-from models.harvests import HarvestShipment, ship_harvest
-from models.payments import Payment, confirm_offline_payment
+from models.adoption.adoptions import AdoptionDraft
+from models.adoption.harvests import HarvestShipment, ship_harvest
+from models.catalog.trees import Adoption, AdoptionStatus
+from models.core.base import utcnow
+from models.core.payments import Payment, confirm_offline_payment
 from models.privacy import ANONYMOUS, ErasureRequest, purge_expired
-from models.trees import Adoption, AdoptionStatus
 from tests.factories import TgUser
 from tests.harness import Harness, last_text
 from tests.test_adopt import tree_id

@@ -8,8 +8,10 @@ from datetime import timedelta
 from sqlalchemy import update
 from sqlmodel import col, select
 
-from models.base import utcnow
-from models.orders import (
+from models.core.base import utcnow
+from models.core.payments import Payment, confirm_offline_payment
+from models.privacy import ANONYMOUS, ErasureRequest, purge_expired
+from models.shop.orders import (
     Order,
     OrderItem,
     cancel_by_buyer,
@@ -17,9 +19,7 @@ from models.orders import (
     pack_order,
     ship_order,
 )
-from models.payments import Payment, confirm_offline_payment
-from models.privacy import ANONYMOUS, ErasureRequest, purge_expired
-from models.shop import Cart
+from models.shop.products import Cart
 from tests.factories import TgUser
 from tests.harness import Harness, last_text
 from tests.shop_helpers import buyer, order_now

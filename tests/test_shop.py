@@ -6,7 +6,7 @@ import copy
 
 from sqlmodel import select
 
-from models.shop import Cart, CartItem
+from models.shop.products import Cart, CartItem
 from tests.factories import TgUser
 from tests.harness import Harness, last_text
 from tests.shop_helpers import product, set_stock

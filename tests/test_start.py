@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from models.user import Role, User
+from models.core.user import Role, User
 from tests.factories import TgUser
 from tests.harness import Harness, last_text
 

@@ -14,10 +14,10 @@ from sqlmodel import col
 
 from bot.cli import cmd_export
 from bot.config import Settings
-from models.base import utcnow
-from models.export import BOM, safe_cell
-from models.orders import Order
-from models.stats import orders_by_status, sales_by_village, sales_per_day
+from models.core.base import utcnow
+from models.reporting.export import BOM, safe_cell
+from models.reporting.stats import orders_by_status, sales_by_village, sales_per_day
+from models.shop.orders import Order
 from tests.backoffice_helpers import paid_order
 from tests.factories import TgUser
 from tests.harness import Harness, last_text

@@ -13,9 +13,9 @@ from telegram import Update
 from telegram.ext import CommandHandler
 
 from bot.context import BotContext
-from models.base import utcnow
-from models.outbox import Notification, notify
-from models.updates import TelegramUpdate, mark_handled, prune_updates, store_update
+from models.core.base import utcnow
+from models.core.outbox import Notification, notify
+from models.core.updates import TelegramUpdate, mark_handled, prune_updates, store_update
 from tests.factories import TgUser, make_command_update
 from tests.harness import Harness
 

@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.db import Database
 from bot.offline import OfflineBotAPI
 from bot.webhook import SECRET_HEADER, WebhookService, serve
-from models.updates import TelegramUpdate, store_update
+from models.core.updates import TelegramUpdate, store_update
 from tests.factories import TgUser, make_command_update
 
 SECRET = "s3cret-Token_1"

@@ -12,7 +12,7 @@ from alembic import context
 from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import AutoString, UTCDateTime
 
-import models  # noqa: F401  (registers every table on SQLModel.metadata)
+import models.tables  # noqa: F401  (registers every table on SQLModel.metadata)
 
 
 def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:

@@ -1,0 +1,1 @@
+"""Pictures the bot draws: fonts, text layout, certificates and charts."""

@@ -1,0 +1,382 @@
+"""/privacy, consent before an address is taken, /mydata, /deletemydata and the retention job.
+
+Checkout and adoption call `ensure_consent` in the step that is about to ask for an address:
+
+    async def ask_address(update, context) -> int:
+        cross = is_cross_border(destination=country, language=context.lang)
+        if not await ensure_consent(update, context, cross_border=cross, resume="SHOP ADDR 17"):
+            return State.CONFIRM          # stay: the consent screen is showing
+        ...ask for the address...
+
+If a consent is missing, `ensure_consent` shows the consent screen (answering the tap) and
+returns False. Its buttons (prefix `PRIV`) are handled here, outside the caller's conversation,
+so they work from any state. Once the user has agreed, a "Continue" button sends `resume` (the
+caller's own callback_data, at most 50 bytes) so the step that asked runs again, now with
+consent; without `resume`, the user is told to tap the step's button again. Declining stores
+nothing and says how to go on.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.context import BotContext
+from bot.i18n import N_, Translator
+from handlers.kit.common import back_button, button, esc, keyboard, menu_row, show
+from models import privacy as privacy_data
+from models.core.base import utcnow
+from models.privacy import (
+    ConsentKind,
+    erase_user_data,
+    export_user_data,
+    has_consent,
+    missing_consents,
+    purge_expired,
+    record_consent,
+    withdraw_consents,
+)
+
+log = logging.getLogger(__name__)
+
+PREFIX = "PRIV"
+MAX_RESUME_BYTES = 50
+KIND_CODES = {"n": ConsentKind.NOTICE, "x": ConsentKind.CROSS_BORDER}
+
+# Problem codes returned by providers' erase(); unknown codes get the generic wording.
+KEPT_WHAT = {
+    "pending_payments": N_("payments still waiting to be paid or confirmed"),
+    "open_orders": N_("orders not delivered yet"),
+    "open_adoptions": N_("tree adoptions still running"),
+}
+
+
+# --- the notice ---------------------------------------------------------------------------------
+
+
+def notice_text(context: BotContext) -> str:
+    """The privacy notice in the user's language, short paragraphs."""
+    tr, settings = context.tr, context.settings
+    operator = settings.operator_name or tr._("the village post office")
+    contact = settings.operator_contact or tr._("ask at the post office counter")
+    days = settings.retention_days
+    paragraphs = [
+        tr._("<b>Privacy notice</b> (version {version})").format(
+            version=privacy_data.NOTICE_VERSION
+        ),
+        tr._("<b>Who we are.</b> This bot is run by {operator}. Contact: {contact}.").format(
+            operator=esc(operator), contact=esc(contact)
+        ),
+        tr._(
+            "<b>What we keep.</b> Your Telegram name and language. For deliveries: the "
+            "recipient's name, phone number and address. Your orders, tree adoptions, gift "
+            "messages, tree nicknames and payments, and the messages the bot sent you."
+        ),
+        tr._(
+            "<b>Why.</b> To take, pack and deliver your orders and adoptions, to keep you "
+            "informed, and to keep the accounts. Nothing is sold or used for advertising."
+        ),
+        tr._(
+            "<b>Who sees it.</b> The farmer who packs your order sees only your display name. "
+            "The post office staff see the address and phone number to ship it."
+        ),
+        tr._(
+            "<b>Where.</b> The post office is in China and a partner village is in Laos, so "
+            "your data may be handled in both countries. We ask your separate consent before "
+            "it crosses the border."
+        ),
+        tr.ngettext(
+            "<b>How long.</b> Addresses and phone numbers are erased {days} day after the "
+            "order or adoption is finished. Amounts and dates stay in the accounts, without "
+            "your name.",
+            "<b>How long.</b> Addresses and phone numbers are erased {days} days after the "
+            "order or adoption is finished. Amounts and dates stay in the accounts, without "
+            "your name.",
+            days,
+        ).format(days=days),
+        "\n".join(
+            [
+                tr._("<b>Your rights.</b>"),
+                "/mydata — " + tr._("get a copy of everything we store about you"),
+                "/deletemydata — " + tr._("erase your personal data"),
+                "/privacy — " + tr._("this notice"),
+            ]
+        ),
+    ]
+    return "\n\n".join(paragraphs)
+
+
+def _user_id(update: Update) -> int:
+    """The sender's Telegram id."""
+    assert update.effective_user is not None
+    return update.effective_user.id
+
+
+async def privacy(update: Update, context: BotContext) -> None:
+    """Shows the notice with the data commands as buttons."""
+    tr = context.tr
+    agreed = await context.db.run(has_consent, user_id=_user_id(update), kind=ConsentKind.NOTICE)
+    rows = [
+        [
+            button("📄 " + tr._("Get my data"), f"{PREFIX} EXPORT"),
+            button("🗑 " + tr._("Delete my data"), f"{PREFIX} DEL"),
+        ],
+        [button("↩️ " + tr._("Withdraw my consent"), f"{PREFIX} WITHDRAW")] if agreed else [],
+        # opened from /help's button: a way back to it
+        [back_button(context, "HELP")] if update.callback_query else [],
+        menu_row(context),
+    ]
+    await show(update, context, notice_text(context), keyboard(*rows))
+
+
+# --- consent ------------------------------------------------------------------------------------
+
+
+def _tail(cross: bool, resume: str) -> str:
+    """The part of a consent button's data that carries the caller's situation."""
+    return f"{int(cross)} {resume}".strip()
+
+
+def _consent_screen(
+    tr: Translator, kind: ConsentKind, cross: bool, resume: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The one-tap consent for the notice or for the cross-border transfer."""
+    tail = _tail(cross, resume)
+    if kind is ConsentKind.NOTICE:
+        text = tr._(
+            "<b>Before we take your address</b>\n\n"
+            "To deliver to you, we store the recipient's name, phone number and address, and "
+            "the post office staff see them to ship. Please read our privacy notice and agree "
+            "to go on."
+        )
+        agree = tr._("I agree")
+    else:
+        text = tr._(
+            "<b>Your data and the border</b>\n\n"
+            "This delivery involves both China and Laos. The name, phone number and address "
+            "will be sent between the post office in China and our partner in Laos, only to "
+            "deliver it. Do you agree to this transfer?"
+        )
+        agree = tr._("I agree to the transfer")
+    code = "n" if kind is ConsentKind.NOTICE else "x"
+    return text, keyboard(
+        [button("✅ " + agree, f"{PREFIX} OK {code} {tail}")],
+        [
+            button("📄 " + tr._("Read the notice"), f"{PREFIX} READ {tail}"),
+            button("✖️ " + tr._("Not now"), f"{PREFIX} NO {tail}"),
+        ],
+    )
+
+
+async def ensure_consent(
+    update: Update, context: BotContext, *, cross_border: bool, resume: str = ""
+) -> bool:
+    """True if the user may give an address now; else shows the consent screen, returns False."""
+    assert len(resume.encode()) <= MAX_RESUME_BYTES, resume
+    missing = await context.db.run(
+        missing_consents, user_id=_user_id(update), cross_border=cross_border
+    )
+    if not missing:
+        return True
+    text, markup = _consent_screen(context.tr, missing[0], cross_border, resume)
+    await show(update, context, text, markup)
+    return False
+
+
+def _parse_tail(words: list[str]) -> tuple[bool, str]:
+    """(cross_border, resume) from the words after a consent button's action."""
+    cross = bool(words) and words[0] == "1"
+    return cross, " ".join(words[1:])
+
+
+async def agree(update: Update, context: BotContext) -> None:
+    """Records a consent, then asks for the next one or lets the user go on."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    words = query.data.split(" ")
+    kind = KIND_CODES.get(words[2]) if len(words) > 2 else None
+    if kind is None:
+        await query.answer(context.tr._("This button is out of date."), show_alert=True)
+        return
+    cross, resume = _parse_tail(words[3:])
+    user_id = _user_id(update)
+    await context.db.run(record_consent, user_id=user_id, kind=kind)
+    missing = await context.db.run(missing_consents, user_id=user_id, cross_border=cross)
+    if missing:
+        await show(update, context, *_consent_screen(context.tr, missing[0], cross, resume))
+        return
+    await show(update, context, *_agreed_screen(context, resume))
+
+
+def _agreed_screen(context: BotContext, resume: str) -> tuple[str, InlineKeyboardMarkup]:
+    """Thanks the user and shows how to go on."""
+    tr = context.tr
+    text = tr._("Thank you, your consent is saved ({time}).").format(time=tr.when(utcnow()))
+    if resume:
+        text += "\n" + tr._("Tap Continue to go on where you were.")
+        return text, keyboard([button("▶️ " + tr._("Continue"), resume)], menu_row(context))
+    text += "\n" + tr._("Now tap the button you tapped before once more to go on.")
+    return text, keyboard(menu_row(context))
+
+
+async def read_notice(update: Update, context: BotContext) -> None:
+    """Shows the full notice from the consent screen, with a way back to it."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    tail = query.data.split(" ", 2)[2] if query.data.count(" ") >= 2 else "0"
+    back = button("⬅️ " + context.tr.pgettext("button", "Back"), f"{PREFIX} ASK {tail}")
+    await show(update, context, notice_text(context), keyboard([back]))
+
+
+async def ask_again(update: Update, context: BotContext) -> None:
+    """Shows the consent screen again (Back from the notice, or "I changed my mind")."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    cross, resume = _parse_tail(query.data.split(" ")[2:])
+    missing = await context.db.run(missing_consents, user_id=_user_id(update), cross_border=cross)
+    if not missing:
+        await show(update, context, *_agreed_screen(context, resume))
+        return
+    await show(update, context, *_consent_screen(context.tr, missing[0], cross, resume))
+
+
+async def decline(update: Update, context: BotContext) -> None:
+    """Stores nothing and tells the user how to go on."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    tail = query.data.split(" ", 2)[2] if query.data.count(" ") >= 2 else "0"
+    tr = context.tr
+    text = tr._(
+        "All right: nothing about your address was saved. Without your consent we cannot "
+        "deliver to you, so this step cannot go on. You can keep browsing, and agree any "
+        "time from here or by starting the checkout again."
+    )
+    markup = keyboard(
+        [button("✅ " + tr._("I changed my mind"), f"{PREFIX} ASK {tail}")], menu_row(context)
+    )
+    await show(update, context, text, markup)
+
+
+async def withdraw(update: Update, context: BotContext) -> None:
+    """Withdraws the user's consents; the next delivery asks again."""
+    await context.db.run(withdraw_consents, user_id=_user_id(update))
+    text = context.tr._(
+        "Your consent is withdrawn. We will ask again before your next delivery. To erase "
+        "the data we already hold, send /deletemydata."
+    )
+    await show(update, context, text, keyboard(menu_row(context)))
+
+
+# --- /mydata and /deletemydata ------------------------------------------------------------------
+
+
+async def my_data(update: Update, context: BotContext) -> None:
+    """Sends a JSON file with everything stored about the user."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    chat = update.effective_chat
+    assert chat is not None
+    data = await context.db.run(export_user_data, user_id=_user_id(update))
+    content = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+    caption = context.tr._(
+        "Here is everything we store about you. Keep this file safe: it holds your personal data."
+    )
+    await context.bot.send_document(
+        chat.id,
+        content,
+        filename="my-data.json",
+        caption=caption,
+        reply_markup=keyboard(menu_row(context)),
+    )
+
+
+async def delete_my_data(update: Update, context: BotContext) -> None:
+    """Asks for confirmation before erasing."""
+    tr = context.tr
+    text = tr._(
+        "<b>Erase your personal data?</b>\n\n"
+        "Your names, phone numbers, addresses, gift messages and tree nicknames will be erased. "
+        "Orders and payments keep only amounts, dates and items, with no link to you. This "
+        "cannot be undone."
+    )
+    markup = keyboard(
+        [button("🗑 " + tr._("Yes, erase my data"), f"{PREFIX} DEL YES")],
+        [button("✖️ " + tr._("No, keep it"), f"{PREFIX} DEL NO")],
+    )
+    await show(update, context, text, markup)
+
+
+async def confirm_delete(update: Update, context: BotContext) -> None:
+    """Erases the user's data everywhere and reports what was kept and why."""
+    tr = context.tr
+    kept = await context.db.run(erase_user_data, user_id=_user_id(update))
+    if context.user_data is not None:
+        context.user_data.clear()
+    text = tr._(
+        "<b>Your personal data has been erased.</b>\n\n"
+        "Sales records keep only amounts, dates and items, with no link to you. If you use "
+        "the bot again, it starts afresh."
+    )
+    if kept:
+        what = "; ".join(tr._(KEPT_WHAT[code]) if code in KEPT_WHAT else code for code in kept)
+        text += "\n\n" + tr._(
+            "Kept for now, because not finished yet: {what}. Their details are erased "
+            "automatically once they are finished."
+        ).format(what=esc(what))
+    await show(update, context, text, keyboard(menu_row(context)))
+
+
+async def keep_data(update: Update, context: BotContext) -> None:
+    """Leaves everything as it is."""
+    await show(update, context, context.tr._("Nothing was deleted."), keyboard(menu_row(context)))
+
+
+def privacy_button(context: BotContext) -> InlineKeyboardButton:
+    """The button that opens the notice (for /help and other screens)."""
+    return button("🔒 " + context.tr._("Privacy"), f"{PREFIX} NOTICE")
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    """This journey's handlers, for `bot.app.journey_handlers`."""
+    return [
+        CommandHandler("privacy", privacy),
+        CommandHandler("mydata", my_data),
+        CommandHandler("deletemydata", delete_my_data),
+        CallbackQueryHandler(privacy, pattern=f"^{PREFIX} NOTICE$"),
+        CallbackQueryHandler(my_data, pattern=f"^{PREFIX} EXPORT$"),
+        CallbackQueryHandler(delete_my_data, pattern=f"^{PREFIX} DEL$"),
+        CallbackQueryHandler(confirm_delete, pattern=f"^{PREFIX} DEL YES$"),
+        CallbackQueryHandler(keep_data, pattern=f"^{PREFIX} DEL NO$"),
+        CallbackQueryHandler(withdraw, pattern=f"^{PREFIX} WITHDRAW$"),
+        CallbackQueryHandler(agree, pattern=f"^{PREFIX} OK "),
+        CallbackQueryHandler(read_notice, pattern=f"^{PREFIX} READ "),
+        CallbackQueryHandler(ask_again, pattern=f"^{PREFIX} ASK "),
+        CallbackQueryHandler(decline, pattern=f"^{PREFIX} NO "),
+    ]
+
+
+# --- retention ----------------------------------------------------------------------------------
+
+
+async def retention_job(context: BotContext) -> None:
+    """JobQueue callback: erases what is past the retention period, finishes pending erasures."""
+    before = utcnow() - timedelta(days=context.settings.retention_days)
+    counts = await context.db.run(purge_expired, before=before)
+    log.info("retention run: %s", counts)
+
+
+def schedule_retention(application: object) -> None:
+    """Runs the retention job a minute after start, then once a day."""
+    job_queue = getattr(application, "job_queue", None)
+    if job_queue is not None:
+        job_queue.run_repeating(
+            retention_job,
+            interval=timedelta(days=1),
+            first=timedelta(minutes=1),
+            name="retention",
+            job_kwargs={"max_instances": 1, "coalesce": True},
+        )

@@ -1,0 +1,95 @@
+"""/start with its main menu, deep links that are not recognised, and /help."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardMarkup, Update
+
+from bot.commands import COMMANDS, FARMER_COMMANDS, OPERATOR_COMMANDS
+from bot.context import BotContext
+from bot.i18n import Translator
+from handlers.kit.common import button, esc, keyboard, menu_row, show
+from models.core.user import Role, User
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """One main-menu button: its label, the callback it sends, and who sees it."""
+
+    label: Callable[[Translator], str]
+    data: str
+    visible: Callable[[User | None], bool] = lambda account: True
+
+
+# Journeys add their entry here; a button for something not built must not exist.
+MENU: list[MenuEntry] = [
+    MenuEntry(lambda tr: "🌳 " + tr._("Adopt a tree"), "TREE"),
+    MenuEntry(lambda tr: "🧺 " + tr._("Village shop"), "SHOP"),
+    MenuEntry(lambda tr: "🍑 " + tr._("My trees"), "MYT"),
+    MenuEntry(lambda tr: "📦 " + tr._("My orders"), "ORD l"),
+    MenuEntry(
+        lambda tr: "🏤 " + tr._("Back office"),
+        "OPS",
+        lambda account: account is not None and account.role == Role.OPERATOR,
+    ),
+    MenuEntry(
+        lambda tr: "👩‍🌾 " + tr._("Farmer's menu"),
+        "FRM",
+        lambda account: account is not None and account.role == Role.FARMER,
+    ),
+    MenuEntry(lambda tr: "🌐 " + tr._("Language"), "LANG"),
+    MenuEntry(lambda tr: "❓ " + tr._("Help"), "HELP"),
+]
+
+
+def main_menu(context: BotContext) -> InlineKeyboardMarkup:
+    """The main menu for this user, two buttons a row."""
+    entries = [e for e in MENU if e.visible(context.account)]
+    buttons = [button(e.label(context.tr), e.data) for e in entries]
+    return keyboard(*[buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+
+
+def greeting(context: BotContext, name: str) -> str:
+    """The welcome text, with the user's name escaped for HTML."""
+    tr = context.tr
+    return tr._(
+        "Hello, {name}! 🍑\n"
+        "This is the village post office's orchard shop. Adopt a fruit tree for a season, "
+        "or order what our village grows."
+    ).format(name=f"<b>{esc(name)}</b>")
+
+
+async def start(update: Update, context: BotContext) -> None:
+    """Greets the user by name and shows the main menu."""
+    user = update.effective_user
+    name = user.first_name if user else ""
+    text = greeting(context, name)
+    if context.args:
+        text = context.tr._("That link is not valid any more.") + "\n\n" + text
+    await show(update, context, text, main_menu(context))
+
+
+async def menu(update: Update, context: BotContext) -> None:
+    """Shows the main menu again (the "Main menu" button)."""
+    await show(update, context, context.tr._("What would you like to do?"), main_menu(context))
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    """Explains what the bot does and lists its commands."""
+    tr = context.tr
+    lines = [
+        tr._("<b>How this bot works</b>"),
+        tr._("Tap the buttons under a message, or send a command:"),
+    ]
+    commands = list(COMMANDS)
+    role = context.account.role if context.account else Role.BUYER
+    if role in (Role.FARMER, Role.OPERATOR):
+        commands += FARMER_COMMANDS
+    if role == Role.OPERATOR:
+        commands += OPERATOR_COMMANDS
+    lines += [f"/{command} — {tr._(description)}" for command, description in commands]
+    text = "\n".join(lines)
+    privacy = button("🔒 " + tr._("Privacy"), "PRIV NOTICE")
+    await show(update, context, text, keyboard([privacy], menu_row(context)))

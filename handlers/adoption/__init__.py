@@ -1,0 +1,1 @@
+"""Adopting a tree: browsing, the adoption dialogue, my trees, certificates, notices."""

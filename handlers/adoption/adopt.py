@@ -1,0 +1,452 @@
+"""Adopting a tree: a dialogue from nickname to confirmation, the reservation, and payment."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from enum import IntEnum
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.context import BotContext
+from handlers.account.privacy import ensure_consent
+from handlers.adoption.browse import send_card, species_name
+from handlers.kit.common import back_button, button, cancel, esc, keyboard, menu_row, show
+from handlers.payment.step import ask_for_payment
+from models.adoption.adoptions import (
+    KIND,
+    AdoptionDraft,
+    Reservation,
+    adoption_view,
+    await_payment,
+    discard_draft,
+    get_draft,
+    renew_adoption,
+    reserve_tree,
+    start_draft,
+    update_draft,
+)
+from models.catalog.trees import similar_trees, tree_card
+from models.core.contact import clean_address, clean_text, normalize_phone
+from models.core.payments import PaymentMethod
+from models.privacy import is_cross_border
+
+
+class Step(IntEnum):
+    """The questions of the adoption dialogue, in order."""
+
+    NICKNAME = 1
+    CERT_NAME = 2
+    GIFT = 3
+    RECIPIENT = 4
+    MESSAGE = 5
+    COUNTRY = 6
+    ADDRESS = 7
+    PHONE = 8
+    SUMMARY = 9
+
+
+Callback = Callable[[Update, BotContext], Coroutine[Any, Any, int]]
+
+
+def _user_id(update: Update) -> int:
+    """The sender's Telegram id."""
+    assert update.effective_user is not None
+    return update.effective_user.id
+
+
+def _full_name(update: Update) -> str:
+    """The user's Telegram name, the certificate's default."""
+    user = update.effective_user
+    return user.full_name[:40] if user else ""
+
+
+def _country_name(context: BotContext, country: str) -> str:
+    """China or Laos in the user's language."""
+    return context.tr._("China") if country == "CN" else context.tr._("Laos")
+
+
+def _question(context: BotContext, step: Step, draft: AdoptionDraft, name: str) -> str:
+    """The question asked at a step."""
+    tr = context.tr
+    if step is Step.NICKNAME:
+        return tr._("Give your tree a nickname (up to 20 characters), or skip this step.")
+    if step is Step.CERT_NAME:
+        return tr._("Which name goes on the certificate? Send it, or use {name}.").format(
+            name=f"<b>{esc(name)}</b>"
+        )
+    if step is Step.GIFT:
+        return tr._("Is the tree for you, or a gift for someone?")
+    if step is Step.RECIPIENT:
+        return tr._(
+            "Who receives the gift? Send their name as it should appear on the certificate."
+        )
+    if step is Step.MESSAGE:
+        return tr._("Send a short message for {name} (up to 200 characters), or skip.").format(
+            name=esc(draft.gift_recipient)
+        )
+    if step is Step.COUNTRY:
+        return tr._("Where should the share of the harvest be delivered?")
+    if step is Step.ADDRESS:
+        return tr._("Send the full delivery address in {country}.").format(
+            country=_country_name(context, draft.country)
+        )
+    if step is Step.PHONE:
+        if draft.country == "CN":
+            return tr._("Send a mobile number for the delivery, e.g. 138 1234 5678.")
+        return tr._("Send a phone number for the delivery, e.g. +856 20 5555 1234 or 030 555 1234.")
+    return summary(context, draft)
+
+
+def summary(context: BotContext, draft: AdoptionDraft) -> str:
+    """Everything the user answered, to check before confirming."""
+    tr = context.tr
+    lines = [tr._("<b>Please check your adoption</b>")]
+    lines.append(tr._("Nickname: {value}").format(value=esc(draft.nickname or "—")))
+    lines.append(tr._("Name on the certificate: {value}").format(value=esc(draft.certificate_name)))
+    if draft.gift:
+        lines.append(tr._("A gift for: {value}").format(value=esc(draft.gift_recipient)))
+        if draft.gift_message:
+            lines.append(tr._("Message: {value}").format(value=esc(draft.gift_message)))
+    lines.append(
+        tr._("Delivery to: {country}, {address}").format(
+            country=_country_name(context, draft.country), address=esc(draft.address)
+        )
+    )
+    lines.append(tr._("Phone: {value}").format(value=esc(draft.phone)))
+    lines.append("")
+    lines.append(
+        tr._("Confirming holds the tree for you for {minutes} minutes while you pay.").format(
+            minutes=context.settings.reservation_minutes
+        )
+    )
+    return "\n".join(lines)
+
+
+def _buttons(context: BotContext, step: Step, name: str) -> InlineKeyboardMarkup:
+    """The buttons of a step: its choices, then Back."""
+    tr = context.tr
+    choices = {
+        Step.NICKNAME: [button(tr.pgettext("button", "Skip"), "ADOPT skip")],
+        Step.CERT_NAME: [
+            button(tr.pgettext("button", "Use {name}").format(name=name), "ADOPT skip")
+        ],
+        Step.GIFT: [
+            button("🙋 " + tr.pgettext("button", "For me"), "ADOPT me"),
+            button("🎁 " + tr.pgettext("button", "A gift"), "ADOPT gift"),
+        ],
+        Step.MESSAGE: [button(tr.pgettext("button", "Skip"), "ADOPT skip")],
+        Step.COUNTRY: [
+            button("🇨🇳 " + tr._("China"), "ADOPT CN"),
+            button("🇱🇦 " + tr._("Laos"), "ADOPT LA"),
+        ],
+        Step.SUMMARY: [button("✅ " + tr.pgettext("button", "Confirm"), "ADOPT ok")],
+    }.get(step, [])
+    last = [back_button(context, "ADOPT back")]
+    if step is Step.SUMMARY:
+        last.append(button("✖️ " + tr.pgettext("button", "Cancel"), "ADOPT cancel"))
+    return keyboard(choices, last)
+
+
+async def ask(update: Update, context: BotContext, step: Step, error: str = "") -> int:
+    """Asks the question of a step (after an error, if any) and waits there."""
+    draft = await context.db.run(get_draft, user_id=_user_id(update))
+    if draft is None:
+        return await _lost(update, context)
+    name = _full_name(update)
+    text = _question(context, step, draft, name)
+    if error:
+        text = f"⚠️ {error}\n\n{text}"
+    await show(update, context, text, _buttons(context, step, name))
+    return step
+
+
+async def _lost(update: Update, context: BotContext) -> int:
+    """The draft is gone (finished elsewhere): back to the menu."""
+    text = context.tr._("This adoption is no longer open. Please start again from the tree.")
+    await show(
+        update,
+        context,
+        text,
+        keyboard([button("🌳 " + context.tr._("Adopt a tree"), "TREE")], menu_row(context)),
+    )
+    return ConversationHandler.END
+
+
+async def begin(update: Update, context: BotContext) -> int:
+    """Starts adopting the tree of the card (callback `ADOPT go <id>`)."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    tree_id = int(query.data.split()[2])
+    card = await context.db.run(tree_card, tree_id=tree_id)
+    if card is None or not card.available:
+        return await taken(update, context, tree_id)
+    await context.db.run(
+        start_draft, user_id=_user_id(update), tree_id=tree_id, certificate_name=_full_name(update)
+    )
+    return await ask(update, context, Step.NICKNAME)
+
+
+def _validate(context: BotContext, step: Step, text: str, country: str) -> tuple[str | None, str]:
+    """(clean value or None, error message) for a free-text answer."""
+    tr = context.tr
+    if step is Step.NICKNAME:
+        return clean_text(text, 20), tr._("A nickname has 1 to 20 characters on one line.")
+    if step in (Step.CERT_NAME, Step.RECIPIENT):
+        return clean_text(text, 40), tr._("Please send a name of 1 to 40 characters on one line.")
+    if step is Step.MESSAGE:
+        value = clean_text(" ".join(text.split()), 200)
+        return value, tr._("The message can have up to 200 characters.")
+    if step is Step.ADDRESS:
+        return clean_address(text), tr._(
+            "Please send the full address: 5 to 300 characters, with the town and street."
+        )
+    if country == "CN":
+        return normalize_phone(country, text), tr._(
+            "That is not a Chinese mobile number: 11 digits starting with 1, e.g. 138 1234 5678."
+        )
+    return normalize_phone(country, text), tr._(
+        "That is not a Lao phone number: +856 20 and 8 digits, or 030 and 7 digits."
+    )
+
+
+FIELDS = {
+    Step.NICKNAME: "nickname",
+    Step.CERT_NAME: "certificate_name",
+    Step.RECIPIENT: "gift_recipient",
+    Step.MESSAGE: "gift_message",
+    Step.ADDRESS: "address",
+    Step.PHONE: "phone",
+}
+
+
+def next_step(step: Step, draft: AdoptionDraft) -> Step:
+    """The question after this one."""
+    if step is Step.GIFT and not draft.gift:
+        return Step.COUNTRY
+    return Step(step + 1)
+
+
+def previous_step(step: Step, draft: AdoptionDraft) -> Step | None:
+    """The question before this one (None: back to the tree's card)."""
+    if step is Step.NICKNAME:
+        return None
+    if step is Step.COUNTRY and not draft.gift:
+        return Step.GIFT
+    return Step(step - 1)
+
+
+def answer_text(step: Step) -> Callback:
+    """The handler of a typed answer at this step: validate, store, ask the next question."""
+
+    async def answer(update: Update, context: BotContext) -> int:
+        message = update.effective_message
+        assert message is not None
+        draft = await context.db.run(get_draft, user_id=_user_id(update))
+        if draft is None:
+            return await _lost(update, context)
+        value, error = _validate(context, step, message.text or "", draft.country)
+        if value is None:
+            return await ask(update, context, step, error)
+        draft = await context.db.run(
+            update_draft, user_id=_user_id(update), **{FIELDS[step]: value}
+        )
+        assert draft is not None
+        return await ask(update, context, next_step(step, draft))
+
+    answer.__doc__ = f"Stores the answer to {step.name.lower()} and asks the next question."
+    return answer
+
+
+def not_text(step: Step) -> Callback:
+    """The handler of a photo, sticker … where text is expected: ask again."""
+
+    async def again(update: Update, context: BotContext) -> int:
+        if step in FIELDS:
+            error = context.tr._("Please answer with a text message.")
+        else:
+            error = context.tr._("Please tap one of the buttons.")
+        return await ask(update, context, step, error)
+
+    return again
+
+
+def _choice_changes(step: Step, choice: str, update: Update) -> dict[str, object]:
+    """What a choice button stores in the draft."""
+    if step is Step.NICKNAME:
+        return {"nickname": ""}
+    if step is Step.CERT_NAME:
+        return {"certificate_name": _full_name(update)}
+    if step is Step.MESSAGE:
+        return {"gift_message": ""}
+    if step is Step.GIFT:
+        if choice == "gift":
+            return {"gift": True}
+        return {"gift": False, "gift_recipient": "", "gift_message": ""}
+    return {"country": choice, "phone": ""}
+
+
+def pick(step: Step) -> Callback:
+    """The handler of a choice button at this step (skip, for me / a gift, China / Laos)."""
+
+    async def picked(update: Update, context: BotContext) -> int:
+        query = update.callback_query
+        assert query is not None and query.data is not None
+        changes = _choice_changes(step, query.data.split()[1], update)
+        draft = await context.db.run(update_draft, user_id=_user_id(update), **changes)
+        if draft is None:
+            return await _lost(update, context)
+        if step is Step.COUNTRY and not await consented(update, context, draft.country):
+            return step  # the consent screen is showing; its Continue taps this button again
+        return await ask(update, context, next_step(step, draft))
+
+    return picked
+
+
+async def consented(update: Update, context: BotContext, country: str) -> bool:
+    """Whether the user may give an address for this destination; else asks for consent."""
+    cross = is_cross_border(destination=country, language=context.lang)
+    return await ensure_consent(update, context, cross_border=cross, resume=f"ADOPT {country}")
+
+
+def go_back(step: Step) -> Callback:
+    """The handler of Back at this step: the previous question, or the tree's card."""
+
+    async def back(update: Update, context: BotContext) -> int:
+        draft = await context.db.run(get_draft, user_id=_user_id(update))
+        if draft is None:
+            return await _lost(update, context)
+        previous = previous_step(step, draft)
+        if previous is not None:
+            return await ask(update, context, previous)
+        card = await context.db.run(tree_card, tree_id=draft.tree_id)
+        if card is not None:
+            await send_card(update, context, card, "TREE")
+        return ConversationHandler.END
+
+    return back
+
+
+async def confirm(update: Update, context: BotContext) -> int:
+    """Reserves the tree (one winner among simultaneous confirmations) and asks for payment."""
+    user_id = _user_id(update)
+    draft = await context.db.run(get_draft, user_id=user_id)
+    if draft is None:
+        return await _lost(update, context)
+    minutes = context.settings.reservation_minutes
+    reservation = await context.db.run(reserve_tree, user_id=user_id, minutes=minutes)
+    if reservation.reason == "no_draft" and update.callback_query is not None:
+        await update.callback_query.answer()  # a second tap: the first one shows the payment
+        return ConversationHandler.END
+    if reservation.adoption is None:
+        return await taken(update, context, draft.tree_id)
+    await pay(update, context, reservation)
+    return ConversationHandler.END
+
+
+async def pay(update: Update, context: BotContext, reservation: Reservation) -> None:
+    """Shows the payment step for a reserved adoption and says until when the tree is held."""
+    tr = context.tr
+    adoption = reservation.adoption
+    assert adoption is not None and adoption.id is not None
+    view = await context.db.run(adoption_view, adoption_id=adoption.id)
+    assert view is not None
+    species = species_name(view.species, context.lang)
+    payment = await ask_for_payment(
+        update,
+        context,
+        kind=KIND,
+        target_id=adoption.id,
+        title=tr._("Tree {code}").format(code=view.tree.code),
+        description=tr._("Adoption of {kind} {code} for the {season} season").format(
+            kind=species, code=view.tree.code, season=adoption.season
+        ),
+    )
+    if payment is None:
+        return
+    offline = payment.method == PaymentMethod.OFFLINE
+    until = await context.db.run(await_payment, adoption_id=adoption.id, offline=offline)
+    text = tr._("✅ {kind} {code} is reserved for you until {time}. Please pay before then.")
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+        await query.edit_message_text(
+            text.format(kind=esc(species), code=esc(view.tree.code), time=tr.when(until))
+        )
+
+
+async def taken(update: Update, context: BotContext, tree_id: int) -> int:
+    """Says the tree went to someone else and offers similar free trees."""
+    tr = context.tr
+    similar = await context.db.run(similar_trees, tree_id=tree_id)
+    text = tr._("Sorry, someone else has just adopted this tree.")
+    if similar:
+        text += "\n" + tr._("These similar trees are still free:")
+    rows = [[button(f"{t.code} · {tr.money(t.price_fen)}", f"TREE c {t.id}")] for t in similar]
+    rows.append([button("🌳 " + tr._("All trees"), "TREE")])
+    await show(update, context, text, keyboard(*rows, menu_row(context)))
+    return ConversationHandler.END
+
+
+async def cancel_adoption(update: Update, context: BotContext) -> int:
+    """Leaves the dialogue and forgets the answers; nothing is reserved."""
+    await context.db.run(discard_draft, user_id=_user_id(update))
+    return await cancel(update, context)
+
+
+async def renew(update: Update, context: BotContext) -> None:
+    """Renews an adoption for next season (callback `ADOPT renew <id>`) and asks for payment."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    reservation = await context.db.run(
+        renew_adoption,
+        adoption_id=int(query.data.split()[2]),
+        user_id=_user_id(update),
+        minutes=context.settings.reservation_minutes,
+    )
+    if reservation.adoption is not None:
+        await pay(update, context, reservation)
+        return
+    text = {
+        "closed": context.tr._("Renewal is open only in the last 30 days of the season."),
+        "taken": context.tr._("Sorry, this tree is already adopted for next season."),
+    }.get(reservation.reason, context.tr._("This adoption is not yours or no longer exists."))
+    await query.answer(text, show_alert=True)
+
+
+def conversation() -> ConversationHandler[BotContext]:
+    """The adoption dialogue: one state per question, Back everywhere, /cancel to leave."""
+    typed = filters.TEXT & ~filters.COMMAND
+    other = ~filters.COMMAND & ~filters.StatusUpdate.ALL
+    states: dict[object, list] = {}  # type: ignore[type-arg]
+    for step in Step:
+        handlers: list = []  # type: ignore[type-arg]
+        if step in FIELDS:
+            handlers.append(MessageHandler(typed, answer_text(step)))
+        pattern = {
+            Step.GIFT: "^ADOPT (me|gift)$",
+            Step.COUNTRY: "^ADOPT (CN|LA)$",
+        }.get(step, "^ADOPT skip$")
+        if step in (Step.NICKNAME, Step.CERT_NAME, Step.MESSAGE, Step.GIFT, Step.COUNTRY):
+            handlers.append(CallbackQueryHandler(pick(step), pattern=pattern))
+        if step is Step.SUMMARY:
+            handlers.append(CallbackQueryHandler(confirm, pattern="^ADOPT ok$"))
+            handlers.append(CallbackQueryHandler(cancel_adoption, pattern="^ADOPT cancel$"))
+        handlers.append(CallbackQueryHandler(go_back(step), pattern="^ADOPT back$"))
+        handlers.append(MessageHandler(other, not_text(step)))
+        states[step] = handlers
+    return ConversationHandler(
+        entry_points=[CallbackQueryHandler(begin, pattern=r"^ADOPT go \d+$")],
+        states=states,  # type: ignore[arg-type]
+        fallbacks=[CommandHandler("cancel", cancel_adoption)],
+        name="adopt",
+        persistent=True,
+        allow_reentry=True,
+    )

@@ -1,0 +1,183 @@
+"""Browsing the trees: by kind or by village, paged lists, a tree's card and its share link."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.helpers import create_deep_linked_url
+
+from bot.context import BotContext
+from handlers.kit.common import back_button, button, esc, keyboard, menu_row, pager, show
+from models.catalog.places import localized
+from models.catalog.trees import Group, Tree, TreeCard, browse_groups, list_free_trees, tree_card
+
+PAGE_SIZE = 8
+CODE = re.compile(r"^[A-Za-z0-9-]{1,24}$")
+
+
+def share_url(context: BotContext, code: str) -> str:
+    """The t.me deep link that opens this tree's card."""
+    username = context.bot.username or context.settings.bot_username
+    return create_deep_linked_url(username, f"tree_{code}")
+
+
+def _group_buttons(
+    context: BotContext, groups: list[Group], kind: str
+) -> list[list[InlineKeyboardButton]]:
+    """One button per species or village, with the number of free trees."""
+    rows = []
+    for group in groups:
+        emoji = getattr(group.row, "emoji", "🏡")
+        label = f"{emoji} {localized(group.row, 'name', context.lang)} ({group.free})"
+        rows.append([button(label, f"TREE {kind} {group.row.id} 0")])
+    return rows
+
+
+async def browse(update: Update, context: BotContext) -> None:
+    """Shows the kinds of trees and the villages to choose from."""
+    tr = context.tr
+    species = await context.db.run(browse_groups, by="species")
+    villages = await context.db.run(browse_groups, by="village")
+    text = "\n\n".join(
+        [
+            tr._(
+                "<b>Adopt a fruit tree for a season</b>\n"
+                "Its farmer looks after it for you; you receive a share of its harvest, news "
+                "of your tree and a certificate with your name."
+            ),
+            tr._("Choose by kind of tree or by village:"),
+        ]
+    )
+    rows = _group_buttons(context, species, "s") + _group_buttons(context, villages, "v")
+    await show(update, context, text, keyboard(*rows, menu_row(context)))
+
+
+def _tree_label(context: BotContext, tree: Tree) -> str:
+    """A list button: code and price."""
+    return f"{tree.code} · {context.tr.money(tree.price_fen)}"
+
+
+async def tree_list(update: Update, context: BotContext) -> None:
+    """Shows one page of the free trees of a kind or of a village."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    _, kind, group_id, page = query.data.split()
+    key = "species_id" if kind == "s" else "village_id"
+    page_no = max(0, int(page))
+    trees, total = await context.db.run(
+        list_free_trees, **{key: int(group_id)}, offset=page_no * PAGE_SIZE, limit=PAGE_SIZE
+    )
+    tr = context.tr
+    pages = max(1, -(-total // PAGE_SIZE))
+    if not trees:
+        text = tr._(
+            "All trees here are taken for this season. Please look at another kind or village."
+        )
+    else:
+        text = tr.ngettext(
+            "{count} tree is free. Tap one to see it.",
+            "{count} trees are free. Tap one to see it.",
+            total,
+        ).format(count=total)
+        if pages > 1:
+            text += "\n" + tr._("Page {page} of {pages}").format(page=page_no + 1, pages=pages)
+    rows = [
+        [button(_tree_label(context, t), f"TREE c {t.id} {kind} {group_id} {page_no}")]
+        for t in trees
+    ]
+    nav = pager(f"TREE {kind} {group_id}", page_no, pages)
+    await show(
+        update,
+        context,
+        text,
+        keyboard(*rows, nav, [back_button(context, "TREE")], menu_row(context)),
+    )
+
+
+def species_name(species: object, lang: str) -> str:
+    """The kind of tree in this language."""
+    return localized(species, "name", lang)
+
+
+def card_text(context: BotContext, card: TreeCard) -> str:
+    """The tree's card: kind, code, description, village, farmer, share and price."""
+    tr, lang = context.tr, context.lang
+    tree = card.tree
+    lines = [
+        f"{card.species.emoji} <b>{esc(species_name(card.species, lang))} · {esc(tree.code)}</b>",
+        esc(localized(tree, "description", lang)),
+        "",
+        tr._("Village: {village} ({region})").format(
+            village=esc(localized(card.village, "name", lang)),
+            region=esc(localized(card.village, "region", lang)),
+        ),
+        tr._("Farmer: {name}").format(name=esc(localized(card.farmer, "name", lang))),
+        tr._("Planted in {year}").format(year=tree.year_planted),
+        tr._("Your share: at least {kg} kg of its harvest").format(kg=tr.number(tree.harvest_kg)),
+        tr._("Price for the {season} season: {price}").format(
+            season=card.season, price=tr.price(tree.price_fen, context.settings.lak_per_cny)
+        ),
+    ]
+    if not card.available:
+        lines += ["", tr._("⛔ This tree is already adopted for this season.")]
+    return "\n".join(lines)
+
+
+def card_markup(context: BotContext, card: TreeCard, back: str) -> InlineKeyboardMarkup:
+    """Adopt (when free), share, back and menu."""
+    tr = context.tr
+    adopt = [button("🌳 " + tr.pgettext("button", "Adopt this tree"), f"ADOPT go {card.tree.id}")]
+    share = InlineKeyboardButton(
+        "📤 " + tr.pgettext("button", "Share"),
+        url="https://t.me/share/url?url=" + quote(share_url(context, card.tree.code), safe=""),
+    )
+    return keyboard(
+        adopt if card.available else [], [share], [back_button(context, back)], menu_row(context)
+    )
+
+
+async def send_card(update: Update, context: BotContext, card: TreeCard, back: str) -> None:
+    """Shows the card: as a photo with caption when the tree has a photo, else as text."""
+    text, markup = card_text(context, card), card_markup(context, card, back)
+    if not card.tree.photo:
+        await show(update, context, text, markup)
+        return
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+        if isinstance(query.message, Message):
+            await query.message.delete()
+    chat = update.effective_chat
+    assert chat is not None
+    await context.bot.send_photo(chat.id, card.tree.photo, caption=text[:1024], reply_markup=markup)
+
+
+async def open_card(update: Update, context: BotContext) -> None:
+    """Shows a tree's card from a list (callback `TREE c <id> [s|v <group> <page>]`)."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    parts = query.data.split()
+    card = await context.db.run(tree_card, tree_id=int(parts[2]))
+    if card is None:
+        await query.answer(context.tr._("This tree is no longer in the catalog."), show_alert=True)
+        return
+    back = "TREE " + " ".join(parts[3:6]) if len(parts) == 6 else "TREE"
+    await send_card(update, context, card, back)
+
+
+async def open_tree_link(update: Update, context: BotContext) -> None:
+    """Opens the card of a shared link `/start tree_<CODE>`."""
+    code = (context.args or [""])[0].removeprefix("tree_")
+    card = await context.db.run(tree_card, code=code) if CODE.match(code) else None
+    if card is None:
+        text = context.tr._("That tree is not in the catalog any more. Here are the others:")
+        await show(
+            update,
+            context,
+            text,
+            keyboard([button("🌳 " + context.tr._("Adopt a tree"), "TREE")], menu_row(context)),
+        )
+        return
+    await send_card(update, context, card, "TREE")

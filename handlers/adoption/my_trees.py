@@ -1,0 +1,141 @@
+"""My trees: the user's adoptions, their status and news, the certificate again, renewal."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, Update
+
+from bot.context import BotContext
+from bot.i18n import Translator
+from handlers.adoption.certificate import certificate_png
+from handlers.kit.common import back_button, button, esc, keyboard, menu_row, show
+from models.adoption.adoptions import AdoptionView, adoption_view, my_adoptions, renewal_open
+from models.catalog.places import localized
+from models.catalog.trees import PAID, UNPAID, AdoptionStatus, tree_news
+
+
+def status_label(tr: Translator, status: str) -> str:
+    """An adoption's status in the user's language."""
+    labels = {
+        AdoptionStatus.RESERVED: tr._("reserved, waiting for payment"),
+        AdoptionStatus.AWAITING_PAYMENT: tr._("reserved, waiting for payment"),
+        AdoptionStatus.ACTIVE: tr._("active"),
+        AdoptionStatus.HARVEST_SHIPPED: tr._("harvest shipped"),
+        AdoptionStatus.COMPLETED: tr._("completed"),
+        AdoptionStatus.EXPIRED: tr._("expired"),
+        AdoptionStatus.CANCELLED: tr._("cancelled"),
+    }
+    return labels.get(AdoptionStatus(status), status)
+
+
+def _title(context: BotContext, view: AdoptionView) -> str:
+    """Kind, code and nickname of an adopted tree."""
+    name = f"{view.species.emoji} {view.tree.code}"
+    if view.adoption.nickname:
+        name += f" «{view.adoption.nickname}»"
+    return name
+
+
+async def my_trees(update: Update, context: BotContext) -> None:
+    """Lists the user's adoptions (/mytrees and the menu button)."""
+    assert update.effective_user is not None
+    tr = context.tr
+    views = await context.db.run(my_adoptions, user_id=update.effective_user.id)
+    if not views:
+        text = tr._("You have not adopted a tree yet.")
+        adopt = [button("🌳 " + tr._("Adopt a tree"), "TREE")]
+        await show(update, context, text, keyboard(adopt, menu_row(context)))
+        return
+    lines = [tr._("<b>Your trees</b>")]
+    rows: list[list[InlineKeyboardButton]] = []
+    for view in views:
+        status = status_label(tr, view.adoption.status)
+        lines.append(f"{esc(_title(context, view))} — {view.adoption.season} — {status}")
+        rows.append([button(_title(context, view)[:40], f"MYT a {view.adoption.id}")])
+    await show(update, context, "\n".join(lines), keyboard(*rows, menu_row(context)))
+
+
+def detail_text(context: BotContext, view: AdoptionView, news: list) -> str:  # type: ignore[type-arg]
+    """One adoption: tree, season, status, share, certificate and the latest news."""
+    tr, lang, adoption = context.tr, context.lang, view.adoption
+    lines = [
+        f"<b>{esc(_title(context, view))}</b>",
+        esc(localized(view.species, "name", lang))
+        + " · "
+        + esc(localized(view.village, "name", lang)),
+        tr._("Farmer: {name}").format(name=esc(localized(view.farmer, "name", lang))),
+        tr._("Season: {season}").format(season=adoption.season),
+        tr._("Status: {status}").format(status=status_label(tr, adoption.status)),
+        tr._("Your share: at least {kg} kg of its harvest").format(
+            kg=tr.number(view.tree.harvest_kg)
+        ),
+    ]
+    if adoption.gift:
+        lines.append(tr._("A gift for: {value}").format(value=esc(adoption.gift_recipient)))
+    if adoption.certificate_no:
+        lines.append(tr._("Certificate no.: {number}").format(number=adoption.certificate_no))
+    lines += ["", tr._("<b>News of your tree</b>")]
+    if not news:
+        lines.append(tr._("No news yet. The farmer will post photos and news here."))
+    for item in news:
+        photo = "📷 " if item.photo else ""
+        lines.append(f"{tr.day(item.posted_at)}: {photo}{esc(item.text)}")
+    return "\n".join(lines)
+
+
+async def adoption_detail(update: Update, context: BotContext) -> None:
+    """Shows one adoption (callback `MYT a <id>`)."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and update.effective_user is not None
+    adoption_id = int(query.data.split()[2])
+    view = await context.db.run(
+        adoption_view, adoption_id=adoption_id, user_id=update.effective_user.id
+    )
+    if view is None:
+        await query.answer(context.tr._("This button is out of date."), show_alert=True)
+        return
+    assert view.tree.id is not None
+    news = await context.db.run(tree_news, tree_id=view.tree.id)
+    tr = context.tr
+    rows = []
+    if view.adoption.status in PAID:
+        rows.append([button("📜 " + tr.pgettext("button", "Certificate"), f"MYT c {adoption_id}")])
+    if renewal_open(view.adoption):
+        rows.append([button("🔁 " + tr.pgettext("button", "Renew"), f"ADOPT renew {adoption_id}")])
+    if view.adoption.status in UNPAID:
+        rows.append([button("💳 " + tr.pgettext("button", "Pay"), f"MYT p {adoption_id}")])
+    rows.append([back_button(context, "MYT")])
+    await show(
+        update, context, detail_text(context, view, news), keyboard(*rows, menu_row(context))
+    )
+
+
+async def send_certificate(update: Update, context: BotContext) -> None:
+    """Sends the certificate again (callback `MYT c <id>`), to its owner only."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and update.effective_user is not None
+    view = await context.db.run(
+        adoption_view, adoption_id=int(query.data.split()[2]), user_id=update.effective_user.id
+    )
+    if view is None or view.adoption.status not in PAID:
+        await query.answer(context.tr._("This button is out of date."), show_alert=True)
+        return
+    await query.answer()
+    username = context.bot.username or context.settings.bot_username
+    name, png = await certificate_png(context.tr, view, username)
+    await context.bot.send_document(update.effective_user.id, png, filename=name)
+
+
+async def pay_again(update: Update, context: BotContext) -> None:
+    """Shows the payment step again for a reserved adoption (callback `MYT p <id>`)."""
+    from handlers.adoption.adopt import pay
+    from models.adoption.adoptions import Reservation
+
+    query = update.callback_query
+    assert query is not None and query.data is not None and update.effective_user is not None
+    view = await context.db.run(
+        adoption_view, adoption_id=int(query.data.split()[2]), user_id=update.effective_user.id
+    )
+    if view is None or view.adoption.status not in UNPAID:
+        await query.answer(context.tr._("This button is out of date."), show_alert=True)
+        return
+    await pay(update, context, Reservation(view.adoption))

@@ -1,0 +1,122 @@
+"""Adoption messages sent later through the outbox, and the jobs that queue them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from telegram.ext import ContextTypes
+
+from bot.i18n import Translator
+from bot.notify import AnyApp, Outgoing
+from handlers.adoption.certificate import certificate_png
+from handlers.kit.common import button, esc, keyboard
+from models.adoption.adoptions import (
+    AdoptionView,
+    adoption_view,
+    expire_reservations,
+    queue_renewal_reminders,
+)
+from models.catalog.places import localized
+from models.catalog.trees import next_season, season_end
+
+EXPIRY_INTERVAL_SECONDS = 60
+
+
+async def _view(app: AnyApp, params: dict[str, Any]) -> AdoptionView:
+    """The adoption a notification is about."""
+    view = await app.bot_data["db"].run(adoption_view, adoption_id=int(params["adoption_id"]))
+    if view is None:
+        raise LookupError(params)
+    return view
+
+
+def _my_trees(tr: Translator) -> list:  # type: ignore[type-arg]
+    """The row with a My trees button."""
+    return [button("🌳 " + tr._("My trees"), "MYT")]
+
+
+async def render_paid(app: AnyApp, tr: Translator, params: dict[str, Any]) -> Outgoing:
+    """Payment received: the certificate, in the adopter's language."""
+    view = await _view(app, params)
+    username = app.bot.username or app.bot_data["settings"].bot_username
+    document = await certificate_png(tr, view, username)
+    text = tr._(
+        "🎉 Payment received. {code} is yours for the {season} season! Here is your certificate."
+    ).format(code=esc(view.tree.code), season=view.adoption.season)
+    return Outgoing(text, keyboard(_my_trees(tr)), document=document)
+
+
+async def render_expired(app: AnyApp, tr: Translator, params: dict[str, Any]) -> Outgoing:
+    """The reservation ran out unpaid: the tree is back in the catalog."""
+    view = await _view(app, params)
+    text = tr._(
+        "⌛ Your reservation of {code} ended before payment, so the tree is back in the catalog. "
+        "You can reserve it again while it is free."
+    ).format(code=esc(view.tree.code))
+    return Outgoing(text, keyboard([button("🌳 " + view.tree.code, f"TREE c {view.tree.id}")]))
+
+
+async def render_refund(app: AnyApp, tr: Translator, params: dict[str, Any]) -> Outgoing:
+    """Money arrived after the reservation had ended: the post office refunds it."""
+    view = await _view(app, params)
+    text = tr._(
+        "Your payment {reference} arrived after the reservation of {code} had ended. "
+        "The post office will refund it to you."
+    ).format(reference=esc(params.get("reference", "")), code=esc(view.tree.code))
+    return Outgoing(text)
+
+
+async def render_renewal(app: AnyApp, tr: Translator, params: dict[str, Any]) -> Outgoing:
+    """The season ends soon: renew before the tree goes back to the catalog."""
+    view = await _view(app, params)
+    adoption = view.adoption
+    following = next_season(adoption.season)
+    text = tr._(
+        "🌳 Your season with {code} ({kind}) ends on {date}. Renew now to keep it for "
+        "{season}; after that date it goes back to the catalog."
+    ).format(
+        code=esc(view.tree.code),
+        kind=esc(localized(view.species, "name", tr.language)),
+        date=tr.day(season_end(adoption.season)),
+        season=following,
+    )
+    renew = button(
+        "🔁 " + tr.pgettext("button", "Renew for {season}").format(season=following),
+        f"ADOPT renew {adoption.id}",
+    )
+    return Outgoing(text, keyboard([renew], _my_trees(tr)))
+
+
+async def expiry_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """JobQueue: frees trees whose reservation ran out (also right after a restart)."""
+    await context.application.bot_data["db"].run(expire_reservations)
+
+
+async def renewal_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """JobQueue: reminds adopters whose season ends within 30 days."""
+    await context.application.bot_data["db"].run(queue_renewal_reminders)
+
+
+def schedule_adoption_jobs(application: AnyApp) -> None:
+    """Expiry every minute from start-up; renewal reminders at start-up and daily."""
+    queue = application.job_queue
+    if queue is None:
+        return
+    queue.run_repeating(
+        expiry_job,
+        interval=EXPIRY_INTERVAL_SECONDS,
+        first=1,
+        name="adoption-expiry",
+        job_kwargs={"max_instances": 1, "coalesce": True},
+    )
+    queue.run_once(renewal_job, when=5, name="adoption-renewal-start")
+    queue.run_daily(renewal_job, time=dt.time(1, 0, tzinfo=dt.UTC), name="adoption-renewal")
+
+
+RENDERERS = {
+    "adoption_paid": render_paid,
+    "adoption_expired": render_expired,
+    "adoption_refund": render_refund,
+    "adoption_renewal": render_renewal,
+}

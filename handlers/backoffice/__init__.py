@@ -1,0 +1,1 @@
+"""The post office's back office: payments, orders, harvests, products, broadcasts, stats."""

@@ -1,0 +1,240 @@
+"""The post office's back office in the chat: payments to confirm, farmers' invites, operators."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, Update
+from telegram.helpers import create_deep_linked_url
+
+from bot.context import BotContext
+from handlers.kit.common import back_button, button, esc, keyboard, menu_row, show
+from handlers.kit.roles import operator_only
+from handlers.kit.users import forget
+from models.catalog.places import localized
+from models.core.payments import (
+    Payment,
+    PaymentError,
+    confirm_offline_payment,
+    pending_offline_payments,
+)
+from models.core.roles import (
+    RoleError,
+    create_farmer_invite,
+    find_user,
+    list_farmers,
+    make_operator,
+    redeem_farmer_invite,
+)
+
+
+def back_office_buttons(context: BotContext) -> list[list[InlineKeyboardButton]]:
+    """The back-office menu, one button a row."""
+    tr = context.tr
+    return [
+        [button("💳 " + tr._("Payments to confirm"), "OPS PAY")],
+        [button("📣 " + tr._("Broadcast an announcement"), "BC")],
+        [button("👩‍🌾 " + tr._("Farmers and invite links"), "OPS FARM")],
+        [button("🚚 " + tr._("Orders to ship"), "OPO l t 0")],
+        [button("📬 " + tr._("Orders on their way"), "OPO l s 0")],
+        [button("🏷 " + tr._("Products: stock and prices"), "OPP l")],
+        [button("🧺 " + tr._("Harvests to ship"), "OPH l a 0")],
+        [button("📊 " + tr._("Statistics"), "OPS STATS")],
+        [button("📄 " + tr._("Export orders (CSV)"), "OPS EXP orders")],
+        [button("📄 " + tr._("Export adoptions (CSV)"), "OPS EXP adoptions")],
+    ]
+
+
+@operator_only
+async def back_office(update: Update, context: BotContext) -> None:
+    """Shows the operator's menu."""
+    text = context.tr._("<b>Back office</b>\nWhat would you like to do?")
+    await show(update, context, text, keyboard(*back_office_buttons(context), menu_row(context)))
+
+
+def payment_line(context: BotContext, payment: Payment) -> str:
+    """One payment as a short line: reference, amount, what it pays for, when."""
+    tr = context.tr
+    kinds = {"adoption": tr._("tree adoption"), "order": tr._("produce order")}
+    return tr._("{reference} · {amount} · {kind} · since {when}").format(
+        reference=esc(payment.reference),
+        amount=tr.money(payment.amount_fen),
+        kind=kinds.get(payment.kind, payment.kind),
+        when=tr.when(payment.created_at),
+    )
+
+
+@operator_only
+async def payments_to_confirm(update: Update, context: BotContext) -> None:
+    """Lists offline payments waiting for an operator, each with a confirm button."""
+    await show_payments(update, context)
+
+
+async def show_payments(update: Update, context: BotContext, notice: str = "") -> None:
+    """The list of payments to confirm, after an optional notice line."""
+    tr = context.tr
+    payments = await context.db.run(pending_offline_payments, limit=20)
+    lines = [notice] if notice else []
+    if payments:
+        lines.append(
+            tr._(
+                "<b>Payments to confirm</b>\nConfirm only money you have received. "
+                "You can also send /confirm followed by the reference."
+            )
+        )
+        lines += [payment_line(context, p) for p in payments]
+    else:
+        lines.append(tr._("No payments are waiting for confirmation."))
+    rows = [[button("✅ " + p.reference, f"OPS PAYOK {p.reference}")] for p in payments]
+    await show(
+        update,
+        context,
+        "\n".join(lines),
+        keyboard(*rows, [back_button(context, "OPS")], menu_row(context)),
+    )
+
+
+async def _confirm(context: BotContext, reference: str, operator_id: int) -> str:
+    """Confirms a payment and returns the operator's message about it."""
+    tr = context.tr
+    try:
+        settlement = await context.db.run(
+            confirm_offline_payment, reference=reference, operator_id=operator_id
+        )
+    except PaymentError as exc:
+        if exc.code == "unknown":
+            return tr._("No payment has the reference {reference}.").format(
+                reference=esc(reference)
+            )
+        return tr._(
+            "Payment {reference} can no longer be confirmed (expired or cancelled)."
+        ).format(reference=esc(reference))
+    payment = settlement.payment
+    if not settlement.new:
+        return tr._("Payment {reference} was already confirmed.").format(
+            reference=esc(payment.reference)
+        )
+    if payment.status != "paid":
+        return tr._(
+            "Payment {reference} recorded, but what it paid for is no longer "
+            "available: refund {amount} to the buyer."
+        ).format(reference=esc(payment.reference), amount=tr.money(payment.amount_fen))
+    return tr._("✅ Payment {reference} confirmed ({amount}). The buyer is being told.").format(
+        reference=esc(payment.reference), amount=tr.money(payment.amount_fen)
+    )
+
+
+@operator_only
+async def confirm_payment_button(update: Update, context: BotContext) -> None:
+    """Confirms the payment whose button was tapped."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and update.effective_user is not None
+    reference = query.data.removeprefix("OPS PAYOK ")
+    notice = await _confirm(context, reference, update.effective_user.id)
+    await show_payments(update, context, notice)
+
+
+@operator_only
+async def confirm_payment_command(update: Update, context: BotContext) -> None:
+    """/confirm REF: confirms an offline payment by its reference."""
+    assert update.effective_user is not None and update.effective_chat is not None
+    if not context.args:
+        text = context.tr._(
+            "Send /confirm followed by the payment reference, e.g. /confirm P7KQ3XM9A."
+        )
+    else:
+        text = await _confirm(context, context.args[0], update.effective_user.id)
+    await context.bot.send_message(
+        update.effective_chat.id,
+        text,
+        reply_markup=keyboard([button(context.tr._("Back office"), "OPS")]),
+    )
+
+
+@operator_only
+async def farmers(update: Update, context: BotContext) -> None:
+    """Lists the farmers; tapping one makes a one-time invite link for them."""
+    tr = context.tr
+    rows = []
+    for farmer, village in await context.db.run(list_farmers):
+        mark = "✅" if farmer.telegram_id else "✉️"
+        label = (
+            f"{mark} {localized(farmer, 'name', context.lang)} · "
+            f"{localized(village, 'name', context.lang)}"
+        )
+        rows.append([button(label, f"OPS INV {farmer.id}")])
+    text = tr._(
+        "<b>Farmers</b>\n✅ linked to a Telegram account · ✉️ not yet.\nTap a farmer to "
+        "create a one-time invite link to send them."
+    )
+    await show(update, context, text, keyboard(*rows, [back_button(context, "OPS")]))
+
+
+@operator_only
+async def invite_farmer(update: Update, context: BotContext) -> None:
+    """Creates a single-use, expiring invite link for the tapped farmer."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and update.effective_user is not None
+    farmer_id = int(query.data.removeprefix("OPS INV "))
+    invite = await context.db.run(
+        create_farmer_invite, farmer_id=farmer_id, created_by=update.effective_user.id
+    )
+    link = create_deep_linked_url(context.bot.username, f"farmer_{invite.token}")
+    text = context.tr._(
+        "Send this link to the farmer. It works once, for the first account that opens it, "
+        "until {expires}:\n{link}"
+    ).format(expires=context.tr.when(invite.expires_at), link=esc(link))
+    await show(update, context, text, keyboard([back_button(context, "OPS FARM")]))
+
+
+@operator_only
+async def make_operator_command(update: Update, context: BotContext) -> None:
+    """/makeoperator ID|@username: gives another user the operator role."""
+    tr = context.tr
+    assert update.effective_chat is not None
+    if not context.args:
+        text = tr._(
+            "Send /makeoperator followed by the user's numeric id or @username. They "
+            "must have started the bot first."
+        )
+    else:
+        user = await context.db.run(find_user, who=context.args[0])
+        if user is None:
+            text = tr._("No user {who} has talked to the bot yet.").format(who=esc(context.args[0]))
+        else:
+            user = await context.db.run(make_operator, telegram_id=user.id)
+            forget(context, user.id)
+            text = tr._("{name} is now an operator.").format(name=esc(user.display_name))
+    await context.bot.send_message(update.effective_chat.id, text)
+
+
+async def redeem_invite(update: Update, context: BotContext) -> None:
+    """/start farmer_<token>: binds this account to the farmer the invite was made for."""
+    assert update.effective_user is not None and context.args
+    token = context.args[0].removeprefix("farmer_")
+    tr = context.tr
+    try:
+        farmer, village = await context.db.run(
+            redeem_farmer_invite, token=token, telegram_id=update.effective_user.id
+        )
+    except RoleError as exc:
+        text = {
+            "other_farmer": tr._("This Telegram account is already linked to another farmer."),
+            "used": tr._(
+                "This invite link has already been used. Ask the post office for a new one."
+            ),
+        }.get(
+            exc.code,
+            tr._(
+                "This invite link is not valid or has expired. Ask the post office for a new one."
+            ),
+        )
+        await show(update, context, text, keyboard(menu_row(context)))
+        return
+    forget(context, update.effective_user.id)
+    text = tr._(
+        "Welcome, {name}! Your account is now linked to {village} as a farmer. Open "
+        "the main menu to see the orders for your produce."
+    ).format(
+        name=esc(localized(farmer, "name", context.lang)),
+        village=esc(localized(village, "name", context.lang)),
+    )
+    await show(update, context, text, keyboard(menu_row(context)))

@@ -1,0 +1,232 @@
+"""The back office's products: stock, price and whether each is on sale."""
+
+from __future__ import annotations
+
+import warnings
+from enum import IntEnum
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.context import BotContext
+from handlers.account import start
+from handlers.kit.common import (
+    back_button,
+    button,
+    cancel,
+    esc,
+    keyboard,
+    leave_to,
+    show,
+    tapped_id,
+)
+from handlers.kit.roles import operator_only
+from models.catalog.places import localized
+from models.shop.backoffice import (
+    MAX_STOCK,
+    all_products,
+    get_product,
+    parse_stock,
+    parse_yuan,
+    set_price,
+    set_stock,
+    toggle_on_sale,
+)
+
+
+class Step(IntEnum):
+    """Which value the operator is typing."""
+
+    STOCK = 1
+    PRICE = 2
+
+
+@operator_only
+async def list_products(update: Update, context: BotContext) -> int:
+    """Lists every product with stock, price and whether it is on sale."""
+    tr = context.tr
+    rows = []
+    for product, _village in await context.db.run(all_products):
+        mark = "✅" if product.active else "⏸"
+        label = (
+            f"{mark} {localized(product, 'name', context.lang)} · "
+            f"{product.stock} · {tr.money(product.price_fen)}"
+        )
+        rows.append([button(label, f"OPP v {product.id}")])
+    text = tr._(
+        "<b>Products</b>\n✅ on sale · ⏸ not on sale · stock · price.\nTap one to change it."
+    )
+    await show(update, context, text, keyboard(*rows, [back_button(context, "OPS")]))
+    return ConversationHandler.END
+
+
+@operator_only
+async def view_product(update: Update, context: BotContext) -> int:
+    """Shows one product with buttons to change it."""
+    await show_product(update, context, tapped_id(update))
+    return ConversationHandler.END
+
+
+async def show_product(
+    update: Update, context: BotContext, product_id: int, notice: str | None = None
+) -> None:
+    """The product screen."""
+    tr = context.tr
+    found = await context.db.run(get_product, product_id=product_id)
+    if found is None:
+        await show(
+            update,
+            context,
+            tr._("There is no such product."),
+            keyboard([back_button(context, "OPP l")]),
+        )
+        return
+    product, village = found
+    lines = [
+        f"<b>{esc(localized(product, 'name', context.lang))}</b> · "
+        f"{esc(localized(product, 'unit', context.lang))}",
+        f"{esc(product.sku)} · {esc(localized(village, 'name', context.lang))}",
+        tr._("In stock: {count}").format(count=tr.number(product.stock)),
+        tr._("Price: {amount}").format(amount=tr.money(product.price_fen)),
+        tr._("On sale: yes") if product.active else tr._("On sale: no"),
+    ]
+    if notice:
+        lines = [f"<i>{notice}</i>", "", *lines]
+    toggle = (
+        tr.pgettext("button", "Take off sale")
+        if product.active
+        else tr.pgettext("button", "Put on sale")
+    )
+    markup = keyboard(
+        [button("🔢 " + tr.pgettext("button", "Change stock"), f"OPP st {product_id}")],
+        [button("💴 " + tr.pgettext("button", "Change price"), f"OPP pr {product_id}")],
+        [button(("⏸ " if product.active else "✅ ") + toggle, f"OPP on {product_id}")],
+        [back_button(context, "OPP l")],
+    )
+    await show(update, context, "\n".join(lines), markup)
+
+
+@operator_only
+async def toggle(update: Update, context: BotContext) -> None:
+    """Puts the product on sale or takes it off."""
+    product_id = tapped_id(update)
+    product = await context.db.run(toggle_on_sale, product_id=product_id)
+    tr = context.tr
+    notice = None
+    if product is not None:
+        notice = tr._("Now on sale.") if product.active else tr._("Taken off sale.")
+    await show_product(update, context, product_id, notice)
+
+
+@operator_only
+async def ask_stock(update: Update, context: BotContext) -> int:
+    """Asks for the new stock."""
+    context.scratch["opp"] = tapped_id(update)
+    return await ask(update, context, Step.STOCK)
+
+
+@operator_only
+async def ask_price(update: Update, context: BotContext) -> int:
+    """Asks for the new price."""
+    context.scratch["opp"] = tapped_id(update)
+    return await ask(update, context, Step.PRICE)
+
+
+async def ask(update: Update, context: BotContext, step: Step, error: str | None = None) -> int:
+    """Asks for the value of `step`, after an optional error."""
+    tr = context.tr
+    if step == Step.STOCK:
+        text = tr._("How many are in stock now? Send a whole number from 0 to {max}.").format(
+            max=tr.number(MAX_STOCK)
+        )
+    else:
+        text = tr._("Send the new price in yuan, for example 128 or 98.50.")
+    if error:
+        text = f"{error}\n\n{text}"
+    back = back_button(context, f"OPP v {context.scratch['opp']}")
+    await show(update, context, text, keyboard([back]))
+    return step
+
+
+@operator_only
+async def got_stock(update: Update, context: BotContext) -> int:
+    """Stores the stock, or asks again."""
+    assert update.effective_message is not None
+    stock = parse_stock(update.effective_message.text or "")
+    if stock is None:
+        error = context.tr._("That is not a whole number from 0 to {max}.").format(
+            max=context.tr.number(MAX_STOCK)
+        )
+        return await ask(update, context, Step.STOCK, error)
+    product_id = context.scratch.pop("opp")
+    await context.db.run(set_stock, product_id=product_id, stock=stock)
+    notice = context.tr._("Stock set to {count}.").format(count=context.tr.number(stock))
+    await show_product(update, context, product_id, notice)
+    return ConversationHandler.END
+
+
+@operator_only
+async def got_price(update: Update, context: BotContext) -> int:
+    """Stores the price, or asks again."""
+    assert update.effective_message is not None
+    fen = parse_yuan(update.effective_message.text or "")
+    if fen is None:
+        error = context.tr._("That is not a price: use yuan above zero with at most two decimals.")
+        return await ask(update, context, Step.PRICE, error)
+    product_id = context.scratch.pop("opp")
+    await context.db.run(set_price, product_id=product_id, price_fen=fen)
+    notice = context.tr._("Price set to {amount}. Orders already placed keep their price.").format(
+        amount=context.tr.money(fen)
+    )
+    await show_product(update, context, product_id, notice)
+    return ConversationHandler.END
+
+
+leave_to_menu = leave_to(start.menu, "opp")
+
+
+TEXT = filters.TEXT & ~filters.COMMAND
+
+
+def conversation() -> ConversationHandler[BotContext]:
+    """The typed steps: a new stock or a new price."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBUserWarning)  # buttons and typed text mixed
+        return ConversationHandler(
+            entry_points=[
+                CallbackQueryHandler(ask_stock, pattern=r"^OPP st \d+$"),
+                CallbackQueryHandler(ask_price, pattern=r"^OPP pr \d+$"),
+            ],
+            states={
+                Step.STOCK: [MessageHandler(TEXT, got_stock)],
+                Step.PRICE: [MessageHandler(TEXT, got_price)],
+            },
+            fallbacks=[
+                CommandHandler("cancel", cancel),
+                CallbackQueryHandler(view_product, pattern=r"^OPP v \d+$"),
+                CallbackQueryHandler(list_products, pattern="^OPP l$"),
+                CallbackQueryHandler(leave_to_menu, pattern="^MENU$"),
+            ],
+            name="operator_products",
+            persistent=True,
+            allow_reentry=True,
+        )
+
+
+def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
+    """The back office's product handlers, for `bot.app.journey_handlers`."""
+    return [
+        conversation(),
+        CallbackQueryHandler(list_products, pattern="^OPP l$"),
+        CallbackQueryHandler(view_product, pattern=r"^OPP v \d+$"),
+        CallbackQueryHandler(toggle, pattern=r"^OPP on \d+$"),
+    ]

@@ -1,0 +1,67 @@
+"""The farmer's trees: which are adopted this season, by whom (a name only), the nickname."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.context import BotContext
+from bot.i18n import Translator
+from handlers.adoption.my_trees import status_label
+from handlers.farmer.menu import my_farmer
+from handlers.kit.common import (
+    back_button,
+    button,
+    esc,
+    keyboard,
+    menu_row,
+    page_count,
+    pager,
+    show,
+    tapped_id,
+)
+from handlers.kit.roles import farmer_only
+from models.adoption.farmers import FarmerTree, farmer_trees
+from models.catalog.trees import PAID
+
+PAGE = 8
+
+
+def tree_line(tr: Translator, entry: FarmerTree) -> str:
+    """One tree: code, kind, and who adopted it this season."""
+    head = f"{entry.species.emoji} <b>{esc(entry.tree.code)}</b>"
+    if entry.status is None:
+        return head + " · " + tr._("not adopted in {season}").format(season=entry.season)
+    who = esc(entry.adopter)
+    if entry.nickname:
+        who += f" · «{esc(entry.nickname)}»"
+    mark = "👤" if entry.status in PAID else "⏳"
+    return f"{head} · {entry.season} · {status_label(tr, entry.status)}\n  {mark} {who}"
+
+
+@farmer_only
+async def my_trees(update: Update, context: BotContext) -> None:
+    """Lists one page of the farmer's trees (callback `FRM t <page>`)."""
+    assert update.callback_query is not None and update.callback_query.data
+    farmer = await my_farmer(update, context)
+    if farmer is None:
+        return
+    tr, page = context.tr, tapped_id(update)
+    entries, total = await context.db.run(
+        farmer_trees, farmer_id=farmer.id, offset=page * PAGE, limit=PAGE
+    )
+    lines = ["<b>" + tr._("My trees") + "</b>"]
+    if not entries:
+        lines.append(tr._("No trees are registered under your name yet."))
+    lines += [tree_line(tr, entry) for entry in entries]
+    if total > PAGE:
+        lines.append(
+            tr._("Page {page} of {pages}").format(page=page + 1, pages=page_count(total, PAGE))
+        )
+    post = [button("📷 " + tr._("Post a tree update"), "FRM up")]
+    markup = keyboard(
+        pager("FRM t", page, page_count(total, PAGE)),
+        post,
+        [back_button(context, "FRM")],
+        menu_row(context),
+    )
+    await show(update, context, "\n\n".join(lines), markup)

@@ -1,0 +1,1 @@
+"""Shared pieces for every journey: screens, the dialogue guard, fallbacks, roles, users."""

@@ -1,0 +1,1 @@
+"""Paying for an adoption or an order: Telegram invoices and offline payment."""

@@ -1,0 +1,1 @@
+"""The produce shop: shelves, the cart, checkout and the buyer's orders."""

@@ -1,0 +1,100 @@
+"""The cart: quantities with + / − / remove, totals recomputed on every change.
+
+Every cart button carries the cart's version; a tap on an older message re-shows the current
+cart with a notice instead of applying numbers the user no longer sees.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.context import BotContext
+from handlers.kit.common import button, keyboard, menu_row, show
+from handlers.shop.shelves import name_and_unit, price_of
+from models.shop.products import CartChange, CartView, change_cart, view_cart
+
+
+def cart_text(context: BotContext, view: CartView, notice: str | None = None) -> str:
+    """The cart's lines and subtotal."""
+    tr = context.tr
+    lines = [f"<i>{notice}</i>\n"] if notice else []
+    if not view.lines:
+        lines.append(tr._("Your cart is empty."))
+        return "\n".join(lines)
+    lines.append("🛒 <b>" + tr._("Your cart") + "</b>")
+    for number, line in enumerate(view.lines, start=1):
+        lines.append(f"{number}. {name_and_unit(context, line.product)}")
+        price, total = tr.money(line.product.price_fen), tr.money(line.total_fen)
+        lines.append(f"    {line.quantity} × {price} = {total}")
+        if line.quantity > line.product.stock:
+            left = tr._("Only {count} left in stock.").format(count=line.product.stock)
+            lines.append(f"    ⚠️ {left}")
+    lines.append("")
+    subtotal = price_of(context, view.subtotal_fen)
+    lines.append("<b>" + tr._("Subtotal: {amount}").format(amount=subtotal) + "</b>")
+    lines.append(tr._("Shipping is added at checkout."))
+    return "\n".join(lines)
+
+
+def cart_markup(context: BotContext, view: CartView) -> InlineKeyboardMarkup:
+    """− / + / remove per line, checkout, continue shopping, main menu."""
+    tr, version = context.tr, view.version
+    rows = [
+        [
+            button(f"{number} ➖", f"CART - {line.product.id} {version}"),
+            button(f"{number} ➕", f"CART + {line.product.id} {version}"),
+            button(f"{number} 🗑", f"CART x {line.product.id} {version}"),
+        ]
+        for number, line in enumerate(view.lines, start=1)
+    ]
+    if view.lines:
+        rows.append([button("✅ " + tr.pgettext("button", "Check out"), f"CHK go {version}")])
+    rows.append([button("🧺 " + tr.pgettext("button", "Continue shopping"), "SHOP")])
+    return keyboard(*rows, menu_row(context))
+
+
+async def show_cart(update: Update, context: BotContext, notice: str | None = None) -> None:
+    """Shows the user's cart (after a notice, if any)."""
+    assert update.effective_user is not None
+    view = await context.db.run(view_cart, user_id=update.effective_user.id)
+    await show_view(update, context, view, notice)
+
+
+async def show_view(
+    update: Update, context: BotContext, view: CartView, notice: str | None = None
+) -> None:
+    """Shows a cart already read."""
+    await show(update, context, cart_text(context, view, notice), cart_markup(context, view))
+
+
+async def change(update: Update, context: BotContext) -> None:
+    """Applies − / + / remove, if the tapped message shows the current cart."""
+    query = update.callback_query
+    assert query is not None and query.data and update.effective_user is not None
+    _, action, product_id, version = query.data.split()
+    outcome, view = await context.db.run(
+        change_cart,
+        user_id=update.effective_user.id,
+        product_id=int(product_id),
+        action=action,
+        version=int(version),
+    )
+    tr = context.tr
+    notices = {
+        CartChange.STALE: tr._("That message was out of date. Here is your cart now:"),
+        CartChange.AT_MOST: tr._("That is all we have in stock."),
+        CartChange.AT_LEAST: tr._("The least is 1. Tap 🗑 to remove it."),
+    }
+    await show_view(update, context, view, notices.get(outcome))
+
+
+def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
+    """The cart's handlers, for `bot.app.journey_handlers`."""
+    return [
+        CommandHandler("cart", show_cart),
+        CallbackQueryHandler(show_cart, pattern="^CART$"),
+        CallbackQueryHandler(change, pattern=r"^CART [-+x] \d+ \d+$"),
+    ]

@@ -1,0 +1,378 @@
+"""Checkout: destination, address, phone, optional note, a summary, and one order per confirm.
+
+The draft lives on the cart row (it survives restarts); the Confirm button carries the cart
+version, so a double tap, or a tap on an old summary, never makes a second order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from enum import IntEnum
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.context import BotContext
+from bot.i18n import N_
+from handlers.account import start
+from handlers.account.privacy import ensure_consent
+from handlers.kit.common import back_button, button, cancel, esc, keyboard, leave_to, show
+from handlers.shop import cart
+from handlers.shop.orders import order_text, pay_for
+from handlers.shop.shelves import name_and_unit, price_of
+from models.core.contact import clean_address, clean_text, normalize_phone
+from models.privacy import is_cross_border
+from models.shop.orders import OrderError, place_order
+from models.shop.products import CartView, fit_cart_to_stock, set_draft, view_cart
+from models.shop.shipping import shipping_fee
+
+COUNTRIES = {"CN": ("🇨🇳", N_("China")), "LA": ("🇱🇦", N_("Laos"))}
+PHONE_EXAMPLES = {"CN": "138 0013 8000", "LA": "+856 20 5555 1234, 030 555 1234"}
+MAX_NOTE = 300
+
+
+Callback = Callable[[Update, BotContext], Coroutine[Any, Any, int]]
+
+
+class Step(IntEnum):
+    """Where the buyer stands in checkout."""
+
+    COUNTRY = 1
+    ADDRESS = 2
+    PHONE = 3
+    NOTE = 4
+    CONFIRM = 5
+
+
+def country_name(context: BotContext, code: str) -> str:
+    """A destination's flag and name."""
+    flag, name = COUNTRIES.get(code, ("", code))
+    return f"{flag} {context.tr._(name)}".strip()
+
+
+def user_id(update: Update) -> int:
+    """The sender's Telegram id."""
+    assert update.effective_user is not None
+    return update.effective_user.id
+
+
+async def begin(update: Update, context: BotContext) -> int:
+    """Starts checkout from the cart shown (if it is still the current cart)."""
+    assert update.callback_query is not None and update.callback_query.data
+    version = int(update.callback_query.data.split()[2])
+    view = await context.db.run(view_cart, user_id=user_id(update))
+    if not view.lines or view.version != version:
+        notice = context.tr._("That message was out of date. Here is your cart now:")
+        await cart.show_view(update, context, view, notice)
+        return ConversationHandler.END
+    return await ask_country(update, context)
+
+
+async def ask_country(update: Update, context: BotContext) -> int:
+    """Asks where the parcel goes."""
+    buttons = [button(country_name(context, code), f"CHK {code}") for code in COUNTRIES]
+    text = context.tr._("Where should we send your order?")
+    await show(update, context, text, keyboard(buttons, [back_button(context, "CART")]))
+    return Step.COUNTRY
+
+
+async def choose_country(update: Update, context: BotContext) -> int:
+    """Stores the destination and asks for the address."""
+    assert update.callback_query is not None and update.callback_query.data
+    country = update.callback_query.data.split()[1]
+    await context.db.run(set_draft, user_id=user_id(update), country=country)
+    cross = is_cross_border(destination=country, language=context.lang)
+    if not await ensure_consent(update, context, cross_border=cross, resume=f"CHK {country}"):
+        return Step.COUNTRY  # the consent screen's Continue sends this step's button again
+    return await ask_address(update, context)
+
+
+async def ask_address(update: Update, context: BotContext, error: str | None = None) -> int:
+    """Asks for the delivery address."""
+    text = context.tr._(
+        "Please send the delivery address: province, city, district, street and house number, "
+        "and the recipient's name."
+    )
+    if error:
+        text = f"{error}\n\n{text}"
+    await show(update, context, text, keyboard([back_button(context, "CHK back")]))
+    return Step.ADDRESS
+
+
+async def got_address(update: Update, context: BotContext) -> int:
+    """Checks and stores the address, then asks for the phone number."""
+    assert update.effective_message is not None
+    address = clean_address(update.effective_message.text or "")
+    if address is None:
+        error = context.tr._(
+            "That does not look like a full address: please send 5 to 300 characters with the "
+            "street, town and recipient's name."
+        )
+        return await ask_address(update, context, error)
+    await context.db.run(set_draft, user_id=user_id(update), address=address)
+    return await ask_phone(update, context)
+
+
+async def ask_phone(update: Update, context: BotContext, error: str | None = None) -> int:
+    """Asks for the recipient's phone number, with an example for the destination."""
+    view = await context.db.run(view_cart, user_id=user_id(update))
+    country = view.cart.country or "CN"
+    text = context.tr._("Please send the recipient's phone number, for example {example}.").format(
+        example=PHONE_EXAMPLES.get(country, "")
+    )
+    if error:
+        text = f"{error}\n\n{text}"
+    await show(update, context, text, keyboard([back_button(context, "CHK back")]))
+    return Step.PHONE
+
+
+async def got_phone(update: Update, context: BotContext) -> int:
+    """Checks the number for the destination country, then asks for a note."""
+    assert update.effective_message is not None
+    view = await context.db.run(view_cart, user_id=user_id(update))
+    phone = normalize_phone(view.cart.country or "", update.effective_message.text or "")
+    if phone is None:
+        error = context.tr._("That is not a phone number we can call in {country}.").format(
+            country=country_name(context, view.cart.country or "")
+        )
+        return await ask_phone(update, context, error)
+    await context.db.run(set_draft, user_id=user_id(update), phone=phone)
+    return await ask_note(update, context)
+
+
+async def ask_note(update: Update, context: BotContext) -> int:
+    """Offers an optional note for the farmer or the courier."""
+    tr = context.tr
+    text = tr._("Anything to tell the farmer or the courier? Send a note, or tap Skip.")
+    skip = button("⏭ " + tr.pgettext("button", "Skip"), "CHK skip")
+    await show(update, context, text, keyboard([skip], [back_button(context, "CHK back")]))
+    return Step.NOTE
+
+
+async def got_note(update: Update, context: BotContext) -> int:
+    """Stores the note (or none) and shows the summary."""
+    message = update.effective_message
+    note = None
+    if update.callback_query is None and message is not None:
+        note = clean_text(" ".join((message.text or "").split()), MAX_NOTE)
+        if note is None:
+            error = context.tr._(
+                "A note has up to {limit} characters. Send a shorter one, or tap Skip."
+            ).format(limit=MAX_NOTE)
+            await message.reply_text("⚠️ " + error)
+            return await ask_note(update, context)
+    view = await context.db.run(set_draft, user_id=user_id(update), note=note)
+    return await show_summary(update, context, view)
+
+
+def summary_text(context: BotContext, view: CartView) -> str:
+    """Items, subtotal, shipping, total and where it goes."""
+    tr, cart_row = context.tr, view.cart
+    country = cart_row.country or ""
+    fee = shipping_fee(
+        country=country, weight_g=view.weight_g, rates=context.settings.shipping_rates
+    )
+    fee = fee or 0
+    lines = ["<b>" + tr._("Please check your order") + "</b>", ""]
+    for line in view.lines:
+        lines.append(f"{line.quantity} × {name_and_unit(context, line.product)}")
+        lines.append(f"    {tr.money(line.total_fen)}")
+    weight = tr.number(round(view.weight_g / 1000, 1))
+    lines += [
+        "",
+        tr._("Subtotal: {amount}").format(amount=tr.money(view.subtotal_fen)),
+        tr._("Shipping to {country} ({weight} kg): {amount}").format(
+            country=country_name(context, country), weight=weight, amount=tr.money(fee)
+        ),
+        "<b>"
+        + tr._("Total: {amount}").format(amount=price_of(context, view.subtotal_fen + fee))
+        + "</b>",
+        "",
+        tr._("Deliver to: {address}").format(address=esc(cart_row.address or "")),
+        tr._("Phone: {phone}").format(phone=esc(cart_row.phone or "")),
+    ]
+    if cart_row.note:
+        lines.append(tr._("Note: {note}").format(note=esc(cart_row.note)))
+    minutes = context.settings.order_expiry_minutes
+    lines += ["", tr._("Unpaid orders are held for {minutes} minutes.").format(minutes=minutes)]
+    return "\n".join(lines)
+
+
+async def show_summary(update: Update, context: BotContext, view: CartView) -> int:
+    """Shows the summary with Confirm (carrying the cart version) and Back."""
+    if not view.lines:
+        await cart.show_view(update, context, view)
+        return ConversationHandler.END
+    confirm = button(
+        "✅ " + context.tr.pgettext("button", "Confirm order"), f"CHK ok {view.version}"
+    )
+    markup = keyboard([confirm], [back_button(context, "CHK back")])
+    await show(update, context, summary_text(context, view), markup)
+    return Step.CONFIRM
+
+
+async def confirm(update: Update, context: BotContext) -> int:
+    """Places the order once, then asks for payment; a repeated tap shows the same order."""
+    query = update.callback_query
+    assert query is not None and query.data
+    try:
+        placed = await context.db.run(
+            place_order,
+            user_id=user_id(update),
+            version=int(query.data.split()[2]),
+            rates=context.settings.shipping_rates,
+            expiry_minutes=context.settings.order_expiry_minutes,
+        )
+    except OrderError as exc:
+        return await refused(update, context, exc)
+    order = placed.order
+    if not placed.new:
+        notice = context.tr._("This order has already been placed.")
+        await show(update, context, f"<i>{notice}</i>\n\n" + order_text(context, order, []))
+        return ConversationHandler.END
+    text = context.tr._("Thank you! Your order {number} is placed.").format(
+        number=f"<b>{esc(order.number)}</b>"
+    )
+    await show(update, context, text)
+    await pay_for(update, context, order)
+    return ConversationHandler.END
+
+
+async def refused(update: Update, context: BotContext, exc: OrderError) -> int:
+    """Explains why no order was made and shows the cart as it can be bought now."""
+    tr = context.tr
+    if exc.code == "sold_out":
+        view = await context.db.run(fit_cart_to_stock, user_id=user_id(update))
+        notice = tr._(
+            "Sorry, someone was quicker: there is not enough left of some products. "
+            "Your cart now holds what is still in stock."
+        )
+        await cart.show_view(update, context, view, notice)
+    elif exc.code == "incomplete":
+        return await ask_country(update, context)
+    else:
+        await cart.show_cart(
+            update, context, tr._("That message was out of date. Here is your cart now:")
+        )
+    return ConversationHandler.END
+
+
+async def back_from_address(update: Update, context: BotContext) -> int:
+    """Back to the destination."""
+    return await ask_country(update, context)
+
+
+async def back_from_phone(update: Update, context: BotContext) -> int:
+    """Back to the address."""
+    return await ask_address(update, context)
+
+
+async def back_from_note(update: Update, context: BotContext) -> int:
+    """Back to the phone number."""
+    return await ask_phone(update, context)
+
+
+async def back_from_summary(update: Update, context: BotContext) -> int:
+    """Back to the note."""
+    return await ask_note(update, context)
+
+
+def not_text(step: Step) -> Callback:
+    """A sticker, photo … where text is expected: says so and asks the same question again."""
+
+    async def again(update: Update, context: BotContext) -> int:
+        assert update.effective_message is not None
+        error = "⚠️ " + context.tr._("Please answer with a text message.")
+        if step is Step.ADDRESS:
+            return await ask_address(update, context, error)
+        if step is Step.PHONE:
+            return await ask_phone(update, context, error)
+        await update.effective_message.reply_text(error)
+        return await ask_note(update, context)
+
+    return again
+
+
+def wrong_tap_at(step: Step) -> Callback:
+    """Anything but a tap at a step that offers only buttons: says so and asks again."""
+
+    async def again(update: Update, context: BotContext) -> int:
+        assert update.effective_message is not None
+        await update.effective_message.reply_text(
+            "⚠️ " + context.tr._("Please tap one of the buttons.")
+        )
+        if step is Step.CONFIRM:
+            view = await context.db.run(view_cart, user_id=user_id(update))
+            return await show_summary(update, context, view)
+        return await ask_country(update, context)
+
+    return again
+
+
+leave_to_cart = leave_to(cart.show_cart)
+
+
+leave_to_menu = leave_to(start.menu)
+
+
+TEXT = filters.TEXT & ~filters.COMMAND
+OTHER = ~filters.COMMAND & ~filters.StatusUpdate.ALL & ~filters.SUCCESSFUL_PAYMENT
+
+
+def conversation() -> ConversationHandler[BotContext]:
+    """The checkout dialogue."""
+    return ConversationHandler(
+        entry_points=[CallbackQueryHandler(begin, pattern=r"^CHK go \d+$")],
+        states={
+            Step.COUNTRY: [
+                CallbackQueryHandler(choose_country, pattern="^CHK (CN|LA)$"),
+                MessageHandler(OTHER, wrong_tap_at(Step.COUNTRY)),
+            ],
+            Step.ADDRESS: [
+                MessageHandler(TEXT, got_address),
+                CallbackQueryHandler(back_from_address, pattern="^CHK back$"),
+                MessageHandler(OTHER, not_text(Step.ADDRESS)),
+            ],
+            Step.PHONE: [
+                MessageHandler(TEXT, got_phone),
+                CallbackQueryHandler(back_from_phone, pattern="^CHK back$"),
+                MessageHandler(OTHER, not_text(Step.PHONE)),
+            ],
+            Step.NOTE: [
+                MessageHandler(TEXT, got_note),
+                CallbackQueryHandler(got_note, pattern="^CHK skip$"),
+                CallbackQueryHandler(back_from_note, pattern="^CHK back$"),
+                MessageHandler(OTHER, not_text(Step.NOTE)),
+            ],
+            Step.CONFIRM: [
+                CallbackQueryHandler(confirm, pattern=r"^CHK ok \d+$"),
+                CallbackQueryHandler(back_from_summary, pattern="^CHK back$"),
+                MessageHandler(OTHER, wrong_tap_at(Step.CONFIRM)),
+            ],
+        },
+        fallbacks=[
+            CommandHandler("cancel", cancel),
+            CallbackQueryHandler(leave_to_cart, pattern="^CART$"),
+            CallbackQueryHandler(leave_to_menu, pattern="^MENU$"),
+        ],
+        name="checkout",
+        persistent=True,
+        allow_reentry=True,
+    )
+
+
+def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
+    """Checkout's handlers, for `bot.app.journey_handlers`."""
+    return [
+        conversation(),
+        # a second tap on Confirm after the dialogue ended still answers with the same order
+        CallbackQueryHandler(confirm, pattern=r"^CHK ok \d+$"),
+    ]

@@ -1,0 +1,182 @@
+"""The produce shop's shelves: categories, products with prices, a product card, deep links."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.context import BotContext
+from bot.i18n import N_
+from handlers.kit.common import back_button, button, esc, keyboard, menu_row, show
+from models.catalog.places import localized
+from models.shop.products import (
+    CartChange,
+    Product,
+    ProductCard,
+    add_to_cart,
+    categories,
+    product_card,
+    products_in,
+)
+
+CATEGORIES = {
+    "fruit": ("🥝", N_("Fruit")),
+    "honey": ("🍯", N_("Honey")),
+    "tea": ("🍵", N_("Tea and coffee")),
+    "grain": ("🌾", N_("Rice and grains")),
+}
+
+
+def category_label(context: BotContext, category: str) -> str:
+    """A shelf's icon and name in the user's language."""
+    icon, name = CATEGORIES.get(category, ("🧺", category))
+    return f"{icon} {context.tr._(name)}"
+
+
+def name_and_unit(context: BotContext, row: Any) -> str:
+    """`Name (unit)` of a product or an order line, escaped."""
+    name = esc(localized(row, "name", context.lang))
+    unit = localized(row, "unit", context.lang)
+    return f"{name} ({esc(unit)})" if unit else name
+
+
+def price_of(context: BotContext, fen: int) -> str:
+    """A price with the approximate kip for Lao readers."""
+    return context.tr.price(fen, context.settings.lak_per_cny)
+
+
+def stock_line(context: BotContext, product: Product) -> str:
+    """How many are left, or that it is sold out."""
+    if product.stock < 1:
+        return context.tr._("Sold out")
+    return context.tr.ngettext("{count} left", "{count} left", product.stock).format(
+        count=product.stock
+    )
+
+
+async def shop_home(update: Update, context: BotContext, notice: str | None = None) -> None:
+    """Shows the shop's shelves (after a notice, if any)."""
+    shelves = await context.db.run(categories)
+    buttons = [button(category_label(context, c), f"SHOP c {c}") for c in shelves]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    cart_row = [button("🛒 " + context.tr.pgettext("button", "My cart"), "CART")]
+    text = context.tr._("<b>Village shop</b>\nFresh from the farmers. Choose a shelf:")
+    if notice:
+        text = f"{notice}\n\n{text}"
+    await show(update, context, text, keyboard(*rows, cart_row, menu_row(context)))
+
+
+async def show_category(update: Update, context: BotContext) -> None:
+    """Lists one shelf's products with their prices."""
+    assert update.callback_query is not None and update.callback_query.data
+    category = update.callback_query.data.split()[2]
+    products = await context.db.run(products_in, category=category)
+    lines = [f"<b>{category_label(context, category)}</b>"]
+    buttons = []
+    for product in products:
+        lines.append(
+            f"\n• <b>{name_and_unit(context, product)}</b>\n"
+            f"  {price_of(context, product.price_fen)} · {stock_line(context, product)}"
+        )
+        label = localized(product, "name", context.lang)
+        buttons.append([button(label[:40], f"SHOP p {product.id}")])
+    if not products:
+        lines.append(context.tr._("Nothing on this shelf right now."))
+    markup = keyboard(*buttons, [back_button(context, "SHOP")], menu_row(context))
+    await show(update, context, "\n".join(lines), markup)
+
+
+def card_text(context: BotContext, card: ProductCard) -> str:
+    """The product card: name, description, price, stock, origin."""
+    product, lang = card.product, context.lang
+    farmer = localized(card.farmer, "name", lang) if card.farmer else ""
+    origin = esc(localized(card.village, "name", lang))
+    if farmer:
+        origin = context.tr._("{farmer} from {village}").format(farmer=esc(farmer), village=origin)
+    return "\n".join(
+        [
+            f"<b>{name_and_unit(context, product)}</b>",
+            esc(localized(product, "description", lang)),
+            "",
+            context.tr._("Price: {price}").format(price=price_of(context, product.price_fen)),
+            stock_line(context, product),
+            context.tr._("Grown by: {origin}").format(origin=origin),
+        ]
+    )
+
+
+def card_markup(context: BotContext, card: ProductCard) -> InlineKeyboardMarkup:
+    """Add to cart, see the cart, back to the shelf."""
+    product = card.product
+    first: list[InlineKeyboardButton] = []
+    if product.stock > 0:
+        add = "➕ " + context.tr.pgettext("button", "Add to cart")
+        first.append(button(add, f"SHOP a {product.id}"))
+    first.append(button("🛒 " + context.tr.pgettext("button", "My cart"), "CART"))
+    back = [back_button(context, f"SHOP c {product.category}")]
+    return keyboard(first, back, menu_row(context))
+
+
+async def send_card(update: Update, context: BotContext, card: ProductCard) -> None:
+    """Shows a product card: with its photo when it has one."""
+    text, markup = card_text(context, card), card_markup(context, card)
+    chat = update.effective_chat
+    if card.product.photo and chat is not None:
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        await context.bot.send_photo(chat.id, card.product.photo, caption=text, reply_markup=markup)
+        return
+    await show(update, context, text, markup)
+
+
+async def show_product(update: Update, context: BotContext) -> None:
+    """Shows the product card of a tapped product."""
+    assert update.callback_query is not None and update.callback_query.data
+    card = await context.db.run(product_card, product_id=int(update.callback_query.data.split()[2]))
+    if card is None:
+        await shop_home(update, context, context.tr._("That product is not sold any more."))
+        return
+    await send_card(update, context, card)
+
+
+async def open_product_link(update: Update, context: BotContext) -> None:
+    """Opens the card of `/start product_<SKU>`; an unknown SKU says so and opens the shop."""
+    sku = (context.args or [""])[0].removeprefix("product_")
+    card = await context.db.run(product_card, sku=sku)
+    if card is None:
+        await shop_home(update, context, context.tr._("That product is not sold any more."))
+        return
+    await send_card(update, context, card)
+
+
+async def add_product(update: Update, context: BotContext) -> None:
+    """Puts one more of the product in the cart and says so."""
+    query = update.callback_query
+    assert query is not None and query.data and update.effective_user is not None
+    product_id = int(query.data.split()[2])
+    change, view = await context.db.run(
+        add_to_cart, user_id=update.effective_user.id, product_id=product_id
+    )
+    line = next((li for li in view.lines if li.product.id == product_id), None)
+    tr = context.tr
+    notices = {
+        CartChange.DONE: tr._("Added. In your cart: {count}."),
+        CartChange.AT_MOST: tr._("You already have all we have in stock ({count})."),
+        CartChange.GONE: tr._("Sorry, this has just sold out."),
+        CartChange.FULL: tr._("Your cart is full. Please check out first."),
+    }
+    notice = notices.get(change, notices[CartChange.DONE])
+    await query.answer(notice.format(count=line.quantity if line else 0))
+
+
+def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
+    """The shop's handlers, for `bot.app.journey_handlers`."""
+    return [
+        CommandHandler("shop", shop_home),
+        CallbackQueryHandler(shop_home, pattern="^SHOP$"),
+        CallbackQueryHandler(show_category, pattern=r"^SHOP c [a-z]+$"),
+        CallbackQueryHandler(show_product, pattern=r"^SHOP p \d+$"),
+        CallbackQueryHandler(add_product, pattern=r"^SHOP a \d+$"),
+    ]

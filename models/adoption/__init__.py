@@ -1,0 +1,1 @@
+"""Tree adoption: adoptions, harvest shipping, the farmer's trees, personal data, reports."""

@@ -1,0 +1,201 @@
+"""The farmer's trees: who adopted them this season, news posted to their adopters, earnings.
+
+A farmer sees an adopter's display name only (for a gift, the name on the certificate): never
+the address or phone, which only the post office needs to ship the harvest share.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func
+from sqlmodel import Session, col, select
+
+from models.adoption.adoptions import AdoptionView, adoption_view
+from models.catalog.trees import (
+    PAID,
+    Adoption,
+    Species,
+    Tree,
+    TreeUpdate,
+    current_season,
+    post_tree_update,
+)
+from models.core.outbox import notify
+from models.core.user import User
+from models.shop.packing import EARNING_SOURCES
+
+MAX_UPDATE_TEXT = 500
+
+
+class TreeNewsError(Exception):
+    """An update cannot be posted; `code` says why ("not_found", "no_trees", "empty")."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class FarmerTree:
+    """One of a farmer's trees and its live adoption this season, if any."""
+
+    tree: Tree
+    species: Species
+    season: str
+    status: str | None  # the adoption's status, None when nobody holds the tree
+    adopter: str  # display name (or certificate name for a gift); never contact details
+    nickname: str
+
+
+@dataclass(frozen=True)
+class PostedNews:
+    """What posting an update did: how many trees it was posted on, how many adopters told."""
+
+    trees: int
+    adopters: int
+
+
+def _live_this_season(season: str) -> object:
+    """SQL condition: the adoption holds its tree in `season`."""
+    return and_(col(Adoption.season) == season, col(Adoption.hold_key).is_not(None))
+
+
+def farmer_trees(
+    *, session: Session, farmer_id: int, offset: int = 0, limit: int = 8
+) -> tuple[list[FarmerTree], int]:
+    """One page of the farmer's trees (by code) with this season's adoption, and the total."""
+    season = current_season()
+    mine = Tree.farmer_id == farmer_id
+    total = session.exec(select(func.count()).select_from(Tree).where(mine)).one()
+    statement = (
+        select(Tree, Species, Adoption, User)
+        .join(Species, col(Species.id) == col(Tree.species_id))
+        .join(
+            Adoption,
+            (col(Adoption.tree_id) == col(Tree.id)) & _live_this_season(season),  # type: ignore[operator]
+            isouter=True,
+        )
+        .join(User, col(User.id) == col(Adoption.user_id), isouter=True)
+        .where(mine)
+        .order_by(col(Tree.code))
+        .offset(offset)
+        .limit(limit)
+    )
+    page = [
+        FarmerTree(
+            tree,
+            species,
+            season,
+            adoption.status if adoption else None,
+            _adopter_name(adoption, user),
+            adoption.nickname if adoption else "",
+        )
+        for tree, species, adoption, user in session.exec(statement)
+    ]
+    return page, int(total)
+
+
+def _adopter_name(adoption: Adoption | None, user: User | None) -> str:
+    """The name a farmer may see: the certificate's for a gift, else the Telegram name."""
+    if adoption is None:
+        return ""
+    if adoption.gift or user is None or not user.display_name:
+        return adoption.certificate_name
+    return user.display_name
+
+
+def _paid_this_season(session: Session, tree_ids: list[int]) -> list[Adoption]:
+    """Paid adoptions of these trees in the current season."""
+    statement = select(Adoption).where(
+        col(Adoption.tree_id).in_(tree_ids),
+        Adoption.season == current_season(),
+        col(Adoption.status).in_(PAID),
+    )
+    return list(session.exec(statement.order_by(col(Adoption.id))))
+
+
+def adopted_tree_ids(*, session: Session, farmer_id: int) -> list[int]:
+    """The farmer's trees with a paid adoption this season."""
+    statement = (
+        select(Adoption.tree_id)
+        .join(Tree, col(Tree.id) == col(Adoption.tree_id))
+        .where(Tree.farmer_id == farmer_id, Adoption.season == current_season())
+        .where(col(Adoption.status).in_(PAID))
+        .order_by(col(Adoption.tree_id))
+    )
+    return list(session.exec(statement))
+
+
+def own_tree(*, session: Session, farmer_id: int, tree_id: int) -> Tree | None:
+    """The tree if it is this farmer's, else None (someone else's looks like no tree at all)."""
+    tree = session.get(Tree, tree_id)
+    return tree if tree is not None and tree.farmer_id == farmer_id else None
+
+
+def post_farmer_update(
+    *,
+    session: Session,
+    farmer_id: int,
+    tree_id: int | None,
+    text: str,
+    photo: str | None = None,
+) -> PostedNews:
+    """Posts news on one of the farmer's trees (or all adopted ones) and tells every adopter."""
+    text = text.strip()
+    if (not text and photo is None) or len(text) > MAX_UPDATE_TEXT:
+        raise TreeNewsError("empty")
+    if tree_id is None:
+        tree_ids = adopted_tree_ids(session=session, farmer_id=farmer_id)
+        if not tree_ids:
+            raise TreeNewsError("no_trees")
+    elif own_tree(session=session, farmer_id=farmer_id, tree_id=tree_id) is None:
+        raise TreeNewsError("not_found")
+    else:
+        tree_ids = [tree_id]
+    posted = {
+        tid: post_tree_update(session=session, tree_id=tid, text=text, photo=photo)
+        for tid in tree_ids
+    }
+    adoptions = _paid_this_season(session, tree_ids)
+    for adoption in adoptions:
+        news = posted[adoption.tree_id]
+        notify(
+            session=session,
+            user_id=adoption.user_id,
+            kind="tree_news",
+            params={"update_id": news.id, "adoption_id": adoption.id, "farmer_id": farmer_id},
+            dedupe_key=f"tree-news-{news.id}-{adoption.id}",
+        )
+    return PostedNews(len(tree_ids), len(adoptions))
+
+
+def _adoption_income(session: Session, farmer_id: int) -> int:
+    """Prices of paid adoptions (active, harvest shipped, completed) of this farmer's trees."""
+    total = session.exec(
+        select(func.coalesce(func.sum(col(Adoption.amount_fen)), 0))
+        .join(Tree, col(Tree.id) == col(Adoption.tree_id))
+        .where(Tree.farmer_id == farmer_id, col(Adoption.status).in_(PAID))
+    ).one()
+    return int(total)
+
+
+if not any(key == "adoptions" for key, _ in EARNING_SOURCES):
+    EARNING_SOURCES.append(("adoptions", _adoption_income))
+
+
+def news_audience(*, session: Session, farmer_id: int, tree_id: int | None) -> int:
+    """How many adopters an update on this tree (None: all adopted trees) would reach."""
+    tree_ids = (
+        adopted_tree_ids(session=session, farmer_id=farmer_id) if tree_id is None else [tree_id]
+    )
+    return len(_paid_this_season(session, tree_ids))
+
+
+def news_for_adopter(
+    *, session: Session, update_id: int, adoption_id: int
+) -> tuple[TreeUpdate, AdoptionView] | None:
+    """An update and the adoption it is sent for (for the outbox renderer)."""
+    news = session.get(TreeUpdate, update_id)
+    view = adoption_view(session=session, adoption_id=adoption_id)
+    return (news, view) if news is not None and view is not None else None

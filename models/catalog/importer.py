@@ -1,0 +1,209 @@
+"""Operators' catalog import: villages, species, farmers and trees from a YAML or CSV file.
+
+Every row is checked first; one bad row stops the import with its line number and nothing is
+written (the whole import is one transaction). Rows are matched on their code or slug, so
+importing the same file again updates the rows instead of duplicating them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from sqlmodel import Session, SQLModel, select
+
+from models.catalog.places import Farmer, Village
+from models.catalog.trees import Species, Tree
+
+LINE = "__line__"
+
+
+class CatalogImportError(Exception):
+    """The file has bad rows; `errors` lists them as "line N: problem"."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+class _Row(BaseModel):
+    """Common settings: unknown columns are an error, text is trimmed."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class VillageRow(_Row):
+    slug: str = Field(min_length=1, max_length=40)
+    country: str = Field(pattern="^(CN|LA)$")
+    name_zh: str = Field(min_length=1, max_length=80)
+    name_lo: str = Field(min_length=1, max_length=80)
+    name_en: str = Field(min_length=1, max_length=80)
+    region_zh: str = ""
+    region_lo: str = ""
+    region_en: str = ""
+    collective_share_pct: int = Field(default=0, ge=0, le=100)
+
+
+class SpeciesRow(_Row):
+    slug: str = Field(min_length=1, max_length=40)
+    emoji: str = "🌳"
+    name_zh: str = Field(min_length=1, max_length=80)
+    name_lo: str = Field(min_length=1, max_length=80)
+    name_en: str = Field(min_length=1, max_length=80)
+
+
+class FarmerRow(_Row):
+    code: str = Field(min_length=1, max_length=40)
+    village: str
+    name_zh: str = Field(min_length=1, max_length=80)
+    name_lo: str = ""
+    name_en: str = ""
+
+
+class TreeRow(_Row):
+    code: str = Field(pattern=r"^[A-Z0-9][A-Z0-9-]{0,23}$")
+    species: str
+    village: str
+    farmer: str
+    year_planted: int = Field(ge=1900, le=2100)
+    price: str  # yuan, e.g. 420 or 420.50
+    harvest_kg: int = Field(ge=0)
+    description_zh: str = Field(default="", max_length=800)
+    description_lo: str = Field(default="", max_length=800)
+    description_en: str = Field(default="", max_length=800)
+    photo: str | None = None
+
+    @field_validator("price", mode="before")
+    @classmethod
+    def _yuan(cls, value: Any) -> str:
+        """Accepts a positive amount of yuan with at most two decimals."""
+        try:
+            amount = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise ValueError("price must be an amount in yuan, e.g. 420 or 420.50") from None
+        if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+            raise ValueError("price must be above zero with at most two decimals")
+        return str(amount)
+
+
+SECTIONS: dict[str, type[_Row]] = {
+    "villages": VillageRow,
+    "species": SpeciesRow,
+    "farmers": FarmerRow,
+    "trees": TreeRow,
+}
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A YAML loader that records the line of every mapping."""
+
+
+def _mapping_with_line(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+    """Builds a mapping and notes its first line."""
+    mapping = loader.construct_mapping(node, deep=True)
+    mapping[LINE] = node.start_mark.line + 1
+    return mapping  # type: ignore[return-value]
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_with_line)
+
+
+def read_catalog_file(path: Path) -> dict[str, list[dict[str, Any]]]:
+    """Rows per section: a YAML file with the four sections, or a CSV file of trees."""
+    text = path.read_text(encoding="utf-8-sig")
+    if path.suffix.lower() == ".csv":
+        reader = csv.DictReader(io.StringIO(text))
+        rows = []
+        for row in reader:
+            clean = {k: v for k, v in row.items() if k and v not in (None, "")}
+            rows.append({**clean, LINE: reader.line_num})
+        return {"trees": rows}
+    try:
+        data = yaml.load(text, Loader=_LineLoader)
+    except yaml.YAMLError as exc:
+        raise CatalogImportError([f"not valid YAML: {exc}"]) from None
+    if not isinstance(data, dict) or not set(data) - {LINE} <= set(SECTIONS):
+        raise CatalogImportError([f"the file must have sections {', '.join(SECTIONS)}"])
+    return {name: list(data.get(name) or []) for name in SECTIONS}
+
+
+def _validate(sections: dict[str, list[dict[str, Any]]]) -> dict[str, list[tuple[int, Any]]]:
+    """Checks every row's fields; raises with every problem found."""
+    errors: list[str] = []
+    valid: dict[str, list[tuple[int, Any]]] = {}
+    for name, model in SECTIONS.items():
+        valid[name] = []
+        for raw in sections.get(name, []):
+            line = raw.pop(LINE, "?") if isinstance(raw, dict) else "?"
+            try:
+                valid[name].append((line, model.model_validate(raw)))
+            except ValidationError as exc:
+                problems = "; ".join(
+                    f"{'.'.join(map(str, e['loc'])) or 'row'}: {e['msg']}" for e in exc.errors()
+                )
+                errors.append(f"line {line}: {name}: {problems}")
+    if errors:
+        raise CatalogImportError(errors)
+    return valid
+
+
+def _upsert(session: Session, model: type[SQLModel], key: str, values: dict[str, Any]) -> Any:
+    """Updates the row with this key, or adds it."""
+    row = session.exec(select(model).where(getattr(model, key) == values[key])).first()
+    if row is None:
+        row = model(**values)
+    else:
+        for field, value in values.items():
+            setattr(row, field, value)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _lookup(session: Session, model: type[SQLModel], key: str, value: str) -> int | None:
+    """The id of the row whose key column has this value."""
+    return session.exec(select(model.id).where(getattr(model, key) == value)).first()  # type: ignore[attr-defined]
+
+
+def import_catalog(
+    *, session: Session, sections: dict[str, list[dict[str, Any]]]
+) -> dict[str, int]:
+    """Imports all rows or none; returns how many rows of each section were written."""
+    valid = _validate(sections)
+    errors: list[str] = []
+    for _, row in valid["villages"]:
+        _upsert(session, Village, "slug", row.model_dump())
+    for _, row in valid["species"]:
+        _upsert(session, Species, "slug", row.model_dump())
+    for line, row in valid["farmers"]:
+        village_id = _lookup(session, Village, "slug", row.village)
+        if village_id is None:
+            errors.append(f"line {line}: farmers: unknown village {row.village!r}")
+            continue
+        _upsert(
+            session,
+            Farmer,
+            "code",
+            {**row.model_dump(exclude={"village"}), "village_id": village_id},
+        )
+    for line, row in valid["trees"]:
+        ids = {
+            "species_id": _lookup(session, Species, "slug", row.species),
+            "village_id": _lookup(session, Village, "slug", row.village),
+            "farmer_id": _lookup(session, Farmer, "code", row.farmer),
+        }
+        missing = [name.removesuffix("_id") for name, value in ids.items() if value is None]
+        if missing:
+            errors.append(f"line {line}: trees: unknown {', '.join(missing)}")
+            continue
+        values = row.model_dump(exclude={"species", "village", "farmer", "price"})
+        values["price_fen"] = int(Decimal(row.price) * 100)
+        _upsert(session, Tree, "code", {**values, **ids})
+    if errors:
+        raise CatalogImportError(errors)  # the caller's transaction rolls everything back
+    return {name: len(rows) for name, rows in valid.items()}

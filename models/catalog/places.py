@@ -1,0 +1,67 @@
+"""Villages and their farmers: the places and people the catalog's trees and produce come from."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from models.core.base import telegram_id_column
+
+CATALOG_LANGUAGES = ("zh", "lo", "en")
+
+
+class Country(StrEnum):
+    """Countries the village post office delivers to (ISO 3166 codes)."""
+
+    CN = "CN"
+    LA = "LA"
+
+
+def localized(row: Any, attribute: str, language: str) -> str:
+    """Returns `row.<attribute>_<language>`, falling back to English, then Chinese."""
+    for lang in (language, "en", "zh", "lo"):
+        value = getattr(row, f"{attribute}_{lang}", None)
+        if value:
+            return str(value)
+    return ""
+
+
+class Village(SQLModel, table=True):
+    """A village whose trees and produce are sold; its collective gets a share of the profit."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(unique=True, max_length=40)
+    country: str = Field(max_length=2)
+    name_zh: str = Field(max_length=80)
+    name_lo: str = Field(max_length=80)
+    name_en: str = Field(max_length=80)
+    region_zh: str = Field(default="", max_length=160)
+    region_lo: str = Field(default="", max_length=160)
+    region_en: str = Field(default="", max_length=160)
+    collective_share_pct: int = Field(default=0, ge=0, le=100)
+
+
+class Farmer(SQLModel, table=True):
+    """A villager who grows trees or produce; may be bound to a Telegram account."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, max_length=40)
+    village_id: int = Field(foreign_key="village.id", index=True)
+    name_zh: str = Field(max_length=80)
+    name_lo: str = Field(default="", max_length=80)
+    name_en: str = Field(default="", max_length=80)
+    telegram_id: int | None = Field(
+        default=None, sa_column=telegram_id_column(nullable=True, unique=True)
+    )
+
+
+def list_villages(*, session: Session) -> list[Village]:
+    """Every village, in a stable order."""
+    return list(session.exec(select(Village).order_by(col(Village.id))))
+
+
+def has_catalog(*, session: Session) -> bool:
+    """Tells whether any village has been loaded yet."""
+    return session.exec(select(Village.id).limit(1)).first() is not None

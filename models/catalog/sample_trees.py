@@ -1,0 +1,89 @@
+"""Sample trees for the sample villages: Shibadong's peaches and kiwifruit, Phonsavang's tea."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from models.catalog.places import Farmer, Village
+from models.catalog.trees import Species, Tree, TreeUpdate
+
+SPECIES = [
+    Species(slug="peach", emoji="🍑", name_zh="黄桃", name_lo="ໝາກພີດເຫຼືອງ", name_en="Yellow peach"),
+    Species(slug="kiwi", emoji="🥝", name_zh="猕猴桃", name_lo="ໝາກກີວີ", name_en="Kiwifruit vine"),
+    Species(slug="tea", emoji="🍵", name_zh="古茶树", name_lo="ຕົ້ນຊາບູຮານ", name_en="Old tea tree"),
+]
+
+# species: (code prefix, village, farmers, count, price in fen, harvest kg, first year planted)
+PLANS = [
+    (
+        "peach",
+        "PEACH",
+        "shibadong",
+        ("SBD-LONG", "SBD-SHI", "SBD-YANG", "SBD-WU"),
+        24,
+        42000,
+        20,
+        2012,
+    ),
+    ("kiwi", "KIWI", "shibadong", ("SBD-SHI", "SBD-YANG"), 10, 36000, 15, 2015),
+    ("tea", "TEA", "phonsavang", ("PSV-KHAM", "PSV-NOY"), 6, 28000, 2, 1960),
+]
+
+DESCRIPTIONS = {
+    "peach": (
+        "种在村子上方梯田坡地上的黄桃树，山泉灌溉，不打膨大剂，七八月成熟。",
+        "ຕົ້ນໝາກພີດເຫຼືອງ ປູກຢູ່ເທິງຂັ້ນໄດຄ້ອຍພູເໜືອບ້ານ, ຫົດດ້ວຍນ້ຳພູ, ສຸກໃນເດືອນກໍລະກົດ ແລະ ສິງຫາ.",
+        "A yellow peach tree on the terraced slope above the village, watered from the mountain "
+        "spring, ripe in July and August.",
+    ),
+    "kiwi": (
+        "十八洞的红心猕猴桃藤，架在溪边的棚架上，九月采摘，甜度高。",
+        "ເຄືອໝາກກີວີໄສ້ແດງ ເລື້ອຍຂຶ້ນຄ້າງຢູ່ແຄມຫ້ວຍ, ເກັບໃນເດືອນກັນຍາ, ຫວານຫຼາຍ.",
+        "A red-heart kiwifruit vine on a trellis by the stream, picked in September, very sweet.",
+    ),
+    "tea": (
+        "乌多姆赛山上的古茶树，春茶手工采摘、晒干，寄给您的是晒青毛茶。",
+        "ຕົ້ນຊາບູຮານ ເທິງພູແຂວງອຸດົມໄຊ, ຍອດຊາລະດູໃບໄມ້ປົ່ງເກັບດ້ວຍມື ແລະ ຕາກແດດໃຫ້ທ່ານ.",
+        "An old tea tree in the Oudomxai hills; the spring leaves are hand-picked and sun-dried "
+        "for you.",
+    ),
+}
+
+NEWS = [
+    ("PEACH-0001", "桃花开了，满坡粉红。 Blossoms are out all over the slope."),
+    ("PEACH-0001", "疏果完成，每枝留果三个。 Thinned the fruit: three peaches left per branch."),
+]
+
+
+def load_sample_trees(*, session: Session) -> None:
+    """Adds the sample species and trees (called by load_sample_catalog on first run)."""
+    species = {}
+    for template in SPECIES:
+        row = Species.model_validate(template.model_dump(exclude={"id"}))
+        session.add(row)
+        species[row.slug] = row
+    session.flush()
+    villages = {v.slug: v.id for v in session.exec(select(Village)).all()}
+    farmers = {f.code: f.id for f in session.exec(select(Farmer)).all()}
+    for slug, prefix, village, codes, count, price, kilos, year in PLANS:
+        zh, lo, en = DESCRIPTIONS[slug]
+        for n in range(1, count + 1):
+            session.add(
+                Tree(
+                    code=f"{prefix}-{n:04d}",
+                    species_id=species[slug].id,  # type: ignore[arg-type]
+                    village_id=villages[village],  # type: ignore[arg-type]
+                    farmer_id=farmers[codes[n % len(codes)]],  # type: ignore[arg-type]
+                    year_planted=year + n % 5,
+                    description_zh=zh,
+                    description_lo=lo,
+                    description_en=en,
+                    price_fen=price + (n % 3) * 1900,
+                    harvest_kg=kilos,
+                )
+            )
+    session.flush()
+    trees = {t.code: t.id for t in session.exec(select(Tree)).all()}
+    for code, text in NEWS:
+        session.add(TreeUpdate(tree_id=trees[code], text=text))  # type: ignore[arg-type]
+    session.flush()

@@ -1,0 +1,138 @@
+"""The notification outbox: messages to users, written in the same transaction as the change.
+
+A domain function that must tell someone calls `notify(...)` before it returns, so the message
+is stored if and only if the change is. `bot.notify` sends what is due, with retries.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from models.core.base import insert_ignoring_conflicts, telegram_id_column, utcnow
+from models.core.user import User
+
+MAX_ATTEMPTS = 12
+
+
+class NotificationStatus(StrEnum):
+    """Where a notification stands."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    BLOCKED = "blocked"  # the user blocked the bot: never retried
+    FAILED = "failed"  # Telegram refused it for good, or it ran out of attempts
+
+
+class Notification(SQLModel, table=True):
+    """One message to one user: what happened (`kind`) and the facts to tell (`params`)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=telegram_id_column(index=True, nullable=False))
+    kind: str = Field(max_length=40)
+    params: str = Field(default="{}")
+    dedupe_key: str | None = Field(default=None, max_length=120, unique=True)
+    status: str = Field(default=NotificationStatus.PENDING, max_length=10, index=True)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow, index=True)
+    last_error: str | None = Field(default=None, max_length=300)
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
+
+    def data(self) -> dict[str, Any]:
+        """The params as a dict."""
+        return json.loads(self.params)  # type: ignore[no-any-return]
+
+
+def notify(
+    *,
+    session: Session,
+    user_id: int,
+    kind: str,
+    params: dict[str, Any] | None = None,
+    dedupe_key: str | None = None,
+) -> None:
+    """Queues a notification; with `dedupe_key`, a second one for the same event is dropped."""
+    values: dict[str, Any] = {
+        "user_id": user_id,
+        "kind": kind,
+        "params": json.dumps(params or {}, ensure_ascii=False, default=str),
+        "dedupe_key": dedupe_key,
+        "status": NotificationStatus.PENDING,
+        "attempts": 0,
+        "next_attempt_at": utcnow(),
+        "created_at": utcnow(),
+    }
+    if dedupe_key is None:
+        session.add(Notification(**values))
+    else:
+        insert_ignoring_conflicts(session, Notification, values)
+
+
+def due_notifications(
+    *, session: Session, limit: int = 100
+) -> list[tuple[Notification, str | None]]:
+    """Pending notifications whose time has come, oldest first, with the recipient's language."""
+    statement = (
+        select(Notification, User.language)
+        .join(User, col(User.id) == col(Notification.user_id), isouter=True)
+        .where(Notification.status == NotificationStatus.PENDING)
+        .where(Notification.next_attempt_at <= utcnow())
+        .order_by(col(Notification.id))
+        .limit(limit)
+    )
+    return [(row, language) for row, language in session.exec(statement)]
+
+
+def mark_sent(*, session: Session, notification_id: int) -> None:
+    """Records a delivered notification."""
+    row = session.get_one(Notification, notification_id)
+    row.status, row.sent_at, row.attempts = NotificationStatus.SENT, utcnow(), row.attempts + 1
+    session.add(row)
+
+
+def mark_retry(
+    *, session: Session, notification_id: int, delay: timedelta, error: str, counts: bool = True
+) -> None:
+    """Schedules another attempt; gives up after MAX_ATTEMPTS attempts that count."""
+    row = session.get_one(Notification, notification_id)
+    if counts:
+        row.attempts += 1
+    row.last_error = error[:300]
+    row.next_attempt_at = utcnow() + delay
+    if row.attempts >= MAX_ATTEMPTS:
+        row.status = NotificationStatus.FAILED
+    session.add(row)
+
+
+def mark_failed(*, session: Session, notification_id: int, error: str) -> None:
+    """Gives up on a notification Telegram will never accept."""
+    row = session.get_one(Notification, notification_id)
+    row.status, row.last_error, row.attempts = (
+        NotificationStatus.FAILED,
+        error[:300],
+        row.attempts + 1,
+    )
+    session.add(row)
+
+
+def mark_blocked(*, session: Session, user_id: int, error: str) -> None:
+    """The user blocked the bot: flag them and stop every pending notification to them."""
+    session.exec(update(User).where(col(User.id) == user_id).values(blocked_bot=True))  # type: ignore[call-overload]
+    session.exec(
+        update(Notification)  # type: ignore[call-overload]
+        .where(col(Notification.user_id) == user_id)
+        .where(col(Notification.status) == NotificationStatus.PENDING)
+        .values(status=NotificationStatus.BLOCKED, last_error=error[:300])
+    )
+
+
+def notifications_for(*, session: Session, user_id: int) -> list[Notification]:
+    """Every notification of one user, oldest first."""
+    statement = select(Notification).where(Notification.user_id == user_id)
+    return list(session.exec(statement.order_by(col(Notification.id))))

@@ -1,0 +1,101 @@
+"""Conversation states and per-user scratch data, saved so a restart resumes every dialogue."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, text
+from sqlmodel import Field, Session, SQLModel, select
+
+from models.core.base import telegram_id_column, utcnow
+from models.core.updates import mark_handled
+
+
+class ConversationState(SQLModel, table=True):
+    """Where one chat stands in one named conversation (PTB ConversationHandler)."""
+
+    name: str = Field(primary_key=True, max_length=40)
+    key: str = Field(primary_key=True, max_length=80)
+    state: str = Field(max_length=2000)
+
+
+class UserScratch(SQLModel, table=True):
+    """A user's `user_data`: small scratch values between two steps of a dialogue."""
+
+    user_id: int = Field(sa_column=telegram_id_column(primary_key=True, autoincrement=False))
+    data: str = Field(default="{}")
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+def load_conversations(*, session: Session, name: str) -> dict[tuple[int | str, ...], object]:
+    """Every saved state of the conversation `name`, keyed as PTB keys them."""
+    rows = session.exec(select(ConversationState).where(ConversationState.name == name))
+    return {tuple(json.loads(row.key)): json.loads(row.state) for row in rows}
+
+
+# Written at most once per update: plain SQL (the same on SQLite and PostgreSQL) instead of a
+# load-then-flush through the ORM, which cost twice as much (docs/performance.md).
+_SAVE_STATE = text(
+    'INSERT INTO conversationstate (name, "key", state) VALUES (:name, :key, :state) '
+    'ON CONFLICT (name, "key") DO UPDATE SET state = excluded.state'
+)
+_FORGET_STATE = text('DELETE FROM conversationstate WHERE name = :name AND "key" = :key')
+
+
+def save_conversation(
+    *, session: Session, name: str, key: tuple[int | str, ...], state: object | None
+) -> None:
+    """Saves (or, with None, forgets) where one chat stands in a conversation."""
+    values = {"name": name, "key": json.dumps(list(key))}
+    if state is None:
+        session.execute(_FORGET_STATE, values)
+        return
+    session.execute(_SAVE_STATE, {**values, "state": json.dumps(state)})
+
+
+def load_scratch(*, session: Session) -> dict[int, dict[str, Any]]:
+    """Every user's saved scratch data."""
+    return {row.user_id: json.loads(row.data) for row in session.exec(select(UserScratch))}
+
+
+def save_scratch(*, session: Session, user_id: int, data: dict[str, Any]) -> None:
+    """Saves one user's scratch data (an empty dict removes the row)."""
+    if not data:
+        session.exec(delete(UserScratch).where(UserScratch.user_id == user_id))  # type: ignore[call-overload,arg-type]
+        return
+    row = session.get(UserScratch, user_id) or UserScratch(user_id=user_id)
+    row.data, row.updated_at = json.dumps(data, default=str), utcnow()
+    session.add(row)
+
+
+@dataclass
+class StateChanges:
+    """What one update changed: conversation states and user_data, to write in one go."""
+
+    conversations: dict[tuple[str, tuple[int | str, ...]], object | None] = field(
+        default_factory=dict
+    )
+    scratch: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+    def merge(self, other: StateChanges) -> None:
+        """Adds later changes over these."""
+        self.conversations.update(other.conversations)
+        self.scratch.update(other.scratch)
+
+    def __bool__(self) -> bool:
+        return bool(self.conversations or self.scratch)
+
+
+def save_changes(
+    *, session: Session, changes: StateChanges, handled_update_id: int | None = None
+) -> None:
+    """Writes an update's state changes and, with its id, marks the update handled."""
+    for (name, key), new_state in changes.conversations.items():
+        save_conversation(session=session, name=name, key=key, state=new_state)
+    for user_id, data in changes.scratch.items():
+        save_scratch(session=session, user_id=user_id, data=data)
+    if handled_update_id is not None:
+        mark_handled(session=session, update_id=handled_update_id)

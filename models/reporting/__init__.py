@@ -1,0 +1,1 @@
+"""The operator's numbers: aggregate statistics and CSV exports."""

@@ -1,0 +1,113 @@
+"""CSV exports for operators: UTF-8 with a byte-order mark so spreadsheets read Chinese and Lao.
+
+Columns holding personal data (names, phones, addresses) are marked "(personal data)" in the
+header row, so whoever opens the file sees it at once while the file stays one plain table.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
+
+from sqlmodel import Session, col, select
+
+from models.core.user import User
+from models.shop.orders import Order, OrderItem
+
+BOM = "\ufeff"
+PERSONAL = " (personal data)"
+ORDER_COLUMNS = [
+    "number",
+    "status",
+    "created_utc",
+    "country",
+    "buyer_id",
+    "buyer_name" + PERSONAL,
+    "phone" + PERSONAL,
+    "address" + PERSONAL,
+    "note" + PERSONAL,
+    "items",
+    "subtotal_cny",
+    "shipping_cny",
+    "total_cny",
+    "carrier",
+    "tracking_number",
+]
+BATCH = 500
+
+
+def yuan(fen: int) -> str:
+    """Fen as a plain decimal yuan amount ("128.00") that spreadsheets read as a number."""
+    return str((Decimal(fen) / 100).quantize(Decimal("0.01")))
+
+
+def safe_cell(value: object) -> object:
+    """Keeps text a spreadsheet would run as a formula ("=…", "@…", "+cmd…") as plain text."""
+    if not isinstance(value, str) or not value:
+        return value
+    numeric = value.lstrip("+-").replace(" ", "").replace(".", "").isdigit()
+    if value[0] in "=@\t\r" or (value[0] in "+-" and not numeric):
+        return "'" + value
+    return value
+
+
+def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    """A CSV file in UTF-8 with a byte-order mark and CRLF line ends."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows([safe_cell(cell) for cell in row] for row in rows)
+    return (BOM + buffer.getvalue()).encode("utf-8")
+
+
+def _order_rows(session: Session) -> Iterable[list[object]]:
+    """Every order as a row, read in batches (three queries a batch)."""
+    last_id = 0
+    while True:
+        orders = list(
+            session.exec(
+                select(Order).where(col(Order.id) > last_id).order_by(col(Order.id)).limit(BATCH)
+            )
+        )
+        if not orders:
+            return
+        last_id = orders[-1].id or last_id
+        ids = [o.id for o in orders]
+        items: dict[int, list[str]] = {}
+        for item in session.exec(
+            select(OrderItem).where(col(OrderItem.order_id).in_(ids)).order_by(col(OrderItem.id))
+        ):
+            items.setdefault(item.order_id, []).append(f"{item.sku} x{item.quantity}")
+        buyers = {o.buyer_id for o in orders}
+        names = {
+            u.id: u.display_name for u in session.exec(select(User).where(col(User.id).in_(buyers)))
+        }
+        for o in orders:
+            yield [
+                o.number,
+                o.status,
+                o.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+                o.country,
+                o.buyer_id,
+                names.get(o.buyer_id, ""),
+                o.phone,
+                o.address,
+                o.note or "",
+                "; ".join(items.get(o.id or 0, [])),
+                yuan(o.subtotal_fen),
+                yuan(o.shipping_fen),
+                yuan(o.total_fen),
+                o.carrier or "",
+                o.tracking_number or "",
+            ]
+
+
+def orders_csv(*, session: Session) -> bytes:
+    """Every order, one row each, with its items and the buyer's contact details."""
+    return to_csv(ORDER_COLUMNS, _order_rows(session))
+
+
+# Export name → domain function. The adoption module adds "adoptions" when it is merged.
+EXPORTS: dict[str, Callable[..., bytes]] = {"orders": orders_csv}

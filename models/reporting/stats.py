@@ -1,0 +1,116 @@
+"""Figures for the operator's /stats: aggregate SQL only, never a loop over every order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from models.catalog.places import Village
+from models.core.base import utcnow
+from models.shop.orders import Order, OrderItem, OrderStatus
+from models.shop.products import Product
+
+SOLD = (OrderStatus.PAID, OrderStatus.PACKED, OrderStatus.SHIPPED, OrderStatus.DELIVERED)
+
+
+@dataclass(frozen=True)
+class ProductSales:
+    """Sold quantity and produce value of one product (names as the product has them now)."""
+
+    product: Product
+    quantity: int
+    fen: int
+
+
+@dataclass(frozen=True)
+class VillageSales:
+    """Produce sold from one village and its collective's share."""
+
+    village: Village
+    fen: int
+
+    @property
+    def collective_fen(self) -> int:
+        """The collective's share at the village's percentage, rounded to the fen."""
+        return (self.fen * self.village.collective_share_pct + 50) // 100
+
+
+@dataclass(frozen=True)
+class SeasonFigures:
+    """Trees adopted and money raised in one season (filled by the adoption module)."""
+
+    season: str
+    trees: int
+    fen: int
+
+
+_LINE_TOTAL = func.sum(col(OrderItem.price_fen) * col(OrderItem.quantity))
+
+
+def sales_by_product(*, session: Session) -> list[ProductSales]:
+    """Quantity and value sold per product, best sellers first."""
+    rows = session.exec(
+        select(Product, func.sum(col(OrderItem.quantity)), _LINE_TOTAL)
+        .join(OrderItem, col(OrderItem.product_id) == col(Product.id))
+        .join(Order, col(Order.id) == col(OrderItem.order_id))
+        .where(col(Order.status).in_(SOLD))
+        .group_by(col(Product.id))
+        .order_by(_LINE_TOTAL.desc())
+    )
+    return [ProductSales(product, int(qty), int(fen)) for product, qty, fen in rows]
+
+
+def sales_by_village(*, session: Session) -> list[VillageSales]:
+    """Produce value sold per village, with the collective's share."""
+    rows = session.exec(
+        select(Village, _LINE_TOTAL)
+        .join(Product, col(Product.village_id) == col(Village.id))
+        .join(OrderItem, col(OrderItem.product_id) == col(Product.id))
+        .join(Order, col(Order.id) == col(OrderItem.order_id))
+        .where(col(Order.status).in_(SOLD))
+        .group_by(col(Village.id))
+        .order_by(col(Village.id))
+    )
+    return [VillageSales(village, int(fen)) for village, fen in rows]
+
+
+def orders_by_status(*, session: Session) -> dict[str, int]:
+    """How many orders stand in each status."""
+    rows = session.exec(select(Order.status, func.count()).group_by(col(Order.status)))
+    return {status: int(count) for status, count in rows}
+
+
+def sales_per_day(
+    *, session: Session, days: int = 30, today: date | None = None
+) -> list[tuple[date, int]]:
+    """Produce value (subtotals) of paid orders per UTC day of ordering, every day of the span."""
+    last = today or utcnow().date()
+    first = last - timedelta(days=days - 1)
+    since = datetime.combine(first, datetime.min.time()).replace(tzinfo=utcnow().tzinfo)
+    day = func.date(col(Order.created_at))
+    rows = session.exec(
+        select(day, func.sum(col(Order.subtotal_fen)))
+        .where(col(Order.status).in_(SOLD), col(Order.created_at) >= since)
+        .group_by(day)
+    )
+    totals = {str(d)[:10]: int(fen) for d, fen in rows}
+    span = [first + timedelta(days=i) for i in range(days)]
+    return [(d, totals.get(d.isoformat(), 0)) for d in span]
+
+
+def _no_adoptions(session: Session) -> list[SeasonFigures]:
+    """No adoption figures until the adoption module registers its query."""
+    return []
+
+
+# The adoption module replaces this with its own query (trees adopted and money per season).
+adoption_figures: Callable[[Session], list[SeasonFigures]] = _no_adoptions
+
+
+def adoptions_by_season(*, session: Session) -> list[SeasonFigures]:
+    """Trees adopted and money raised per season (empty until adoption is merged)."""
+    return adoption_figures(session)

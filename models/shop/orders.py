@@ -1,0 +1,470 @@
+"""Produce orders: checkout from the cart with stock taken atomically, the status lifecycle with
+its recorded events, expiry of unpaid orders, and the buyer's view of their own orders."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Index, delete, text, update
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from models.core.base import telegram_id_column, utcnow
+from models.core.outbox import notify
+from models.core.payments import (
+    REFERENCE_ALPHABET,
+    Payment,
+    PaymentStatus,
+    cancel_payments_for,
+    register_payable,
+)
+from models.shop.products import CartItem, Product, bump_version, cart_of, read_cart
+from models.shop.shipping import Rate, shipping_fee
+
+PAYMENT_KIND = "order"
+NUMBER_PREFIX = "SBD"
+
+
+class OrderStatus(StrEnum):
+    """Where an order stands."""
+
+    AWAITING_PAYMENT = "awaiting_payment"
+    PAID = "paid"
+    PACKED = "packed"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"  # not paid in time; its stock went back on the shelf
+
+
+S = OrderStatus
+TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
+    S.AWAITING_PAYMENT: frozenset({S.PAID, S.CANCELLED, S.EXPIRED}),
+    S.PAID: frozenset({S.PACKED, S.CANCELLED}),
+    S.PACKED: frozenset({S.SHIPPED, S.CANCELLED}),
+    S.SHIPPED: frozenset({S.DELIVERED}),
+}
+BUYER_CANCELLABLE = frozenset({S.AWAITING_PAYMENT, S.PAID})  # before packing
+RESTOCKING = frozenset({S.CANCELLED, S.EXPIRED})
+
+
+class OrderError(Exception):
+    """An order cannot be placed or moved; `code` says why, `product_ids` what ran out."""
+
+    def __init__(self, code: str, product_ids: list[int] | None = None) -> None:
+        super().__init__(code)
+        self.code = code
+        self.product_ids = product_ids or []
+
+
+OPEN_WHERE = "status IN ('paid', 'packed')"
+
+
+class Order(SQLModel, table=True):
+    """One buyer's order of produce, to one address."""
+
+    __tablename__ = "shop_order"
+    # The back office's queues take the oldest orders of a status: (status, id) finds them
+    # without walking the delivered history (docs/performance.md).
+    # PostgreSQL ignores it for `status = 'paid' ORDER BY id`: open orders are the newest, and the
+    # planner, assuming status and id independent, walks the primary key through the delivered
+    # history (14 ms). A partial index of the orders to ship, by id (a (status, id) one
+    # is ignored the same way), is walked instead.
+    __table_args__ = (
+        Index("ix_shop_order_status_id", "status", "id"),
+        Index(
+            "ix_shop_order_to_ship_id",
+            "id",
+            postgresql_where=text(OPEN_WHERE),
+            sqlite_where=text(OPEN_WHERE),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(unique=True, max_length=20)
+    buyer_id: int = Field(sa_column=telegram_id_column(index=True, nullable=False))
+    source_key: str = Field(unique=True, max_length=40)  # cart id and version: one order each
+    status: str = Field(default=OrderStatus.AWAITING_PAYMENT, max_length=20, index=True)
+    country: str = Field(max_length=2)
+    address: str = Field(max_length=300)
+    phone: str = Field(max_length=20)
+    note: str | None = Field(default=None, max_length=300)
+    weight_g: int = 0
+    subtotal_fen: int
+    shipping_fen: int
+    total_fen: int
+    carrier: str | None = Field(default=None, max_length=40)
+    tracking_number: str | None = Field(default=None, max_length=60)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class OrderItem(SQLModel, table=True):
+    """A product in an order, with its name and price as they were when ordered."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="shop_order.id", index=True)
+    product_id: int = Field(foreign_key="product.id")
+    sku: str = Field(max_length=40)
+    name_zh: str = Field(max_length=80)
+    name_lo: str = Field(default="", max_length=80)
+    name_en: str = Field(default="", max_length=80)
+    unit_zh: str = Field(default="", max_length=40)
+    unit_lo: str = Field(default="", max_length=40)
+    unit_en: str = Field(default="", max_length=40)
+    price_fen: int
+    quantity: int = Field(ge=1)
+
+    @property
+    def total_fen(self) -> int:
+        """Price of the line."""
+        return self.price_fen * self.quantity
+
+
+class OrderEvent(SQLModel, table=True):
+    """One status change of an order: from, to, by whom, when, and a note."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="shop_order.id", index=True)
+    from_status: str | None = Field(default=None, max_length=20)
+    to_status: str = Field(max_length=20)
+    by_user_id: int | None = Field(default=None, sa_column=telegram_id_column(nullable=True))
+    note: str | None = Field(default=None, max_length=300)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+@dataclass(frozen=True)
+class PlacedOrder:
+    """The outcome of confirming a checkout; `new` is False for a repeated confirmation."""
+
+    order: Order
+    new: bool
+
+
+@dataclass(frozen=True)
+class OrderDetail:
+    """An order with its items and its timeline."""
+
+    order: Order
+    items: list[OrderItem]
+    events: list[OrderEvent] = field(default_factory=list)
+
+
+def new_number() -> str:
+    """An order number such as `SBD-7KQ3-XM9A`: easy to read out, hard to guess."""
+    chars = [secrets.choice(REFERENCE_ALPHABET) for _ in range(8)]
+    return f"{NUMBER_PREFIX}-{''.join(chars[:4])}-{''.join(chars[4:])}"
+
+
+def normalize_number(raw: str) -> str:
+    """Accepts a number typed in any case, with or without dashes and spaces."""
+    code = "".join(ch for ch in raw.upper() if ch.isalnum())
+    if code.startswith(NUMBER_PREFIX) and len(code) == len(NUMBER_PREFIX) + 8:
+        body = code[len(NUMBER_PREFIX) :]
+        return f"{NUMBER_PREFIX}-{body[:4]}-{body[4:]}"
+    return code
+
+
+# --- checkout ------------------------------------------------------------------------------
+
+
+def _existing(session: Session, source_key: str) -> Order | None:
+    """The order already made from this cart version, if any."""
+    return session.exec(select(Order).where(Order.source_key == source_key)).first()
+
+
+def _take_stock(session: Session, wanted: list[tuple[int, int]]) -> None:
+    """Takes stock for every line or none (in product order, so two checkouts cannot deadlock)."""
+    short = []
+    for product_id, quantity in sorted(wanted):
+        result = session.exec(  # type: ignore[call-overload]
+            update(Product)
+            .where(col(Product.id) == product_id, col(Product.active))
+            .where(col(Product.stock) >= quantity)
+            .values(stock=Product.stock - quantity)
+        )
+        if result.rowcount != 1:
+            short.append(product_id)
+    if short:
+        raise OrderError("sold_out", short)  # the transaction rolls back what was taken
+
+
+def place_order(
+    *,
+    session: Session,
+    user_id: int,
+    version: int,
+    rates: tuple[Rate, ...],
+    expiry_minutes: int,
+) -> PlacedOrder:
+    """Turns the cart, as it was at `version`, into an order awaiting payment; safe to repeat."""
+    cart = cart_of(session, user_id)
+    source_key = f"{cart.id}:{version}"
+    existing = _existing(session, source_key)
+    if existing is not None:
+        return PlacedOrder(existing, False)
+    if not bump_version(session, cart, version):
+        existing = _existing(session, source_key)  # a concurrent tap may just have made it
+        if existing is not None:
+            return PlacedOrder(existing, False)
+        raise OrderError("stale")
+    view = read_cart(session, cart)
+    if not view.lines:
+        raise OrderError("empty")
+    if not (cart.country and cart.address and cart.phone):
+        raise OrderError("incomplete")
+    fee = shipping_fee(country=cart.country, weight_g=view.weight_g, rates=rates)
+    if fee is None:
+        raise OrderError("no_shipping")
+    _take_stock(session, [(line.product.id, line.quantity) for line in view.lines])  # type: ignore[misc]
+    now = utcnow()
+    order = Order(
+        number=new_number(),
+        buyer_id=user_id,
+        source_key=source_key,
+        country=cart.country,
+        address=cart.address,
+        phone=cart.phone,
+        note=cart.note,
+        weight_g=view.weight_g,
+        subtotal_fen=view.subtotal_fen,
+        shipping_fen=fee,
+        total_fen=view.subtotal_fen + fee,
+        created_at=now,
+        updated_at=now,
+        expires_at=now + timedelta(minutes=expiry_minutes),
+    )
+    session.add(order)
+    session.flush()
+    for line in view.lines:
+        session.add(_item(order, line.product, line.quantity))
+    session.add(OrderEvent(order_id=order.id, to_status=S.AWAITING_PAYMENT, by_user_id=user_id))  # type: ignore[arg-type]
+    session.exec(delete(CartItem).where(col(CartItem.cart_id) == cart.id))  # type: ignore[call-overload]
+    cart.note = None
+    session.add(cart)
+    session.flush()
+    return PlacedOrder(order, True)
+
+
+def _item(order: Order, product: Product, quantity: int) -> OrderItem:
+    """An order line copying the product's name, unit and price as they are now."""
+    names = {
+        f"{a}_{lang}": getattr(product, f"{a}_{lang}")
+        for a in ("name", "unit")
+        for lang in ("zh", "lo", "en")
+    }
+    return OrderItem(
+        order_id=order.id,  # type: ignore[arg-type]
+        product_id=product.id,  # type: ignore[arg-type]
+        sku=product.sku,
+        price_fen=product.price_fen,
+        quantity=quantity,
+        **names,
+    )
+
+
+# --- the status lifecycle ------------------------------------------------------------------
+
+
+def _move(
+    session: Session,
+    order_id: int,
+    to: OrderStatus,
+    *,
+    by_user_id: int | None,
+    note: str | None = None,
+    allowed_from: frozenset[OrderStatus] | None = None,
+    buyer_id: int | None = None,
+    **values: Any,
+) -> Order:
+    """Moves an order to `to` if that is allowed from where it stands (compare-and-set)."""
+    order = session.get(Order, order_id)
+    if order is None or (buyer_id is not None and order.buyer_id != buyer_id):
+        raise OrderError("not_found")
+    current = OrderStatus(order.status)
+    allowed = to in TRANSITIONS.get(current, frozenset())
+    if not allowed or (allowed_from is not None and current not in allowed_from):
+        raise OrderError("not_allowed")
+    now = utcnow()
+    result = session.exec(  # type: ignore[call-overload]
+        update(Order)
+        .where(col(Order.id) == order_id, col(Order.status) == current)
+        .values(status=to, updated_at=now, **values)
+    )
+    if result.rowcount != 1:
+        raise OrderError("conflict")  # someone else moved it in the meantime
+    session.refresh(order)
+    session.add(
+        OrderEvent(
+            order_id=order_id, from_status=current, to_status=to, by_user_id=by_user_id, note=note
+        )
+    )
+    if to in RESTOCKING:
+        _restock(session, order_id)
+        _settle_payments(session, order_id, refund=current != S.AWAITING_PAYMENT)
+    notify(
+        session=session,
+        user_id=order.buyer_id,
+        kind="order_status",
+        params={
+            "order_id": order.id,
+            "number": order.number,
+            "status": to.value,
+            "carrier": order.carrier,
+            "tracking": order.tracking_number,
+            "refund": to == S.CANCELLED and current != S.AWAITING_PAYMENT,
+            "reason": note if to == S.CANCELLED else None,
+        },
+        dedupe_key=f"order-{order.id}-{to.value}",
+    )
+    session.flush()
+    return order
+
+
+def _restock(session: Session, order_id: int) -> None:
+    """Puts an order's quantities back on the shelf."""
+    for item in session.exec(select(OrderItem).where(OrderItem.order_id == order_id)):
+        session.exec(  # type: ignore[call-overload]
+            update(Product)
+            .where(col(Product.id) == item.product_id)
+            .values(stock=Product.stock + item.quantity)
+        )
+
+
+def _settle_payments(session: Session, order_id: int, *, refund: bool) -> None:
+    """Cancels pending payments; flags money already received for a refund."""
+    cancel_payments_for(session=session, kind=PAYMENT_KIND, target_id=order_id)
+    if refund:
+        session.exec(  # type: ignore[call-overload]
+            update(Payment)
+            .where(col(Payment.kind) == PAYMENT_KIND, col(Payment.target_id) == order_id)
+            .where(col(Payment.status) == PaymentStatus.PAID)
+            .values(status=PaymentStatus.REFUND_DUE)
+        )
+
+
+def pack_order(*, session: Session, order_id: int, by_user_id: int) -> Order:
+    """A farmer or operator has packed a paid order."""
+    return _move(session, order_id, S.PACKED, by_user_id=by_user_id)
+
+
+def ship_order(
+    *, session: Session, order_id: int, by_user_id: int, carrier: str, tracking_number: str
+) -> Order:
+    """An operator hands a packed order to the carrier."""
+    carrier, tracking_number = carrier.strip(), tracking_number.strip()
+    if not carrier or not tracking_number:
+        raise OrderError("tracking_required")
+    return _move(
+        session,
+        order_id,
+        S.SHIPPED,
+        by_user_id=by_user_id,
+        note=f"{carrier} {tracking_number}",
+        carrier=carrier[:40],
+        tracking_number=tracking_number[:60],
+    )
+
+
+def deliver_order(*, session: Session, order_id: int, by_user_id: int) -> Order:
+    """The parcel has arrived."""
+    return _move(session, order_id, S.DELIVERED, by_user_id=by_user_id)
+
+
+def cancel_order(
+    *, session: Session, order_id: int, by_user_id: int, note: str | None = None
+) -> Order:
+    """An operator cancels an order that has not shipped; its stock goes back."""
+    return _move(session, order_id, S.CANCELLED, by_user_id=by_user_id, note=note)
+
+
+def cancel_by_buyer(*, session: Session, order_id: int, user_id: int) -> Order:
+    """The buyer cancels their own order before it is packed; its stock goes back."""
+    return _move(
+        session,
+        order_id,
+        S.CANCELLED,
+        by_user_id=user_id,
+        allowed_from=BUYER_CANCELLABLE,
+        buyer_id=user_id,
+    )
+
+
+def expire_orders(*, session: Session, now: datetime | None = None, limit: int = 200) -> int:
+    """Expires unpaid orders past their time, giving their stock back; returns how many."""
+    moment = now or utcnow()
+    due = session.exec(
+        select(Order.id)
+        .where(Order.status == S.AWAITING_PAYMENT, col(Order.expires_at) <= moment)
+        .order_by(col(Order.id))
+        .limit(limit)
+    ).all()
+    expired = 0
+    for order_id in due:
+        try:
+            _move(session, order_id, S.EXPIRED, by_user_id=None, note="not paid in time")  # type: ignore[arg-type]
+        except OrderError:
+            continue  # paid or cancelled in the meantime
+        expired += 1
+    return expired
+
+
+# --- payment -------------------------------------------------------------------------------
+
+
+class OrderPayable:
+    """Lets the shared payment step take money for an order."""
+
+    def amount_due(self, session: Session, target_id: int) -> int | None:
+        """The order's total while it awaits payment and has not expired."""
+        order = session.exec(
+            select(Order)
+            .where(Order.id == target_id, Order.status == S.AWAITING_PAYMENT)
+            .where(col(Order.expires_at) > utcnow())
+        ).first()
+        return order.total_fen if order else None
+
+    def mark_paid(self, session: Session, target_id: int, payment: Payment) -> bool:
+        """Moves the order to paid; False if it expired or was cancelled meanwhile."""
+        try:
+            _move(session, target_id, S.PAID, by_user_id=payment.user_id, note=payment.reference)
+        except OrderError:
+            return False
+        return True
+
+
+register_payable(PAYMENT_KIND, OrderPayable())
+
+
+# --- the buyer's view ----------------------------------------------------------------------
+
+
+def list_orders(*, session: Session, user_id: int, limit: int = 10) -> list[Order]:
+    """The buyer's latest orders, newest first."""
+    statement = select(Order).where(Order.buyer_id == user_id)
+    return list(session.exec(statement.order_by(col(Order.id).desc()).limit(limit)))
+
+
+def order_detail(
+    *, session: Session, user_id: int, order_id: int | None = None, number: str | None = None
+) -> OrderDetail | None:
+    """One of the buyer's own orders; None for an unknown number or someone else's."""
+    statement = select(Order).where(Order.buyer_id == user_id)
+    if number is not None:
+        statement = statement.where(Order.number == normalize_number(number))
+    else:
+        statement = statement.where(Order.id == order_id)
+    order = session.exec(statement).first()
+    if order is None:
+        return None
+    items = session.exec(
+        select(OrderItem).where(OrderItem.order_id == order.id).order_by(col(OrderItem.id))
+    ).all()
+    events = session.exec(
+        select(OrderEvent).where(OrderEvent.order_id == order.id).order_by(col(OrderEvent.id))
+    ).all()
+    return OrderDetail(order, list(items), list(events))

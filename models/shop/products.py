@@ -1,0 +1,288 @@
+"""The produce shop: products with stock, and each buyer's cart (kept in the database)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, UniqueConstraint, update
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from models.catalog.places import Farmer, Village
+from models.core.base import telegram_id_column, utcnow
+
+MAX_LINES = 20  # distinct products in one cart
+
+
+class Category(StrEnum):
+    """Shelves of the shop."""
+
+    FRUIT = "fruit"
+    HONEY = "honey"
+    TEA = "tea"
+    GRAIN = "grain"
+
+
+class Product(SQLModel, table=True):
+    """Something the village sells by the unit (a 5 kg box, a 500 g jar), with stock."""
+
+    __table_args__ = (CheckConstraint("stock >= 0", name="product_stock_not_negative"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    sku: str = Field(unique=True, max_length=40)
+    category: str = Field(max_length=20, index=True)
+    village_id: int = Field(foreign_key="village.id", index=True)
+    farmer_id: int | None = Field(default=None, foreign_key="farmer.id")
+    name_zh: str = Field(max_length=80)
+    name_lo: str = Field(default="", max_length=80)
+    name_en: str = Field(default="", max_length=80)
+    description_zh: str = Field(default="", max_length=600)
+    description_lo: str = Field(default="", max_length=600)
+    description_en: str = Field(default="", max_length=600)
+    unit_zh: str = Field(default="", max_length=40)
+    unit_lo: str = Field(default="", max_length=40)
+    unit_en: str = Field(default="", max_length=40)
+    price_fen: int = Field(gt=0)
+    weight_g: int = Field(ge=0)
+    stock: int = Field(default=0, ge=0)
+    photo: str | None = Field(default=None, max_length=200)  # a Telegram file_id or an URL
+    active: bool = True
+
+
+class Cart(SQLModel, table=True):
+    """A buyer's cart and checkout draft; `version` changes on every change to it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=telegram_id_column(unique=True, nullable=False))
+    version: int = 0
+    country: str | None = Field(default=None, max_length=2)
+    address: str | None = Field(default=None, max_length=300)
+    phone: str | None = Field(default=None, max_length=20)
+    note: str | None = Field(default=None, max_length=300)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class CartItem(SQLModel, table=True):
+    """One product line in a cart."""
+
+    __table_args__ = (UniqueConstraint("cart_id", "product_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cart_id: int = Field(foreign_key="cart.id", index=True)
+    product_id: int = Field(foreign_key="product.id")
+    quantity: int = Field(ge=1)
+
+
+@dataclass(frozen=True)
+class ProductCard:
+    """A product with where it comes from."""
+
+    product: Product
+    village: Village
+    farmer: Farmer | None
+
+
+@dataclass(frozen=True)
+class CartLine:
+    """A product in the cart and how many."""
+
+    product: Product
+    quantity: int
+
+    @property
+    def total_fen(self) -> int:
+        """Price of the line."""
+        return self.product.price_fen * self.quantity
+
+
+@dataclass(frozen=True)
+class CartView:
+    """The cart as shown: lines, totals and the checkout draft, at one version."""
+
+    cart: Cart
+    lines: list[CartLine]
+
+    @property
+    def version(self) -> int:
+        """The version buttons carry."""
+        return self.cart.version
+
+    @property
+    def subtotal_fen(self) -> int:
+        """Sum of the lines."""
+        return sum(line.total_fen for line in self.lines)
+
+    @property
+    def weight_g(self) -> int:
+        """Parcel weight."""
+        return sum(line.product.weight_g * line.quantity for line in self.lines)
+
+    @property
+    def short_lines(self) -> list[CartLine]:
+        """Lines asking for more than is in stock now."""
+        return [line for line in self.lines if line.quantity > line.product.stock]
+
+
+class CartChange(StrEnum):
+    """Outcome of a tap on the cart."""
+
+    DONE = "done"
+    STALE = "stale"  # the button was on an old cart: nothing applied
+    AT_MOST = "at_most"  # already as many as in stock
+    AT_LEAST = "at_least"  # already one; remove instead
+    GONE = "gone"  # the product is sold out or withdrawn
+    FULL = "full"  # too many different products
+
+
+# --- catalog -------------------------------------------------------------------------------
+
+
+def categories(*, session: Session) -> list[str]:
+    """Categories that have an active product, in shelf order."""
+    found = set(session.exec(select(Product.category).where(col(Product.active)).distinct()))
+    return [c.value for c in Category if c.value in found]
+
+
+def products_in(*, session: Session, category: str) -> list[Product]:
+    """Active products of one category."""
+    statement = select(Product).where(Product.category == category, col(Product.active))
+    return list(session.exec(statement.order_by(col(Product.id))))
+
+
+def product_card(
+    *, session: Session, product_id: int | None = None, sku: str | None = None
+) -> ProductCard | None:
+    """An active product by id or SKU, with its village and farmer."""
+    statement = select(Product, Village).join(Village).where(col(Product.active))
+    if sku is not None:
+        statement = statement.where(Product.sku == sku.upper())
+    else:
+        statement = statement.where(Product.id == product_id)
+    row = session.exec(statement).first()
+    if row is None:
+        return None
+    product, village = row
+    farmer = session.get(Farmer, product.farmer_id) if product.farmer_id else None
+    return ProductCard(product, village, farmer)
+
+
+# --- cart ----------------------------------------------------------------------------------
+
+
+def cart_of(session: Session, user_id: int) -> Cart:
+    """The user's cart row, created on first use."""
+    cart = session.exec(select(Cart).where(Cart.user_id == user_id)).first()
+    if cart is None:
+        cart = Cart(user_id=user_id)
+        session.add(cart)
+        session.flush()
+    return cart
+
+
+def read_cart(session: Session, cart: Cart) -> CartView:
+    """Reads the cart's lines."""
+    session.refresh(cart)
+    rows = session.exec(
+        select(CartItem, Product)
+        .join(Product)
+        .where(CartItem.cart_id == cart.id)
+        .order_by(col(CartItem.id))
+    )
+    return CartView(cart, [CartLine(product, item.quantity) for item, product in rows])
+
+
+def bump_version(session: Session, cart: Cart, version: int | None) -> bool:
+    """Moves the cart to the next version, only if it is still at `version` (None: any)."""
+    statement = update(Cart).where(col(Cart.id) == cart.id)
+    if version is not None:
+        statement = statement.where(col(Cart.version) == version)
+    result = session.exec(  # type: ignore[call-overload]
+        statement.values(version=Cart.version + 1, updated_at=utcnow())
+    )
+    return bool(result.rowcount)
+
+
+def view_cart(*, session: Session, user_id: int) -> CartView:
+    """The user's cart."""
+    return read_cart(session, cart_of(session, user_id))
+
+
+def add_to_cart(*, session: Session, user_id: int, product_id: int) -> tuple[CartChange, CartView]:
+    """Adds one of a product (up to the stock)."""
+    cart = cart_of(session, user_id)
+    product = session.get(Product, product_id)
+    if product is None or not product.active or product.stock < 1:
+        return CartChange.GONE, read_cart(session, cart)
+    item = session.exec(
+        select(CartItem).where(CartItem.cart_id == cart.id, CartItem.product_id == product_id)
+    ).first()
+    if item is None:
+        count = len(session.exec(select(CartItem.id).where(CartItem.cart_id == cart.id)).all())
+        if count >= MAX_LINES:
+            return CartChange.FULL, read_cart(session, cart)
+        item = CartItem(cart_id=cart.id, product_id=product_id, quantity=0)  # type: ignore[arg-type]
+    if item.quantity >= product.stock:
+        return CartChange.AT_MOST, read_cart(session, cart)
+    item.quantity += 1
+    session.add(item)
+    bump_version(session, cart, None)
+    return CartChange.DONE, read_cart(session, cart)
+
+
+def change_cart(
+    *, session: Session, user_id: int, product_id: int, action: str, version: int
+) -> tuple[CartChange, CartView]:
+    """Applies "+", "-" or "x" (remove) to one line, only if the cart is still at `version`."""
+    cart = cart_of(session, user_id)
+    if not bump_version(session, cart, version):
+        return CartChange.STALE, read_cart(session, cart)
+    item = session.exec(
+        select(CartItem).where(CartItem.cart_id == cart.id, CartItem.product_id == product_id)
+    ).first()
+    product = session.get(Product, product_id)
+    outcome = CartChange.DONE
+    if item is None or product is None:
+        outcome = CartChange.STALE
+    elif action == "x":
+        session.delete(item)
+    elif action == "+" and item.quantity >= product.stock:
+        outcome = CartChange.AT_MOST
+    elif action == "-" and item.quantity <= 1:
+        outcome = CartChange.AT_LEAST
+    elif action in ("+", "-"):
+        item.quantity += 1 if action == "+" else -1
+        session.add(item)
+    else:
+        outcome = CartChange.STALE
+    session.flush()
+    return outcome, read_cart(session, cart)
+
+
+def fit_cart_to_stock(*, session: Session, user_id: int) -> CartView:
+    """Lowers quantities to what is in stock, removing sold-out lines."""
+    cart = cart_of(session, user_id)
+    for item, product in session.exec(
+        select(CartItem, Product).join(Product).where(CartItem.cart_id == cart.id)
+    ):
+        if product.stock < 1 or not product.active:
+            session.delete(item)
+        elif item.quantity > product.stock:
+            item.quantity = product.stock
+            session.add(item)
+    bump_version(session, cart, None)
+    session.flush()
+    return read_cart(session, cart)
+
+
+def set_draft(*, session: Session, user_id: int, **fields: str | None) -> CartView:
+    """Stores checkout details (country, address, phone, note) on the cart."""
+    cart = cart_of(session, user_id)
+    for name, value in fields.items():
+        if name not in ("country", "address", "phone", "note"):
+            raise ValueError(name)
+        setattr(cart, name, value)
+    session.add(cart)
+    session.flush()
+    bump_version(session, cart, None)  # a summary shown before this change is now out of date
+    return read_cart(session, cart)
