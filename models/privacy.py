@@ -96,7 +96,7 @@ def _inserted(session: Session, table: Any, values: dict[str, Any]) -> bool:
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     statement = dialect.insert(table).values(**values).on_conflict_do_nothing()
     key = next(iter(table.__table__.primary_key.columns))
-    return session.exec(statement.returning(key)).first() is not None  # type: ignore[call-overload,no-any-return]
+    return session.exec(statement.returning(key)).first() is not None
 
 
 def record_consent(
@@ -109,7 +109,7 @@ def record_consent(
     # one row per (user, kind, version), so two taps at once store one consent
     if not _inserted(session, Consent, {**key, "given_at": now}):
         session.exec(
-            update(Consent)  # type: ignore[call-overload]
+            update(Consent)
             .where(*(getattr(Consent, k) == v for k, v in key.items()))
             .where(col(Consent.withdrawn_at).is_not(None))
             .values(given_at=now, withdrawn_at=None)
@@ -146,7 +146,7 @@ def missing_consents(
 def withdraw_consents(*, session: Session, user_id: int) -> int:
     """Withdraws every consent the user has given; returns how many."""
     result = session.exec(
-        update(Consent)  # type: ignore[call-overload]
+        update(Consent)
         .where(col(Consent.user_id) == user_id)
         .where(col(Consent.withdrawn_at).is_(None))
         .values(withdrawn_at=utcnow())
@@ -197,7 +197,7 @@ class _Profile:
         return row_dict(user) if user is not None else None
 
     def erase(self, session: Session, user_id: int) -> list[str]:
-        session.exec(delete(User).where(col(User.id) == user_id))  # type: ignore[call-overload]
+        session.exec(delete(User).where(col(User.id) == user_id))
         return []
 
     def purge_finished(self, session: Session, before: datetime) -> int:
@@ -207,7 +207,7 @@ class _Profile:
 def _blank_profile(session: Session, user_id: int) -> None:
     """Erases the names but keeps the row, so open orders' messages still reach the user."""
     session.exec(
-        update(User)  # type: ignore[call-overload]
+        update(User)
         .where(col(User.id) == user_id)
         .values(first_name=ANONYMOUS, last_name=None, username=None, language_code=None)
     )
@@ -228,12 +228,12 @@ class _Notifications:
         ]
 
     def erase(self, session: Session, user_id: int) -> list[str]:
-        session.exec(delete(Notification).where(col(Notification.user_id) == user_id))  # type: ignore[call-overload]
+        session.exec(delete(Notification).where(col(Notification.user_id) == user_id))
         return []
 
     def purge_finished(self, session: Session, before: datetime) -> int:
         result = session.exec(
-            delete(Notification)  # type: ignore[call-overload]
+            delete(Notification)
             .where(col(Notification.status) != NotificationStatus.PENDING)
             .where(col(Notification.created_at) < before)
         )
@@ -261,15 +261,13 @@ class _DialogueState:
         }
 
     def erase(self, session: Session, user_id: int) -> list[str]:
-        session.exec(delete(UserScratch).where(col(UserScratch.user_id) == user_id))  # type: ignore[call-overload]
+        session.exec(delete(UserScratch).where(col(UserScratch.user_id) == user_id))
         for row in _conversation_rows(session, user_id):
             session.delete(row)
         return []
 
     def purge_finished(self, session: Session, before: datetime) -> int:
-        result = session.exec(
-            delete(UserScratch).where(col(UserScratch.updated_at) < before)  # type: ignore[call-overload]
-        )
+        result = session.exec(delete(UserScratch).where(col(UserScratch.updated_at) < before))
         return int(result.rowcount)
 
 
@@ -283,7 +281,7 @@ class _Consents:
         return [row_dict(row, exclude={"user_id"}) for row in rows]
 
     def erase(self, session: Session, user_id: int) -> list[str]:
-        session.exec(delete(Consent).where(col(Consent.user_id) == user_id))  # type: ignore[call-overload]
+        session.exec(delete(Consent).where(col(Consent.user_id) == user_id))
         return []
 
     def purge_finished(self, session: Session, before: datetime) -> int:
@@ -329,7 +327,7 @@ class _Roles:
     def erase(self, session: Session, user_id: int) -> list[str]:
         # the farmer's catalog entry belongs to the post office; only the link to the account goes
         session.exec(
-            update(Farmer).where(col(Farmer.telegram_id) == user_id).values(telegram_id=None)  # type: ignore[call-overload]
+            update(Farmer).where(col(Farmer.telegram_id) == user_id).values(telegram_id=None)
         )
         for table, column, marker in (
             (FarmerInvite, "used_by", None),
@@ -337,9 +335,7 @@ class _Roles:
             (Broadcast, "created_by", ANONYMOUS_ID),
         ):
             session.exec(
-                update(table)  # type: ignore[call-overload]
-                .where(getattr(table, column) == user_id)
-                .values({column: marker})
+                update(table).where(getattr(table, column) == user_id).values({column: marker})
             )
         return []
 
@@ -376,18 +372,14 @@ class _Orders:
 
     def erase(self, session: Session, user_id: int) -> list[str]:
         cart_ids = session.exec(select(Cart.id).where(Cart.user_id == user_id)).all()
-        session.exec(delete(CartItem).where(col(CartItem.cart_id).in_(cart_ids)))  # type: ignore[call-overload]
-        session.exec(delete(Cart).where(col(Cart.user_id) == user_id))  # type: ignore[call-overload]
+        session.exec(delete(CartItem).where(col(CartItem.cart_id).in_(cart_ids)))
+        session.exec(delete(Cart).where(col(Cart.user_id) == user_id))
         orders = session.exec(select(Order).where(Order.buyer_id == user_id)).all()
         done = [o.id for o in orders if o.status in FINISHED_ORDERS]
         _erase_orders(session, done)
+        session.exec(update(Order).where(col(Order.id).in_(done)).values(buyer_id=ANONYMOUS_ID))
         session.exec(
-            update(Order)  # type: ignore[call-overload]
-            .where(col(Order.id).in_(done))
-            .values(buyer_id=ANONYMOUS_ID)
-        )
-        session.exec(
-            update(OrderEvent)  # type: ignore[call-overload]
+            update(OrderEvent)
             .where(col(OrderEvent.by_user_id) == user_id, col(OrderEvent.order_id).in_(done))
             .values(by_user_id=None)
         )
@@ -408,12 +400,12 @@ def _erase_orders(session: Session, order_ids: Sequence[int | None]) -> None:
     if not order_ids:
         return
     session.exec(
-        update(Order)  # type: ignore[call-overload]
+        update(Order)
         .where(col(Order.id).in_(order_ids))
         .values(address=ANONYMOUS, phone=ANONYMOUS, note=None, tracking_number=None)
     )
     session.exec(
-        update(OrderEvent)  # type: ignore[call-overload]
+        update(OrderEvent)
         .where(col(OrderEvent.order_id).in_(order_ids))
         .where(col(OrderEvent.to_status) == OrderStatus.SHIPPED)
         .values(note=None)  # carrier and tracking number
@@ -454,13 +446,13 @@ def erase_user_data(*, session: Session, user_id: int) -> list[str]:
         values = {"user_id": user_id, "requested_at": utcnow(), "kept": kept}
         if not _inserted(session, ErasureRequest, values):
             session.exec(
-                update(ErasureRequest)  # type: ignore[call-overload]
+                update(ErasureRequest)
                 .where(col(ErasureRequest.user_id) == user_id)
                 .values(kept=kept)
             )
     else:
         PROVIDERS["profile"].erase(session, user_id)
-        session.exec(delete(ErasureRequest).where(col(ErasureRequest.user_id) == user_id))  # type: ignore[call-overload]
+        session.exec(delete(ErasureRequest).where(col(ErasureRequest.user_id) == user_id))
     return problems
 
 

@@ -19,7 +19,7 @@ INK = (40, 40, 40)
 def _nice_step(maximum: int, lines: int = 5) -> int:
     """A round grid step (1, 2 or 5 times a power of ten) giving about `lines` gridlines."""
     raw = max(1, maximum // lines)
-    power = 10 ** (len(str(raw)) - 1)
+    power: int = 10 ** (len(str(raw)) - 1)
     for factor in (1, 2, 5, 10):
         if factor * power >= raw:
             return factor * power

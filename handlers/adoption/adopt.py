@@ -444,7 +444,7 @@ def conversation() -> ConversationHandler[BotContext]:
         states[step] = handlers
     return ConversationHandler(
         entry_points=[CallbackQueryHandler(begin, pattern=r"^ADOPT go \d+$")],
-        states=states,  # type: ignore[arg-type]
+        states=states,
         fallbacks=[CommandHandler("cancel", cancel_adoption)],
         name="adopt",
         persistent=True,

@@ -157,7 +157,7 @@ def reserve_tree(*, session: Session, user_id: int, minutes: int) -> Reservation
             return Reservation(None, "taken")
         adoption = held  # the same user confirmed twice: one reservation
     # a plain DELETE: a simultaneous second confirmation may have removed it already
-    session.exec(delete(AdoptionDraft).where(col(AdoptionDraft.user_id) == user_id))  # type: ignore[call-overload]
+    session.exec(delete(AdoptionDraft).where(col(AdoptionDraft.user_id) == user_id))
     return Reservation(adoption)
 
 
@@ -205,7 +205,7 @@ def expire_reservations(*, session: Session, tree_id: int | None = None) -> list
     expired = []
     for adoption_id in session.exec(statement).all():
         assert adoption_id is not None
-        result = session.exec(  # type: ignore[call-overload]
+        result = session.exec(
             update(Adoption)
             .where(col(Adoption.id) == adoption_id, col(Adoption.status).in_(UNPAID))
             .where(col(Adoption.reserved_until) < now)
@@ -246,7 +246,7 @@ class AdoptionPayable:
         """Activates the adoption and queues the certificate; a lapsed one is flagged instead."""
         season = session.exec(select(Adoption.season).where(Adoption.id == target_id)).one()
         certificate_no = new_certificate_no(season)
-        result = session.exec(  # type: ignore[call-overload]
+        result = session.exec(
             update(Adoption)
             .where(col(Adoption.id) == target_id, col(Adoption.status).in_(UNPAID))
             .where(col(Adoption.hold_key).is_not(None))

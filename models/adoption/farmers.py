@@ -73,7 +73,7 @@ def farmer_trees(
         .join(Species, col(Species.id) == col(Tree.species_id))
         .join(
             Adoption,
-            (col(Adoption.tree_id) == col(Tree.id)) & _live_this_season(season),  # type: ignore[operator]
+            (col(Adoption.tree_id) == col(Tree.id)) & _live_this_season(season),
             isouter=True,
         )
         .join(User, col(User.id) == col(Adoption.user_id), isouter=True)

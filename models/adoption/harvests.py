@@ -86,7 +86,7 @@ def harvest(*, session: Session, adoption_id: int) -> Harvest | None:
 
 def _move(session: Session, adoption_id: int, old: str, new: str) -> Adoption:
     """Moves an adoption from `old` to `new` in one conditional statement."""
-    result = session.exec(  # type: ignore[call-overload]
+    result = session.exec(
         update(Adoption)
         .where(col(Adoption.id) == adoption_id, col(Adoption.status) == old)
         .values(status=new)
@@ -126,7 +126,7 @@ def ship_harvest(
 def complete_harvest(*, session: Session, adoption_id: int, by_user_id: int) -> Adoption:
     """Closes an adoption whose harvest share has arrived."""
     adoption = _move(session, adoption_id, AdoptionStatus.HARVEST_SHIPPED, AdoptionStatus.COMPLETED)
-    session.exec(  # type: ignore[call-overload]
+    session.exec(
         update(HarvestShipment)
         .where(col(HarvestShipment.adoption_id) == adoption_id)
         .values(completed_at=utcnow())

@@ -193,11 +193,7 @@ def browse_groups(*, session: Session, by: str) -> list[Group]:
     season, now = current_season(), utcnow()
     key = "species_id" if by == "species" else "village_id"
     free = _free_trees(season, now).subquery()
-    counts = dict(
-        session.exec(  # type: ignore[call-overload]
-            select(free.c[key], func.count()).group_by(free.c[key])
-        ).all()
-    )
+    counts = dict(session.exec(select(free.c[key], func.count()).group_by(free.c[key])).all())
     rows: list[Species | Village] = list(
         session.exec(select(Species).order_by(col(Species.id))).all()
         if by == "species"
