@@ -16,6 +16,7 @@ import models.core.broadcast
 import models.core.contact
 import models.core.outbox
 import models.core.payments
+import models.core.personal_data
 import models.core.roles
 import models.core.state
 import models.core.updates
@@ -26,5 +27,6 @@ import models.reporting.stats
 import models.shop.backoffice
 import models.shop.orders
 import models.shop.packing
+import models.shop.personal_data
 import models.shop.products
 import models.shop.shipping  # noqa: F401
