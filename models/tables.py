@@ -1,6 +1,7 @@
 """Imports every table module, so `SQLModel.metadata` knows every table (create_all, Alembic)."""
 
 import models.adoption.adoptions
+import models.adoption.browse
 import models.adoption.farmers
 import models.adoption.harvests
 import models.adoption.personal_data

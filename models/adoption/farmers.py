@@ -11,16 +11,8 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func
 from sqlmodel import Session, col, select
 
-from models.adoption.adoptions import AdoptionView, adoption_view
-from models.catalog.trees import (
-    PAID,
-    Adoption,
-    Species,
-    Tree,
-    TreeUpdate,
-    current_season,
-    post_tree_update,
-)
+from models.adoption.adoptions import PAID, Adoption, AdoptionView, adoption_view
+from models.catalog.trees import Species, Tree, TreeUpdate, current_season, post_tree_update
 from models.core.outbox import notify
 from models.core.user import User
 from models.shop.packing import EARNING_SOURCES

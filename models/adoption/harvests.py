@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import func, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.catalog.trees import Adoption, AdoptionStatus, Species, Tree
+from models.adoption.adoptions import Adoption, AdoptionStatus
+from models.catalog.trees import Species, Tree
 from models.core.base import telegram_id_column, utcnow
 from models.core.outbox import notify
 

@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
-from models.adoption.adoptions import AdoptionDraft
+from models.adoption.adoptions import Adoption, AdoptionDraft, AdoptionStatus
 from models.adoption.harvests import HarvestShipment
-from models.catalog.trees import Adoption, AdoptionStatus, Tree, season_end
+from models.catalog.trees import Tree, season_end
 from models.privacy import ANONYMOUS, ANONYMOUS_ID, register_provider, row_dict
 
 FINISHED = (
