@@ -7,7 +7,8 @@ from collections.abc import Callable, Sequence
 
 from PIL import Image, ImageDraw
 
-from bot.render.certificate import DRAW_LOCK, Style, draw_line, text_width
+from bot.render.fonts import DRAW_LOCK
+from bot.render.text import Style, draw_line, text_width
 
 WIDTH, HEIGHT = 1200, 700
 LEFT, RIGHT, TOP, BOTTOM = 170, 40, 110, 110
