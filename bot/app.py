@@ -160,7 +160,7 @@ def build_application(
     # group -3 checks an update id before the mark at the end is written, which is safe only
     # when a repeated update cannot run beside its first delivery.
     builder = builder.concurrent_updates(False)
-    application: App = builder.build()  # type: ignore[assignment]
+    application: App = builder.build()
     application.bot_data.update(settings=settings, db=db, renderers=notification_renderers())
     application.add_handler(TypeHandler(Update, skip_handled), group=-3)
     application.add_handler(TypeHandler(Update, dialogues.leave_stale_dialogues), group=-2)

@@ -51,7 +51,7 @@ Renderer = Callable[[AnyApp, Translator, dict[str, Any]], Awaitable[Outgoing]]
 
 def backoff(attempts: int) -> timedelta:
     """5 s, 10 s, 20 s … up to an hour between attempts."""
-    return min(BACKOFF_BASE * (2 ** max(attempts, 0)), BACKOFF_MAX)
+    return min(BACKOFF_BASE * (1 << max(attempts, 0)), BACKOFF_MAX)
 
 
 async def _send(application: AnyApp, chat_id: int, outgoing: Outgoing) -> None:

@@ -10,8 +10,8 @@ from PIL import Image
 from sqlmodel import select
 
 from bot.notify import deliver_pending
-from models.adoption.adoptions import AdoptionDraft
-from models.catalog.trees import Adoption, AdoptionStatus, Tree
+from models.adoption.adoptions import Adoption, AdoptionDraft, AdoptionStatus
+from models.catalog.trees import Tree
 from models.core.payments import Payment, confirm_offline_payment
 from models.privacy import ConsentKind, record_consent
 from tests.factories import TgUser

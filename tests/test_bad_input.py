@@ -19,9 +19,8 @@ import pytest
 from sqlmodel import select
 
 from bot.offline import ApiCall
-from models.adoption.adoptions import AdoptionDraft
+from models.adoption.adoptions import Adoption, AdoptionDraft
 from models.adoption.harvests import HarvestShipment
-from models.catalog.trees import Adoption
 from models.core.payments import Payment, confirm_offline_payment
 from models.core.state import ConversationState
 from models.shop.orders import Order, pack_order

@@ -14,8 +14,7 @@ from bot.config import Settings
 from bot.db import Database
 from bot.notify import deliver_pending
 from bot.offline import OfflineBotAPI
-from models.adoption.adoptions import AdoptionDraft
-from models.catalog.trees import Adoption, AdoptionStatus
+from models.adoption.adoptions import Adoption, AdoptionDraft, AdoptionStatus
 from models.core.outbox import Notification
 from models.core.payments import Payment, PaymentStatus
 from models.core.state import ConversationState

@@ -14,8 +14,9 @@ from sqlmodel import select
 from bot.cli import cmd_export
 from bot.config import Settings
 from bot.notify import deliver_pending
+from models.adoption.adoptions import Adoption, AdoptionStatus
 from models.adoption.harvests import HarvestError, HarvestShipment, ship_harvest
-from models.catalog.trees import Adoption, AdoptionStatus, TreeUpdate
+from models.catalog.trees import TreeUpdate
 from models.core.outbox import Notification
 from models.reporting.export import BOM
 from tests.adoption_helpers import LAO_ADDRESS, adoption_row, paid_adoption

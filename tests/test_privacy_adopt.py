@@ -8,9 +8,8 @@ from datetime import timedelta
 from sqlalchemy import update
 from sqlmodel import col, select
 
-from models.adoption.adoptions import AdoptionDraft
+from models.adoption.adoptions import Adoption, AdoptionDraft, AdoptionStatus
 from models.adoption.harvests import HarvestShipment, ship_harvest
-from models.catalog.trees import Adoption, AdoptionStatus
 from models.core.base import utcnow
 from models.core.payments import Payment, confirm_offline_payment
 from models.privacy import ANONYMOUS, ErasureRequest, purge_expired

@@ -33,7 +33,7 @@ from models.adoption.adoptions import (
     start_draft,
     update_draft,
 )
-from models.catalog.trees import similar_trees, tree_card
+from models.adoption.browse import similar_trees, tree_card
 from models.core.contact import clean_address, clean_text, normalize_phone
 from models.core.payments import PaymentMethod
 from models.privacy import is_cross_border
@@ -444,7 +444,7 @@ def conversation() -> ConversationHandler[BotContext]:
         states[step] = handlers
     return ConversationHandler(
         entry_points=[CallbackQueryHandler(begin, pattern=r"^ADOPT go \d+$")],
-        states=states,  # type: ignore[arg-type]
+        states=states,
         fallbacks=[CommandHandler("cancel", cancel_adoption)],
         name="adopt",
         persistent=True,

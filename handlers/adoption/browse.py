@@ -10,8 +10,9 @@ from telegram.helpers import create_deep_linked_url
 
 from bot.context import BotContext
 from handlers.kit.common import back_button, button, esc, keyboard, menu_row, pager, show
+from models.adoption.browse import Group, TreeCard, browse_groups, list_free_trees, tree_card
 from models.catalog.places import localized
-from models.catalog.trees import Group, Tree, TreeCard, browse_groups, list_free_trees, tree_card
+from models.catalog.trees import Tree
 
 PAGE_SIZE = 8
 CODE = re.compile(r"^[A-Za-z0-9-]{1,24}$")

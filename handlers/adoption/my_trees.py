@@ -8,9 +8,17 @@ from bot.context import BotContext
 from bot.i18n import Translator
 from handlers.adoption.certificate import certificate_png
 from handlers.kit.common import back_button, button, esc, keyboard, menu_row, show
-from models.adoption.adoptions import AdoptionView, adoption_view, my_adoptions, renewal_open
+from models.adoption.adoptions import (
+    PAID,
+    UNPAID,
+    AdoptionStatus,
+    AdoptionView,
+    adoption_view,
+    my_adoptions,
+    renewal_open,
+)
 from models.catalog.places import localized
-from models.catalog.trees import PAID, UNPAID, AdoptionStatus, tree_news
+from models.catalog.trees import tree_news
 
 
 def status_label(tr: Translator, status: str) -> str:

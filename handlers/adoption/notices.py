@@ -25,7 +25,9 @@ EXPIRY_INTERVAL_SECONDS = 60
 
 async def _view(app: AnyApp, params: dict[str, Any]) -> AdoptionView:
     """The adoption a notification is about."""
-    view = await app.bot_data["db"].run(adoption_view, adoption_id=int(params["adoption_id"]))
+    view: AdoptionView | None = await app.bot_data["db"].run(
+        adoption_view, adoption_id=int(params["adoption_id"])
+    )
     if view is None:
         raise LookupError(params)
     return view

@@ -46,7 +46,7 @@ from handlers.kit.common import (
 )
 from handlers.kit.roles import operator_only
 from handlers.shop.orders import COUNTRY_NAMES
-from models.adoption.adoptions import adoption_view
+from models.adoption.adoptions import AdoptionStatus, adoption_view
 from models.adoption.harvests import (
     LISTS,
     Harvest,
@@ -57,7 +57,6 @@ from models.adoption.harvests import (
     ship_harvest,
     shipment_of,
 )
-from models.catalog.trees import AdoptionStatus
 from models.shop.backoffice import valid_tracking
 
 PAGE = 5

@@ -39,6 +39,7 @@ from handlers.kit.common import (
     show,
 )
 from handlers.kit.roles import farmer_only
+from models.adoption.adoptions import PAID
 from models.adoption.farmers import (
     MAX_UPDATE_TEXT,
     TreeNewsError,
@@ -49,7 +50,6 @@ from models.adoption.farmers import (
     post_farmer_update,
 )
 from models.catalog.places import localized
-from models.catalog.trees import PAID
 from models.core.contact import clean_text
 
 KEY = "frmup"

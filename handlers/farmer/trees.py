@@ -20,8 +20,8 @@ from handlers.kit.common import (
     tapped_id,
 )
 from handlers.kit.roles import farmer_only
+from models.adoption.adoptions import PAID
 from models.adoption.farmers import FarmerTree, farmer_trees
-from models.catalog.trees import PAID
 
 PAGE = 8
 

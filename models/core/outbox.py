@@ -123,9 +123,9 @@ def mark_failed(*, session: Session, notification_id: int, error: str) -> None:
 
 def mark_blocked(*, session: Session, user_id: int, error: str) -> None:
     """The user blocked the bot: flag them and stop every pending notification to them."""
-    session.exec(update(User).where(col(User.id) == user_id).values(blocked_bot=True))  # type: ignore[call-overload]
+    session.exec(update(User).where(col(User.id) == user_id).values(blocked_bot=True))
     session.exec(
-        update(Notification)  # type: ignore[call-overload]
+        update(Notification)
         .where(col(Notification.user_id) == user_id)
         .where(col(Notification.status) == NotificationStatus.PENDING)
         .values(status=NotificationStatus.BLOCKED, last_error=error[:300])
