@@ -43,7 +43,7 @@ from handlers.backoffice import products as operator_products
 from handlers.farmer import menu as farmer
 from handlers.farmer import news as tree_news
 from handlers.farmer.trees import my_trees as farmer_my_trees
-from handlers.kit import dialogues, fallback, users
+from handlers.kit import dialogues, fallback, routes, users
 from handlers.payment import step as payment
 from handlers.shop import cart, checkout, orders
 from handlers.shop import shelves as shop
@@ -67,11 +67,11 @@ def journey_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
         CommandHandler("start", operator.redeem_invite, deep_link(r"^/start farmer_")),
         CommandHandler("start", start.start),
         CommandHandler("help", start.help_command),
-        CallbackQueryHandler(start.help_command, pattern="^HELP$"),
-        CallbackQueryHandler(start.menu, pattern="^MENU$"),
+        routes.HELP.handler(start.help_command),
+        routes.MENU.handler(start.menu),
         CommandHandler("language", language.choose_language),
-        CallbackQueryHandler(language.choose_language, pattern="^LANG$"),
-        CallbackQueryHandler(language.set_user_language, pattern="^LANG "),
+        routes.LANGUAGE.handler(language.choose_language),
+        routes.LANGUAGE_SET.handler(language.set_user_language),
         PreCheckoutQueryHandler(payment.precheckout),
         MessageHandler(filters.SUCCESSFUL_PAYMENT, payment.successful_payment),
         *adoption_handlers(),
@@ -81,19 +81,19 @@ def journey_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
         *orders.handlers(),
         broadcast.broadcast_conversation(),
         CommandHandler("ops", operator.back_office),
-        CallbackQueryHandler(operator.back_office, pattern="^OPS$"),
-        CallbackQueryHandler(operator.payments_to_confirm, pattern="^OPS PAY$"),
-        CallbackQueryHandler(operator.confirm_payment_button, pattern="^OPS PAYOK "),
+        routes.BACK_OFFICE.handler(operator.back_office),
+        routes.PAYMENTS.handler(operator.payments_to_confirm),
+        routes.PAYMENT_CONFIRM.handler(operator.confirm_payment_button),
         CommandHandler("confirm", operator.confirm_payment_command),
-        CallbackQueryHandler(operator.farmers, pattern="^OPS FARM$"),
-        CallbackQueryHandler(operator.invite_farmer, pattern=r"^OPS INV \d+$"),
+        routes.FARMERS.handler(operator.farmers),
+        routes.FARMER_INVITE.handler(operator.invite_farmer),
         CommandHandler("makeoperator", operator.make_operator_command),
         *operator_orders.handlers(),
         *operator_products.handlers(),
         *stats.handlers(),
         *operator_harvests.handlers(),
         tree_news.conversation(),
-        CallbackQueryHandler(farmer_my_trees, pattern=r"^FRM t \d+$"),
+        routes.FARMER_TREES.handler(farmer_my_trees),
         *farmer.handlers(),
         *privacy.handlers(),
         CommandHandler("cancel", fallback.nothing_to_cancel),

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.context import BotContext
 from handlers.adoption import adopt
 from handlers.adoption import browse as trees
 from handlers.adoption import my_trees as mytrees
+from handlers.kit import routes
 
 
 def tree_link_handler() -> BaseHandler[Any, BotContext, Any]:
@@ -20,14 +21,14 @@ def tree_link_handler() -> BaseHandler[Any, BotContext, Any]:
 def adoption_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
     """Browse (TREE …), adopt (ADOPT …) and My trees (MYT …, /mytrees)."""
     return [
-        CallbackQueryHandler(trees.browse, pattern="^TREE$"),
-        CallbackQueryHandler(trees.tree_list, pattern=r"^TREE [sv] \d+ \d+$"),
-        CallbackQueryHandler(trees.open_card, pattern=r"^TREE c \d+( [sv] \d+ \d+)?$"),
+        routes.TREES.handler(trees.browse),
+        routes.TREE_LIST.handler(trees.tree_list),
+        routes.TREE_CARD.handler(trees.open_card),
         adopt.conversation(),
-        CallbackQueryHandler(adopt.renew, pattern=r"^ADOPT renew \d+$"),
+        routes.ADOPT_RENEW.handler(adopt.renew),
         CommandHandler("mytrees", mytrees.my_trees),
-        CallbackQueryHandler(mytrees.my_trees, pattern="^MYT$"),
-        CallbackQueryHandler(mytrees.adoption_detail, pattern=r"^MYT a \d+$"),
-        CallbackQueryHandler(mytrees.send_certificate, pattern=r"^MYT c \d+$"),
-        CallbackQueryHandler(mytrees.pay_again, pattern=r"^MYT p \d+$"),
+        routes.MY_TREES.handler(mytrees.my_trees),
+        routes.MY_TREE.handler(mytrees.adoption_detail),
+        routes.MY_CERTIFICATE.handler(mytrees.send_certificate),
+        routes.MY_TREE_PAY.handler(mytrees.pay_again),
     ]
