@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler
 
 from bot.config import LANGUAGES
 from bot.context import BotContext
@@ -34,3 +37,12 @@ async def set_user_language(update: Update, context: BotContext) -> None:
     forget(context, account.id)
     text = context.tr._("Done: I will speak English with you.")
     await show(update, context, text, main_menu(context))
+
+
+def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
+    """/language and its buttons."""
+    return [
+        CommandHandler("language", choose_language),
+        routes.LANGUAGE.handler(choose_language),
+        routes.LANGUAGE_SET.handler(set_user_language),
+    ]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CommandHandler
 
 from bot.commands import COMMANDS, FARMER_COMMANDS, OPERATOR_COMMANDS
 from bot.context import BotContext
@@ -94,3 +96,13 @@ async def help_command(update: Update, context: BotContext) -> None:
     text = "\n".join(lines)
     privacy = button("🔒 " + tr._("Privacy"), routes.PRIVACY_NOTICE.data())
     await show(update, context, text, keyboard([privacy], menu_row(context)))
+
+
+def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
+    """/start, /help and the main menu (deep links `/start <payload>` go before these)."""
+    return [
+        CommandHandler("start", start),
+        CommandHandler("help", help_command),
+        routes.HELP.handler(help_command),
+        routes.MENU.handler(menu),
+    ]

@@ -8,6 +8,7 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
+    BaseHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
@@ -454,3 +455,8 @@ def conversation() -> ConversationHandler[BotContext]:
         persistent=True,
         allow_reentry=True,
     )
+
+
+def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
+    """The adoption dialogue and renewing an adoption."""
+    return [conversation(), routes.ADOPT_RENEW.handler(renew)]

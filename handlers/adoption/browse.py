@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import quote
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import BaseHandler, CommandHandler, filters
 from telegram.helpers import create_deep_linked_url
 
 from bot.context import BotContext
@@ -195,3 +197,17 @@ async def open_tree_link(update: Update, context: BotContext) -> None:
         )
         return
     await send_card(update, context, card, routes.TREES.data())
+
+
+def deep_links() -> list[BaseHandler[Any, BotContext, Any]]:
+    """`/start tree_<CODE>`: must come before the generic /start."""
+    return [CommandHandler("start", open_tree_link, filters.Regex(r"^/start tree_"))]
+
+
+def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
+    """The kinds and villages, their lists, a tree's card."""
+    return [
+        routes.TREES.handler(browse),
+        routes.TREE_LIST.handler(tree_list),
+        routes.TREE_CARD.handler(open_card),
+    ]

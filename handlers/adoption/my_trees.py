@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import InlineKeyboardButton, Update
+from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import BotContext
 from bot.i18n import Translator
@@ -159,3 +162,14 @@ async def pay_again(update: Update, context: BotContext) -> None:
         await query.answer(context.tr._("This button is out of date."), show_alert=True)
         return
     await pay(update, context, Reservation(view.adoption))
+
+
+def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
+    """My trees (/mytrees and its buttons)."""
+    return [
+        CommandHandler("mytrees", my_trees),
+        routes.MY_TREES.handler(my_trees),
+        routes.MY_TREE.handler(adoption_detail),
+        routes.MY_CERTIFICATE.handler(send_certificate),
+        routes.MY_TREE_PAY.handler(pay_again),
+    ]

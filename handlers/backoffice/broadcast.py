@@ -12,6 +12,7 @@ from typing import Any
 
 from telegram import Update
 from telegram.ext import (
+    BaseHandler,
     CommandHandler,
     ContextTypes,
     ConversationHandler,
@@ -271,3 +272,8 @@ def broadcast_conversation() -> ConversationHandler:  # type: ignore[type-arg]
         persistent=True,
         allow_reentry=True,
     )
+
+
+def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
+    """The broadcast dialogue."""
+    return [broadcast_conversation()]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import InlineKeyboardButton, Update
+from telegram.ext import BaseHandler, CommandHandler, filters
 from telegram.helpers import create_deep_linked_url
 
 from bot.context import BotContext
@@ -242,3 +245,22 @@ async def redeem_invite(update: Update, context: BotContext) -> None:
         village=esc(localized(village, "name", context.lang)),
     )
     await show(update, context, text, keyboard(menu_row(context)))
+
+
+def deep_links() -> list[BaseHandler[Any, BotContext, Any]]:
+    """`/start farmer_<token>`: a farmer's invite, before the generic /start."""
+    return [CommandHandler("start", redeem_invite, filters.Regex(r"^/start farmer_"))]
+
+
+def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
+    """The back office's menu, payments to confirm, farmers' invites, /makeoperator."""
+    return [
+        CommandHandler("ops", back_office),
+        routes.BACK_OFFICE.handler(back_office),
+        routes.PAYMENTS.handler(payments_to_confirm),
+        routes.PAYMENT_CONFIRM.handler(confirm_payment_button),
+        CommandHandler("confirm", confirm_payment_command),
+        routes.FARMERS.handler(farmers),
+        routes.FARMER_INVITE.handler(invite_farmer),
+        CommandHandler("makeoperator", make_operator_command),
+    ]

@@ -12,6 +12,7 @@ from typing import Any
 
 from telegram import Update
 from telegram.ext import (
+    BaseHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
@@ -335,3 +336,8 @@ def _conversation() -> ConversationHandler[BotContext]:
         persistent=True,
         allow_reentry=True,
     )
+
+
+def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
+    """The dialogue for posting a tree update."""
+    return [conversation()]

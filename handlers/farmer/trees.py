@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import Update
+from telegram.ext import BaseHandler
 
 from bot.context import BotContext
 from bot.i18n import Translator
@@ -64,3 +67,8 @@ async def my_trees(update: Update, context: BotContext) -> None:
         menu_row(context),
     )
     await show(update, context, "\n\n".join(lines), markup)
+
+
+def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
+    """The farmer's list of their trees."""
+    return [routes.FARMER_TREES.handler(my_trees)]

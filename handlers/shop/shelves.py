@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CommandHandler
+from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.context import BotContext
 from bot.i18n import N_
@@ -181,3 +181,8 @@ def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
         routes.PRODUCT.handler(show_product),
         routes.ADD_TO_CART.handler(add_product),
     ]
+
+
+def deep_links() -> list[BaseHandler[Any, BotContext, Any]]:
+    """`/start product_<SKU>`: must come before the generic /start."""
+    return [CommandHandler("start", open_product_link, filters.Regex(r"^/start product_"))]
