@@ -76,7 +76,7 @@ async def test_lao_buyer_orders_kiwifruit_to_vientiane(bot: Harness, noy: TgUser
 
 async def test_chinese_buyer_orders_honey_within_china(bot: Harness, li: TgUser) -> None:
     honey = product(bot.db, "HONEY-500G")
-    await bot.press(li, f"SHOP a {honey.id}")
+    await bot.press(li, f"SHOP add {honey.id}")
     await bot.command(li, "/cart")
     await bot.tap(li, "去结算")
     await bot.tap(li, "中国")

@@ -64,14 +64,14 @@ async def test_start_answers_in_resolved_language(
 async def test_language_command_switches_at_once_and_sticks(bot: Harness, ann: TgUser) -> None:
     await bot.command(ann, "/language")
     assert [text for text, _ in bot.buttons(ann)][:3] == ["中文", "ລາວ", "English"]
-    calls = await bot.press(ann, "LANG lo")
+    calls = await bot.press(ann, "LANG set lo")
     assert last_text(calls).startswith("ຕົກລົງ")
     # Telegram still says en-US, but the stored choice wins from now on.
     assert "ສະບາຍດີ" in last_text(await bot.command(ann, "/start"))
     with bot.db.session() as session:
         row = session.get_one(User, ann.id)
     assert (row.language, row.language_chosen) == ("lo", True)
-    await bot.press(ann, "LANG zh")
+    await bot.press(ann, "LANG set zh")
     assert "您好" in last_text(await bot.command(ann, "/start"))
 
 

@@ -10,6 +10,7 @@ from telegram.ext import ContextTypes
 from bot.i18n import Translator
 from bot.notify import AnyApp, Outgoing
 from handlers.adoption.certificate import certificate_png
+from handlers.kit import routes
 from handlers.kit.common import button, esc, keyboard
 from models.adoption.adoptions import (
     AdoptionView,
@@ -35,7 +36,7 @@ async def _view(app: AnyApp, params: dict[str, Any]) -> AdoptionView:
 
 def _my_trees(tr: Translator) -> list:  # type: ignore[type-arg]
     """The row with a My trees button."""
-    return [button("🌳 " + tr._("My trees"), "MYT")]
+    return [button("🌳 " + tr._("My trees"), routes.MY_TREES.data())]
 
 
 async def render_paid(app: AnyApp, tr: Translator, params: dict[str, Any]) -> Outgoing:
@@ -56,7 +57,10 @@ async def render_expired(app: AnyApp, tr: Translator, params: dict[str, Any]) ->
         "⌛ Your reservation of {code} ended before payment, so the tree is back in the catalog. "
         "You can reserve it again while it is free."
     ).format(code=esc(view.tree.code))
-    return Outgoing(text, keyboard([button("🌳 " + view.tree.code, f"TREE c {view.tree.id}")]))
+    return Outgoing(
+        text,
+        keyboard([button("🌳 " + view.tree.code, routes.TREE_CARD.data(tree_id=view.tree.id))]),
+    )
 
 
 async def render_refund(app: AnyApp, tr: Translator, params: dict[str, Any]) -> Outgoing:
@@ -85,7 +89,7 @@ async def render_renewal(app: AnyApp, tr: Translator, params: dict[str, Any]) ->
     )
     renew = button(
         "🔁 " + tr.pgettext("button", "Renew for {season}").format(season=following),
-        f"ADOPT renew {adoption.id}",
+        routes.ADOPT_RENEW.data(adoption_id=adoption.id),
     )
     return Outgoing(text, keyboard([renew], _my_trees(tr)))
 

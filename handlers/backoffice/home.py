@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import InlineKeyboardButton, Update
+from telegram.ext import BaseHandler, CommandHandler, filters
 from telegram.helpers import create_deep_linked_url
 
 from bot.context import BotContext
+from handlers.kit import routes
 from handlers.kit.common import back_button, button, esc, keyboard, menu_row, show
 from handlers.kit.roles import operator_only
 from handlers.kit.users import forget
@@ -30,16 +34,16 @@ def back_office_buttons(context: BotContext) -> list[list[InlineKeyboardButton]]
     """The back-office menu, one button a row."""
     tr = context.tr
     return [
-        [button("💳 " + tr._("Payments to confirm"), "OPS PAY")],
-        [button("📣 " + tr._("Broadcast an announcement"), "BC")],
-        [button("👩‍🌾 " + tr._("Farmers and invite links"), "OPS FARM")],
-        [button("🚚 " + tr._("Orders to ship"), "OPO l t 0")],
-        [button("📬 " + tr._("Orders on their way"), "OPO l s 0")],
-        [button("🏷 " + tr._("Products: stock and prices"), "OPP l")],
-        [button("🧺 " + tr._("Harvests to ship"), "OPH l a 0")],
-        [button("📊 " + tr._("Statistics"), "OPS STATS")],
-        [button("📄 " + tr._("Export orders (CSV)"), "OPS EXP orders")],
-        [button("📄 " + tr._("Export adoptions (CSV)"), "OPS EXP adoptions")],
+        [button("💳 " + tr._("Payments to confirm"), routes.PAYMENTS.data())],
+        [button("📣 " + tr._("Broadcast an announcement"), routes.BROADCAST.data())],
+        [button("👩‍🌾 " + tr._("Farmers and invite links"), routes.FARMERS.data())],
+        [button("🚚 " + tr._("Orders to ship"), routes.OPS_ORDERS.data(which="ready", page=0))],
+        [button("📬 " + tr._("Orders on their way"), routes.OPS_ORDERS.data(which="sent", page=0))],
+        [button("🏷 " + tr._("Products: stock and prices"), routes.OPS_PRODUCTS.data())],
+        [button("🧺 " + tr._("Harvests to ship"), routes.HARVESTS.data(which="ready", page=0))],
+        [button("📊 " + tr._("Statistics"), routes.STATS.data())],
+        [button("📄 " + tr._("Export orders (CSV)"), routes.EXPORT.data(kind="orders"))],
+        [button("📄 " + tr._("Export adoptions (CSV)"), routes.EXPORT.data(kind="adoptions"))],
     ]
 
 
@@ -83,12 +87,15 @@ async def show_payments(update: Update, context: BotContext, notice: str = "") -
         lines += [payment_line(context, p) for p in payments]
     else:
         lines.append(tr._("No payments are waiting for confirmation."))
-    rows = [[button("✅ " + p.reference, f"OPS PAYOK {p.reference}")] for p in payments]
+    rows = [
+        [button("✅ " + p.reference, routes.PAYMENT_CONFIRM.data(reference=p.reference))]
+        for p in payments
+    ]
     await show(
         update,
         context,
         "\n".join(lines),
-        keyboard(*rows, [back_button(context, "OPS")], menu_row(context)),
+        keyboard(*rows, [back_button(context, routes.BACK_OFFICE.data())], menu_row(context)),
     )
 
 
@@ -125,9 +132,8 @@ async def _confirm(context: BotContext, reference: str, operator_id: int) -> str
 @operator_only
 async def confirm_payment_button(update: Update, context: BotContext) -> None:
     """Confirms the payment whose button was tapped."""
-    query = update.callback_query
-    assert query is not None and query.data is not None and update.effective_user is not None
-    reference = query.data.removeprefix("OPS PAYOK ")
+    assert update.effective_user is not None
+    reference = routes.text_field(context, "reference")
     notice = await _confirm(context, reference, update.effective_user.id)
     await show_payments(update, context, notice)
 
@@ -145,7 +151,7 @@ async def confirm_payment_command(update: Update, context: BotContext) -> None:
     await context.bot.send_message(
         update.effective_chat.id,
         text,
-        reply_markup=keyboard([button(context.tr._("Back office"), "OPS")]),
+        reply_markup=keyboard([button(context.tr._("Back office"), routes.BACK_OFFICE.data())]),
     )
 
 
@@ -160,20 +166,21 @@ async def farmers(update: Update, context: BotContext) -> None:
             f"{mark} {localized(farmer, 'name', context.lang)} · "
             f"{localized(village, 'name', context.lang)}"
         )
-        rows.append([button(label, f"OPS INV {farmer.id}")])
+        rows.append([button(label, routes.FARMER_INVITE.data(farmer_id=farmer.id))])
     text = tr._(
         "<b>Farmers</b>\n✅ linked to a Telegram account · ✉️ not yet.\nTap a farmer to "
         "create a one-time invite link to send them."
     )
-    await show(update, context, text, keyboard(*rows, [back_button(context, "OPS")]))
+    await show(
+        update, context, text, keyboard(*rows, [back_button(context, routes.BACK_OFFICE.data())])
+    )
 
 
 @operator_only
 async def invite_farmer(update: Update, context: BotContext) -> None:
     """Creates a single-use, expiring invite link for the tapped farmer."""
-    query = update.callback_query
-    assert query is not None and query.data is not None and update.effective_user is not None
-    farmer_id = int(query.data.removeprefix("OPS INV "))
+    assert update.effective_user is not None
+    farmer_id = routes.tapped(context, "farmer_id")
     invite = await context.db.run(
         create_farmer_invite, farmer_id=farmer_id, created_by=update.effective_user.id
     )
@@ -182,7 +189,7 @@ async def invite_farmer(update: Update, context: BotContext) -> None:
         "Send this link to the farmer. It works once, for the first account that opens it, "
         "until {expires}:\n{link}"
     ).format(expires=context.tr.when(invite.expires_at), link=esc(link))
-    await show(update, context, text, keyboard([back_button(context, "OPS FARM")]))
+    await show(update, context, text, keyboard([back_button(context, routes.FARMERS.data())]))
 
 
 @operator_only
@@ -238,3 +245,22 @@ async def redeem_invite(update: Update, context: BotContext) -> None:
         village=esc(localized(village, "name", context.lang)),
     )
     await show(update, context, text, keyboard(menu_row(context)))
+
+
+def deep_links() -> list[BaseHandler[Any, BotContext, Any]]:
+    """`/start farmer_<token>`: a farmer's invite, before the generic /start."""
+    return [CommandHandler("start", redeem_invite, filters.Regex(r"^/start farmer_"))]
+
+
+def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
+    """The back office's menu, payments to confirm, farmers' invites, /makeoperator."""
+    return [
+        CommandHandler("ops", back_office),
+        routes.BACK_OFFICE.handler(back_office),
+        routes.PAYMENTS.handler(payments_to_confirm),
+        routes.PAYMENT_CONFIRM.handler(confirm_payment_button),
+        CommandHandler("confirm", confirm_payment_command),
+        routes.FARMERS.handler(farmers),
+        routes.FARMER_INVITE.handler(invite_farmer),
+        CommandHandler("makeoperator", make_operator_command),
+    ]
