@@ -2,41 +2,44 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
-_SEPARATORS = re.compile(r"[\s\-().]")
-_CN_MOBILE = re.compile(r"1\d{10}")
-_LA_NUMBER = re.compile(r"20\d{8}|30\d{7}")
+import phonenumbers
+from phonenumbers import PhoneNumberFormat, PhoneNumberType
+
+# Couriers call or text the recipient: only numbers that reach a mobile phone are taken.
+_CALLABLE = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
+_PUNCTUATION = frozenset("+-()./ ")
 
 
-def _strip_prefix(digits: str, code: str) -> str:
-    """Removes an international prefix (+CC, 00CC or CC) or a trunk 0."""
-    for prefix in ("+" + code, "00" + code):
-        if digits.startswith(prefix):
-            return digits[len(prefix) :]
-    return digits
+def _phone_characters(text: str) -> bool:
+    """True if the text has only digits (any script), spaces and phone punctuation.
+
+    Letters are refused rather than read as keypad digits (phonenumbers turns "ABC" into 222).
+    """
+    return all(
+        unicodedata.category(ch) == "Nd" or ch in _PUNCTUATION or ch.isspace() for ch in text
+    )
 
 
 def normalize_phone(country: str, raw: str) -> str | None:
-    """Returns the number in international form (+86…, +856…) or None if it is not valid there.
+    """Returns the number in E.164 with ASCII digits (+86…, +856…) or None if it is not valid there.
 
-    CN: a mobile number, 11 digits starting with 1, optionally after +86 / 86.
-    LA: +856 20 xxxxxxxx (8 digits after 20) or 030 xxxxxxx (7 digits after 30).
+    Digits of any script are accepted (full-width, Arabic-Indic …); the number must be a valid
+    mobile number of `country` by libphonenumber's metadata, without an extension.
     """
-    digits = _SEPARATORS.sub("", raw.strip())
-    if country == "CN":
-        local = _strip_prefix(digits, "86")
-        if len(local) == 13 and local.startswith("86"):
-            local = local[2:]
-        return "+86" + local if _CN_MOBILE.fullmatch(local) else None
-    if country == "LA":
-        local = _strip_prefix(digits, "856")
-        if local.startswith("856") and len(local) > 10:
-            local = local[3:]
-        local = local.removeprefix("0")
-        return "+856" + local if _LA_NUMBER.fullmatch(local) else None
-    return None
+    text = unicodedata.normalize("NFKC", raw).strip()
+    if not text or not _phone_characters(text):
+        return None
+    try:
+        number = phonenumbers.parse(text, country)
+    except phonenumbers.NumberParseException:
+        return None
+    if number.extension or not phonenumbers.is_valid_number_for_region(number, country):
+        return None
+    if phonenumbers.number_type(number) not in _CALLABLE:
+        return None
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
 
 
 ZWJ = "\u200d"  # joins emoji sequences (👨‍👩‍👧): kept; other invisible characters are dropped
