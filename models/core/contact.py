@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 import phonenumbers
+import regex
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
 # Couriers call or text the recipient: only numbers that reach a mobile phone are taken.
@@ -42,8 +43,16 @@ def normalize_phone(country: str, raw: str) -> str | None:
     return phonenumbers.format_number(number, PhoneNumberFormat.E164)
 
 
+_GRAPHEME = regex.compile(r"\X")
 ZWJ = "\u200d"  # joins emoji sequences (👨‍👩‍👧): kept; other invisible characters are dropped
 MIN_ADDRESS_LETTERS = 2
+LONGEST_ADDRESS = 300  # the address columns hold 300 characters
+
+
+def graphemes(text: str) -> list[str]:
+    """The user-perceived characters of a text: a Lao consonant with its vowel and tone marks,
+    a flag or a family emoji is one each (Unicode's extended grapheme clusters)."""
+    return _GRAPHEME.findall(text)
 
 
 def _visible(raw: str) -> str:
@@ -52,11 +61,14 @@ def _visible(raw: str) -> str:
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cf" or ch == ZWJ)
 
 
-def clean_text(raw: str, longest: int, *, one_line: bool = True) -> str | None:
-    """Trimmed typed text of 1..longest characters, or None.
+def clean_text(
+    raw: str, longest: int, *, one_line: bool = True, room: int | None = None
+) -> str | None:
+    """Trimmed typed text of 1..longest user-perceived characters, or None.
 
     Zero-width characters are dropped; text with control characters, made only of spaces and
-    invisible characters, or (with `one_line`) spanning lines is refused.
+    invisible characters, or (with `one_line`) spanning lines is refused. Marks do not count as
+    characters, but the text must also fit `room` code points (the column; default `longest`).
     """
     text = _visible(raw).strip()
     if one_line and "\n" in text:
@@ -65,20 +77,24 @@ def clean_text(raw: str, longest: int, *, one_line: bool = True) -> str | None:
         return None
     if not any(not ch.isspace() and ch != ZWJ for ch in text):
         return None
-    return text if len(text) <= longest else None
+    if len(text) > (room or longest):
+        return None
+    return text if len(graphemes(text)) <= longest else None
 
 
 def clean_address(raw: str) -> str | None:
     """Returns the trimmed address (lines joined by commas), or None.
 
-    An address has 5–300 characters and at least two letters (Latin, Chinese or Lao): digits and
-    punctuation alone (a phone number typed one step early) are not an address.
+    An address has 5–300 characters and at least two letters (Latin, Chinese or Lao, marks not
+    counted): digits and punctuation alone (a phone number typed one step early) are not an
+    address.
     """
     lines = [line.strip() for line in _visible(raw).strip().splitlines()]
     text = ", ".join(line for line in lines if line)
     if any(unicodedata.category(char) == "Cc" for char in text):
         return None
-    letters = sum(1 for char in text if unicodedata.category(char).startswith("L"))
-    if letters < MIN_ADDRESS_LETTERS:
+    clusters = graphemes(text)
+    letters = sum(1 for cluster in clusters if unicodedata.category(cluster[0]).startswith("L"))
+    if letters < MIN_ADDRESS_LETTERS or len(text) > LONGEST_ADDRESS:
         return None
-    return text if 5 <= len(text) <= 300 else None
+    return text if len(clusters) >= 5 else None
