@@ -201,9 +201,11 @@ def _validate(context: BotContext, step: Step, text: str, country: str) -> tuple
     """(clean value or None, error message) for a free-text answer."""
     tr = context.tr
     if step is Step.NICKNAME:
-        return clean_text(text, 20), tr._("A nickname has 1 to 20 characters on one line.")
+        value = clean_text(text, 20, room=40)
+        return value, tr._("A nickname has 1 to 20 characters on one line.")
     if step in (Step.CERT_NAME, Step.RECIPIENT):
-        return clean_text(text, 40), tr._("Please send a name of 1 to 40 characters on one line.")
+        value = clean_text(text, 40, room=80)  # the columns hold marks too (Lao: ສົມສັກ)
+        return value, tr._("Please send a name of 1 to 40 characters on one line.")
     if step is Step.MESSAGE:
         value = clean_text(" ".join(text.split()), 200)
         return value, tr._("The message can have up to 200 characters.")

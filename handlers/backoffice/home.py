@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton, Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 from telegram.helpers import create_deep_linked_url
 
+from bot.clean import MAX_TELEGRAM_ID, bounded_int
 from bot.context import BotContext
 from handlers.kit import routes
 from handlers.kit.common import back_button, button, esc, keyboard, menu_row, show
@@ -28,6 +29,9 @@ from models.core.roles import (
     make_operator,
     redeem_farmer_invite,
 )
+
+LONGEST_REFERENCE = 32  # P7KQ3XM9A, perhaps typed with spaces or dashes
+LONGEST_WHO = 33  # @ and a username of up to 32 characters; ids have at most 16 digits
 
 
 def back_office_buttons(context: BotContext) -> list[list[InlineKeyboardButton]]:
@@ -142,12 +146,13 @@ async def confirm_payment_button(update: Update, context: BotContext) -> None:
 async def confirm_payment_command(update: Update, context: BotContext) -> None:
     """/confirm REF: confirms an offline payment by its reference."""
     assert update.effective_user is not None and update.effective_chat is not None
-    if not context.args:
+    reference = context.args[0] if context.args else ""
+    if not reference or len(reference) > LONGEST_REFERENCE:  # never echo a page of text back
         text = context.tr._(
             "Send /confirm followed by the payment reference, e.g. /confirm P7KQ3XM9A."
         )
     else:
-        text = await _confirm(context, context.args[0], update.effective_user.id)
+        text = await _confirm(context, reference, update.effective_user.id)
     await context.bot.send_message(
         update.effective_chat.id,
         text,
@@ -197,15 +202,17 @@ async def make_operator_command(update: Update, context: BotContext) -> None:
     """/makeoperator ID|@username: gives another user the operator role."""
     tr = context.tr
     assert update.effective_chat is not None
-    if not context.args:
+    who = context.args[0] if context.args else ""
+    if not who or len(who) > LONGEST_WHO:
         text = tr._(
             "Send /makeoperator followed by the user's numeric id or @username. They "
             "must have started the bot first."
         )
     else:
-        user = await context.db.run(find_user, who=context.args[0])
+        no_such_id = who.lstrip("-").isdigit() and bounded_int(who, 1, MAX_TELEGRAM_ID) is None
+        user = None if no_such_id else await context.db.run(find_user, who=who)
         if user is None:
-            text = tr._("No user {who} has talked to the bot yet.").format(who=esc(context.args[0]))
+            text = tr._("No user {who} has talked to the bot yet.").format(who=esc(who))
         else:
             user = await context.db.run(make_operator, telegram_id=user.id)
             forget(context, user.id)
