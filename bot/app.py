@@ -28,13 +28,13 @@ from bot.config import Settings
 from bot.context import BotContext
 from bot.db import Database
 from bot.errors import handle_error
-from bot.notify import Renderer, schedule_outbox
+from bot.jobs import schedule_jobs
+from bot.notify import Renderer
 from bot.persistence import DatabasePersistence
-from bot.updates import finish_update, schedule_pruning, skip_handled
+from bot.updates import finish_update, skip_handled
 from handlers.account import language, privacy, start
 from handlers.adoption.journey import adoption_handlers, tree_link_handler
 from handlers.adoption.notices import RENDERERS as ADOPTION_RENDERERS
-from handlers.adoption.notices import schedule_adoption_jobs
 from handlers.backoffice import broadcast, stats
 from handlers.backoffice import harvests as operator_harvests
 from handlers.backoffice import home as operator
@@ -168,9 +168,5 @@ def build_application(
     application.add_handlers(journey_handlers() + fallback_handlers(), group=0)
     application.add_handler(TypeHandler(Update, finish_update), group=99)
     application.add_error_handler(handle_error)
-    schedule_outbox(application)
-    schedule_adoption_jobs(application)
-    orders.schedule_expiry(application)
-    schedule_pruning(application)
-    privacy.schedule_retention(application)
+    schedule_jobs(application)
     return application

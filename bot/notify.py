@@ -199,15 +199,3 @@ async def outbox_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """JobQueue callback: drain the outbox while there is something due."""
     while await deliver_pending(context.application) >= 100:
         pass
-
-
-def schedule_outbox(application: AnyApp) -> None:
-    """Runs the outbox sender every second while the bot runs."""
-    if application.job_queue is not None:
-        application.job_queue.run_repeating(
-            outbox_job,
-            interval=INTERVAL_SECONDS,
-            first=INTERVAL_SECONDS,
-            name="outbox",
-            job_kwargs={"max_instances": 1, "coalesce": True},
-        )
