@@ -27,14 +27,12 @@ from bot.config import Settings
 from bot.context import BotContext
 from bot.db import Database
 from bot.errors import handle_error
-from bot.notify import Renderer, schedule_outbox
+from bot.jobs import schedule_jobs
+from bot.notify import Renderer
 from bot.persistence import DatabasePersistence
-from bot.updates import finish_update, schedule_pruning, skip_handled
+from bot.updates import finish_update, skip_handled
 from handlers import account, adoption, backoffice, farmer, payment, shop
-from handlers.account import privacy
-from handlers.adoption.notices import schedule_adoption_jobs
 from handlers.kit import dialogues, fallback, users
-from handlers.shop import orders
 
 # Every dialogue mixes buttons and typed text, so it is tracked per user and chat rather than per
 # message (per_message=False) on purpose; PTB warns about that once for each dialogue.
@@ -129,9 +127,5 @@ def build_application(
     application.add_handlers(journey_handlers() + fallback_handlers(), group=0)
     application.add_handler(TypeHandler(Update, finish_update), group=99)
     application.add_error_handler(handle_error)
-    schedule_outbox(application)
-    schedule_adoption_jobs(application)
-    orders.schedule_expiry(application)
-    schedule_pruning(application)
-    privacy.schedule_retention(application)
+    schedule_jobs(application)
     return application

@@ -15,6 +15,7 @@ import models.catalog.trees
 import models.core.base
 import models.core.broadcast
 import models.core.contact
+import models.core.jobs
 import models.core.outbox
 import models.core.payments
 import models.core.personal_data

@@ -359,16 +359,3 @@ async def retention_job(context: BotContext) -> None:
     before = utcnow() - timedelta(days=context.settings.retention_days)
     counts = await context.db.run(purge_expired, before=before)
     log.info("retention run: %s", counts)
-
-
-def schedule_retention(application: object) -> None:
-    """Runs the retention job a minute after start, then once a day."""
-    job_queue = getattr(application, "job_queue", None)
-    if job_queue is not None:
-        job_queue.run_repeating(
-            retention_job,
-            interval=timedelta(days=1),
-            first=timedelta(minutes=1),
-            name="retention",
-            job_kwargs={"max_instances": 1, "coalesce": True},
-        )

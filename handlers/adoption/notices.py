@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from telegram.ext import ContextTypes
@@ -102,22 +101,6 @@ async def expiry_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def renewal_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """JobQueue: reminds adopters whose season ends within 30 days."""
     await context.application.bot_data["db"].run(queue_renewal_reminders)
-
-
-def schedule_adoption_jobs(application: AnyApp) -> None:
-    """Expiry every minute from start-up; renewal reminders at start-up and daily."""
-    queue = application.job_queue
-    if queue is None:
-        return
-    queue.run_repeating(
-        expiry_job,
-        interval=EXPIRY_INTERVAL_SECONDS,
-        first=1,
-        name="adoption-expiry",
-        job_kwargs={"max_instances": 1, "coalesce": True},
-    )
-    queue.run_once(renewal_job, when=5, name="adoption-renewal-start")
-    queue.run_daily(renewal_job, time=dt.time(1, 0, tzinfo=dt.UTC), name="adoption-renewal")
 
 
 RENDERERS = {

@@ -296,18 +296,6 @@ async def expiry_job(context: ContextTypes.DEFAULT_TYPE) -> None:
         log.info("expired %d unpaid orders", count)
 
 
-def schedule_expiry(application: AnyApp) -> None:
-    """Sweeps expired orders at start and every minute while the bot runs."""
-    if application.job_queue is not None:
-        application.job_queue.run_repeating(
-            expiry_job,
-            interval=EXPIRY_INTERVAL_SECONDS,
-            first=0,
-            name="order-expiry",
-            job_kwargs={"max_instances": 1, "coalesce": True},
-        )
-
-
 def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
     """The orders' handlers, for `bot.app.journey_handlers`."""
     return [
