@@ -48,6 +48,7 @@ from models.core.payments import Payment, PaymentStatus
 from models.core.roles import FarmerInvite
 from models.core.state import ConversationState, UserScratch
 from models.core.user import User
+from models.reporting.export import safe_cell
 from models.shop.orders import Order, OrderEvent, OrderItem, OrderStatus
 from models.shop.products import Cart, CartItem
 
@@ -480,9 +481,12 @@ def purge_expired(*, session: Session, before: datetime) -> dict[str, int]:
 
 
 def personal_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """A CSV export whose header row says that it holds personal data (UTF-8 with BOM)."""
+    """A CSV export whose header row says that it holds personal data (UTF-8 with BOM).
+
+    Cells are kept from running as formulas, as in every other export.
+    """
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([f"{PERSONAL_MARK} {header[0]}", *header[1:]])
-    writer.writerows(rows)
+    writer.writerows([safe_cell(cell) for cell in row] for row in rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
