@@ -89,7 +89,8 @@ async def test_an_update_saves_its_own_users_state_not_anothers_half_done_one(
     async with running(settings, db, handlers=handlers) as bot:
         slow = asyncio.create_task(through_processor(bot.app, make_command_update(ann, "/ask")))
         await until(paused.is_set)
-        await through_processor(bot.app, make_message_update(li, "hello"))  # Li, meanwhile
+        li_says = through_processor(bot.app, make_message_update(li, "hello"))  # meanwhile
+        await asyncio.wait_for(li_says, 10)
         with db.session() as session:
             assert session.exec(select(ConversationState)).all() == []
             assert session.get(UserScratch, ann.id) is None
