@@ -166,7 +166,8 @@ class OfflineBotAPI(BaseRequest):
             return
         self._arrived = asyncio.Event()
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._arrived.wait(), float(params["timeout"]))
+            async with asyncio.timeout(float(params["timeout"])):
+                await self._arrived.wait()
 
     def _api_getUpdates(self, params: dict[str, Any], files: dict[str, Any]) -> list[Any]:
         return self._pending(params)[: int(params.get("limit") or 100)]

@@ -14,6 +14,7 @@ unmarked, and it is handled again once its lease has run out, rather than lost.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -34,6 +35,9 @@ log = logging.getLogger(__name__)
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 RETRY_PAUSE = 5.0
+# How often the worker looks for stored updates nobody woke it for: stored by another instance
+# that stopped before handling them, or claimed by a process that died (its lease ran out).
+SCAN_EVERY = 5.0
 DEFAULT_LEASE = timedelta(seconds=60)
 
 
@@ -150,7 +154,9 @@ class UpdateWorker:
         """Handles stored updates until cancelled."""
         try:
             while True:
-                await self._wakeup.wait()
+                with contextlib.suppress(TimeoutError):  # (wait_for could swallow a cancel)
+                    async with asyncio.timeout(SCAN_EVERY):
+                        await self._wakeup.wait()
                 self._wakeup.clear()
                 try:
                     await self.drain()
