@@ -137,3 +137,20 @@ async def test_handled_updates_keep_no_payload(
     for row in rows.values():
         assert row.handled_at is not None
         assert (row.payload, row.chat_id, row.user_id, row.lease_until) == (None, None, None, None)
+
+
+async def test_a_chats_later_update_waits_while_another_instance_holds_its_earlier_one(
+    settings: Settings, db: Database, ann: TgUser, li: TgUser
+) -> None:
+    from models.core.updates import Claim, claim_stored
+
+    earlier, later = make_command_update(ann, "/help"), make_command_update(ann, "/start")
+    elsewhere = make_command_update(li, "/start")
+    for data in (earlier, later, elsewhere):
+        db.call(store_update, update_id=data["update_id"], payload=data)
+    other = Claim("host:333:other", timedelta(minutes=5))
+    assert [i for i, _ in db.call(claim_stored, claim=other, limit=1)] == [earlier["update_id"]]
+    mine = Claim("host:444:mine", timedelta(minutes=5))
+    taken = [update_id for update_id, _ in db.call(claim_stored, claim=mine, limit=10)]
+    assert taken == [elsewhere["update_id"]]  # Ann's next one waits for the other instance
+    assert db.call(claim_stored, claim=other, limit=10)[0][0] == later["update_id"]
