@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import col
 
-from models.catalog.trees import Adoption
+from models.adoption.adoptions import Adoption
 from models.privacy import personal_csv
 from models.reporting.export import BOM, FORMULA_STARTS, safe_cell
 from models.shop.orders import Order
