@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from telegram import InlineKeyboardButton, Update
@@ -96,17 +97,30 @@ def detail_text(context: BotContext, view: AdoptionView, news: list) -> str:  # 
     return "\n".join(lines)
 
 
-async def adoption_detail(update: Update, context: BotContext) -> None:
-    """Shows one of the user's adoptions."""
+async def tapped_adoption(
+    update: Update, context: BotContext, statuses: Collection[str] | None = None
+) -> AdoptionView | None:
+    """The user's own adoption the button is about (in one of `statuses`, if given); else
+    answers that the button is out of date and returns None."""
     query = update.callback_query
     assert query is not None and update.effective_user is not None
-    adoption_id = routes.tapped(context, "adoption_id")
     view = await context.db.run(
-        adoption_view, adoption_id=adoption_id, user_id=update.effective_user.id
+        adoption_view,
+        adoption_id=routes.tapped(context, "adoption_id"),
+        user_id=update.effective_user.id,
     )
-    if view is None:
+    if view is None or (statuses is not None and view.adoption.status not in statuses):
         await query.answer(context.tr._("This button is out of date."), show_alert=True)
+        return None
+    return view
+
+
+async def adoption_detail(update: Update, context: BotContext) -> None:
+    """Shows one of the user's adoptions."""
+    view = await tapped_adoption(update, context)
+    if view is None:
         return
+    adoption_id = view.adoption.id
     assert view.tree.id is not None
     news = await context.db.run(tree_news, tree_id=view.tree.id)
     tr = context.tr
@@ -140,16 +154,11 @@ async def adoption_detail(update: Update, context: BotContext) -> None:
 
 async def send_certificate(update: Update, context: BotContext) -> None:
     """Sends the certificate again, to its owner only."""
-    query = update.callback_query
-    assert query is not None and update.effective_user is not None
-    adoption_id = routes.tapped(context, "adoption_id")
-    view = await context.db.run(
-        adoption_view, adoption_id=adoption_id, user_id=update.effective_user.id
-    )
-    if view is None or view.adoption.status not in PAID:
-        await query.answer(context.tr._("This button is out of date."), show_alert=True)
+    view = await tapped_adoption(update, context, PAID)
+    if view is None:
         return
-    await query.answer()
+    assert update.callback_query is not None and update.effective_user is not None
+    await update.callback_query.answer()
     username = context.bot.username or context.settings.bot_username
     name, png = await certificate_png(context.tr, view, username)
     await context.bot.send_document(update.effective_user.id, png, filename=name)
@@ -160,14 +169,8 @@ async def pay_again(update: Update, context: BotContext) -> None:
     from handlers.adoption.adopt import pay
     from models.adoption.adoptions import Reservation
 
-    query = update.callback_query
-    assert query is not None and update.effective_user is not None
-    adoption_id = routes.tapped(context, "adoption_id")
-    view = await context.db.run(
-        adoption_view, adoption_id=adoption_id, user_id=update.effective_user.id
-    )
-    if view is None or view.adoption.status not in UNPAID:
-        await query.answer(context.tr._("This button is out of date."), show_alert=True)
+    view = await tapped_adoption(update, context, UNPAID)
+    if view is None:
         return
     await pay(update, context, Reservation(view.adoption))
 

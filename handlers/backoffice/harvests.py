@@ -2,41 +2,21 @@
 
 from __future__ import annotations
 
-from enum import IntEnum
 from typing import Any
 
 from telegram import Update
-from telegram.ext import (
-    BaseHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import BaseHandler, ConversationHandler
 
 from bot.context import BotContext
 from bot.i18n import N_, Translator
 from bot.notify import AnyApp, Outgoing
 from handlers.adoption.my_trees import status_label
 from handlers.kit import routes
-from handlers.kit.carriers import (
-    carrier_error,
-    carrier_rows,
-    listed_carrier,
-    tracking_error,
-    typed_carrier_name,
-)
-from handlers.kit.common import (
-    back_button,
-    button,
-    esc,
-    keyboard,
-    menu_row,
-    page_count,
-    pager,
-    show,
-)
+from handlers.kit.carriers import Shipping
+from handlers.kit.common import back_button, button, esc, keyboard, show
 from handlers.kit.dialogues import dialogue
 from handlers.kit.roles import operator_only
+from handlers.kit.screens import Page, action, show_missing, show_page, viewer, with_notice
 from handlers.shop.orders import COUNTRY_NAMES
 from models.adoption.adoptions import AdoptionStatus, adoption_view
 from models.adoption.harvests import (
@@ -49,26 +29,16 @@ from models.adoption.harvests import (
     ship_harvest,
     shipment_of,
 )
-from models.shop.backoffice import valid_tracking
 
 PAGE = 5
 KEY = "oph"
 TITLES = {"ready": N_("Harvests to ship"), "sent": N_("Harvests on their way")}
 STATUS_LIST = {"ready": "a", "sent": "s"}  # the route's words → models.adoption.harvests.LISTS
-BACK = routes.HARVEST_BACK.data()
 
 
 def view_data(adoption_id: int | None) -> str:
     """The data of a button that shows one adoption's harvest share."""
     return routes.HARVEST.data(adoption_id=adoption_id)
-
-
-class Step(IntEnum):
-    """Where the operator is in shipping a harvest share."""
-
-    CARRIER = 1
-    CARRIER_TYPED = 2
-    TRACKING = 3
 
 
 def harvest_text(context: BotContext, entry: Harvest, full: bool = False) -> str:
@@ -99,34 +69,29 @@ def harvest_text(context: BotContext, entry: Harvest, full: bool = False) -> str
 
 @operator_only
 async def list_harvests(update: Update, context: BotContext) -> None:
-    """One page of harvest shares to ship or on their way."""
+    """One page of harvest shares to ship or on their way, and a button to the other list."""
     which, page = routes.text_field(context, "which"), routes.tapped(context, "page")
     tr = context.tr
     entries, total = await context.db.run(
         harvests, status=LISTS[STATUS_LIST[which]], offset=page * PAGE, limit=PAGE
     )
-    lines = ["<b>" + tr._(TITLES[which]) + "</b>"]
-    if not entries:
-        lines.append(tr._("Nothing here right now."))
-    lines += [harvest_text(context, entry) for entry in entries]
-    if total > PAGE:
-        lines.append(tr._("Page {page} of {pages}").format(page=page + 1, pages=-(-total // PAGE)))
-    rows = [
-        [button(f"{e.tree.code} · {e.adoption.season}", view_data(e.adoption.id))] for e in entries
-    ]
-    paging = pager(routes.HARVESTS, page, page_count(total, PAGE), which=which)
     other = "sent" if which == "ready" else "ready"
-    switch = [button(tr._(TITLES[other]), routes.HARVESTS.data(which=other, page=0))]
-    back = [back_button(context, routes.BACK_OFFICE.data())]
-    markup = keyboard(*rows, paging, switch, back, menu_row(context))
-    await show(update, context, "\n\n".join(lines), markup)
-
-
-@operator_only
-async def view_harvest(update: Update, context: BotContext) -> int:
-    """One harvest share with address and phone, and what can be done with it."""
-    await show_harvest(update, context, routes.tapped(context, "adoption_id"))
-    return ConversationHandler.END
+    listed = Page(
+        tr._(TITLES[which]),
+        tr._("Nothing here right now."),
+        routes.HARVESTS,
+        page,
+        total,
+        PAGE,
+        entries=[harvest_text(context, entry) for entry in entries],
+        buttons=[
+            [button(f"{e.tree.code} · {e.adoption.season}", view_data(e.adoption.id))]
+            for e in entries
+        ],
+        fields={"which": which},
+        more=[[button(tr._(TITLES[other]), routes.HARVESTS.data(which=other, page=0))]],
+    )
+    await show_page(update, context, listed, routes.BACK_OFFICE.data())
 
 
 async def show_harvest(
@@ -136,16 +101,9 @@ async def show_harvest(
     tr = context.tr
     entry = await context.db.run(harvest, adoption_id=adoption_id)
     if entry is None:
-        await show(
-            update,
-            context,
-            tr._("There is no such adoption."),
-            keyboard([back_button(context, routes.HARVESTS.data(which="ready", page=0))]),
-        )
+        back = routes.HARVESTS.data(which="ready", page=0)
+        await show_missing(update, context, tr._("There is no such adoption."), back)
         return
-    text = harvest_text(context, entry, full=True)
-    if notice:
-        text = f"<i>{notice}</i>\n\n{text}"
     status = entry.adoption.status
     rows = []
     if status == AdoptionStatus.ACTIVE:
@@ -156,7 +114,11 @@ async def show_harvest(
         rows.append([button("✅ " + tr.pgettext("button", "Mark completed"), done)])
     which = "sent" if status == AdoptionStatus.HARVEST_SHIPPED else "ready"
     rows.append([back_button(context, routes.HARVESTS.data(which=which, page=0))])
+    text = with_notice(harvest_text(context, entry, full=True), notice)
     await show(update, context, text, keyboard(*rows))
+
+
+view_harvest = operator_only(viewer(show_harvest, "adoption_id"))
 
 
 def refused(tr: Translator, exc: HarvestError) -> str:
@@ -166,102 +128,51 @@ def refused(tr: Translator, exc: HarvestError) -> str:
     return tr._("This adoption has moved on in the meantime; nothing was changed.")
 
 
-@operator_only
-async def complete(update: Update, context: BotContext) -> None:
+async def completed(update: Update, context: BotContext, adoption_id: int) -> str:
     """Marks a shipped harvest share as arrived: the adoption is completed."""
     assert update.effective_user is not None
-    adoption_id = routes.tapped(context, "adoption_id")
     try:
         await context.db.run(
             complete_harvest, adoption_id=adoption_id, by_user_id=update.effective_user.id
         )
-        notice = context.tr._("Marked completed.")
     except HarvestError as exc:
-        notice = refused(context.tr, exc)
-    await show_harvest(update, context, adoption_id, notice)
+        return refused(context.tr, exc)
+    return context.tr._("Marked completed.")
 
 
-# --- shipping: carrier, then tracking number -------------------------------------------------
+complete = operator_only(action(show_harvest, "adoption_id", completed))
 
 
-@operator_only
-async def start_ship(update: Update, context: BotContext) -> int:
-    """Asks which carrier takes the harvest parcel."""
-    context.scratch[KEY] = {"adoption": routes.tapped(context, "adoption_id")}
-    return await ask_carrier(update, context)
-
-
-async def ask_carrier(update: Update, context: BotContext) -> int:
-    """Carrier buttons and Back to the adoption."""
-    rows = carrier_rows(context, routes.HARVEST_CARRIER)
-    rows.append([back_button(context, view_data(context.scratch[KEY]["adoption"]))])
-    text = context.tr._("Which carrier takes the parcel?")
-    await show(update, context, text, keyboard(*rows))
-    return Step.CARRIER
-
-
-@operator_only
-async def choose_carrier(update: Update, context: BotContext) -> int:
-    """Stores a listed carrier, or asks for another one's name."""
-    carrier = listed_carrier(routes.text_field(context, "carrier"))
-    if carrier is None:
-        text = context.tr._("Send the carrier's name.")
-        await show(update, context, text, keyboard([back_button(context, BACK)]))
-        return Step.CARRIER_TYPED
-    context.scratch[KEY]["carrier"] = carrier
-    return await ask_tracking(update, context)
-
-
-@operator_only
-async def typed_carrier(update: Update, context: BotContext) -> int:
-    """Stores a carrier's name typed in."""
-    assert update.effective_message is not None
-    name = typed_carrier_name(update.effective_message.text or "")
-    if name is None:
-        await show(update, context, carrier_error(context), keyboard([back_button(context, BACK)]))
-        return Step.CARRIER_TYPED
-    context.scratch[KEY]["carrier"] = name
-    return await ask_tracking(update, context)
-
-
-async def ask_tracking(update: Update, context: BotContext, error: str | None = None) -> int:
-    """Asks for the tracking number."""
-    text = context.tr._("Carrier: {carrier}. Send the tracking number.").format(
-        carrier=esc(context.scratch[KEY]["carrier"])
-    )
-    if error:
-        text = f"{error}\n\n{text}"
-    await show(update, context, text, keyboard([back_button(context, BACK)]))
-    return Step.TRACKING
-
-
-@operator_only
-async def got_tracking(update: Update, context: BotContext) -> int:
-    """Checks the tracking number and ships the harvest share."""
-    assert update.effective_message is not None and update.effective_user is not None
-    tracking = valid_tracking(update.effective_message.text or "")
-    if tracking is None:
-        return await ask_tracking(update, context, tracking_error(context))
-    draft = context.scratch.pop(KEY)
+async def ship(
+    update: Update, context: BotContext, adoption_id: int, carrier: str, tracking: str
+) -> None:
+    """Ships the harvest share with its carrier and tracking number and shows it."""
+    assert update.effective_user is not None
     try:
         await context.db.run(
             ship_harvest,
-            adoption_id=draft["adoption"],
-            carrier=draft["carrier"],
+            adoption_id=adoption_id,
+            carrier=carrier,
             tracking_number=tracking,
             by_user_id=update.effective_user.id,
         )
         notice = context.tr._("Shipped. The adopter is being told, with the tracking number.")
     except HarvestError as exc:
         notice = refused(context.tr, exc)
-    await show_harvest(update, context, draft["adoption"], notice)
-    return ConversationHandler.END
+    await show_harvest(update, context, adoption_id, notice)
 
 
-@operator_only
-async def back_to_carrier(update: Update, context: BotContext) -> int:
-    """Back to the carrier buttons."""
-    return await ask_carrier(update, context)
+SHIPPING = Shipping(
+    scratch=KEY,
+    id_key="adoption",
+    field="adoption_id",
+    button=routes.HARVEST_SHIP,
+    carrier=routes.HARVEST_CARRIER,
+    back=routes.HARVEST_BACK,
+    view=routes.HARVEST,
+    ship=ship,
+    guard=operator_only,
+)
 
 
 async def render_harvest_shipped(app: AnyApp, tr: Translator, params: dict[str, Any]) -> Outgoing:
@@ -285,27 +196,9 @@ async def render_harvest_shipped(app: AnyApp, tr: Translator, params: dict[str, 
     return Outgoing(text, keyboard([mine]))
 
 
-TEXT = filters.TEXT & ~filters.COMMAND
-
-
 def conversation() -> ConversationHandler[BotContext]:
     """The typed steps of shipping a harvest share: carrier and tracking number."""
-    return dialogue(
-        "operator_harvests",
-        [routes.HARVEST_SHIP.handler(start_ship)],
-        {
-            Step.CARRIER: [routes.HARVEST_CARRIER.handler(choose_carrier)],
-            Step.CARRIER_TYPED: [
-                MessageHandler(TEXT, typed_carrier),
-                routes.HARVEST_BACK.handler(back_to_carrier),
-            ],
-            Step.TRACKING: [
-                MessageHandler(TEXT, got_tracking),
-                routes.HARVEST_BACK.handler(back_to_carrier),
-            ],
-        },
-        scratch=KEY,
-    )
+    return dialogue("operator_harvests", [SHIPPING.entry()], SHIPPING.states(), scratch=KEY)
 
 
 def handlers() -> list[BaseHandler[Any, BotContext, Any]]:

@@ -3,39 +3,20 @@ shipping with a carrier and tracking number, delivery, and cancelling with a rea
 
 from __future__ import annotations
 
-from enum import IntEnum
+from collections.abc import Callable
 from typing import Any
 
 from telegram import Update
-from telegram.ext import (
-    BaseHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import BaseHandler, ConversationHandler, MessageHandler, filters
 
 from bot.context import BotContext
 from bot.i18n import N_
 from handlers.kit import routes
-from handlers.kit.carriers import (
-    carrier_error,
-    carrier_rows,
-    listed_carrier,
-    tracking_error,
-    typed_carrier_name,
-)
-from handlers.kit.common import (
-    back_button,
-    button,
-    esc,
-    keyboard,
-    menu_row,
-    page_count,
-    pager,
-    show,
-)
+from handlers.kit.carriers import Shipping
+from handlers.kit.common import back_button, button, esc, keyboard, show
 from handlers.kit.dialogues import dialogue
 from handlers.kit.roles import operator_only
+from handlers.kit.screens import Page, action, show_missing, show_page, viewer, with_notice
 from handlers.shop.orders import COUNTRY_NAMES, order_text, status_label
 from models.catalog.places import localized
 from models.core.contact import clean_text
@@ -45,7 +26,6 @@ from models.shop.backoffice import (
     OperatorOrder,
     operator_order,
     operator_orders,
-    valid_tracking,
 )
 from models.shop.orders import (
     OrderError,
@@ -62,9 +42,7 @@ LISTS = {
     "ready": (TO_SHIP, N_("Orders to ship")),
     "sent": (IN_TRANSIT, N_("Orders on their way")),
 }
-
-
-BACK = routes.OPS_ORDER_BACK.data()
+REASON = 4  # the dialogue's state after the shipping steps (kit.carriers.ShipStep)
 PACK, SHIP, DONE = routes.OPS_ORDER_PACK, routes.OPS_ORDER_SHIP, routes.OPS_ORDER_DELIVERED
 CANCEL = routes.OPS_ORDER_CANCEL
 
@@ -72,15 +50,6 @@ CANCEL = routes.OPS_ORDER_CANCEL
 def view_data(order_id: int | None) -> str:
     """The data of a button that shows the order."""
     return routes.OPS_ORDER.data(order_id=order_id)
-
-
-class Step(IntEnum):
-    """Where the operator is in a typed step."""
-
-    CARRIER = 1
-    CARRIER_TYPED = 2
-    TRACKING = 3
-    REASON = 4
 
 
 def summary(context: BotContext, entry: OperatorOrder) -> str:
@@ -99,37 +68,27 @@ def summary(context: BotContext, entry: OperatorOrder) -> str:
 @operator_only
 async def list_orders(update: Update, context: BotContext) -> None:
     """Lists a page of orders to ship (or on their way), oldest first."""
-    page = routes.tapped(context, "page")
-    await show_list(update, context, routes.text_field(context, "which"), page)
-
-
-async def show_list(update: Update, context: BotContext, which: str, page: int) -> None:
-    """One page of a list, with paging buttons."""
-    tr = context.tr
+    tr, which, page = (
+        context.tr,
+        routes.text_field(context, "which"),
+        routes.tapped(context, "page"),
+    )
     statuses, title = LISTS[which]
     entries, total = await context.db.run(
         operator_orders, statuses=statuses, offset=page * PAGE, limit=PAGE
     )
-    lines = ["<b>" + tr._(title) + "</b>"]
-    if not entries:
-        lines.append(tr._("No orders here right now."))
-    lines += [summary(context, entry) for entry in entries]
-    rows = [[button(e.order.number, routes.OPS_ORDER.data(order_id=e.order.id))] for e in entries]
-    paging = pager(routes.OPS_ORDERS, page, page_count(total, PAGE), which=which)
-    if total > PAGE:
-        lines.append(
-            tr._("Page {page} of {pages}").format(page=page + 1, pages=page_count(total, PAGE))
-        )
-    back = [back_button(context, routes.BACK_OFFICE.data())]
-    markup = keyboard(*rows, paging, back, menu_row(context))
-    await show(update, context, "\n\n".join(lines), markup)
-
-
-@operator_only
-async def view_order(update: Update, context: BotContext) -> int:
-    """Shows one order with address, phone and what can be done with it."""
-    await show_order(update, context, routes.tapped(context, "order_id"))
-    return ConversationHandler.END
+    listed = Page(
+        tr._(title),
+        tr._("No orders here right now."),
+        routes.OPS_ORDERS,
+        page,
+        total,
+        PAGE,
+        entries=[summary(context, entry) for entry in entries],
+        buttons=[[button(e.order.number, view_data(e.order.id))] for e in entries],
+        fields={"which": which},
+    )
+    await show_page(update, context, listed, routes.BACK_OFFICE.data())
 
 
 async def show_order(
@@ -139,14 +98,12 @@ async def show_order(
     tr = context.tr
     entry = await context.db.run(operator_order, order_id=order_id)
     if entry is None:
-        markup = keyboard([back_button(context, routes.OPS_ORDERS.data(which="ready", page=0))])
-        await show(update, context, tr._("There is no such order."), markup)
+        back = routes.OPS_ORDERS.data(which="ready", page=0)
+        await show_missing(update, context, tr._("There is no such order."), back)
         return
     order = entry.order
     text = tr._("Buyer: {name}").format(name=esc(entry.buyer_name)) + "\n"
     text += order_text(context, order, entry.items, entry.events)
-    if notice:
-        text = f"<i>{notice}</i>\n\n{text}"
     actions = [
         (order.status == OrderStatus.PAID, "📦 " + tr.pgettext("button", "Mark packed"), PACK),
         (order.status == OrderStatus.PACKED, "🚚 " + tr.pgettext("button", "Ship"), SHIP),
@@ -158,7 +115,7 @@ async def show_order(
     ]
     which = "sent" if order.status in IN_TRANSIT else "ready"
     rows.append([back_button(context, routes.OPS_ORDERS.data(which=which, page=0))])
-    await show(update, context, text, keyboard(*rows))
+    await show(update, context, with_notice(text, notice), keyboard(*rows))
 
 
 def refused(context: BotContext, exc: OrderError) -> str:
@@ -168,111 +125,60 @@ def refused(context: BotContext, exc: OrderError) -> str:
     return context.tr._("This order has moved on in the meantime; nothing was changed.")
 
 
-async def move(update: Update, context: BotContext, fn: Any, done: str, **kwargs: Any) -> None:
-    """Runs a status change and shows the order with what happened."""
+async def move(
+    update: Update, context: BotContext, order_id: int, fn: Any, done: str, **kwargs: Any
+) -> str:
+    """Runs a status change; what the operator is told about it."""
     assert update.effective_user is not None
-    order_id = kwargs.pop("order_id")
     try:
         await context.db.run(fn, order_id=order_id, by_user_id=update.effective_user.id, **kwargs)
-        notice = done
     except OrderError as exc:
-        notice = refused(context, exc)
+        return refused(context, exc)
+    return done
+
+
+async def packed(update: Update, context: BotContext, order_id: int) -> str:
+    """Marks a paid order packed."""
+    done = context.tr._("Marked packed. The buyer is being told.")
+    return await move(update, context, order_id, pack_order, done)
+
+
+async def delivered(update: Update, context: BotContext, order_id: int) -> str:
+    """Marks a shipped order delivered."""
+    done = context.tr._("Marked delivered. The buyer is being told.")
+    return await move(update, context, order_id, deliver_order, done)
+
+
+def on_order(change: Callable[[Update, BotContext, int], Any]) -> Any:
+    """An operator's button that changes the tapped order, then shows it again."""
+    return operator_only(action(show_order, "order_id", change))
+
+
+view_order = operator_only(viewer(show_order, "order_id"))
+
+
+async def ship(
+    update: Update, context: BotContext, order_id: int, carrier: str, tracking: str
+) -> None:
+    """Ships the order with its carrier and tracking number and shows it."""
+    done = context.tr._("Shipped. The buyer is being told, with the tracking number.")
+    notice = await move(
+        update, context, order_id, ship_order, done, carrier=carrier, tracking_number=tracking
+    )
     await show_order(update, context, order_id, notice)
 
 
-@operator_only
-async def pack(update: Update, context: BotContext) -> None:
-    """Marks a paid order packed."""
-    done = context.tr._("Marked packed. The buyer is being told.")
-    await move(update, context, pack_order, done, order_id=routes.tapped(context, "order_id"))
-
-
-@operator_only
-async def delivered(update: Update, context: BotContext) -> None:
-    """Marks a shipped order delivered."""
-    done = context.tr._("Marked delivered. The buyer is being told.")
-    await move(update, context, deliver_order, done, order_id=routes.tapped(context, "order_id"))
-
-
-# --- shipping: carrier, then tracking number -------------------------------------------------
-
-
-@operator_only
-async def start_ship(update: Update, context: BotContext) -> int:
-    """Asks which carrier takes the parcel."""
-    context.scratch["opo"] = {"order": routes.tapped(context, "order_id")}
-    return await ask_carrier(update, context)
-
-
-async def ask_carrier(update: Update, context: BotContext) -> int:
-    """Carrier buttons, one for a carrier typed in, and Back to the order."""
-    tr, order_id = context.tr, context.scratch["opo"]["order"]
-    rows = carrier_rows(context, routes.OPS_ORDER_CARRIER)
-    rows.append([back_button(context, routes.OPS_ORDER.data(order_id=order_id))])
-    await show(update, context, tr._("Which carrier takes the parcel?"), keyboard(*rows))
-    return Step.CARRIER
-
-
-@operator_only
-async def choose_carrier(update: Update, context: BotContext) -> int:
-    """Stores a listed carrier, or asks for another one's name."""
-    carrier = listed_carrier(routes.text_field(context, "carrier"))
-    if carrier is None:
-        text = context.tr._("Send the carrier's name.")
-        await show(update, context, text, keyboard([back_button(context, BACK)]))
-        return Step.CARRIER_TYPED
-    context.scratch["opo"]["carrier"] = carrier
-    return await ask_tracking(update, context)
-
-
-@operator_only
-async def typed_carrier(update: Update, context: BotContext) -> int:
-    """Stores a carrier's name typed in."""
-    assert update.effective_message is not None
-    name = typed_carrier_name(update.effective_message.text or "")
-    if name is None:
-        text = carrier_error(context)
-        await show(update, context, text, keyboard([back_button(context, BACK)]))
-        return Step.CARRIER_TYPED
-    context.scratch["opo"]["carrier"] = name
-    return await ask_tracking(update, context)
-
-
-async def ask_tracking(update: Update, context: BotContext, error: str | None = None) -> int:
-    """Asks for the tracking number."""
-    text = context.tr._("Carrier: {carrier}. Send the tracking number.").format(
-        carrier=esc(context.scratch["opo"]["carrier"])
-    )
-    if error:
-        text = f"{error}\n\n{text}"
-    await show(update, context, text, keyboard([back_button(context, BACK)]))
-    return Step.TRACKING
-
-
-@operator_only
-async def got_tracking(update: Update, context: BotContext) -> int:
-    """Checks the tracking number and ships the order."""
-    assert update.effective_message is not None
-    tracking = valid_tracking(update.effective_message.text or "")
-    if tracking is None:
-        return await ask_tracking(update, context, tracking_error(context))
-    draft = context.scratch.pop("opo")
-    done = context.tr._("Shipped. The buyer is being told, with the tracking number.")
-    await move(
-        update,
-        context,
-        ship_order,
-        done,
-        order_id=draft["order"],
-        carrier=draft["carrier"],
-        tracking_number=tracking,
-    )
-    return ConversationHandler.END
-
-
-async def back_to_carrier(update: Update, context: BotContext) -> int:
-    """Back to the carrier buttons."""
-    return await ask_carrier(update, context)
+SHIPPING = Shipping(
+    scratch="opo",
+    id_key="order",
+    field="order_id",
+    button=routes.OPS_ORDER_SHIP,
+    carrier=routes.OPS_ORDER_CARRIER,
+    back=routes.OPS_ORDER_BACK,
+    view=routes.OPS_ORDER,
+    ship=ship,
+    guard=operator_only,
+)
 
 
 # --- cancelling with a reason ------------------------------------------------------------------
@@ -288,7 +194,7 @@ async def start_cancel(update: Update, context: BotContext) -> int:
         "The stock goes back on sale."
     )
     await show(update, context, text, keyboard([back_button(context, view_data(order_id))]))
-    return Step.REASON
+    return REASON
 
 
 @operator_only
@@ -302,10 +208,11 @@ async def got_reason(update: Update, context: BotContext) -> int:
             limit=MAX_REASON
         )
         await show(update, context, text, keyboard([back_button(context, view_data(order_id))]))
-        return Step.REASON
+        return REASON
     context.scratch.pop("opo", None)
     done = context.tr._("Cancelled. The stock is back on sale and the buyer is being told.")
-    await move(update, context, cancel_order, done, order_id=order_id, note=reason)
+    notice = await move(update, context, order_id, cancel_order, done, note=reason)
+    await show_order(update, context, order_id, notice)
     return ConversationHandler.END
 
 
@@ -316,19 +223,8 @@ def conversation() -> ConversationHandler[BotContext]:
     """The typed steps: carrier and tracking number, or a reason to cancel."""
     return dialogue(
         "operator_orders",
-        [routes.OPS_ORDER_SHIP.handler(start_ship), routes.OPS_ORDER_CANCEL.handler(start_cancel)],
-        {
-            Step.CARRIER: [routes.OPS_ORDER_CARRIER.handler(choose_carrier)],
-            Step.CARRIER_TYPED: [
-                MessageHandler(TEXT, typed_carrier),
-                routes.OPS_ORDER_BACK.handler(back_to_carrier),
-            ],
-            Step.TRACKING: [
-                MessageHandler(TEXT, got_tracking),
-                routes.OPS_ORDER_BACK.handler(back_to_carrier),
-            ],
-            Step.REASON: [MessageHandler(TEXT, got_reason)],
-        },
+        [SHIPPING.entry(), routes.OPS_ORDER_CANCEL.handler(start_cancel)],
+        {**SHIPPING.states(), REASON: [MessageHandler(TEXT, got_reason)]},
         scratch="opo",
     )
 
@@ -339,6 +235,6 @@ def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
         conversation(),
         routes.OPS_ORDERS.handler(list_orders),
         routes.OPS_ORDER.handler(view_order),
-        routes.OPS_ORDER_PACK.handler(pack),
-        routes.OPS_ORDER_DELIVERED.handler(delivered),
+        routes.OPS_ORDER_PACK.handler(on_order(packed)),
+        routes.OPS_ORDER_DELIVERED.handler(on_order(delivered)),
     ]

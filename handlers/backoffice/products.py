@@ -24,6 +24,7 @@ from handlers.kit.common import (
 )
 from handlers.kit.dialogues import dialogue
 from handlers.kit.roles import operator_only
+from handlers.kit.screens import action, show_missing, viewer, with_notice
 from models.catalog.places import localized
 from models.shop.backoffice import (
     MAX_STOCK,
@@ -45,7 +46,7 @@ class Step(IntEnum):
 
 
 @operator_only
-async def list_products(update: Update, context: BotContext) -> int:
+async def list_products(update: Update, context: BotContext) -> None:
     """Lists every product with stock, price and whether it is on sale."""
     tr = context.tr
     rows = []
@@ -61,14 +62,6 @@ async def list_products(update: Update, context: BotContext) -> int:
     )
     back = [back_button(context, routes.BACK_OFFICE.data())]
     await show(update, context, text, keyboard(*rows, back))
-    return ConversationHandler.END
-
-
-@operator_only
-async def view_product(update: Update, context: BotContext) -> int:
-    """Shows one product with buttons to change it."""
-    await show_product(update, context, routes.tapped(context, "product_id"))
-    return ConversationHandler.END
 
 
 async def show_product(
@@ -78,12 +71,8 @@ async def show_product(
     tr = context.tr
     found = await context.db.run(get_product, product_id=product_id)
     if found is None:
-        await show(
-            update,
-            context,
-            tr._("There is no such product."),
-            keyboard([back_button(context, routes.OPS_PRODUCTS.data())]),
-        )
+        back = routes.OPS_PRODUCTS.data()
+        await show_missing(update, context, tr._("There is no such product."), back)
         return
     product, village = found
     lines = [
@@ -94,8 +83,6 @@ async def show_product(
         tr._("Price: {amount}").format(amount=tr.money(product.price_fen)),
         tr._("On sale: yes") if product.active else tr._("On sale: no"),
     ]
-    if notice:
-        lines = [f"<i>{notice}</i>", "", *lines]
     toggle = (
         tr.pgettext("button", "Take off sale")
         if product.active
@@ -115,19 +102,21 @@ async def show_product(
         [button(("⏸ " if product.active else "✅ ") + toggle, on_sale)],
         [back_button(context, routes.OPS_PRODUCTS.data())],
     )
-    await show(update, context, "\n".join(lines), markup)
+    await show(update, context, with_notice("\n".join(lines), notice), markup)
 
 
-@operator_only
-async def toggle(update: Update, context: BotContext) -> None:
-    """Puts the product on sale or takes it off."""
-    product_id = routes.tapped(context, "product_id")
+view_product = operator_only(viewer(show_product, "product_id"))
+
+
+async def toggled(update: Update, context: BotContext, product_id: int) -> str | None:
+    """Puts the product on sale or takes it off (None: there is no such product)."""
     product = await context.db.run(toggle_on_sale, product_id=product_id)
-    tr = context.tr
-    notice = None
-    if product is not None:
-        notice = tr._("Now on sale.") if product.active else tr._("Taken off sale.")
-    await show_product(update, context, product_id, notice)
+    if product is None:
+        return None
+    return context.tr._("Now on sale.") if product.active else context.tr._("Taken off sale.")
+
+
+toggle = operator_only(action(show_product, "product_id", toggled))
 
 
 @operator_only

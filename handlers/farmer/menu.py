@@ -18,6 +18,7 @@ from bot.i18n import N_, Translator
 from handlers.kit import routes
 from handlers.kit.common import back_button, button, esc, keyboard, menu_row, show
 from handlers.kit.roles import farmer_only
+from handlers.kit.screens import action
 from handlers.shop.orders import COUNTRY_NAMES, status_label
 from models.catalog.places import Farmer, localized
 from models.core.roles import farmer_of
@@ -133,29 +134,32 @@ async def show_to_pack(update: Update, context: BotContext, notice: str | None =
     await show(update, context, "\n\n".join(lines), markup)
 
 
-@farmer_only
-async def mark_packed(update: Update, context: BotContext) -> None:
-    """Marks the farmer's part of an order packed."""
-    farmer = await my_farmer(update, context)
+async def packed(update: Update, context: BotContext, order_id: int) -> str | None:
+    """Marks the farmer's part of an order packed (None: the account is no farmer's)."""
+    assert update.effective_user is not None
+    farmer = await context.db.run(farmer_of, telegram_id=update.effective_user.id)
     if farmer is None:
-        return
+        return None  # the list says the account is not linked
     tr = context.tr
-    order_id = routes.tapped(context, "order_id")
     try:
         outcome = await context.db.run(pack_my_part, farmer_id=farmer.id, order_id=order_id)
     except OrderError as exc:
-        notice = (
-            tr._("There is no such order among yours.")
-            if exc.code == "not_found"
-            else tr._("This order has moved on in the meantime; nothing was changed.")
-        )
-    else:
-        notice = (
-            tr._("Thank you! The order is packed; the post office will ship it.")
-            if outcome == "packed"
-            else tr._("Thank you! Your part is packed; the order waits for the other farmers.")
-        )
+        if exc.code == "not_found":
+            return tr._("There is no such order among yours.")
+        return tr._("This order has moved on in the meantime; nothing was changed.")
+    if outcome == "packed":
+        return tr._("Thank you! The order is packed; the post office will ship it.")
+    return tr._("Thank you! Your part is packed; the order waits for the other farmers.")
+
+
+async def show_to_pack_after(
+    update: Update, context: BotContext, _order_id: int, notice: str | None
+) -> None:
+    """The list of orders to pack again, after packing one of them."""
     await show_to_pack(update, context, notice)
+
+
+mark_packed = farmer_only(action(show_to_pack_after, "order_id", packed))
 
 
 @farmer_only

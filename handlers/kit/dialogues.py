@@ -16,7 +16,7 @@ where it was; consent buttons (`PRIV …`) are part of the dialogue that showed 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import Any
 
 from telegram import Update
@@ -41,7 +41,7 @@ SCRATCH: dict[str, str] = {}
 def dialogue(
     name: str,
     entry_points: Sequence[BaseHandler[Any, Any, Any]],
-    states: dict[object, Sequence[BaseHandler[Any, Any, Any]]],
+    states: Mapping[object, Sequence[BaseHandler[Any, Any, Any]]],
     *,
     on_cancel: Callback = cancel,
     fallbacks: Sequence[BaseHandler[Any, Any, Any]] = (),
