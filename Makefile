@@ -5,13 +5,21 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 KEYWORDS := -k _ -k N_ -k ngettext:1,2 -k pgettext:1c,2
 
-.PHONY: run console test lint locales extract update compile clean migrate migration
+LOCK := $(BIN)/uv pip compile pyproject.toml --quiet --generate-hashes --universal --python-version 3.11
 
-$(STAMP): pyproject.toml
+.PHONY: run console test lint lock locales extract update compile clean migrate migration
+
+# The versions CI tested, hash-checked; then the project itself (its dependencies are all locked).
+$(STAMP): pyproject.toml requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+lock: $(STAMP)  ## after changing dependencies in pyproject.toml: re-pin both lock files
+	$(LOCK) -o requirements.lock
+	$(LOCK) --extra dev -o requirements-dev.lock
 
 run: $(STAMP) compile  ## run the bot: polling with BOT_TOKEN, else the console chat
 	$(BIN)/python -m bot

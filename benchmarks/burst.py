@@ -202,7 +202,9 @@ class Burst:
             self.first_reply[user.id] = answered - self.started
             self.first_sends[user.id] = self.api.messages_to[user.id]
 
-    async def user(self, user: SimUser, journey: Callable[..., Updates], tree: int, until: float):
+    async def user(
+        self, user: SimUser, journey: Callable[..., Updates], tree: int, until: float
+    ) -> None:
         """One user: the journey, and again while the run lasts `until`."""
         while True:
             try:
@@ -214,7 +216,9 @@ class Burst:
             if time.perf_counter() >= until:
                 return
 
-    async def run(self, people: list[tuple[SimUser, Callable[..., Updates], int]], args: Any):
+    async def run(
+        self, people: list[tuple[SimUser, Callable[..., Updates], int]], args: Any
+    ) -> list[float]:
         """Starts every user at once; returns the replies still outstanding at the cut-off."""
         self.started = time.perf_counter()
         until = self.started + (args.min_seconds or 0)

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from benchmarks.driver import Driver, SimUser
+from handlers.kit import routes
 
 LANGUAGE_CODES = ("zh-hans", "lo", "en-US")
 Updates = AsyncIterator[dict[str, Any]]
@@ -20,7 +21,7 @@ async def consent_if_asked(driver: Driver, user: SimUser, resume: str) -> Update
     asked = False
     while True:
         try:
-            data = driver.button(user, data_prefix="PRIV OK ")
+            data = driver.button(user, data_prefix=routes.CONSENT_AGREE.key + " ")
         except LookupError:
             break
         asked = True
@@ -32,29 +33,30 @@ async def consent_if_asked(driver: Driver, user: SimUser, resume: str) -> Update
 async def browse_and_switch_language(driver: Driver, user: SimUser) -> Updates:
     """start → language → 中文 → help → main menu."""
     yield driver.message(user, "/start")
-    yield driver.press(user, "LANG")
-    yield driver.press(user, "LANG zh")
+    yield driver.press(user, routes.LANGUAGE.data())
+    yield driver.press(user, routes.LANGUAGE_SET.data(code="zh"))
     yield driver.message(user, "/help")
-    yield driver.press(user, "MENU")
+    yield driver.press(user, routes.MENU.data())
 
 
 async def buy_kiwifruit(driver: Driver, user: SimUser) -> Updates:
     """start → shop → fruit → a product → add → cart → checkout to China → pay offline →
     the operator confirms the payment."""
     yield driver.message(user, "/start")
-    yield driver.press(user, "SHOP")
-    yield driver.press(user, "SHOP c fruit")
-    yield driver.press(user, driver.button(user, data_prefix="SHOP p "))
-    yield driver.press(user, driver.button(user, data_prefix="SHOP a "))
-    yield driver.press(user, "CART")
-    yield driver.press(user, driver.button(user, data_prefix="CHK go "))
-    yield driver.press(user, "CHK CN")
-    async for update in consent_if_asked(driver, user, "CHK CN"):
+    yield driver.press(user, routes.SHOP.data())
+    yield driver.press(user, routes.SHELF.data(category="fruit"))
+    yield driver.press(user, driver.button(user, data_prefix=routes.PRODUCT.key + " "))
+    yield driver.press(user, driver.button(user, data_prefix=routes.ADD_TO_CART.key + " "))
+    yield driver.press(user, routes.CART.data())
+    yield driver.press(user, driver.button(user, data_prefix=routes.CHECKOUT.key + " "))
+    to_china = routes.CHECKOUT_TO.data(country="CN")
+    yield driver.press(user, to_china)
+    async for update in consent_if_asked(driver, user, to_china):
         yield update
     yield driver.message(user, "湖南省湘西州花垣县双龙镇十八洞村 3 组 12 号")
     yield driver.message(user, "138 0013 8000")
-    yield driver.press(user, "CHK skip")
-    yield driver.press(user, driver.button(user, data_prefix="CHK ok "))
+    yield driver.press(user, routes.CHECKOUT_SKIP.data())
+    yield driver.press(user, driver.button(user, data_prefix=routes.CHECKOUT_CONFIRM.key + " "))
     yield driver.message(driver.operator, f"/confirm {driver.payment_reference(user)}")
 
 
@@ -63,20 +65,23 @@ async def adopt_a_tree(driver: Driver, user: SimUser) -> Updates:
     dialogue → confirm → pay offline → the operator confirms the payment."""
     tree_id = driver.next_free_tree()
     yield driver.message(user, "/start")
-    yield driver.press(user, "TREE")
-    group = driver.button(user, data_prefix="TREE s ")
+    yield driver.press(user, routes.TREES.data())
+    group = driver.button(user, data_prefix=routes.TREE_LIST.key + " species ")
     yield driver.press(user, group)
-    yield driver.press(user, f"TREE c {tree_id} {group.removeprefix('TREE ')}")
-    yield driver.press(user, f"ADOPT go {tree_id}")
+    listed = routes.TREE_LIST.regex.match(group)
+    assert listed is not None
+    yield driver.press(user, routes.TREE_CARD.data(tree_id=tree_id, **listed.groupdict()))
+    yield driver.press(user, routes.ADOPT_START.data(tree_id=tree_id))
     yield driver.message(user, "小桃")
-    yield driver.press(user, "ADOPT skip")  # the Telegram name on the certificate
-    yield driver.press(user, "ADOPT me")
-    yield driver.press(user, "ADOPT CN")
-    async for update in consent_if_asked(driver, user, "ADOPT CN"):
+    yield driver.press(user, routes.ADOPT_SKIP.data())  # the Telegram name on the certificate
+    yield driver.press(user, routes.ADOPT_FOR.data(whom="me"))
+    to_china = routes.ADOPT_TO.data(country="CN")
+    yield driver.press(user, to_china)
+    async for update in consent_if_asked(driver, user, to_china):
         yield update
     yield driver.message(user, "湖南省长沙市岳麓路 12 号")
     yield driver.message(user, "138 1234 5678")
-    yield driver.press(user, "ADOPT ok")
+    yield driver.press(user, routes.ADOPT_CONFIRM.data())
     yield driver.message(driver.operator, f"/confirm {driver.payment_reference(user)}")
 
 
@@ -86,15 +91,15 @@ async def farmer_packs_orders(driver: Driver, user: SimUser) -> Updates:
     stops once the list stays empty after packing (the buyers' orders are all packed)."""
     farmer = driver.farmer
     yield driver.message(farmer, "/start")
-    yield driver.press(farmer, "FRM")
-    yield driver.press(farmer, "FRM pk")
+    yield driver.press(farmer, routes.FARMER.data())
+    yield driver.press(farmer, routes.FARMER_TO_PACK.data())
     packed = idle = 0
     while idle < (IDLE_LOOKS_AFTER_PACKING if packed else IDLE_LOOKS_BEFORE_PACKING):
         try:
-            data = driver.button(farmer, data_prefix="FRM pack ")
+            data = driver.button(farmer, data_prefix=routes.FARMER_PACK.key + " ")
         except LookupError:
             idle += 1
-            yield driver.press(farmer, "FRM pk")
+            yield driver.press(farmer, routes.FARMER_TO_PACK.data())
             continue
         idle = 0
         packed += 1

@@ -34,10 +34,10 @@ from bot.notify import deliver_pending
 from bot.offline import OfflineBotAPI
 from bot.render.certificate import render_certificate
 from handlers.adoption.certificate import certificate_content
-from models.adoption.adoptions import AdoptionView
+from models.adoption.adoptions import Adoption, AdoptionView
 from models.catalog.places import Farmer, Village
 from models.catalog.samples import load_sample_catalog
-from models.catalog.trees import Adoption, Species, Tree
+from models.catalog.trees import Species, Tree
 from models.core.broadcast import create_broadcast
 from models.core.outbox import Notification
 

@@ -17,6 +17,7 @@ from bot.app import build_application
 from bot.config import Settings
 from bot.db import Database
 from bot.offline import OfflineBotAPI
+from handlers.kit import routes
 from models.catalog.samples import load_sample_catalog
 from models.core.payments import pending_offline_payments
 from models.shop.backoffice import TO_SHIP, operator_orders
@@ -75,7 +76,7 @@ async def measure(db: Database, database_url: str, history: History) -> list[str
             ),
             await timed(
                 "payments to confirm (operator)",
-                lambda: driver.process(driver.press(operator, "OPS PAY")),
+                lambda: driver.process(driver.press(operator, routes.PAYMENTS.data())),
                 "process_update of the button",
             ),
             await timed(
@@ -85,7 +86,9 @@ async def measure(db: Database, database_url: str, history: History) -> list[str
             ),
             await timed(
                 "orders to ship (operator)",
-                lambda: driver.process(driver.press(operator, "OPO l t 0")),
+                lambda: driver.process(
+                    driver.press(operator, routes.OPS_ORDERS.data(which="ready", page=0))
+                ),
                 "process_update of the button",
             ),
             await timed(
@@ -95,7 +98,7 @@ async def measure(db: Database, database_url: str, history: History) -> list[str
             ),
             await timed(
                 "orders to pack (farmer)",
-                lambda: driver.process(driver.press(driver.farmer, "FRM pk")),
+                lambda: driver.process(driver.press(driver.farmer, routes.FARMER_TO_PACK.data())),
                 "process_update of the button",
             ),
             await timed(

@@ -15,7 +15,6 @@ from telegram.ext import (
     ContextTypes,
     Defaults,
     MessageHandler,
-    PreCheckoutQueryHandler,
     TypeHandler,
     filters,
 )
@@ -27,26 +26,13 @@ from bot.config import Settings
 from bot.context import BotContext
 from bot.db import Database
 from bot.errors import handle_error
+from bot.jobs import schedule_jobs
 from bot.limiter import PriorityRateLimiter
-from bot.notify import Renderer, schedule_outbox
+from bot.notify import Renderer
 from bot.persistence import DatabasePersistence
-from bot.updates import finish_update, schedule_pruning, skip_handled
-from handlers.account import language, privacy, start
-from handlers.adoption.journey import adoption_handlers, tree_link_handler
-from handlers.adoption.notices import RENDERERS as ADOPTION_RENDERERS
-from handlers.adoption.notices import schedule_adoption_jobs
-from handlers.backoffice import broadcast, stats
-from handlers.backoffice import harvests as operator_harvests
-from handlers.backoffice import home as operator
-from handlers.backoffice import orders as operator_orders
-from handlers.backoffice import products as operator_products
-from handlers.farmer import menu as farmer
-from handlers.farmer import news as tree_news
-from handlers.farmer.trees import my_trees as farmer_my_trees
+from bot.updates import finish_update, skip_handled
+from handlers import account, adoption, backoffice, farmer, payment, shop
 from handlers.kit import dialogues, fallback, users
-from handlers.payment import step as payment
-from handlers.shop import cart, checkout, orders
-from handlers.shop import shelves as shop
 
 # Every dialogue mixes buttons and typed text, so it is tracked per user and chat rather than per
 # message (per_message=False) on purpose; PTB warns about that once for each dialogue.
@@ -58,62 +44,35 @@ App = Application[Any, BotContext, Any, Any, Any, Any]
 
 
 def journey_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
-    """Every journey's handlers, most specific first."""
-    deep_link = filters.Regex
+    """Every journey's handlers, package by package; PTB takes the first that matches."""
     return [
         CallbackQueryHandler(fallback.stale_button, pattern=fallback.impossible_number),
-        tree_link_handler(),
-        CommandHandler("start", shop.open_product_link, deep_link(r"^/start product_")),
-        CommandHandler("start", operator.redeem_invite, deep_link(r"^/start farmer_")),
-        CommandHandler("start", start.start),
-        CommandHandler("help", start.help_command),
-        CallbackQueryHandler(start.help_command, pattern="^HELP$"),
-        CallbackQueryHandler(start.menu, pattern="^MENU$"),
-        CommandHandler("language", language.choose_language),
-        CallbackQueryHandler(language.choose_language, pattern="^LANG$"),
-        CallbackQueryHandler(language.set_user_language, pattern="^LANG "),
-        PreCheckoutQueryHandler(payment.precheckout),
-        MessageHandler(filters.SUCCESSFUL_PAYMENT, payment.successful_payment),
-        *adoption_handlers(),
+        *adoption.deep_links(),  # `/start <payload>` before the plain /start
+        *shop.deep_links(),
+        *backoffice.deep_links(),
+        *account.handlers(),  # the main menu's buttons before every dialogue
+        *payment.handlers(),
+        *adoption.handlers(),
         *shop.handlers(),
-        *cart.handlers(),
-        *checkout.handlers(),
-        *orders.handlers(),
-        broadcast.broadcast_conversation(),
-        CommandHandler("ops", operator.back_office),
-        CallbackQueryHandler(operator.back_office, pattern="^OPS$"),
-        CallbackQueryHandler(operator.payments_to_confirm, pattern="^OPS PAY$"),
-        CallbackQueryHandler(operator.confirm_payment_button, pattern="^OPS PAYOK "),
-        CommandHandler("confirm", operator.confirm_payment_command),
-        CallbackQueryHandler(operator.farmers, pattern="^OPS FARM$"),
-        CallbackQueryHandler(operator.invite_farmer, pattern=r"^OPS INV \d+$"),
-        CommandHandler("makeoperator", operator.make_operator_command),
-        *operator_orders.handlers(),
-        *operator_products.handlers(),
-        *stats.handlers(),
-        *operator_harvests.handlers(),
-        tree_news.conversation(),
-        CallbackQueryHandler(farmer_my_trees, pattern=r"^FRM t \d+$"),
+        *backoffice.handlers(),
         *farmer.handlers(),
-        *privacy.handlers(),
-        CommandHandler("cancel", fallback.nothing_to_cancel),
     ]
 
 
 def notification_renderers() -> dict[str, Renderer]:
     """How each kind of outbox notification is written, in the recipient's language."""
     return {
-        **ADOPTION_RENDERERS,
-        "broadcast": broadcast.render_broadcast,
-        "order_status": orders.render_order_status,
-        "tree_news": tree_news.render_tree_news,
-        "harvest_shipped": operator_harvests.render_harvest_shipped,
+        **adoption.renderers(),
+        **shop.renderers(),
+        **backoffice.renderers(),
+        **farmer.renderers(),
     }
 
 
 def fallback_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
-    """Catch-alls: every message and every tap gets an answer."""
+    """Catch-alls: /cancel outside a dialogue, and an answer to every message and every tap."""
     return [
+        CommandHandler("cancel", fallback.nothing_to_cancel),
         MessageHandler(
             filters.ChatType.PRIVATE & ~filters.StatusUpdate.ALL, fallback.unknown_input
         ),
@@ -159,7 +118,7 @@ def build_application(
     # group -3 checks an update id before the mark at the end is written, which is safe only
     # when a repeated update cannot run beside its first delivery.
     builder = builder.concurrent_updates(False)
-    application: App = builder.build()  # type: ignore[assignment]
+    application: App = builder.build()
     application.bot_data.update(settings=settings, db=db, renderers=notification_renderers())
     application.add_handler(TypeHandler(Update, skip_handled), group=-3)
     application.add_handler(TypeHandler(Update, dialogues.leave_stale_dialogues), group=-2)
@@ -167,9 +126,5 @@ def build_application(
     application.add_handlers(journey_handlers() + fallback_handlers(), group=0)
     application.add_handler(TypeHandler(Update, finish_update), group=99)
     application.add_error_handler(handle_error)
-    schedule_outbox(application)
-    schedule_adoption_jobs(application)
-    orders.schedule_expiry(application)
-    schedule_pruning(application)
-    privacy.schedule_retention(application)
+    schedule_jobs(application)
     return application

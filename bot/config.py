@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from dotenv import dotenv_values
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from models.shop.shipping import Rate, parse_rates
 
@@ -102,7 +104,29 @@ def _setting(env: str, parse: Callable[[str], Any] = str, default: Any = None) -
     return field(default=default, metadata={"env": env, "parse": parse})
 
 
-@dataclass(frozen=True)
+SECRET_WORDS = ("TOKEN", "SECRET", "KEY", "PASSWORD")  # in a variable's name: never shown
+
+
+def is_secret(env: str) -> bool:
+    """Tells whether the variable holds a secret (BOT_TOKEN, WEBHOOK_SECRET, a future DATA_KEY)."""
+    return any(word in env for word in SECRET_WORDS)
+
+
+def shown(env: str, value: Any) -> str:
+    """A setting's value as logs and reprs may show it: secrets masked, URL passwords hidden."""
+    if value is None:
+        return "None"
+    if is_secret(env):
+        return "'[set]'"
+    if env == "DATABASE_URL":
+        try:
+            return repr(make_url(value).render_as_string(hide_password=True))
+        except ArgumentError:  # not a URL at all: it may still hold a password
+            return "(hidden)"
+    return repr(value)
+
+
+@dataclass(frozen=True, repr=False)
 class Settings:
     """Everything the bot can be configured with; see the table in README.md."""
 
@@ -149,8 +173,17 @@ class Settings:
                 kwargs[spec.name] = parse(raw)
             except ValueError as exc:
                 detail = str(exc) if parse not in (int, float) else "is not a number"
-                raise ConfigError(f"{name}={raw!r}: {detail}") from None
+                value = "(hidden)" if is_secret(name) else shown(name, raw)
+                raise ConfigError(f"{name}={value}: {detail}") from None
         return cls(**kwargs)
+
+    def __repr__(self) -> str:
+        """Every setting, but the token, secrets and keys only as '[set]'."""
+        shown_fields = (
+            f"{spec.name}={shown(spec.metadata['env'], getattr(self, spec.name))}"
+            for spec in fields(self)
+        )
+        return f"Settings({', '.join(shown_fields)})"
 
     def is_admin(self, telegram_id: int) -> bool:
         """Tells whether this Telegram user is an operator by configuration."""

@@ -25,6 +25,8 @@ DOMAIN = "messages"
 
 BABEL_LOCALES = {"zh": "zh_Hans_CN", "lo": "lo_LA", "en": "en"}
 TIME_ZONES = {"zh": "Asia/Shanghai", "lo": "Asia/Vientiane", "en": "Asia/Shanghai"}
+# Lao abbreviated months (ທ.ວ.) read as codes: Lao dates spell the month out.
+DATE_LENGTH = {"zh": "medium", "lo": "long", "en": "medium"}
 LANGUAGE_NAMES = {"zh": "中文", "lo": "ລາວ", "en": "English"}
 
 
@@ -81,13 +83,17 @@ class Translator:
         return self._t.pgettext(context, message)
 
     def money(self, fen: int, currency: str = "CNY") -> str:
-        """Formats an amount held in minor units (fen) for this language."""
+        """Formats an amount held in minor units (fen) as people here read it."""
+        if self.language == "lo" and currency == "CNY":  # ¥/CN¥ signs read as foreign in Laos
+            return _("{amount} yuan", self).format(amount=self._lao_amount(fen))
         return format_currency(Decimal(fen) / 100, currency, locale=self.locale)
 
     def kip(self, fen: int, lak_per_cny: float) -> str:
         """Formats the approximate kip value of an amount in fen (kip has no minor unit)."""
         kip = round(Decimal(fen) / 100 * Decimal(str(lak_per_cny)), -3)
-        return format_currency(kip, "LAK", locale=self.locale, currency_digits=True)
+        if self.language == "en":
+            return format_currency(kip, "LAK", locale=self.locale, currency_digits=True)
+        return _("{amount} kip", self).format(amount=format_decimal(kip, locale=self.locale))
 
     def price(self, fen: int, lak_per_cny: float) -> str:
         """Formats a price in yuan, with the approximate kip amount for Lao readers."""
@@ -96,15 +102,25 @@ class Translator:
             return yuan
         return f"{yuan} (≈ {self.kip(fen, lak_per_cny)})"
 
+    def _lao_amount(self, fen: int) -> str:
+        """Yuan in Lao digit grouping, with fen only when there are any (128 / 128,50)."""
+        yuan = Decimal(fen) / 100
+        pattern = "#,##0" if fen % 100 == 0 else "#,##0.00"
+        return format_decimal(yuan, pattern, locale=self.locale)
+
     def number(self, value: float | Decimal | int) -> str:
         """Formats a plain number (weights, counts) for this language."""
         return format_decimal(value, locale=self.locale)
 
     def when(self, moment: datetime) -> str:
-        """Formats a UTC moment in this language's time zone."""
+        """Formats a UTC moment in this language's time zone, to the minute."""
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
-        return format_datetime(moment, "medium", tzinfo=self.zone, locale=self.locale)
+        locale = Locale.parse(self.locale)
+        date_pattern = locale.date_formats[DATE_LENGTH[self.language]].pattern
+        time_pattern = locale.time_formats["short"].pattern
+        pattern = str(locale.datetime_formats["medium"]).format(time_pattern, date_pattern)
+        return format_datetime(moment, pattern, tzinfo=self.zone, locale=self.locale)
 
     def day(self, day: date | datetime) -> str:
         """Formats a calendar date for this language."""
@@ -112,7 +128,12 @@ class Translator:
             if day.tzinfo is None:
                 day = day.replace(tzinfo=UTC)
             day = day.astimezone(self.zone).date()
-        return format_date(day, "medium", locale=self.locale)
+        return format_date(day, DATE_LENGTH[self.language], locale=self.locale)
+
+
+def _(message: str, tr: Translator) -> str:
+    """Translates a message of this module's own (marked for extraction by its name)."""
+    return tr._(message)
 
 
 @cache

@@ -1,8 +1,11 @@
 """Sends the notification outbox: each message in its recipient's language, with retries.
 
-Telegram's RetryAfter pauses the whole batch for as long as Telegram asks; network errors are
-retried with exponential backoff; a user who blocked the bot (Forbidden) is flagged and skipped
-from then on; a message Telegram rejects for good (BadRequest) is not retried.
+Every process may run the sender: it claims due rows before it sends them (models.core.outbox),
+so one notification goes out once, from one process. Telegram's RetryAfter pauses the batch for as
+long as Telegram asks; network errors and transient failures while writing the message (the
+database away for a moment) are retried with exponential backoff; a user who blocked the bot
+(Forbidden) is flagged and skipped from then on; a message Telegram rejects for good (BadRequest,
+such as chat not found) is not retried, nor is one whose renderer keeps failing (a bug).
 """
 
 from __future__ import annotations
@@ -14,19 +17,27 @@ from datetime import timedelta
 from enum import Enum
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from telegram import InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.i18n import Translator, translator
 from bot.limiter import background
+from models.core.base import utcnow
+from models.core.jobs import new_worker_name
 from models.core.outbox import (
+    LEASE,
+    MAX_ATTEMPTS,
     Notification,
-    due_notifications,
+    NotificationStatus,
+    claim_due,
     mark_blocked,
     mark_failed,
     mark_retry,
     mark_sent,
+    release_claims,
 )
 
 log = logging.getLogger(__name__)
@@ -34,6 +45,9 @@ log = logging.getLogger(__name__)
 INTERVAL_SECONDS = 1.0
 BACKOFF_BASE = timedelta(seconds=5)
 BACKOFF_MAX = timedelta(hours=1)
+TRANSIENT = (OperationalError, PoolTimeout, NetworkError, OSError)  # these retry MAX_ATTEMPTS
+RENDER_ATTEMPTS = 3  # a renderer failing this often for another reason has a bug: give up
+LEASE_MARGIN = LEASE / 5  # stop a batch this long before its claim runs out
 
 
 @dataclass
@@ -50,9 +64,15 @@ AnyApp = Application[Any, Any, Any, Any, Any, Any]
 Renderer = Callable[[AnyApp, Translator, dict[str, Any]], Awaitable[Outgoing]]
 
 
+def worker_name(application: AnyApp) -> str:
+    """The name this Application signs its claims with (one per Application, so per process)."""
+    name: str = application.bot_data.setdefault("worker", new_worker_name())
+    return name
+
+
 def backoff(attempts: int) -> timedelta:
     """5 s, 10 s, 20 s … up to an hour between attempts."""
-    return min(BACKOFF_BASE * (2 ** max(attempts, 0)), BACKOFF_MAX)
+    return min(BACKOFF_BASE * (1 << max(attempts, 0)), BACKOFF_MAX)
 
 
 async def _send(application: AnyApp, chat_id: int, outgoing: Outgoing) -> None:
@@ -84,20 +104,45 @@ class Outcome(Enum):
     BLOCKED = "blocked"  # the user blocked the bot: skip the rest of their batch
 
 
-async def deliver_one(application: AnyApp, row: Notification, language: str | None) -> Outcome:
-    """Tries one notification."""
-    db = application.bot_data["db"]
+def _transient(exc: BaseException) -> bool:
+    """True for a failure that goes away by itself: the database or the network was away."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, TRANSIENT)
+
+
+async def _render(application: AnyApp, row: Notification, language: str | None) -> Outgoing | None:
+    """Writes the notification; on failure schedules a retry (or gives up) and returns None."""
     renderers: dict[str, Renderer] = application.bot_data["renderers"]
     settings = application.bot_data["settings"]
     assert row.id is not None
     try:
         render = renderers[row.kind]
-        outgoing = await render(
-            application, translator(language or settings.default_language), row.data()
-        )
+        tr = translator(language or settings.default_language)
+        return await render(application, tr, row.data())
     except Exception as exc:
-        log.exception("notification %s (%s) could not be rendered", row.id, row.kind)
-        await db.run(mark_failed, notification_id=row.id, error=f"render: {exc!r}")
+        transient = _transient(exc)
+        log.warning(
+            "notification %s (%s) could not be rendered: %r", row.id, row.kind, exc, exc_info=True
+        )
+        status = await application.bot_data["db"].run(
+            mark_retry,
+            notification_id=row.id,
+            delay=backoff(row.attempts),
+            error=f"render: {exc!r}",
+            max_attempts=MAX_ATTEMPTS if transient else RENDER_ATTEMPTS,
+        )
+        if status == NotificationStatus.FAILED:
+            log.error("notification %s (%s) given up: its rendering kept failing", row.id, row.kind)
+        return None
+
+
+async def deliver_one(application: AnyApp, row: Notification, language: str | None) -> Outcome:
+    """Tries one notification."""
+    db = application.bot_data["db"]
+    assert row.id is not None
+    outgoing = await _render(application, row, language)
+    if outgoing is None:
         return Outcome.DONE
     try:
         await _send(application, row.user_id, outgoing)
@@ -119,43 +164,44 @@ async def deliver_one(application: AnyApp, row: Notification, language: str | No
         await db.run(mark_failed, notification_id=row.id, error=str(exc))
     except TelegramError as exc:  # NetworkError, TimedOut and the rest: try again later
         log.warning("notification %s not sent yet (%s); will retry", row.id, exc)
-        await db.run(
+        status = await db.run(
             mark_retry, notification_id=row.id, delay=backoff(row.attempts), error=str(exc)
         )
+        if status == NotificationStatus.FAILED:
+            log.error("notification %s given up after %s attempts", row.id, MAX_ATTEMPTS)
     else:
         await db.run(mark_sent, notification_id=row.id)
     return Outcome.DONE
 
 
 async def deliver_pending(application: AnyApp, limit: int = 100) -> int:
-    """Sends what is due; returns how many were tried. Stops early on RetryAfter."""
+    """Claims and sends what is due; returns how many were tried. Stops early on RetryAfter."""
     db = application.bot_data["db"]
-    due = await db.run(due_notifications, limit=limit)
+    worker = worker_name(application)
+    due = await db.run(claim_due, worker=worker, limit=limit)
+    stop_at = utcnow() + LEASE - LEASE_MARGIN
     blocked: set[int] = set()
-    for tried, (row, language) in enumerate(due, start=1):
-        if row.user_id in blocked:
-            continue  # mark_blocked has already settled it
-        outcome = await deliver_one(application, row, language)
-        if outcome is Outcome.SLOW_DOWN:
-            return tried
-        if outcome is Outcome.BLOCKED:
-            blocked.add(row.user_id)
-    return len(due)
+    tried = 0
+    try:
+        for row, language in due:
+            if utcnow() >= stop_at:
+                break  # the claim runs out soon: leave the rest to the next round
+            tried += 1
+            if row.user_id in blocked:
+                continue  # mark_blocked has already settled it
+            outcome = await deliver_one(application, row, language)
+            if outcome is Outcome.SLOW_DOWN:
+                break
+            if outcome is Outcome.BLOCKED:
+                blocked.add(row.user_id)
+    finally:
+        untried = [row.id for row, _ in due[tried:] if row.id is not None]
+        if untried:
+            await db.run(release_claims, worker=worker, notification_ids=untried)
+    return tried
 
 
 async def outbox_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """JobQueue callback: drain the outbox while there is something due."""
     while await deliver_pending(context.application) >= 100:
         pass
-
-
-def schedule_outbox(application: AnyApp) -> None:
-    """Runs the outbox sender every second while the bot runs."""
-    if application.job_queue is not None:
-        application.job_queue.run_repeating(
-            outbox_job,
-            interval=INTERVAL_SECONDS,
-            first=INTERVAL_SECONDS,
-            name="outbox",
-            job_kwargs={"max_instances": 1, "coalesce": True},
-        )

@@ -2,9 +2,10 @@
 
 The bot's own code never logs user text; this is the safety net for what libraries log (PTB
 prints whole updates and API parameters at DEBUG). It replaces, in the message and in the
-traceback: the values of fields that hold names or typed text (first_name, text, caption ...),
-Chinese and Lao phone numbers, card-like numbers, payment charge ids, Chinese and Lao text
-(names and addresses are written in it), and Latin street addresses.
+traceback: the values of fields that hold names, typed text or secrets (first_name, text,
+caption, secret_token ...), bot and payment provider tokens, Chinese and Lao phone numbers,
+card-like numbers, payment charge ids, Chinese and Lao text (names and addresses are written in
+it), and Latin street addresses.
 """
 
 from __future__ import annotations
@@ -19,13 +20,17 @@ _SCRIPT = "\u0e80-\u0eff\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"  #
 # `User(first_name='...')` reprs: the whole value goes, whatever it looks like.
 _FIELDS = (
     "first_name|last_name|username|phone_number|text|caption|address|recipient|"
-    "gift_message|nickname|note|title|description|invoice_payload|params"
+    "gift_message|nickname|note|title|description|invoice_payload|params|"
+    "token|bot_token|provider_token|secret_token|webhook_secret|data_key|password"
 )
 FIELD_VALUES = re.compile(
     rf"""(?i)\b((?:{_FIELDS})['"]?\s*[:=]\s*)(['"])(?:\\.|(?!\2).)*\2""", re.DOTALL
 )
 
 PATTERNS = [
+    # bot tokens, also inside URLs (…/bot123456:AAE…/getMe), and payment provider tokens
+    re.compile(r"(?<!\d)\d{5,}:[A-Za-z0-9_-]{30,}"),
+    re.compile(r"(?<!\d)\d{5,}:(?:TEST|LIVE):[A-Za-z0-9_=+/-]+"),
     # charge ids: "telegram_payment_charge_id": "...", provider_charge_id='...'
     re.compile(r"""(?i)(?<=charge_id)(\W{1,4})[^\s"',}]+"""),
     re.compile(r"\b(?:ch|pi|py|tr|txn|pay)_[A-Za-z0-9]{6,}\b"),

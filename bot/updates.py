@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
 from typing import Any
 
 from telegram import Update
@@ -68,14 +67,6 @@ async def prune_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     removed = await context.application.bot_data["db"].run(prune_updates)
     if removed:
         log.info("forgot %s handled update ids", removed)
-
-
-def schedule_pruning(application: AnyApp) -> None:
-    """Prunes old update ids once a day while the bot runs."""
-    if application.job_queue is not None:
-        application.job_queue.run_repeating(
-            prune_job, interval=timedelta(days=1), first=timedelta(minutes=1), name="prune"
-        )
 
 
 class UpdateWorker:

@@ -1,6 +1,7 @@
 """Imports every table module, so `SQLModel.metadata` knows every table (create_all, Alembic)."""
 
 import models.adoption.adoptions
+import models.adoption.browse
 import models.adoption.farmers
 import models.adoption.harvests
 import models.adoption.personal_data
@@ -14,8 +15,10 @@ import models.catalog.trees
 import models.core.base
 import models.core.broadcast
 import models.core.contact
+import models.core.jobs
 import models.core.outbox
 import models.core.payments
+import models.core.personal_data
 import models.core.roles
 import models.core.state
 import models.core.updates
@@ -26,5 +29,6 @@ import models.reporting.stats
 import models.shop.backoffice
 import models.shop.orders
 import models.shop.packing
+import models.shop.personal_data
 import models.shop.products
 import models.shop.shipping  # noqa: F401

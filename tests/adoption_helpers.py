@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlmodel import select
 
 from bot.db import Database
-from models.adoption.adoptions import reserve_tree, start_draft, update_draft
-from models.catalog.trees import Adoption, Tree
+from models.adoption.adoptions import Adoption, reserve_tree, start_draft, update_draft
+from models.catalog.trees import Tree
 from models.core.payments import PaymentMethod, confirm_offline_payment, open_payment
 from tests.conftest import ADMIN_ID
 

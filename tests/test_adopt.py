@@ -10,8 +10,8 @@ from PIL import Image
 from sqlmodel import select
 
 from bot.notify import deliver_pending
-from models.adoption.adoptions import AdoptionDraft
-from models.catalog.trees import Adoption, AdoptionStatus, Tree
+from models.adoption.adoptions import Adoption, AdoptionDraft, AdoptionStatus
+from models.catalog.trees import Tree
 from models.core.payments import Payment, confirm_offline_payment
 from models.privacy import ConsentKind, record_consent
 from tests.factories import TgUser
@@ -39,11 +39,11 @@ async def fill_dialogue(bot: Harness, user: TgUser, code: str, gift: bool, count
     await bot.press(user, f"ADOPT go {tree_id(bot, code)}")
     await bot.text(user, "小桃")
     await bot.press(user, "ADOPT skip")  # the Telegram name on the certificate
-    await bot.press(user, "ADOPT gift" if gift else "ADOPT me")
+    await bot.press(user, "ADOPT for gift" if gift else "ADOPT for me")
     if gift:
         await bot.text(user, "Bo Chen")
         await bot.text(user, "生日快乐")
-    await bot.press(user, f"ADOPT {country}")
+    await bot.press(user, f"ADOPT to {country}")
     await bot.text(
         user, "Ban Phonsavang, Oudomxai" if country == "LA" else "湖南省长沙市岳麓路 12 号"
     )
@@ -55,15 +55,17 @@ async def test_browse_pages_and_card(bot: Harness, noy: TgUser) -> None:
     await bot.press(noy, "TREE")
     labels = [text for text, _ in bot.buttons(noy)]
     assert any("ໝາກພີດເຫຼືອງ (24)" in label for label in labels)
-    calls = await bot.press(noy, "TREE s 1 0")
+    calls = await bot.press(noy, "TREE list species 1 0")
     assert calls[0].method == "answerCallbackQuery"
     assert "ໜ້າ 1 ຈາກ 3" in last_text(calls)
-    assert len([d for _, d in bot.buttons(noy) if d.startswith("TREE c ")]) == 8
-    await bot.press(noy, "TREE s 1 2")
-    assert [d for _, d in bot.buttons(noy) if d.startswith("TREE c ")][-1].startswith("TREE c 24")
-    text = last_text(await bot.press(noy, f"TREE c {tree_id(bot, 'PEACH-0003')} s 1 0"))
+    assert len([d for _, d in bot.buttons(noy) if d.startswith("TREE card ")]) == 8
+    await bot.press(noy, "TREE list species 1 2")
+    assert [d for _, d in bot.buttons(noy) if d.startswith("TREE card ")][-1].startswith(
+        "TREE card 24"
+    )
+    text = last_text(await bot.press(noy, f"TREE card {tree_id(bot, 'PEACH-0003')} species 1 0"))
     assert "PEACH-0003" in text and "ບ້ານຊືປາຕົງ" in text and "20 ກິໂລ" in text
-    assert "≈" in text and ("LAK" in text or "₭" in text)  # kip for Lao readers
+    assert "420 ຢວນ (≈ 1.260.000 ກີບ)" in text  # yuan and kip as Lao readers write them
     share = next(d for t, d in bot.buttons(noy) if "ແບ່ງປັນ" in t)
     assert "start%3Dtree_PEACH-0003" in share
 
@@ -94,8 +96,8 @@ async def test_gift_adoption_end_to_end_in_chinese(bot: Harness, li: TgUser) -> 
     assert ["赠送人", "李娜"] in content["lines"] and content["qr_url"].endswith("tree_PEACH-0005")
     calls = await bot.command(li, "/mytrees")
     assert "认养中" in last_text(calls)
-    await bot.press(li, f"MYT a {adoption.id}")
-    calls = await bot.press(li, f"MYT c {adoption.id}")
+    await bot.press(li, f"MYT view {adoption.id}")
+    calls = await bot.press(li, f"MYT certificate {adoption.id}")
     assert [c.method for c in calls] == ["answerCallbackQuery", "sendDocument"]
 
 
@@ -105,8 +107,8 @@ async def test_bad_input_back_and_cancel(bot: Harness, noy: TgUser) -> None:
     await bot.press(noy, f"ADOPT go {tree_id(bot, 'TEA-0002')}")
     await bot.press(noy, "ADOPT skip")
     await bot.press(noy, "ADOPT skip")
-    await bot.press(noy, "ADOPT me")
-    await bot.press(noy, "ADOPT LA")
+    await bot.press(noy, "ADOPT for me")
+    await bot.press(noy, "ADOPT to LA")
     assert "ກະລຸນາສົ່ງທີ່ຢູ່ເຕັມ" in last_text(await bot.text(noy, "abc"))
     await bot.text(noy, "Ban Phonsavang, Oudomxai")
     assert "ນີ້ບໍ່ແມ່ນເບີໂທລາວ" in last_text(await bot.text(noy, "138 1234 5678"))

@@ -10,21 +10,17 @@ from sqlmodel import select
 
 from bot.db import Database
 from models.adoption.adoptions import (
+    Adoption,
     AdoptionDraft,
+    AdoptionStatus,
     expire_reservations,
     renew_adoption,
     reserve_tree,
     start_draft,
     update_draft,
 )
-from models.catalog.trees import (
-    Adoption,
-    AdoptionStatus,
-    Tree,
-    list_free_trees,
-    season_end,
-    tree_card,
-)
+from models.adoption.browse import list_free_trees, tree_card
+from models.catalog.trees import Tree, season_end
 from models.core.base import utcnow
 from models.core.contact import clean_address, normalize_phone
 from models.core.outbox import Notification

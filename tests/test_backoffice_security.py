@@ -18,22 +18,22 @@ NOT_ALLOWED = "Sorry, this is not allowed for your account."
 FARMER = TgUser(id=2001, first_name="Long", language_code="en")
 
 OPERATOR_BUTTONS = [
-    "OPO l t 0",
-    "OPO l s 0",
-    "OPO v {order}",
-    "OPO pk {order}",
-    "OPO sh {order}",
-    "OPO cx {order}",
-    "OPO dl {order}",
-    "OPO car 0",
+    "OPO list ready 0",
+    "OPO list sent 0",
+    "OPO view {order}",
+    "OPO pack {order}",
+    "OPO ship {order}",
+    "OPO cancel {order}",
+    "OPO delivered {order}",
+    "OPO carrier 0",
     "OPO back",
-    "OPP l",
-    "OPP v 1",
-    "OPP on 1",
-    "OPP st 1",
-    "OPP pr 1",
-    "OPS STATS",
-    "OPS EXP orders",
+    "OPP list",
+    "OPP view 1",
+    "OPP toggle 1",
+    "OPP stock 1",
+    "OPP price 1",
+    "OPS stats",
+    "OPS export orders",
 ]
 
 
@@ -85,14 +85,16 @@ async def test_typed_steps_cannot_be_reached_by_a_buyer(
     bot: Harness, ann: TgUser, setting: int
 ) -> None:
     before = snapshot(bot)
-    await bot.press(ann, f"OPO sh {setting}")
-    await bot.press(ann, "OPO car 0")
+    await bot.press(ann, f"OPO ship {setting}")
+    await bot.press(ann, "OPO carrier 0")
     calls = await bot.text(ann, "EA123456789CN")
     assert "did not understand" in last_text(calls)
     assert snapshot(bot) == before
 
 
-@pytest.mark.parametrize("data", ["FRM", "FRM pk", "FRM my", "FRM earn", "FRM pack {order}"])
+@pytest.mark.parametrize(
+    "data", ["FRM", "FRM to-pack", "FRM orders", "FRM earnings", "FRM pack {order}"]
+)
 async def test_farmer_buttons_refuse_a_buyer(
     bot: Harness, ann: TgUser, setting: int, data: str
 ) -> None:

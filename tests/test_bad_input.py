@@ -19,9 +19,8 @@ import pytest
 from sqlmodel import select
 
 from bot.offline import ApiCall
-from models.adoption.adoptions import AdoptionDraft
+from models.adoption.adoptions import Adoption, AdoptionDraft
 from models.adoption.harvests import HarvestShipment
-from models.catalog.trees import Adoption
 from models.core.payments import Payment, confirm_offline_payment
 from models.core.state import ConversationState
 from models.shop.orders import Order, pack_order
@@ -106,10 +105,10 @@ ADOPT_PATH: list[tuple[str, str]] = [
     ("press", "ADOPT go {tree}"),
     ("text", "Peachy"),  # nickname
     ("press", "ADOPT skip"),  # certificate name
-    ("press", "ADOPT gift"),
+    ("press", "ADOPT for gift"),
     ("text", "Bo Chen"),  # recipient
     ("text", "Happy birthday"),  # message
-    ("press", "ADOPT CN"),
+    ("press", "ADOPT to CN"),
     ("text", CN_ADDRESS),
 ]
 
@@ -150,7 +149,7 @@ def adopt_step(steps: int, name: str, valid: str, stored: object, **kw: Any) -> 
         valid,
         stored,
         ("ADOPT back",),
-        "ADOPT me",
+        "ADOPT for me",
         "ADOPT go x1",
         tables=("adoptiondraft",),
         **kw,
@@ -169,7 +168,7 @@ def checkout_reach(answers: list[str]) -> Reach:
         give_consents(bot, user)
         bot.db.call(add_to_cart, user_id=user.id, product_id=product(bot.db, "HONEY-500G").id)
         await bot.press(user, f"CHK go {bot.db.call(view_cart, user_id=user.id).version}")
-        await bot.press(user, "CHK CN")
+        await bot.press(user, "CHK to CN")
         for answer in answers:
             await bot.text(user, answer)
 
@@ -197,7 +196,7 @@ def checkout_step(
         valid,
         stored,
         ("CHK back",),
-        "CHK CN",
+        "CHK to CN",
         "CHK ok abc",
         tables=("cart",),
         **kw,
@@ -210,7 +209,7 @@ def checkout_step(
 async def broadcast_reach(bot: Harness, user: TgUser) -> None:
     """An operator starts a broadcast to everyone."""
     await bot.command(user, "/broadcast")
-    await bot.press(user, "BC AUD all")
+    await bot.press(user, "BC AUDIENCE all")
 
 
 def broadcast_text(bot: Harness, user: TgUser) -> Any:
@@ -266,8 +265,8 @@ def operator_step(
     journey: str, reach: Reach, read: Read, valid: str, stored: object, **kw: Any
 ) -> TypedStep:
     """A typed step of the back office."""
-    forged = "OPO car 9" if journey == "operator_orders" else "OPP st abc"
-    return TypedStep(journey, reach, read, valid, stored, (), "BC AUD all", forged, **kw)
+    forged = "OPO carrier 9" if journey == "operator_orders" else "OPP stock abc"
+    return TypedStep(journey, reach, read, valid, stored, (), "BC AUDIENCE all", forged, **kw)
 
 
 CARRIER_ACCEPTED = {**NAMES_ACCEPTED}
@@ -310,8 +309,8 @@ async def tree_news_reach(bot: Harness, user: TgUser) -> None:
     language = next(k for k, v in LANGUAGES.items() if v == user.language_code)
     bind_farmer(bot.db, user.id, "SBD-SHI", language)
     await bot.command(user, "/farmer")
-    await bot.press(user, "FRM up")
-    await bot.press(user, "FRM upt all")
+    await bot.press(user, "FRM news")
+    await bot.press(user, "FRM news-all")
 
 
 REASONS = tuple(NAMES_ACCEPTED)  # each is a fine reason: it would cancel the order at once
@@ -348,38 +347,38 @@ STEPS: dict[str, TypedStep] = {
         "Harvest festival",
         "Harvest festival",
         ("BC BACK",),
-        "BC AUD all",
+        "BC AUDIENCE all",
         "BC SEND now",
         accepts={**NAMES_ACCEPTED, "emoji and zero-width": "🍑桃"},
     ),
     "back office stock": operator_step(
         "operator_products",
-        operator_reach("OPP st {product}"),
+        operator_reach("OPP stock {product}"),
         product_field("stock"),
         "25",
         25,
     ),
     "back office price": operator_step(
         "operator_products",
-        operator_reach("OPP pr {product}"),
+        operator_reach("OPP price {product}"),
         product_field("price_fen"),
         "12.50",
         1250,
     ),
     "back office carrier": TypedStep(
         "operator_orders",
-        operator_reach("OPO sh {order}", "OPO car x"),
+        operator_reach("OPO ship {order}", "OPO carrier other"),
         lambda bot, user: bot.app.user_data[user.id]["opo"].get("carrier"),
         "Yunda Express",
         "Yunda Express",
-        ("OPO back", "OPO car x"),
-        "BC AUD all",
-        "OPO car 9",
+        ("OPO back", "OPO carrier other"),
+        "BC AUDIENCE all",
+        "OPO carrier 9",
         accepts=CARRIER_ACCEPTED,
     ),
     "back office tracking": operator_step(
         "operator_orders",
-        operator_reach("OPO sh {order}", "OPO car 2"),
+        operator_reach("OPO ship {order}", "OPO carrier 2"),
         order_field("tracking_number"),
         "sf1234567890",
         "SF1234567890",
@@ -387,24 +386,24 @@ STEPS: dict[str, TypedStep] = {
     ),
     "harvest carrier": TypedStep(
         "operator_harvests",
-        harvest_reach("OPH sh {adoption}", "OPH car x"),
+        harvest_reach("OPH ship {adoption}", "OPH carrier other"),
         lambda bot, user: bot.app.user_data[user.id]["oph"].get("carrier"),
         "Yunda Express",
         "Yunda Express",
-        ("OPH back", "OPH car x"),
-        "BC AUD all",
-        "OPH car 9",
+        ("OPH back", "OPH carrier other"),
+        "BC AUDIENCE all",
+        "OPH carrier 9",
         accepts=CARRIER_ACCEPTED,
     ),
     "harvest tracking": TypedStep(
         "operator_harvests",
-        harvest_reach("OPH sh {adoption}", "OPH car 0"),
+        harvest_reach("OPH ship {adoption}", "OPH carrier 0"),
         parcel_tracking,
         "la123456789cn",
         "LA123456789CN",
         (),
-        "BC AUD all",
-        "OPH car 9",
+        "BC AUDIENCE all",
+        "OPH carrier 9",
         valid_here=("huge number",),
     ),
     "farmer tree news": TypedStep(
@@ -413,15 +412,15 @@ STEPS: dict[str, TypedStep] = {
         lambda bot, user: bot.app.user_data[user.id]["frmup"].get("text"),
         "Flowers this week",
         "Flowers this week",
-        ("FRM upe",),
-        "ADOPT me",
-        "FRM upt abc",
+        ("FRM news-edit",),
+        "ADOPT for me",
+        "FRM news-tree abc",
         accepts=NAMES_ACCEPTED,
         valid_here=("photo",),  # a photo is news too
     ),
     "back office cancel reason": operator_step(
         "operator_orders",
-        operator_reach("OPO cx {order}"),
+        operator_reach("OPO cancel {order}"),
         order_field("status"),
         "Out of stock, sorry",
         "cancelled",
@@ -547,29 +546,29 @@ async def test_every_awkward_input_at_every_typed_step(
 
 OUT_OF_RANGE = "99999999999999999999"  # beyond PostgreSQL's integer and bigint
 FORGED_TAPS = [
-    f"TREE c {OUT_OF_RANGE}",
-    f"TREE s {OUT_OF_RANGE} 0",
-    f"TREE v 1 {OUT_OF_RANGE}",
-    f"TREE c 1 s 1 {OUT_OF_RANGE}",
+    f"TREE card {OUT_OF_RANGE}",
+    f"TREE list species {OUT_OF_RANGE} 0",
+    f"TREE list village 1 {OUT_OF_RANGE}",
+    f"TREE card 1 species 1 {OUT_OF_RANGE}",
     f"ADOPT go {OUT_OF_RANGE}",
     f"ADOPT renew {OUT_OF_RANGE}",
-    f"MYT a {OUT_OF_RANGE}",
-    f"MYT c {OUT_OF_RANGE}",
-    f"MYT p {OUT_OF_RANGE}",
-    f"SHOP p {OUT_OF_RANGE}",
-    f"SHOP a {OUT_OF_RANGE}",
-    f"SHOP c {OUT_OF_RANGE}",
-    f"CART + {OUT_OF_RANGE} 1",
-    f"CART x 1 {OUT_OF_RANGE}",
+    f"MYT view {OUT_OF_RANGE}",
+    f"MYT certificate {OUT_OF_RANGE}",
+    f"MYT pay {OUT_OF_RANGE}",
+    f"SHOP product {OUT_OF_RANGE}",
+    f"SHOP add {OUT_OF_RANGE}",
+    f"SHOP shelf {OUT_OF_RANGE}",
+    f"CART more {OUT_OF_RANGE} 1",
+    f"CART remove 1 {OUT_OF_RANGE}",
     f"CHK go {OUT_OF_RANGE}",
     f"CHK ok {OUT_OF_RANGE}",
-    f"ORD v {OUT_OF_RANGE}",
-    f"ORD c {OUT_OF_RANGE}",
-    f"ORD cy {OUT_OF_RANGE}",
+    f"ORD view {OUT_OF_RANGE}",
+    f"ORD cancel {OUT_OF_RANGE}",
+    f"ORD cancel-yes {OUT_OF_RANGE}",
     f"ORD pay {OUT_OF_RANGE}",
     "ADOPT go -1",
-    "ORD v 1; DROP TABLE user",
-    "LANG xx",
+    "ORD view 1; DROP TABLE user",
+    "LANG set xx",
     "PRIV OK q 0",
     "MENU\u200b",
     "桃",

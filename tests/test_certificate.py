@@ -12,27 +12,23 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from bot.render import certificate
+from bot.render import certificate, fonts
 from bot.render.certificate import (
-    CJK,
     HEIGHT,
-    LAO,
-    LATIN,
     MARGIN,
     METADATA_KEY,
-    MISSING,
     QR_SIZE,
-    REPLACEMENT,
     WIDTH,
     CertificateContent,
+    render_certificate,
+)
+from bot.render.fonts import CJK, LAO, LATIN, MISSING, font_coverage, load_font, read_cmap
+from bot.render.text import (
+    REPLACEMENT,
     Run,
     Style,
     drawn_text,
-    font_coverage,
     line_metrics,
-    load_font,
-    read_cmap,
-    render_certificate,
     split_runs,
     text_width,
     wrap_text,
@@ -205,7 +201,7 @@ def test_cmap_reader_agrees_with_fonttools() -> None:
         "NotoSans-Bold.ttf",
         "NotoSansCJKsc-Regular-subset.otf",
     ):
-        path = certificate.FONT_DIR / name
+        path = fonts.FONT_DIR / name
         expected = set(ttlib.TTFont(path).getBestCmap())
         assert read_cmap(path) == expected, name
 
@@ -306,9 +302,9 @@ def test_odd_input_still_renders() -> None:
 def test_basic_layout_is_the_fallback_without_raqm(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr(certificate.features, "check_feature", lambda feature: False)
-    with caplog.at_level(logging.WARNING, logger="bot.render.certificate"):
-        assert certificate._layout_engine() == ImageFont.Layout.BASIC
+    monkeypatch.setattr(fonts.features, "check_feature", lambda feature: False)
+    with caplog.at_level(logging.WARNING, logger="bot.render.fonts"):
+        assert fonts._layout_engine() == ImageFont.Layout.BASIC
     assert "raqm" in caplog.text
 
 

@@ -23,7 +23,18 @@ from models.shop.shipping import Rate, parse_rates, shipping_fee
         ("LA", "85620 55551234", "+8562055551234"),
         ("LA", "020 555 123", None),
         ("LA", "138 0013 8000", None),
-        ("TH", "0812345678", None),
+        ("TH", "0812345678", "+66812345678"),  # any destination libphonenumber knows
+        ("XX", "0812345678", None),
+        ("CN", "13８12345678", "+8613812345678"),  # full-width digit
+        ("CN", "+86 1٣٨ 1234 5678", "+8613812345678"),  # Arabic-Indic digits
+        ("CN", "１３８００１３８０００", "+8613800138000"),
+        ("CN", "120 1234 5678", None),  # no Chinese mobile starts with 120
+        ("CN", "010 1234 5678", None),  # a Beijing landline: couriers text a mobile
+        ("CN", "+856 20 5555 1234", None),  # a Lao number for a Chinese address
+        ("CN", "138 0013 80OO", None),  # letters are not keypad digits here
+        ("CN", "138-0013-8000 ext 5", None),
+        ("CN", "1" * 300, None),
+        ("CN", "", None),
     ],
 )
 def test_normalize_phone(country: str, raw: str, expected: str | None) -> None:

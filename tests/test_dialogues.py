@@ -39,7 +39,7 @@ async def at_address(bot: Harness, user: TgUser) -> None:
     bot.db.call(add_to_cart, user_id=user.id, product_id=product(bot.db, "HONEY-500G").id)
     version = bot.db.call(view_cart, user_id=user.id).version
     await bot.press(user, f"CHK go {version}")
-    assert "delivery address" in last_text(await bot.press(user, "CHK CN"))
+    assert "delivery address" in last_text(await bot.press(user, "CHK to CN"))
     assert open_dialogues(bot) == ["checkout"]
 
 
@@ -95,7 +95,7 @@ async def test_tree_button_ends_checkout_and_adopting_works(bot: Harness, ann: T
     assert nickname(bot, ann) == "Peachy" and cart_address(bot, ann) is None
 
 
-@pytest.mark.parametrize("value", ["/start", "MENU", "ORD l"])
+@pytest.mark.parametrize("value", ["/start", "MENU", "ORD list"])
 async def test_broadcast_left_for_elsewhere_sends_nothing(
     bot: Harness, admin: TgUser, value: str
 ) -> None:
@@ -123,7 +123,7 @@ async def test_forged_or_unknown_input_keeps_the_dialogue(bot: Harness, ann: TgU
 async def test_consent_buttons_keep_the_dialogue(bot: Harness, li: TgUser) -> None:
     await bot.command(li, "/start tree_PEACH-0005")
     await bot.press(li, f"ADOPT go {tree_id(bot, 'PEACH-0005')}")
-    for data in ("ADOPT skip", "ADOPT skip", "ADOPT me", "ADOPT CN"):
+    for data in ("ADOPT skip", "ADOPT skip", "ADOPT for me", "ADOPT to CN"):
         await bot.press(li, data)
     await bot.tap(li, "阅读隐私说明")
     await bot.tap(li, "返回")
@@ -152,7 +152,7 @@ async def test_a_payment_arriving_mid_dialogue_keeps_it(bot: Harness, ann: TgUse
     assert nickname(bot, ann) == "Peachy"
 
 
-LEAVE_EVERY = [("press", "ORD l"), ("command", "/start"), ("command", "/help")]
+LEAVE_EVERY = [("press", "ORD list"), ("command", "/start"), ("command", "/help")]
 
 
 @pytest.mark.parametrize(("kind", "value"), LEAVE_EVERY, ids=[v for _, v in LEAVE_EVERY])

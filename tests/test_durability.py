@@ -14,8 +14,7 @@ from bot.config import Settings
 from bot.db import Database
 from bot.notify import deliver_pending
 from bot.offline import OfflineBotAPI
-from models.adoption.adoptions import AdoptionDraft
-from models.catalog.trees import Adoption, AdoptionStatus
+from models.adoption.adoptions import Adoption, AdoptionDraft, AdoptionStatus
 from models.core.outbox import Notification
 from models.core.payments import Payment, PaymentStatus
 from models.core.state import ConversationState
@@ -79,8 +78,8 @@ async def test_adoption_carries_on_after_a_kill(settings: Settings, db: Database
     await first.press(li, f"ADOPT go {tree_id(first, 'PEACH-0007')}")
     await first.text(li, "小桃")
     await first.press(li, "ADOPT skip")
-    await first.press(li, "ADOPT me")
-    await first.press(li, "ADOPT CN")
+    await first.press(li, "ADOPT for me")
+    await first.press(li, "ADOPT to CN")
     assert "手机号" in last_text(await first.text(li, "湖南省长沙市岳麓路 12 号"))
     assert stored_states(db) == {"adopt": "8"}  # at the phone number
     second = await started(settings, db)  # the first process died without a word

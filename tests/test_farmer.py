@@ -51,7 +51,7 @@ async def test_farmer_packs_an_order_of_their_own_produce(bot: Harness, ann: TgU
     calls = await bot.tap(LONG, f"Mark packed: {order.number}")
     assert "The order is packed" in last_text(calls) and "Nothing to pack" in last_text(calls)
     assert status_of(bot.db, order) == OrderStatus.PACKED
-    calls = await bot.press(LONG, "FRM my")
+    calls = await bot.press(LONG, "FRM orders")
     assert order.number in last_text(calls) and "Packed" in last_text(calls)
 
 
@@ -73,7 +73,7 @@ async def test_mixed_order_is_packed_when_every_farmer_has_packed(
     bind_farmer(bot.db, LONG.id, "SBD-LONG")
     bind_farmer(bot.db, YANG.id, "SBD-YANG", "zh")
     order = paid_mixed_order(bot.db, ann.id, ["KIWI-5KG", "HONEY-500G"])
-    await bot.press(LONG, "FRM pk")
+    await bot.press(LONG, "FRM to-pack")
     calls = await bot.tap(LONG, f"Mark packed: {order.number}")
     assert "waits for the other farmers" in last_text(calls)
     assert "Your part is packed" in last_text(calls)
@@ -102,12 +102,12 @@ async def test_earnings_count_paid_sales_and_the_collective_share(
         4608,
         20992,
     )
-    calls = await bot.press(LONG, "FRM earn")
+    calls = await bot.press(LONG, "FRM earnings")
     text = last_text(calls)
     assert "Produce sales: CN¥256.00" in text
     assert "Village collective's share (18%): CN¥46.08" in text
     assert "Yours: CN¥209.92" in text
-    calls = await bot.press(KHAM, "FRM earn")
+    calls = await bot.press(KHAM, "FRM earnings")
     assert "15%" in last_text(calls) and "ລາຍຮັບ" in last_text(calls)
 
 

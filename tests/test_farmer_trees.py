@@ -52,7 +52,7 @@ async def test_farmer_sees_only_own_trees_with_names_not_contacts(
     assert "PEACH-0004" not in text and "Page 1 of 2" in text
     for secret in (*LAO_ADDRESS, "+856"):
         assert secret not in text
-    calls = await bot.press(SHI, "FRM t 1")
+    calls = await bot.press(SHI, "FRM trees 1")
     text = last_text(calls)
     assert "PEACH-0021" in text and "PEACH-0001" not in text
     assert "not adopted in" in text
@@ -93,7 +93,7 @@ async def test_update_reaches_each_adopter_in_their_language_with_the_photo(
     assert "KIWI-0002" in photos[li.id]["caption"] and "树" in photos[li.id]["caption"]
     for params in photos.values():
         assert "&lt;b&gt;Blossoms&lt;/b&gt; &amp; rain" in params["caption"]
-    calls = await bot.press(noy, f"MYT a {lao.id}")
+    calls = await bot.press(noy, f"MYT view {lao.id}")
     assert "📷 &lt;b&gt;Blossoms" in last_text(calls)
 
 
@@ -101,10 +101,10 @@ async def test_update_asks_again_on_bad_input_and_back_and_cancel_post_nothing(
     bot: Harness,
 ) -> None:
     bind_farmer(bot.db, SHI.id, "SBD-SHI")
-    await bot.press(SHI, "FRM up")
-    calls = await bot.press(SHI, f"FRM upt {tree_id(bot.db, 'PEACH-0004')}")  # Long's tree
+    await bot.press(SHI, "FRM news")
+    calls = await bot.press(SHI, f"FRM news-tree {tree_id(bot.db, 'PEACH-0004')}")  # Long's tree
     assert calls[-1].params["text"] == "This is not one of your trees."
-    await bot.press(SHI, f"FRM upt {tree_id(bot.db, 'PEACH-0005')}")
+    await bot.press(SHI, f"FRM news-tree {tree_id(bot.db, 'PEACH-0005')}")
     calls = await bot.send(make_sticker_update(SHI))
     assert "Please send a photo" in last_text(calls) and "PEACH-0005" in last_text(calls)
     calls = await bot.text(SHI, "x" * 5000)
@@ -125,16 +125,16 @@ async def test_update_asks_again_on_bad_input_and_back_and_cancel_post_nothing(
 
 async def test_update_on_one_tree_without_adopters_is_posted_on_its_news(bot: Harness) -> None:
     bind_farmer(bot.db, SHI.id, "SBD-SHI")
-    await bot.press(SHI, "FRM up")
-    await bot.press(SHI, f"FRM upt {tree_id(bot.db, 'PEACH-0005')}")
+    await bot.press(SHI, "FRM news")
+    await bot.press(SHI, f"FRM news-tree {tree_id(bot.db, 'PEACH-0005')}")
     await bot.text(SHI, "Pruned.")
-    calls = await bot.press(SHI, "FRM upok")
+    calls = await bot.press(SHI, "FRM news-post")
     assert "0 adopters" in last_text(calls)
     assert [u.text for u in updates(bot)] == ["Pruned."]
-    await bot.press(SHI, "FRM up")
-    calls = await bot.press(SHI, "FRM upt all")
+    await bot.press(SHI, "FRM news")
+    calls = await bot.press(SHI, "FRM news-all")
     await bot.text(SHI, "Nobody hears this.")
-    calls = await bot.press(SHI, "FRM upok")
+    calls = await bot.press(SHI, "FRM news-post")
     assert "None of your trees is adopted" in last_text(calls)
     assert len(updates(bot)) == 1
 
@@ -145,11 +145,11 @@ async def test_earnings_count_paid_adoptions_with_the_collective_share(
     bind_farmer(bot.db, SHI.id, "SBD-SHI")
     await bot.command(noy, "/start")
     adoption = paid_adoption(bot.db, noy.id, "PEACH-0001")
-    calls = await bot.press(SHI, "FRM earn")
+    calls = await bot.press(SHI, "FRM earnings")
     text = last_text(calls)
     amount = adoption.amount_fen
     assert f"Tree adoptions: CN¥{amount / 100:,.2f}" in text
     share = (amount * 18 + 50) // 100
     assert f"Village collective's share (18%): CN¥{share / 100:,.2f}" in text
-    calls = await bot.press(LONG, "FRM earn")  # not a farmer yet: refused
+    calls = await bot.press(LONG, "FRM earnings")  # not a farmer yet: refused
     assert calls[0].params["text"] == "Sorry, this is not allowed for your account."

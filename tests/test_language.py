@@ -64,14 +64,14 @@ async def test_start_answers_in_resolved_language(
 async def test_language_command_switches_at_once_and_sticks(bot: Harness, ann: TgUser) -> None:
     await bot.command(ann, "/language")
     assert [text for text, _ in bot.buttons(ann)][:3] == ["中文", "ລາວ", "English"]
-    calls = await bot.press(ann, "LANG lo")
+    calls = await bot.press(ann, "LANG set lo")
     assert last_text(calls).startswith("ຕົກລົງ")
     # Telegram still says en-US, but the stored choice wins from now on.
     assert "ສະບາຍດີ" in last_text(await bot.command(ann, "/start"))
     with bot.db.session() as session:
         row = session.get_one(User, ann.id)
     assert (row.language, row.language_chosen) == ("lo", True)
-    await bot.press(ann, "LANG zh")
+    await bot.press(ann, "LANG set zh")
     assert "您好" in last_text(await bot.command(ann, "/start"))
 
 
@@ -80,7 +80,10 @@ def test_money_and_dates_are_formatted_per_locale() -> None:
 
     assert translator("zh").money(42000) == "¥420.00"
     assert translator("en").money(42000) == "CN¥420.00"
-    assert translator("lo").price(42000, 3000) == "CN¥420,00 (≈ ₭1.260.000)"
-    moment = datetime(2026, 3, 1, 16, 30, tzinfo=UTC)
-    assert "00:30" in translator("zh").when(moment)  # Asia/Shanghai is UTC+8
-    assert "23:30" in translator("lo").when(moment)  # Asia/Vientiane is UTC+7
+    assert translator("lo").price(42000, 3000) == "420 ຢວນ (≈ 1.260.000 ກີບ)"
+    assert translator("lo").price(42050, 3000) == "420,50 ຢວນ (≈ 1.262.000 ກີບ)"
+    assert translator("zh").kip(42000, 3000) == "1,260,000基普"
+    moment = datetime(2026, 3, 1, 16, 30, 44, tzinfo=UTC)
+    assert translator("zh").when(moment) == "2026年3月2日 00:30"  # Asia/Shanghai is UTC+8
+    assert translator("lo").when(moment) == "1 ມີນາ 2026, 23:30"  # UTC+7, the month spelt out
+    assert translator("en").when(moment) == "Mar 2, 2026, 12:30\u202fAM"  # no seconds

@@ -14,8 +14,9 @@ from sqlmodel import select
 from bot.cli import cmd_export
 from bot.config import Settings
 from bot.notify import deliver_pending
+from models.adoption.adoptions import Adoption, AdoptionStatus
 from models.adoption.harvests import HarvestError, HarvestShipment, ship_harvest
-from models.catalog.trees import Adoption, AdoptionStatus, TreeUpdate
+from models.catalog.trees import TreeUpdate
 from models.core.outbox import Notification
 from models.reporting.export import BOM
 from tests.adoption_helpers import LAO_ADDRESS, adoption_row, paid_adoption
@@ -52,7 +53,7 @@ async def test_operator_ships_a_harvest_and_the_lao_adopter_is_told_in_lao(
     await bot.command(admin_en, "/ops")
     calls = await bot.tap(admin_en, "Harvests to ship")
     assert "PEACH-0001" in last_text(calls) and "20 kg" in last_text(calls)
-    calls = await bot.press(admin_en, f"OPH v {adoption.id}")
+    calls = await bot.press(admin_en, f"OPH view {adoption.id}")
     text = last_text(calls)
     assert LAO_ADDRESS[0] in text and LAO_ADDRESS[1] in text and "Laos" in text
     await bot.tap(admin_en, "Ship harvest")
@@ -74,8 +75,8 @@ async def test_operator_ships_a_harvest_and_the_lao_adopter_is_told_in_lao(
     message = bot.api.sent("sendMessage")[-1].params
     assert int(message["chat_id"]) == noy.id and "EA123456789CN" in message["text"]
     assert "ກຳລັງສົ່ງໄປຫາທ່ານ" in message["text"]  # written in Lao
-    calls = await bot.press(admin_en, f"OPH sh {adoption.id}")  # a second shipment
-    await bot.press(admin_en, "OPH car 0")
+    calls = await bot.press(admin_en, f"OPH ship {adoption.id}")  # a second shipment
+    await bot.press(admin_en, "OPH carrier 0")
     calls = await bot.text(admin_en, "EA000000000CN")
     assert "moved on in the meantime" in last_text(calls)
     assert len(bot.db.call(lambda session: session.exec(select(HarvestShipment)).all())) == 1
@@ -87,14 +88,14 @@ async def test_operator_ships_a_harvest_and_the_lao_adopter_is_told_in_lao(
 async def test_operator_types_another_carrier_and_goes_back(
     bot: Harness, admin: TgUser, adoption: Adoption
 ) -> None:
-    await bot.press(admin, f"OPH sh {adoption.id}")
-    await bot.press(admin, "OPH car x")
+    await bot.press(admin, f"OPH ship {adoption.id}")
+    await bot.press(admin, "OPH carrier other")
     calls = await bot.text(admin, "x")
     assert "2" in last_text(calls) and "40" in last_text(calls)
     await bot.text(admin, "Lao   Express")
     calls = await bot.press(admin, "OPH back")
     assert "EMS" in [t for t, _ in bot.buttons(admin)]
-    await bot.press(admin, "OPH car x")
+    await bot.press(admin, "OPH carrier other")
     await bot.text(admin, "Lao Express")
     await bot.text(admin, "LX-123456")
     with bot.db.session() as session:
@@ -102,14 +103,14 @@ async def test_operator_types_another_carrier_and_goes_back(
 
 
 OPERATOR_BUTTONS = [
-    "OPH l a 0",
-    "OPH l s 0",
-    "OPH v {id}",
-    "OPH sh {id}",
-    "OPH ok {id}",
-    "OPH car 0",
+    "OPH list ready 0",
+    "OPH list sent 0",
+    "OPH view {id}",
+    "OPH ship {id}",
+    "OPH complete {id}",
+    "OPH carrier 0",
     "OPH back",
-    "OPS EXP adoptions",
+    "OPS export adoptions",
 ]
 
 
@@ -126,7 +127,9 @@ async def test_forged_harvest_buttons_are_refused(
     assert snapshot(bot) == before
 
 
-@pytest.mark.parametrize("data", ["FRM t 0", "FRM up", "FRM upt all", "FRM upt 1", "FRM upok"])
+@pytest.mark.parametrize(
+    "data", ["FRM trees 0", "FRM news", "FRM news-all", "FRM news-tree 1", "FRM news-post"]
+)
 async def test_forged_farmer_tree_buttons_refuse_a_buyer(
     bot: Harness, ann: TgUser, adoption: Adoption, data: str
 ) -> None:
@@ -143,7 +146,7 @@ async def test_buyer_cannot_export_adoptions_or_type_a_tracking_number(
     before = snapshot(bot)
     calls = await bot.command(ann, "/export adoptions")
     assert last_text(calls) == NOT_ALLOWED
-    await bot.press(ann, f"OPH sh {adoption.id}")
+    await bot.press(ann, f"OPH ship {adoption.id}")
     calls = await bot.text(ann, "EA123456789CN")
     assert "did not understand" in last_text(calls)
     assert snapshot(bot) == before
@@ -173,7 +176,7 @@ async def test_export_adoptions_in_the_chat_and_from_the_command_line(
 ) -> None:
     await bot.command(admin, "/ops")
     calls = await bot.tap(admin, "CSV")  # the orders export comes first
-    calls = await bot.press(admin, "OPS EXP adoptions")
+    calls = await bot.press(admin, "OPS export adoptions")
     document = next(c for c in calls if c.method == "sendDocument")
     assert document.files["document"][0].startswith("adoptions-")
     rows = read_csv(document.files["document"][1])

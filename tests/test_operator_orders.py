@@ -66,8 +66,8 @@ async def test_operator_ships_an_order_and_the_lao_buyer_is_told_in_lao(
 
 async def test_carrier_typed_in_and_back_buttons(bot: Harness, op: TgUser, ann: TgUser) -> None:
     order = paid_order(bot.db, ann.id, "HONEY-500G")
-    await bot.press(op, f"OPO pk {order.id}")
-    await bot.press(op, f"OPO sh {order.id}")
+    await bot.press(op, f"OPO pack {order.id}")
+    await bot.press(op, f"OPO ship {order.id}")
     await bot.tap(op, "Another carrier")
     calls = await bot.tap(op, "Back")
     assert "Which carrier" in last_text(calls)
@@ -79,7 +79,7 @@ async def test_carrier_typed_in_and_back_buttons(bot: Harness, op: TgUser, ann: 
     assert order.number in last_text(calls)
     await bot.text(op, "YT1234567890")  # no longer asked for: nothing ships
     assert status_of(bot.db, order) == OrderStatus.PACKED
-    await bot.press(op, f"OPO sh {order.id}")
+    await bot.press(op, f"OPO ship {order.id}")
     await bot.tap(op, "Another carrier")
     await bot.text(op, "YTO Express")
     await bot.text(op, "YT1234567890")
@@ -95,7 +95,7 @@ async def test_cancel_with_a_reason_returns_stock_and_tells_the_buyer(
     before = product(bot.db, "PEACH-5KG").stock
     order = paid_order(bot.db, li.id, "PEACH-5KG", 3)
     assert product(bot.db, "PEACH-5KG").stock == before - 3
-    await bot.press(op, f"OPO v {order.id}")
+    await bot.press(op, f"OPO view {order.id}")
     await bot.tap(op, "Cancel order")
     calls = await bot.text(op, "no")
     assert "3 to 200 characters" in last_text(calls)
@@ -118,7 +118,7 @@ async def test_cancel_with_a_reason_returns_stock_and_tells_the_buyer(
 
 async def test_orders_to_ship_are_paged(bot: Harness, op: TgUser, ann: TgUser) -> None:
     orders = [paid_order(bot.db, ann.id, "TEA-250G") for _ in range(6)]
-    calls = await bot.press(op, "OPO l t 0")
+    calls = await bot.press(op, "OPO list ready 0")
     assert orders[0].number in last_text(calls) and orders[5].number not in last_text(calls)
     assert "Page 1 of 2" in last_text(calls)
     calls = await bot.tap(op, "▶️")
@@ -129,10 +129,10 @@ async def test_orders_to_ship_are_paged(bot: Harness, op: TgUser, ann: TgUser) -
 
 async def test_a_stale_action_changes_nothing(bot: Harness, op: TgUser, ann: TgUser) -> None:
     order = paid_order(bot.db, ann.id, "TEA-250G")
-    calls = await bot.press(op, f"OPO dl {order.id}")  # not shipped: cannot be delivered
+    calls = await bot.press(op, f"OPO delivered {order.id}")  # not shipped: cannot be delivered
     assert "moved on in the meantime" in last_text(calls)
     assert status_of(bot.db, order) == OrderStatus.PAID
-    calls = await bot.press(op, "OPO v 99999")
+    calls = await bot.press(op, "OPO view 99999")
     assert "There is no such order." in last_text(calls)
 
 

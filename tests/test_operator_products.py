@@ -89,7 +89,7 @@ async def test_operator_edits_stock_price_and_on_sale(bot: Harness, op: TgUser) 
 
 async def test_back_leaves_the_typed_step(bot: Harness, op: TgUser) -> None:
     kiwi = product(bot.db, "KIWI-5KG")
-    await bot.press(op, f"OPP st {kiwi.id}")
+    await bot.press(op, f"OPP stock {kiwi.id}")
     calls = await bot.tap(op, "Back")
     assert "In stock: 40" in last_text(calls)
     await bot.text(op, "3")  # not an answer any more

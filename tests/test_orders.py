@@ -129,7 +129,7 @@ async def test_buyer_cancels_before_packing_but_not_after(bot: Harness, ann: TgU
     second = order_now(bot.db, ann.id, "RICE-5KG")
     pay(bot, second)
     bot.db.call(pack_order, order_id=second.id, by_user_id=ADMIN_ID)
-    calls = await bot.press(ann, f"ORD cy {second.id}")
+    calls = await bot.press(ann, f"ORD cancel-yes {second.id}")
     assert "This order can no longer be cancelled." in last_text(calls)
     assert status_of(bot, second) == OrderStatus.PACKED
 
@@ -141,9 +141,9 @@ async def test_someone_elses_order_looks_like_no_order(
     unknown = last_text(await bot.command(ann, "/track SBD-2222-3333"))
     theirs = last_text(await bot.command(ann, f"/track {order.number}"))
     assert theirs == unknown == "There is no order with that number in your orders."
-    calls = await bot.press(ann, f"ORD v {order.id}")
+    calls = await bot.press(ann, f"ORD view {order.id}")
     assert last_text(calls) == unknown
-    calls = await bot.press(ann, f"ORD cy {order.id}")
+    calls = await bot.press(ann, f"ORD cancel-yes {order.id}")
     assert last_text(calls) == unknown
     assert status_of(bot, order) == OrderStatus.AWAITING_PAYMENT
     assert "Nothing" not in last_text(await bot.command(ann, "/orders"))

@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.db import Database
 from bot.notify import deliver_pending
 from bot.offline import OfflineBotAPI
-from models.catalog.trees import Adoption, AdoptionStatus
+from models.adoption.adoptions import Adoption, AdoptionStatus
 from models.core.base import utcnow
 from models.core.payments import Payment, PaymentMethod, PaymentStatus
 from tests.factories import TgUser, make_message_update, next_update_id

@@ -8,9 +8,8 @@ from datetime import timedelta
 from sqlalchemy import update
 from sqlmodel import col, select
 
-from models.adoption.adoptions import AdoptionDraft
+from models.adoption.adoptions import Adoption, AdoptionDraft, AdoptionStatus
 from models.adoption.harvests import HarvestShipment, ship_harvest
-from models.catalog.trees import Adoption, AdoptionStatus
 from models.core.base import utcnow
 from models.core.payments import Payment, confirm_offline_payment
 from models.privacy import ANONYMOUS, ErasureRequest, purge_expired
@@ -39,10 +38,10 @@ async def lao_gift_adoption(bot: Harness) -> Adoption:
     await bot.press(ADOPTER, f"ADOPT go {tree_id(bot, 'TEA-0002')}")
     await bot.text(ADOPTER, NICKNAME)
     await bot.press(ADOPTER, "ADOPT skip")  # "Khamla Vongsa" on the certificate
-    await bot.press(ADOPTER, "ADOPT gift")
+    await bot.press(ADOPTER, "ADOPT for gift")
     await bot.text(ADOPTER, RECIPIENT)
     await bot.text(ADOPTER, MESSAGE)
-    assert "ກ່ອນໃສ່ທີ່ຢູ່" in last_text(await bot.press(ADOPTER, "ADOPT LA"))
+    assert "ກ່ອນໃສ່ທີ່ຢູ່" in last_text(await bot.press(ADOPTER, "ADOPT to LA"))
     assert draft_of(bot, ADOPTER).address == ""
     assert "ຊາຍແດນ" in last_text(await bot.tap(ADOPTER, "ຂ້ອຍຍິນຍອມ"))
     await bot.tap(ADOPTER, "ຍິນຍອມໃຫ້ສົ່ງຂໍ້ມູນ")
@@ -88,8 +87,8 @@ async def test_chinese_adopter_agrees_to_the_notice_only(bot: Harness, li: TgUse
     await bot.press(li, f"ADOPT go {tree_id(bot, 'PEACH-0005')}")
     await bot.press(li, "ADOPT skip")
     await bot.press(li, "ADOPT skip")
-    await bot.press(li, "ADOPT me")
-    assert "填写地址之前" in last_text(await bot.press(li, "ADOPT CN"))
+    await bot.press(li, "ADOPT for me")
+    assert "填写地址之前" in last_text(await bot.press(li, "ADOPT to CN"))
     calls = await bot.tap(li, "我同意")  # China, in Chinese: no cross-border consent
     assert "继续" in str(bot.buttons(li)) and "跨境" not in last_text(calls)
     assert "收货地址" in last_text(await bot.tap(li, "继续"))
@@ -100,9 +99,9 @@ async def test_chinese_adopter_agrees_to_the_notice_only(bot: Harness, li: TgUse
 async def test_declining_stores_no_address(bot: Harness, ann: TgUser) -> None:
     await bot.command(ann, "/start tree_PEACH-0005")
     await bot.press(ann, f"ADOPT go {tree_id(bot, 'PEACH-0005')}")
-    for data in ("ADOPT skip", "ADOPT skip", "ADOPT me"):
+    for data in ("ADOPT skip", "ADOPT skip", "ADOPT for me"):
         await bot.press(ann, data)
-    await bot.press(ann, "ADOPT LA")  # to Laos: both consents
+    await bot.press(ann, "ADOPT to LA")  # to Laos: both consents
     assert "nothing about your address" in last_text(await bot.tap(ann, "Not now"))
     calls = await bot.text(ann, "1 Main Street, Vientiane")  # still at the destination step
     assert "Please tap one of the buttons" in last_text(calls)

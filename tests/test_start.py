@@ -59,7 +59,7 @@ async def test_forged_button_is_answered_not_acted_on(bot: Harness, ann: TgUser)
     calls = await bot.press(ann, "ZZZ 1 2 3")
     assert [c.method for c in calls] == ["answerCallbackQuery"]
     assert calls[0].params["text"] == "This button is out of date."
-    calls = await bot.press(ann, "LANG xx")
+    calls = await bot.press(ann, "LANG set xx")
     assert calls[0].params["text"] == "This button is out of date."
     with bot.db.session() as session:
         assert session.get_one(User, ann.id).language == "en"

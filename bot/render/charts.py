@@ -7,7 +7,8 @@ from collections.abc import Callable, Sequence
 
 from PIL import Image, ImageDraw
 
-from bot.render.certificate import DRAW_LOCK, Style, draw_line, text_width
+from bot.render.fonts import DRAW_LOCK
+from bot.render.text import Style, draw_line, text_width
 
 WIDTH, HEIGHT = 1200, 700
 LEFT, RIGHT, TOP, BOTTOM = 170, 40, 110, 110
@@ -19,7 +20,7 @@ INK = (40, 40, 40)
 def _nice_step(maximum: int, lines: int = 5) -> int:
     """A round grid step (1, 2 or 5 times a power of ten) giving about `lines` gridlines."""
     raw = max(1, maximum // lines)
-    power = 10 ** (len(str(raw)) - 1)
+    power: int = 10 ** (len(str(raw)) - 1)
     for factor in (1, 2, 5, 10):
         if factor * power >= raw:
             return factor * power

@@ -1,1 +1,14 @@
 """The user's own account: /start and /help, the language, privacy and data rights."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import BaseHandler
+
+from handlers.account import language, privacy, start
+
+
+def handlers() -> list[BaseHandler[Any, Any, Any]]:
+    """The account's handlers, in the order they are tried."""
+    return [*start.handlers(), *language.handlers(), *privacy.handlers()]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler
 
 from bot.config import LANGUAGES
 from bot.context import BotContext
 from bot.i18n import LANGUAGE_NAMES
 from handlers.account.start import main_menu
+from handlers.kit import routes
 from handlers.kit.common import button, keyboard, menu_row, show
 from handlers.kit.users import forget
 from models.core.user import set_language
@@ -15,19 +19,17 @@ from models.core.user import set_language
 
 async def choose_language(update: Update, context: BotContext) -> None:
     """Offers the three languages."""
-    buttons = [button(LANGUAGE_NAMES[lang], f"LANG {lang}") for lang in LANGUAGES]
+    buttons = [
+        button(LANGUAGE_NAMES[lang], routes.LANGUAGE_SET.data(code=lang)) for lang in LANGUAGES
+    ]
     text = context.tr._("Choose your language:")
     await show(update, context, text, keyboard(buttons, menu_row(context)))
 
 
 async def set_user_language(update: Update, context: BotContext) -> None:
     """Stores the chosen language and answers in it."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    code = query.data.removeprefix("LANG ")
-    if code not in LANGUAGES or update.effective_user is None:
-        await query.answer(context.tr._("This button is out of date."), show_alert=True)
-        return
+    code = routes.text_field(context, "code")  # one of LANGUAGES: the route allows no other
+    assert update.effective_user is not None
     account = await context.db.run(
         set_language, telegram_id=update.effective_user.id, language=code
     )
@@ -35,3 +37,12 @@ async def set_user_language(update: Update, context: BotContext) -> None:
     forget(context, account.id)
     text = context.tr._("Done: I will speak English with you.")
     await show(update, context, text, main_menu(context))
+
+
+def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
+    """/language and its buttons."""
+    return [
+        CommandHandler("language", choose_language),
+        routes.LANGUAGE.handler(choose_language),
+        routes.LANGUAGE_SET.handler(set_user_language),
+    ]

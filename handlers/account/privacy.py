@@ -23,10 +23,11 @@ import logging
 from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import BotContext
 from bot.i18n import N_, Translator
+from handlers.kit import routes
 from handlers.kit.common import back_button, button, esc, keyboard, menu_row, show
 from models import privacy as privacy_data
 from models.core.base import utcnow
@@ -43,7 +44,6 @@ from models.privacy import (
 
 log = logging.getLogger(__name__)
 
-PREFIX = "PRIV"
 MAX_RESUME_BYTES = 50
 KIND_CODES = {"n": ConsentKind.NOTICE, "x": ConsentKind.CROSS_BORDER}
 
@@ -122,12 +122,14 @@ async def privacy(update: Update, context: BotContext) -> None:
     agreed = await context.db.run(has_consent, user_id=_user_id(update), kind=ConsentKind.NOTICE)
     rows = [
         [
-            button("📄 " + tr._("Get my data"), f"{PREFIX} EXPORT"),
-            button("🗑 " + tr._("Delete my data"), f"{PREFIX} DEL"),
+            button("📄 " + tr._("Get my data"), routes.PRIVACY_EXPORT.data()),
+            button("🗑 " + tr._("Delete my data"), routes.PRIVACY_DELETE.data()),
         ],
-        [button("↩️ " + tr._("Withdraw my consent"), f"{PREFIX} WITHDRAW")] if agreed else [],
+        [button("↩️ " + tr._("Withdraw my consent"), routes.PRIVACY_WITHDRAW.data())]
+        if agreed
+        else [],
         # opened from /help's button: a way back to it
-        [back_button(context, "HELP")] if update.callback_query else [],
+        [back_button(context, routes.HELP.data())] if update.callback_query else [],
         menu_row(context),
     ]
     await show(update, context, notice_text(context), keyboard(*rows))
@@ -136,16 +138,16 @@ async def privacy(update: Update, context: BotContext) -> None:
 # --- consent ------------------------------------------------------------------------------------
 
 
-def _tail(cross: bool, resume: str) -> str:
-    """The part of a consent button's data that carries the caller's situation."""
-    return f"{int(cross)} {resume}".strip()
+def _situation(cross: bool, resume: str) -> dict[str, object]:
+    """The fields of a consent button that carry the caller's situation."""
+    return {"cross": int(cross), "resume": resume or None}
 
 
 def _consent_screen(
     tr: Translator, kind: ConsentKind, cross: bool, resume: str
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The one-tap consent for the notice or for the cross-border transfer."""
-    tail = _tail(cross, resume)
+    tail = _situation(cross, resume)
     if kind is ConsentKind.NOTICE:
         text = tr._(
             "<b>Before we take your address</b>\n\n"
@@ -164,10 +166,10 @@ def _consent_screen(
         agree = tr._("I agree to the transfer")
     code = "n" if kind is ConsentKind.NOTICE else "x"
     return text, keyboard(
-        [button("✅ " + agree, f"{PREFIX} OK {code} {tail}")],
+        [button("✅ " + agree, routes.CONSENT_AGREE.data(consent=code, **tail))],
         [
-            button("📄 " + tr._("Read the notice"), f"{PREFIX} READ {tail}"),
-            button("✖️ " + tr._("Not now"), f"{PREFIX} NO {tail}"),
+            button("📄 " + tr._("Read the notice"), routes.CONSENT_READ.data(**tail)),
+            button("✖️ " + tr._("Not now"), routes.CONSENT_DECLINE.data(**tail)),
         ],
     )
 
@@ -187,22 +189,15 @@ async def ensure_consent(
     return False
 
 
-def _parse_tail(words: list[str]) -> tuple[bool, str]:
-    """(cross_border, resume) from the words after a consent button's action."""
-    cross = bool(words) and words[0] == "1"
-    return cross, " ".join(words[1:])
+def _tapped_situation(context: BotContext) -> tuple[bool, str]:
+    """(cross_border, resume) carried by the tapped consent button."""
+    return routes.text_field(context, "cross") == "1", routes.text_field(context, "resume")
 
 
 async def agree(update: Update, context: BotContext) -> None:
     """Records a consent, then asks for the next one or lets the user go on."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    words = query.data.split(" ")
-    kind = KIND_CODES.get(words[2]) if len(words) > 2 else None
-    if kind is None:
-        await query.answer(context.tr._("This button is out of date."), show_alert=True)
-        return
-    cross, resume = _parse_tail(words[3:])
+    kind = KIND_CODES[routes.text_field(context, "consent")]
+    cross, resume = _tapped_situation(context)
     user_id = _user_id(update)
     await context.db.run(record_consent, user_id=user_id, kind=kind)
     missing = await context.db.run(missing_consents, user_id=user_id, cross_border=cross)
@@ -225,18 +220,16 @@ def _agreed_screen(context: BotContext, resume: str) -> tuple[str, InlineKeyboar
 
 async def read_notice(update: Update, context: BotContext) -> None:
     """Shows the full notice from the consent screen, with a way back to it."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    tail = query.data.split(" ", 2)[2] if query.data.count(" ") >= 2 else "0"
-    back = button("⬅️ " + context.tr.pgettext("button", "Back"), f"{PREFIX} ASK {tail}")
+    back = button(
+        "⬅️ " + context.tr.pgettext("button", "Back"),
+        routes.CONSENT_ASK.data(**_situation(*_tapped_situation(context))),
+    )
     await show(update, context, notice_text(context), keyboard([back]))
 
 
 async def ask_again(update: Update, context: BotContext) -> None:
     """Shows the consent screen again (Back from the notice, or "I changed my mind")."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    cross, resume = _parse_tail(query.data.split(" ")[2:])
+    cross, resume = _tapped_situation(context)
     missing = await context.db.run(missing_consents, user_id=_user_id(update), cross_border=cross)
     if not missing:
         await show(update, context, *_agreed_screen(context, resume))
@@ -246,9 +239,7 @@ async def ask_again(update: Update, context: BotContext) -> None:
 
 async def decline(update: Update, context: BotContext) -> None:
     """Stores nothing and tells the user how to go on."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    tail = query.data.split(" ", 2)[2] if query.data.count(" ") >= 2 else "0"
+    tail = _situation(*_tapped_situation(context))
     tr = context.tr
     text = tr._(
         "All right: nothing about your address was saved. Without your consent we cannot "
@@ -256,7 +247,8 @@ async def decline(update: Update, context: BotContext) -> None:
         "time from here or by starting the checkout again."
     )
     markup = keyboard(
-        [button("✅ " + tr._("I changed my mind"), f"{PREFIX} ASK {tail}")], menu_row(context)
+        [button("✅ " + tr._("I changed my mind"), routes.CONSENT_ASK.data(**tail))],
+        menu_row(context),
     )
     await show(update, context, text, markup)
 
@@ -304,8 +296,8 @@ async def delete_my_data(update: Update, context: BotContext) -> None:
         "cannot be undone."
     )
     markup = keyboard(
-        [button("🗑 " + tr._("Yes, erase my data"), f"{PREFIX} DEL YES")],
-        [button("✖️ " + tr._("No, keep it"), f"{PREFIX} DEL NO")],
+        [button("🗑 " + tr._("Yes, erase my data"), routes.PRIVACY_DELETE_YES.data())],
+        [button("✖️ " + tr._("No, keep it"), routes.PRIVACY_DELETE_NO.data())],
     )
     await show(update, context, text, markup)
 
@@ -337,7 +329,7 @@ async def keep_data(update: Update, context: BotContext) -> None:
 
 def privacy_button(context: BotContext) -> InlineKeyboardButton:
     """The button that opens the notice (for /help and other screens)."""
-    return button("🔒 " + context.tr._("Privacy"), f"{PREFIX} NOTICE")
+    return button("🔒 " + context.tr._("Privacy"), routes.PRIVACY_NOTICE.data())
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
@@ -346,16 +338,16 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         CommandHandler("privacy", privacy),
         CommandHandler("mydata", my_data),
         CommandHandler("deletemydata", delete_my_data),
-        CallbackQueryHandler(privacy, pattern=f"^{PREFIX} NOTICE$"),
-        CallbackQueryHandler(my_data, pattern=f"^{PREFIX} EXPORT$"),
-        CallbackQueryHandler(delete_my_data, pattern=f"^{PREFIX} DEL$"),
-        CallbackQueryHandler(confirm_delete, pattern=f"^{PREFIX} DEL YES$"),
-        CallbackQueryHandler(keep_data, pattern=f"^{PREFIX} DEL NO$"),
-        CallbackQueryHandler(withdraw, pattern=f"^{PREFIX} WITHDRAW$"),
-        CallbackQueryHandler(agree, pattern=f"^{PREFIX} OK "),
-        CallbackQueryHandler(read_notice, pattern=f"^{PREFIX} READ "),
-        CallbackQueryHandler(ask_again, pattern=f"^{PREFIX} ASK "),
-        CallbackQueryHandler(decline, pattern=f"^{PREFIX} NO "),
+        routes.PRIVACY_NOTICE.handler(privacy),
+        routes.PRIVACY_EXPORT.handler(my_data),
+        routes.PRIVACY_DELETE.handler(delete_my_data),
+        routes.PRIVACY_DELETE_YES.handler(confirm_delete),
+        routes.PRIVACY_DELETE_NO.handler(keep_data),
+        routes.PRIVACY_WITHDRAW.handler(withdraw),
+        routes.CONSENT_AGREE.handler(agree),
+        routes.CONSENT_READ.handler(read_notice),
+        routes.CONSENT_ASK.handler(ask_again),
+        routes.CONSENT_DECLINE.handler(decline),
     ]
 
 
@@ -367,16 +359,3 @@ async def retention_job(context: BotContext) -> None:
     before = utcnow() - timedelta(days=context.settings.retention_days)
     counts = await context.db.run(purge_expired, before=before)
     log.info("retention run: %s", counts)
-
-
-def schedule_retention(application: object) -> None:
-    """Runs the retention job a minute after start, then once a day."""
-    job_queue = getattr(application, "job_queue", None)
-    if job_queue is not None:
-        job_queue.run_repeating(
-            retention_job,
-            interval=timedelta(days=1),
-            first=timedelta(minutes=1),
-            name="retention",
-            job_kwargs={"max_instances": 1, "coalesce": True},
-        )

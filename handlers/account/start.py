@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CommandHandler
 
 from bot.commands import COMMANDS, FARMER_COMMANDS, OPERATOR_COMMANDS
 from bot.context import BotContext
 from bot.i18n import Translator
+from handlers.kit import routes
 from handlers.kit.common import button, esc, keyboard, menu_row, show
 from models.core.user import Role, User
 
@@ -25,22 +28,22 @@ class MenuEntry:
 
 # Journeys add their entry here; a button for something not built must not exist.
 MENU: list[MenuEntry] = [
-    MenuEntry(lambda tr: "🌳 " + tr._("Adopt a tree"), "TREE"),
-    MenuEntry(lambda tr: "🧺 " + tr._("Village shop"), "SHOP"),
-    MenuEntry(lambda tr: "🍑 " + tr._("My trees"), "MYT"),
-    MenuEntry(lambda tr: "📦 " + tr._("My orders"), "ORD l"),
+    MenuEntry(lambda tr: "🌳 " + tr._("Adopt a tree"), routes.TREES.data()),
+    MenuEntry(lambda tr: "🧺 " + tr._("Village shop"), routes.SHOP.data()),
+    MenuEntry(lambda tr: "🍑 " + tr._("My trees"), routes.MY_TREES.data()),
+    MenuEntry(lambda tr: "📦 " + tr._("My orders"), routes.ORDERS.data()),
     MenuEntry(
         lambda tr: "🏤 " + tr._("Back office"),
-        "OPS",
+        routes.BACK_OFFICE.data(),
         lambda account: account is not None and account.role == Role.OPERATOR,
     ),
     MenuEntry(
         lambda tr: "👩‍🌾 " + tr._("Farmer's menu"),
-        "FRM",
+        routes.FARMER.data(),
         lambda account: account is not None and account.role == Role.FARMER,
     ),
-    MenuEntry(lambda tr: "🌐 " + tr._("Language"), "LANG"),
-    MenuEntry(lambda tr: "❓ " + tr._("Help"), "HELP"),
+    MenuEntry(lambda tr: "🌐 " + tr._("Language"), routes.LANGUAGE.data()),
+    MenuEntry(lambda tr: "❓ " + tr._("Help"), routes.HELP.data()),
 ]
 
 
@@ -91,5 +94,15 @@ async def help_command(update: Update, context: BotContext) -> None:
         commands += OPERATOR_COMMANDS
     lines += [f"/{command} — {tr._(description)}" for command, description in commands]
     text = "\n".join(lines)
-    privacy = button("🔒 " + tr._("Privacy"), "PRIV NOTICE")
+    privacy = button("🔒 " + tr._("Privacy"), routes.PRIVACY_NOTICE.data())
     await show(update, context, text, keyboard([privacy], menu_row(context)))
+
+
+def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
+    """/start, /help and the main menu (deep links `/start <payload>` go before these)."""
+    return [
+        CommandHandler("start", start),
+        CommandHandler("help", help_command),
+        routes.HELP.handler(help_command),
+        routes.MENU.handler(menu),
+    ]

@@ -8,7 +8,7 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
-    CallbackQueryHandler,
+    BaseHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
@@ -18,6 +18,7 @@ from telegram.ext import (
 from bot.context import BotContext
 from handlers.account.privacy import ensure_consent
 from handlers.adoption.browse import send_card, species_name
+from handlers.kit import routes
 from handlers.kit.common import back_button, button, cancel, esc, keyboard, menu_row, show
 from handlers.payment.step import ask_for_payment
 from models.adoption.adoptions import (
@@ -33,7 +34,7 @@ from models.adoption.adoptions import (
     start_draft,
     update_draft,
 )
-from models.catalog.trees import similar_trees, tree_card
+from models.adoption.browse import similar_trees, tree_card
 from models.core.contact import clean_address, clean_text, normalize_phone
 from models.core.payments import PaymentMethod
 from models.privacy import is_cross_border
@@ -133,25 +134,27 @@ def summary(context: BotContext, draft: AdoptionDraft) -> str:
 def _buttons(context: BotContext, step: Step, name: str) -> InlineKeyboardMarkup:
     """The buttons of a step: its choices, then Back."""
     tr = context.tr
+
+    skip = routes.ADOPT_SKIP.data()
     choices = {
-        Step.NICKNAME: [button(tr.pgettext("button", "Skip"), "ADOPT skip")],
-        Step.CERT_NAME: [
-            button(tr.pgettext("button", "Use {name}").format(name=name), "ADOPT skip")
-        ],
+        Step.NICKNAME: [button(tr.pgettext("button", "Skip"), skip)],
+        Step.CERT_NAME: [button(tr.pgettext("button", "Use {name}").format(name=name), skip)],
         Step.GIFT: [
-            button("🙋 " + tr.pgettext("button", "For me"), "ADOPT me"),
-            button("🎁 " + tr.pgettext("button", "A gift"), "ADOPT gift"),
+            button("🙋 " + tr.pgettext("button", "For me"), routes.ADOPT_FOR.data(whom="me")),
+            button("🎁 " + tr.pgettext("button", "A gift"), routes.ADOPT_FOR.data(whom="gift")),
         ],
-        Step.MESSAGE: [button(tr.pgettext("button", "Skip"), "ADOPT skip")],
+        Step.MESSAGE: [button(tr.pgettext("button", "Skip"), skip)],
         Step.COUNTRY: [
-            button("🇨🇳 " + tr._("China"), "ADOPT CN"),
-            button("🇱🇦 " + tr._("Laos"), "ADOPT LA"),
+            button("🇨🇳 " + tr._("China"), routes.ADOPT_TO.data(country="CN")),
+            button("🇱🇦 " + tr._("Laos"), routes.ADOPT_TO.data(country="LA")),
         ],
-        Step.SUMMARY: [button("✅ " + tr.pgettext("button", "Confirm"), "ADOPT ok")],
+        Step.SUMMARY: [
+            button("✅ " + tr.pgettext("button", "Confirm"), routes.ADOPT_CONFIRM.data())
+        ],
     }.get(step, [])
-    last = [back_button(context, "ADOPT back")]
+    last = [back_button(context, routes.ADOPT_BACK.data())]
     if step is Step.SUMMARY:
-        last.append(button("✖️ " + tr.pgettext("button", "Cancel"), "ADOPT cancel"))
+        last.append(button("✖️ " + tr.pgettext("button", "Cancel"), routes.ADOPT_CANCEL.data()))
     return keyboard(choices, last)
 
 
@@ -175,16 +178,16 @@ async def _lost(update: Update, context: BotContext) -> int:
         update,
         context,
         text,
-        keyboard([button("🌳 " + context.tr._("Adopt a tree"), "TREE")], menu_row(context)),
+        keyboard(
+            [button("🌳 " + context.tr._("Adopt a tree"), routes.TREES.data())], menu_row(context)
+        ),
     )
     return ConversationHandler.END
 
 
 async def begin(update: Update, context: BotContext) -> int:
-    """Starts adopting the tree of the card (callback `ADOPT go <id>`)."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    tree_id = int(query.data.split()[2])
+    """Starts adopting the tree of the card."""
+    tree_id = routes.tapped(context, "tree_id")
     card = await context.db.run(tree_card, tree_id=tree_id)
     if card is None or not card.available:
         return await taken(update, context, tree_id)
@@ -198,9 +201,11 @@ def _validate(context: BotContext, step: Step, text: str, country: str) -> tuple
     """(clean value or None, error message) for a free-text answer."""
     tr = context.tr
     if step is Step.NICKNAME:
-        return clean_text(text, 20), tr._("A nickname has 1 to 20 characters on one line.")
+        value = clean_text(text, 20, room=40)
+        return value, tr._("A nickname has 1 to 20 characters on one line.")
     if step in (Step.CERT_NAME, Step.RECIPIENT):
-        return clean_text(text, 40), tr._("Please send a name of 1 to 40 characters on one line.")
+        value = clean_text(text, 40, room=80)  # the columns hold marks too (Lao: ສົມສັກ)
+        return value, tr._("Please send a name of 1 to 40 characters on one line.")
     if step is Step.MESSAGE:
         value = clean_text(" ".join(text.split()), 200)
         return value, tr._("The message can have up to 200 characters.")
@@ -278,7 +283,7 @@ def not_text(step: Step) -> Callback:
     return again
 
 
-def _choice_changes(step: Step, choice: str, update: Update) -> dict[str, object]:
+def _choice_changes(step: Step, context: BotContext, update: Update) -> dict[str, object]:
     """What a choice button stores in the draft."""
     if step is Step.NICKNAME:
         return {"nickname": ""}
@@ -287,19 +292,17 @@ def _choice_changes(step: Step, choice: str, update: Update) -> dict[str, object
     if step is Step.MESSAGE:
         return {"gift_message": ""}
     if step is Step.GIFT:
-        if choice == "gift":
+        if routes.text_field(context, "whom") == "gift":
             return {"gift": True}
         return {"gift": False, "gift_recipient": "", "gift_message": ""}
-    return {"country": choice, "phone": ""}
+    return {"country": routes.text_field(context, "country"), "phone": ""}
 
 
 def pick(step: Step) -> Callback:
     """The handler of a choice button at this step (skip, for me / a gift, China / Laos)."""
 
     async def picked(update: Update, context: BotContext) -> int:
-        query = update.callback_query
-        assert query is not None and query.data is not None
-        changes = _choice_changes(step, query.data.split()[1], update)
+        changes = _choice_changes(step, context, update)
         draft = await context.db.run(update_draft, user_id=_user_id(update), **changes)
         if draft is None:
             return await _lost(update, context)
@@ -313,7 +316,9 @@ def pick(step: Step) -> Callback:
 async def consented(update: Update, context: BotContext, country: str) -> bool:
     """Whether the user may give an address for this destination; else asks for consent."""
     cross = is_cross_border(destination=country, language=context.lang)
-    return await ensure_consent(update, context, cross_border=cross, resume=f"ADOPT {country}")
+    return await ensure_consent(
+        update, context, cross_border=cross, resume=routes.ADOPT_TO.data(country=country)
+    )
 
 
 def go_back(step: Step) -> Callback:
@@ -328,7 +333,7 @@ def go_back(step: Step) -> Callback:
             return await ask(update, context, previous)
         card = await context.db.run(tree_card, tree_id=draft.tree_id)
         if card is not None:
-            await send_card(update, context, card, "TREE")
+            await send_card(update, context, card, routes.TREES.data())
         return ConversationHandler.END
 
     return back
@@ -389,8 +394,11 @@ async def taken(update: Update, context: BotContext, tree_id: int) -> int:
     text = tr._("Sorry, someone else has just adopted this tree.")
     if similar:
         text += "\n" + tr._("These similar trees are still free:")
-    rows = [[button(f"{t.code} · {tr.money(t.price_fen)}", f"TREE c {t.id}")] for t in similar]
-    rows.append([button("🌳 " + tr._("All trees"), "TREE")])
+    rows = [
+        [button(f"{t.code} · {tr.money(t.price_fen)}", routes.TREE_CARD.data(tree_id=t.id))]
+        for t in similar
+    ]
+    rows.append([button("🌳 " + tr._("All trees"), routes.TREES.data())])
     await show(update, context, text, keyboard(*rows, menu_row(context)))
     return ConversationHandler.END
 
@@ -402,12 +410,12 @@ async def cancel_adoption(update: Update, context: BotContext) -> int:
 
 
 async def renew(update: Update, context: BotContext) -> None:
-    """Renews an adoption for next season (callback `ADOPT renew <id>`) and asks for payment."""
+    """Renews an adoption for next season and asks for payment."""
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
     reservation = await context.db.run(
         renew_adoption,
-        adoption_id=int(query.data.split()[2]),
+        adoption_id=routes.tapped(context, "adoption_id"),
         user_id=_user_id(update),
         minutes=context.settings.reservation_minutes,
     )
@@ -430,23 +438,27 @@ def conversation() -> ConversationHandler[BotContext]:
         handlers: list = []  # type: ignore[type-arg]
         if step in FIELDS:
             handlers.append(MessageHandler(typed, answer_text(step)))
-        pattern = {
-            Step.GIFT: "^ADOPT (me|gift)$",
-            Step.COUNTRY: "^ADOPT (CN|LA)$",
-        }.get(step, "^ADOPT skip$")
+        route = {Step.GIFT: routes.ADOPT_FOR, Step.COUNTRY: routes.ADOPT_TO}.get(
+            step, routes.ADOPT_SKIP
+        )
         if step in (Step.NICKNAME, Step.CERT_NAME, Step.MESSAGE, Step.GIFT, Step.COUNTRY):
-            handlers.append(CallbackQueryHandler(pick(step), pattern=pattern))
+            handlers.append(route.handler(pick(step)))
         if step is Step.SUMMARY:
-            handlers.append(CallbackQueryHandler(confirm, pattern="^ADOPT ok$"))
-            handlers.append(CallbackQueryHandler(cancel_adoption, pattern="^ADOPT cancel$"))
-        handlers.append(CallbackQueryHandler(go_back(step), pattern="^ADOPT back$"))
+            handlers.append(routes.ADOPT_CONFIRM.handler(confirm))
+            handlers.append(routes.ADOPT_CANCEL.handler(cancel_adoption))
+        handlers.append(routes.ADOPT_BACK.handler(go_back(step)))
         handlers.append(MessageHandler(other, not_text(step)))
         states[step] = handlers
     return ConversationHandler(
-        entry_points=[CallbackQueryHandler(begin, pattern=r"^ADOPT go \d+$")],
-        states=states,  # type: ignore[arg-type]
+        entry_points=[routes.ADOPT_START.handler(begin)],
+        states=states,
         fallbacks=[CommandHandler("cancel", cancel_adoption)],
         name="adopt",
         persistent=True,
         allow_reentry=True,
     )
+
+
+def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
+    """The adoption dialogue and renewing an adoption."""
+    return [conversation(), routes.ADOPT_RENEW.handler(renew)]

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import quote
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import BaseHandler, CommandHandler, filters
 from telegram.helpers import create_deep_linked_url
 
 from bot.context import BotContext
+from handlers.kit import routes
 from handlers.kit.common import back_button, button, esc, keyboard, menu_row, pager, show
+from models.adoption.browse import Group, TreeCard, browse_groups, list_free_trees, tree_card
 from models.catalog.places import localized
-from models.catalog.trees import Group, Tree, TreeCard, browse_groups, list_free_trees, tree_card
+from models.catalog.trees import Tree
 
 PAGE_SIZE = 8
 CODE = re.compile(r"^[A-Za-z0-9-]{1,24}$")
@@ -24,14 +28,14 @@ def share_url(context: BotContext, code: str) -> str:
 
 
 def _group_buttons(
-    context: BotContext, groups: list[Group], kind: str
+    context: BotContext, groups: list[Group], by: str
 ) -> list[list[InlineKeyboardButton]]:
     """One button per species or village, with the number of free trees."""
     rows = []
     for group in groups:
         emoji = getattr(group.row, "emoji", "🏡")
         label = f"{emoji} {localized(group.row, 'name', context.lang)} ({group.free})"
-        rows.append([button(label, f"TREE {kind} {group.row.id} 0")])
+        rows.append([button(label, routes.TREE_LIST.data(by=by, group_id=group.row.id, page=0))])
     return rows
 
 
@@ -50,7 +54,9 @@ async def browse(update: Update, context: BotContext) -> None:
             tr._("Choose by kind of tree or by village:"),
         ]
     )
-    rows = _group_buttons(context, species, "s") + _group_buttons(context, villages, "v")
+    rows = _group_buttons(context, species, "species") + _group_buttons(
+        context, villages, "village"
+    )
     await show(update, context, text, keyboard(*rows, menu_row(context)))
 
 
@@ -61,13 +67,14 @@ def _tree_label(context: BotContext, tree: Tree) -> str:
 
 async def tree_list(update: Update, context: BotContext) -> None:
     """Shows one page of the free trees of a kind or of a village."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    _, kind, group_id, page = query.data.split()
-    key = "species_id" if kind == "s" else "village_id"
-    page_no = max(0, int(page))
+    group = {f: routes.text_field(context, f) for f in ("by", "group_id", "page")}
+    key = "species_id" if group["by"] == "species" else "village_id"
+    page_no = int(group["page"])
     trees, total = await context.db.run(
-        list_free_trees, **{key: int(group_id)}, offset=page_no * PAGE_SIZE, limit=PAGE_SIZE
+        list_free_trees,
+        **{key: int(group["group_id"])},
+        offset=page_no * PAGE_SIZE,
+        limit=PAGE_SIZE,
     )
     tr = context.tr
     pages = max(1, -(-total // PAGE_SIZE))
@@ -83,17 +90,19 @@ async def tree_list(update: Update, context: BotContext) -> None:
         ).format(count=total)
         if pages > 1:
             text += "\n" + tr._("Page {page} of {pages}").format(page=page_no + 1, pages=pages)
+    by, group_id = group["by"], group["group_id"]
     rows = [
-        [button(_tree_label(context, t), f"TREE c {t.id} {kind} {group_id} {page_no}")]
+        [
+            button(
+                _tree_label(context, t),
+                routes.TREE_CARD.data(tree_id=t.id, by=by, group_id=group_id, page=page_no),
+            )
+        ]
         for t in trees
     ]
-    nav = pager(f"TREE {kind} {group_id}", page_no, pages)
-    await show(
-        update,
-        context,
-        text,
-        keyboard(*rows, nav, [back_button(context, "TREE")], menu_row(context)),
-    )
+    nav = pager(routes.TREE_LIST, page_no, pages, by=by, group_id=group_id)
+    back = [back_button(context, routes.TREES.data())]
+    await show(update, context, text, keyboard(*rows, nav, back, menu_row(context)))
 
 
 def species_name(species: object, lang: str) -> str:
@@ -128,7 +137,12 @@ def card_text(context: BotContext, card: TreeCard) -> str:
 def card_markup(context: BotContext, card: TreeCard, back: str) -> InlineKeyboardMarkup:
     """Adopt (when free), share, back and menu."""
     tr = context.tr
-    adopt = [button("🌳 " + tr.pgettext("button", "Adopt this tree"), f"ADOPT go {card.tree.id}")]
+    adopt = [
+        button(
+            "🌳 " + tr.pgettext("button", "Adopt this tree"),
+            routes.ADOPT_START.data(tree_id=card.tree.id),
+        )
+    ]
     share = InlineKeyboardButton(
         "📤 " + tr.pgettext("button", "Share"),
         url="https://t.me/share/url?url=" + quote(share_url(context, card.tree.code), safe=""),
@@ -155,15 +169,15 @@ async def send_card(update: Update, context: BotContext, card: TreeCard, back: s
 
 
 async def open_card(update: Update, context: BotContext) -> None:
-    """Shows a tree's card from a list (callback `TREE c <id> [s|v <group> <page>]`)."""
+    """Shows a tree's card, from a list (its route carries the list to go back to) or not."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    parts = query.data.split()
-    card = await context.db.run(tree_card, tree_id=int(parts[2]))
+    assert query is not None
+    card = await context.db.run(tree_card, tree_id=routes.tapped(context, "tree_id"))
     if card is None:
         await query.answer(context.tr._("This tree is no longer in the catalog."), show_alert=True)
         return
-    back = "TREE " + " ".join(parts[3:6]) if len(parts) == 6 else "TREE"
+    group = {f: routes.text_field(context, f) for f in ("by", "group_id", "page")}
+    back = routes.TREE_LIST.data(**group) if group["by"] else routes.TREES.data()
     await send_card(update, context, card, back)
 
 
@@ -177,7 +191,24 @@ async def open_tree_link(update: Update, context: BotContext) -> None:
             update,
             context,
             text,
-            keyboard([button("🌳 " + context.tr._("Adopt a tree"), "TREE")], menu_row(context)),
+            keyboard(
+                [button("🌳 " + context.tr._("Adopt a tree"), routes.TREES.data())],
+                menu_row(context),
+            ),
         )
         return
-    await send_card(update, context, card, "TREE")
+    await send_card(update, context, card, routes.TREES.data())
+
+
+def deep_links() -> list[BaseHandler[Any, BotContext, Any]]:
+    """`/start tree_<CODE>`: must come before the generic /start."""
+    return [CommandHandler("start", open_tree_link, filters.Regex(r"^/start tree_"))]
+
+
+def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
+    """The kinds and villages, their lists, a tree's card."""
+    return [
+        routes.TREES.handler(browse),
+        routes.TREE_LIST.handler(tree_list),
+        routes.TREE_CARD.handler(open_card),
+    ]

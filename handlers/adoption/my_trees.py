@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import InlineKeyboardButton, Update
+from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import BotContext
 from bot.i18n import Translator
 from handlers.adoption.certificate import certificate_png
+from handlers.kit import routes
 from handlers.kit.common import back_button, button, esc, keyboard, menu_row, show
-from models.adoption.adoptions import AdoptionView, adoption_view, my_adoptions, renewal_open
+from models.adoption.adoptions import (
+    PAID,
+    UNPAID,
+    AdoptionStatus,
+    AdoptionView,
+    adoption_view,
+    my_adoptions,
+    renewal_open,
+)
 from models.catalog.places import localized
-from models.catalog.trees import PAID, UNPAID, AdoptionStatus, tree_news
+from models.catalog.trees import tree_news
 
 
 def status_label(tr: Translator, status: str) -> str:
@@ -42,7 +54,7 @@ async def my_trees(update: Update, context: BotContext) -> None:
     views = await context.db.run(my_adoptions, user_id=update.effective_user.id)
     if not views:
         text = tr._("You have not adopted a tree yet.")
-        adopt = [button("🌳 " + tr._("Adopt a tree"), "TREE")]
+        adopt = [button("🌳 " + tr._("Adopt a tree"), routes.TREES.data())]
         await show(update, context, text, keyboard(adopt, menu_row(context)))
         return
     lines = [tr._("<b>Your trees</b>")]
@@ -50,7 +62,9 @@ async def my_trees(update: Update, context: BotContext) -> None:
     for view in views:
         status = status_label(tr, view.adoption.status)
         lines.append(f"{esc(_title(context, view))} — {view.adoption.season} — {status}")
-        rows.append([button(_title(context, view)[:40], f"MYT a {view.adoption.id}")])
+        rows.append(
+            [button(_title(context, view)[:40], routes.MY_TREE.data(adoption_id=view.adoption.id))]
+        )
     await show(update, context, "\n".join(lines), keyboard(*rows, menu_row(context)))
 
 
@@ -83,10 +97,10 @@ def detail_text(context: BotContext, view: AdoptionView, news: list) -> str:  # 
 
 
 async def adoption_detail(update: Update, context: BotContext) -> None:
-    """Shows one adoption (callback `MYT a <id>`)."""
+    """Shows one of the user's adoptions."""
     query = update.callback_query
-    assert query is not None and query.data is not None and update.effective_user is not None
-    adoption_id = int(query.data.split()[2])
+    assert query is not None and update.effective_user is not None
+    adoption_id = routes.tapped(context, "adoption_id")
     view = await context.db.run(
         adoption_view, adoption_id=adoption_id, user_id=update.effective_user.id
     )
@@ -98,23 +112,39 @@ async def adoption_detail(update: Update, context: BotContext) -> None:
     tr = context.tr
     rows = []
     if view.adoption.status in PAID:
-        rows.append([button("📜 " + tr.pgettext("button", "Certificate"), f"MYT c {adoption_id}")])
+        rows.append(
+            [
+                button(
+                    "📜 " + tr.pgettext("button", "Certificate"),
+                    routes.MY_CERTIFICATE.data(adoption_id=adoption_id),
+                )
+            ]
+        )
     if renewal_open(view.adoption):
-        rows.append([button("🔁 " + tr.pgettext("button", "Renew"), f"ADOPT renew {adoption_id}")])
+        renew = routes.ADOPT_RENEW.data(adoption_id=adoption_id)
+        rows.append([button("🔁 " + tr.pgettext("button", "Renew"), renew)])
     if view.adoption.status in UNPAID:
-        rows.append([button("💳 " + tr.pgettext("button", "Pay"), f"MYT p {adoption_id}")])
-    rows.append([back_button(context, "MYT")])
+        rows.append(
+            [
+                button(
+                    "💳 " + tr.pgettext("button", "Pay"),
+                    routes.MY_TREE_PAY.data(adoption_id=adoption_id),
+                )
+            ]
+        )
+    rows.append([back_button(context, routes.MY_TREES.data())])
     await show(
         update, context, detail_text(context, view, news), keyboard(*rows, menu_row(context))
     )
 
 
 async def send_certificate(update: Update, context: BotContext) -> None:
-    """Sends the certificate again (callback `MYT c <id>`), to its owner only."""
+    """Sends the certificate again, to its owner only."""
     query = update.callback_query
-    assert query is not None and query.data is not None and update.effective_user is not None
+    assert query is not None and update.effective_user is not None
+    adoption_id = routes.tapped(context, "adoption_id")
     view = await context.db.run(
-        adoption_view, adoption_id=int(query.data.split()[2]), user_id=update.effective_user.id
+        adoption_view, adoption_id=adoption_id, user_id=update.effective_user.id
     )
     if view is None or view.adoption.status not in PAID:
         await query.answer(context.tr._("This button is out of date."), show_alert=True)
@@ -126,16 +156,28 @@ async def send_certificate(update: Update, context: BotContext) -> None:
 
 
 async def pay_again(update: Update, context: BotContext) -> None:
-    """Shows the payment step again for a reserved adoption (callback `MYT p <id>`)."""
+    """Shows the payment step again for a reserved adoption."""
     from handlers.adoption.adopt import pay
     from models.adoption.adoptions import Reservation
 
     query = update.callback_query
-    assert query is not None and query.data is not None and update.effective_user is not None
+    assert query is not None and update.effective_user is not None
+    adoption_id = routes.tapped(context, "adoption_id")
     view = await context.db.run(
-        adoption_view, adoption_id=int(query.data.split()[2]), user_id=update.effective_user.id
+        adoption_view, adoption_id=adoption_id, user_id=update.effective_user.id
     )
     if view is None or view.adoption.status not in UNPAID:
         await query.answer(context.tr._("This button is out of date."), show_alert=True)
         return
     await pay(update, context, Reservation(view.adoption))
+
+
+def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
+    """My trees (/mytrees and its buttons)."""
+    return [
+        CommandHandler("mytrees", my_trees),
+        routes.MY_TREES.handler(my_trees),
+        routes.MY_TREE.handler(adoption_detail),
+        routes.MY_CERTIFICATE.handler(send_certificate),
+        routes.MY_TREE_PAY.handler(pay_again),
+    ]

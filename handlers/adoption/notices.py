@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from telegram.ext import ContextTypes
@@ -10,6 +9,7 @@ from telegram.ext import ContextTypes
 from bot.i18n import Translator
 from bot.notify import AnyApp, Outgoing
 from handlers.adoption.certificate import certificate_png
+from handlers.kit import routes
 from handlers.kit.common import button, esc, keyboard
 from models.adoption.adoptions import (
     AdoptionView,
@@ -25,7 +25,9 @@ EXPIRY_INTERVAL_SECONDS = 60
 
 async def _view(app: AnyApp, params: dict[str, Any]) -> AdoptionView:
     """The adoption a notification is about."""
-    view = await app.bot_data["db"].run(adoption_view, adoption_id=int(params["adoption_id"]))
+    view: AdoptionView | None = await app.bot_data["db"].run(
+        adoption_view, adoption_id=int(params["adoption_id"])
+    )
     if view is None:
         raise LookupError(params)
     return view
@@ -33,7 +35,7 @@ async def _view(app: AnyApp, params: dict[str, Any]) -> AdoptionView:
 
 def _my_trees(tr: Translator) -> list:  # type: ignore[type-arg]
     """The row with a My trees button."""
-    return [button("🌳 " + tr._("My trees"), "MYT")]
+    return [button("🌳 " + tr._("My trees"), routes.MY_TREES.data())]
 
 
 async def render_paid(app: AnyApp, tr: Translator, params: dict[str, Any]) -> Outgoing:
@@ -54,7 +56,10 @@ async def render_expired(app: AnyApp, tr: Translator, params: dict[str, Any]) ->
         "⌛ Your reservation of {code} ended before payment, so the tree is back in the catalog. "
         "You can reserve it again while it is free."
     ).format(code=esc(view.tree.code))
-    return Outgoing(text, keyboard([button("🌳 " + view.tree.code, f"TREE c {view.tree.id}")]))
+    return Outgoing(
+        text,
+        keyboard([button("🌳 " + view.tree.code, routes.TREE_CARD.data(tree_id=view.tree.id))]),
+    )
 
 
 async def render_refund(app: AnyApp, tr: Translator, params: dict[str, Any]) -> Outgoing:
@@ -83,7 +88,7 @@ async def render_renewal(app: AnyApp, tr: Translator, params: dict[str, Any]) ->
     )
     renew = button(
         "🔁 " + tr.pgettext("button", "Renew for {season}").format(season=following),
-        f"ADOPT renew {adoption.id}",
+        routes.ADOPT_RENEW.data(adoption_id=adoption.id),
     )
     return Outgoing(text, keyboard([renew], _my_trees(tr)))
 
@@ -96,22 +101,6 @@ async def expiry_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def renewal_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """JobQueue: reminds adopters whose season ends within 30 days."""
     await context.application.bot_data["db"].run(queue_renewal_reminders)
-
-
-def schedule_adoption_jobs(application: AnyApp) -> None:
-    """Expiry every minute from start-up; renewal reminders at start-up and daily."""
-    queue = application.job_queue
-    if queue is None:
-        return
-    queue.run_repeating(
-        expiry_job,
-        interval=EXPIRY_INTERVAL_SECONDS,
-        first=1,
-        name="adoption-expiry",
-        job_kwargs={"max_instances": 1, "coalesce": True},
-    )
-    queue.run_once(renewal_job, when=5, name="adoption-renewal-start")
-    queue.run_daily(renewal_job, time=dt.time(1, 0, tzinfo=dt.UTC), name="adoption-renewal")
 
 
 RENDERERS = {

@@ -1,1 +1,35 @@
 """The post office's back office: payments, orders, harvests, products, broadcasts, stats."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import BaseHandler
+
+from bot.notify import Renderer
+from handlers.backoffice import broadcast, harvests, home, orders, products, stats
+
+
+def deep_links() -> list[BaseHandler[Any, Any, Any]]:
+    """Farmers' invite links, `/start farmer_<token>`."""
+    return home.deep_links()
+
+
+def handlers() -> list[BaseHandler[Any, Any, Any]]:
+    """Every back-office screen and dialogue, in the order they are tried."""
+    return [
+        *broadcast.handlers(),
+        *home.handlers(),
+        *orders.handlers(),
+        *products.handlers(),
+        *stats.handlers(),
+        *harvests.handlers(),
+    ]
+
+
+def renderers() -> dict[str, Renderer]:
+    """Announcements and harvest shipments sent through the outbox."""
+    return {
+        "broadcast": broadcast.render_broadcast,
+        "harvest_shipped": harvests.render_harvest_shipped,
+    }

@@ -12,7 +12,7 @@ from typing import Any
 
 from telegram import Update
 from telegram.ext import (
-    CallbackQueryHandler,
+    BaseHandler,
     CommandHandler,
     ContextTypes,
     ConversationHandler,
@@ -24,6 +24,7 @@ from bot.config import LANGUAGES
 from bot.context import BotContext
 from bot.i18n import LANGUAGE_NAMES, Translator
 from bot.notify import AnyApp, Outgoing
+from handlers.kit import routes
 from handlers.kit.common import back_button, button, cancel, esc, keyboard, show
 from handlers.kit.roles import operator_only
 from models.core.broadcast import AUDIENCES, broadcast_progress, create_broadcast, get_broadcast
@@ -50,9 +51,12 @@ def audience_label(tr: Translator, audience: str) -> str:
 async def start_broadcast(update: Update, context: BotContext) -> int:
     """Asks who the announcement is for."""
     context.scratch["bc"] = {"texts": {}}
-    rows = [[button(audience_label(context.tr, name), f"BC AUD {name}")] for name in AUDIENCES]
+    rows = [
+        [button(audience_label(context.tr, name), routes.BROADCAST_AUDIENCE.data(audience=name))]
+        for name in AUDIENCES
+    ]
     text = context.tr._("<b>Broadcast</b>\nWho should receive the announcement?")
-    cancel_row = [button("✖️ " + context.tr._("Cancel"), "BC STOP")]
+    cancel_row = [button("✖️ " + context.tr._("Cancel"), routes.BROADCAST_STOP.data())]
     await show(update, context, text, keyboard(*rows, cancel_row))
     return Step.AUDIENCE
 
@@ -61,8 +65,8 @@ async def start_broadcast(update: Update, context: BotContext) -> int:
 async def choose_audience(update: Update, context: BotContext) -> int:
     """Stores the audience and asks for the first language's text."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    audience = query.data.removeprefix("BC AUD ")
+    assert query is not None
+    audience = routes.text_field(context, "audience")
     if audience not in AUDIENCES:
         await query.answer(context.tr._("This button is out of date."), show_alert=True)
         return Step.AUDIENCE
@@ -77,9 +81,10 @@ async def ask_text(update: Update, context: BotContext) -> int:
     text = context.tr._(
         "Send the announcement in {language}, or tap Skip if you do not write one in this language."
     ).format(language=LANGUAGE_NAMES[language])
-    back = "BC BACK" if draft["lang"] else "BC"
+    back = routes.BROADCAST_BACK if draft["lang"] else routes.BROADCAST
     markup = keyboard(
-        [button("⏭ " + context.tr._("Skip"), "BC SKIP")], [back_button(context, back)]
+        [button("⏭ " + context.tr._("Skip"), routes.BROADCAST_SKIP.data())],
+        [back_button(context, back.data())],
     )
     await show(update, context, text, markup)
     return Step.TEXT
@@ -149,7 +154,8 @@ async def preview(update: Update, context: BotContext) -> int:
         )
     )
     markup = keyboard(
-        [button("📣 " + tr._("Send now"), "BC SEND")], [button("✖️ " + tr._("Cancel"), "BC STOP")]
+        [button("📣 " + tr._("Send now"), routes.BROADCAST_SEND.data())],
+        [button("✖️ " + tr._("Cancel"), routes.BROADCAST_STOP.data())],
     )
     await show(update, context, "\n\n".join(parts), markup)
     return Step.PREVIEW
@@ -249,20 +255,25 @@ def broadcast_conversation() -> ConversationHandler:  # type: ignore[type-arg]
     return ConversationHandler(
         entry_points=[
             CommandHandler("broadcast", start_broadcast),
-            CallbackQueryHandler(start_broadcast, pattern="^BC$"),
+            routes.BROADCAST.handler(start_broadcast),
         ],
         states={
-            Step.AUDIENCE: [CallbackQueryHandler(choose_audience, pattern="^BC AUD ")],
+            Step.AUDIENCE: [routes.BROADCAST_AUDIENCE.handler(choose_audience)],
             Step.TEXT: [
-                CallbackQueryHandler(skip_language, pattern="^BC SKIP$"),
-                CallbackQueryHandler(previous_language, pattern="^BC BACK$"),
-                CallbackQueryHandler(start_broadcast, pattern="^BC$"),
+                routes.BROADCAST_SKIP.handler(skip_language),
+                routes.BROADCAST_BACK.handler(previous_language),
+                routes.BROADCAST.handler(start_broadcast),
                 MessageHandler(~filters.COMMAND, receive_text),
             ],
-            Step.PREVIEW: [CallbackQueryHandler(send_broadcast, pattern="^BC SEND$")],
+            Step.PREVIEW: [routes.BROADCAST_SEND.handler(send_broadcast)],
         },
-        fallbacks=[CommandHandler("cancel", stop), CallbackQueryHandler(stop, pattern="^BC STOP$")],
+        fallbacks=[CommandHandler("cancel", stop), routes.BROADCAST_STOP.handler(stop)],
         name="broadcast",
         persistent=True,
         allow_reentry=True,
     )
+
+
+def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
+    """The broadcast dialogue."""
+    return [broadcast_conversation()]

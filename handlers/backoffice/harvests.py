@@ -9,7 +9,6 @@ from typing import Any
 from telegram import Update
 from telegram.ext import (
     BaseHandler,
-    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
@@ -23,8 +22,8 @@ from bot.notify import AnyApp, Outgoing
 from handlers.account import start
 from handlers.adoption.my_trees import status_label
 from handlers.backoffice import home as operator
+from handlers.kit import routes
 from handlers.kit.carriers import (
-    CARRIER_PATTERN,
     carrier_error,
     carrier_rows,
     listed_carrier,
@@ -42,11 +41,10 @@ from handlers.kit.common import (
     page_count,
     pager,
     show,
-    tapped_id,
 )
 from handlers.kit.roles import operator_only
 from handlers.shop.orders import COUNTRY_NAMES
-from models.adoption.adoptions import adoption_view
+from models.adoption.adoptions import AdoptionStatus, adoption_view
 from models.adoption.harvests import (
     LISTS,
     Harvest,
@@ -57,12 +55,18 @@ from models.adoption.harvests import (
     ship_harvest,
     shipment_of,
 )
-from models.catalog.trees import AdoptionStatus
 from models.shop.backoffice import valid_tracking
 
 PAGE = 5
 KEY = "oph"
-TITLES = {"a": N_("Harvests to ship"), "s": N_("Harvests on their way")}
+TITLES = {"ready": N_("Harvests to ship"), "sent": N_("Harvests on their way")}
+STATUS_LIST = {"ready": "a", "sent": "s"}  # the route's words → models.adoption.harvests.LISTS
+BACK = routes.HARVEST_BACK.data()
+
+
+def view_data(adoption_id: int | None) -> str:
+    """The data of a button that shows one adoption's harvest share."""
+    return routes.HARVEST.data(adoption_id=adoption_id)
 
 
 class Step(IntEnum):
@@ -101,12 +105,11 @@ def harvest_text(context: BotContext, entry: Harvest, full: bool = False) -> str
 
 @operator_only
 async def list_harvests(update: Update, context: BotContext) -> None:
-    """One page of harvest shares to ship or on their way (callback `OPH l a|s <page>`)."""
-    assert update.callback_query is not None and update.callback_query.data
-    _, _, which, page_text = update.callback_query.data.split()
-    tr, page = context.tr, int(page_text)
+    """One page of harvest shares to ship or on their way."""
+    which, page = routes.text_field(context, "which"), routes.tapped(context, "page")
+    tr = context.tr
     entries, total = await context.db.run(
-        harvests, status=LISTS[which], offset=page * PAGE, limit=PAGE
+        harvests, status=LISTS[STATUS_LIST[which]], offset=page * PAGE, limit=PAGE
     )
     lines = ["<b>" + tr._(TITLES[which]) + "</b>"]
     if not entries:
@@ -115,19 +118,20 @@ async def list_harvests(update: Update, context: BotContext) -> None:
     if total > PAGE:
         lines.append(tr._("Page {page} of {pages}").format(page=page + 1, pages=-(-total // PAGE)))
     rows = [
-        [button(f"{e.tree.code} · {e.adoption.season}", f"OPH v {e.adoption.id}")] for e in entries
+        [button(f"{e.tree.code} · {e.adoption.season}", view_data(e.adoption.id))] for e in entries
     ]
-    paging = pager(f"OPH l {which}", page, page_count(total, PAGE))
-    other = "s" if which == "a" else "a"
-    switch = [button(tr._(TITLES[other]), f"OPH l {other} 0")]
-    markup = keyboard(*rows, paging, switch, [back_button(context, "OPS")], menu_row(context))
+    paging = pager(routes.HARVESTS, page, page_count(total, PAGE), which=which)
+    other = "sent" if which == "ready" else "ready"
+    switch = [button(tr._(TITLES[other]), routes.HARVESTS.data(which=other, page=0))]
+    back = [back_button(context, routes.BACK_OFFICE.data())]
+    markup = keyboard(*rows, paging, switch, back, menu_row(context))
     await show(update, context, "\n\n".join(lines), markup)
 
 
 @operator_only
 async def view_harvest(update: Update, context: BotContext) -> int:
     """One harvest share with address and phone, and what can be done with it."""
-    await show_harvest(update, context, tapped_id(update))
+    await show_harvest(update, context, routes.tapped(context, "adoption_id"))
     return ConversationHandler.END
 
 
@@ -142,7 +146,7 @@ async def show_harvest(
             update,
             context,
             tr._("There is no such adoption."),
-            keyboard([back_button(context, "OPH l a 0")]),
+            keyboard([back_button(context, routes.HARVESTS.data(which="ready", page=0))]),
         )
         return
     text = harvest_text(context, entry, full=True)
@@ -151,15 +155,13 @@ async def show_harvest(
     status = entry.adoption.status
     rows = []
     if status == AdoptionStatus.ACTIVE:
-        rows.append(
-            [button("🚚 " + tr.pgettext("button", "Ship harvest"), f"OPH sh {adoption_id}")]
-        )
+        ship = routes.HARVEST_SHIP.data(adoption_id=adoption_id)
+        rows.append([button("🚚 " + tr.pgettext("button", "Ship harvest"), ship)])
     if status == AdoptionStatus.HARVEST_SHIPPED:
-        rows.append(
-            [button("✅ " + tr.pgettext("button", "Mark completed"), f"OPH ok {adoption_id}")]
-        )
-    which = "s" if status == AdoptionStatus.HARVEST_SHIPPED else "a"
-    rows.append([back_button(context, f"OPH l {which} 0")])
+        done = routes.HARVEST_COMPLETE.data(adoption_id=adoption_id)
+        rows.append([button("✅ " + tr.pgettext("button", "Mark completed"), done)])
+    which = "sent" if status == AdoptionStatus.HARVEST_SHIPPED else "ready"
+    rows.append([back_button(context, routes.HARVESTS.data(which=which, page=0))])
     await show(update, context, text, keyboard(*rows))
 
 
@@ -174,7 +176,7 @@ def refused(tr: Translator, exc: HarvestError) -> str:
 async def complete(update: Update, context: BotContext) -> None:
     """Marks a shipped harvest share as arrived: the adoption is completed."""
     assert update.effective_user is not None
-    adoption_id = tapped_id(update)
+    adoption_id = routes.tapped(context, "adoption_id")
     try:
         await context.db.run(
             complete_harvest, adoption_id=adoption_id, by_user_id=update.effective_user.id
@@ -191,14 +193,14 @@ async def complete(update: Update, context: BotContext) -> None:
 @operator_only
 async def start_ship(update: Update, context: BotContext) -> int:
     """Asks which carrier takes the harvest parcel."""
-    context.scratch[KEY] = {"adoption": tapped_id(update)}
+    context.scratch[KEY] = {"adoption": routes.tapped(context, "adoption_id")}
     return await ask_carrier(update, context)
 
 
 async def ask_carrier(update: Update, context: BotContext) -> int:
     """Carrier buttons and Back to the adoption."""
-    rows = carrier_rows(context, "OPH")
-    rows.append([back_button(context, f"OPH v {context.scratch[KEY]['adoption']}")])
+    rows = carrier_rows(context, routes.HARVEST_CARRIER)
+    rows.append([back_button(context, view_data(context.scratch[KEY]["adoption"]))])
     text = context.tr._("Which carrier takes the parcel?")
     await show(update, context, text, keyboard(*rows))
     return Step.CARRIER
@@ -207,11 +209,10 @@ async def ask_carrier(update: Update, context: BotContext) -> int:
 @operator_only
 async def choose_carrier(update: Update, context: BotContext) -> int:
     """Stores a listed carrier, or asks for another one's name."""
-    assert update.callback_query is not None and update.callback_query.data
-    carrier = listed_carrier(update.callback_query.data.split()[-1])
+    carrier = listed_carrier(routes.text_field(context, "carrier"))
     if carrier is None:
         text = context.tr._("Send the carrier's name.")
-        await show(update, context, text, keyboard([back_button(context, "OPH back")]))
+        await show(update, context, text, keyboard([back_button(context, BACK)]))
         return Step.CARRIER_TYPED
     context.scratch[KEY]["carrier"] = carrier
     return await ask_tracking(update, context)
@@ -223,9 +224,7 @@ async def typed_carrier(update: Update, context: BotContext) -> int:
     assert update.effective_message is not None
     name = typed_carrier_name(update.effective_message.text or "")
     if name is None:
-        await show(
-            update, context, carrier_error(context), keyboard([back_button(context, "OPH back")])
-        )
+        await show(update, context, carrier_error(context), keyboard([back_button(context, BACK)]))
         return Step.CARRIER_TYPED
     context.scratch[KEY]["carrier"] = name
     return await ask_tracking(update, context)
@@ -238,7 +237,7 @@ async def ask_tracking(update: Update, context: BotContext, error: str | None = 
     )
     if error:
         text = f"{error}\n\n{text}"
-    await show(update, context, text, keyboard([back_button(context, "OPH back")]))
+    await show(update, context, text, keyboard([back_button(context, BACK)]))
     return Step.TRACKING
 
 
@@ -294,7 +293,7 @@ async def render_harvest_shipped(app: AnyApp, tr: Translator, params: dict[str, 
         carrier=esc(parcel.carrier),
         tracking=esc(parcel.tracking_number),
     )
-    mine = button("🌳 " + tr._("My trees"), f"MYT a {view.adoption.id}")
+    mine = button("🌳 " + tr._("My trees"), routes.MY_TREE.data(adoption_id=view.adoption.id))
     return Outgoing(text, keyboard([mine]))
 
 
@@ -306,25 +305,23 @@ def conversation() -> ConversationHandler[BotContext]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PTBUserWarning)  # buttons and typed text mixed
         return ConversationHandler(
-            entry_points=[CallbackQueryHandler(start_ship, pattern=r"^OPH sh \d+$")],
+            entry_points=[routes.HARVEST_SHIP.handler(start_ship)],
             states={
-                Step.CARRIER: [
-                    CallbackQueryHandler(choose_carrier, pattern=rf"^OPH car {CARRIER_PATTERN}$")
-                ],
+                Step.CARRIER: [routes.HARVEST_CARRIER.handler(choose_carrier)],
                 Step.CARRIER_TYPED: [
                     MessageHandler(TEXT, typed_carrier),
-                    CallbackQueryHandler(back_to_carrier, pattern="^OPH back$"),
+                    routes.HARVEST_BACK.handler(back_to_carrier),
                 ],
                 Step.TRACKING: [
                     MessageHandler(TEXT, got_tracking),
-                    CallbackQueryHandler(back_to_carrier, pattern="^OPH back$"),
+                    routes.HARVEST_BACK.handler(back_to_carrier),
                 ],
             },
             fallbacks=[
                 CommandHandler("cancel", cancel),
-                CallbackQueryHandler(view_harvest, pattern=r"^OPH v \d+$"),
-                CallbackQueryHandler(leave_to_menu, pattern="^MENU$"),
-                CallbackQueryHandler(leave_to_back_office, pattern="^OPS$"),
+                routes.HARVEST.handler(view_harvest),
+                routes.MENU.handler(leave_to_menu),
+                routes.BACK_OFFICE.handler(leave_to_back_office),
             ],
             name="operator_harvests",
             persistent=True,
@@ -336,7 +333,7 @@ def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
     """The back office's harvest handlers, for `bot.app.journey_handlers`."""
     return [
         conversation(),
-        CallbackQueryHandler(list_harvests, pattern=r"^OPH l [as] \d+$"),
-        CallbackQueryHandler(view_harvest, pattern=r"^OPH v \d+$"),
-        CallbackQueryHandler(complete, pattern=r"^OPH ok \d+$"),
+        routes.HARVESTS.handler(list_harvests),
+        routes.HARVEST.handler(view_harvest),
+        routes.HARVEST_COMPLETE.handler(complete),
     ]

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import InlineKeyboardButton, Update
+from telegram.ext import BaseHandler, CommandHandler, filters
 from telegram.helpers import create_deep_linked_url
 
+from bot.clean import MAX_TELEGRAM_ID, bounded_int
 from bot.context import BotContext
+from handlers.kit import routes
 from handlers.kit.common import back_button, button, esc, keyboard, menu_row, show
 from handlers.kit.roles import operator_only
 from handlers.kit.users import forget
@@ -25,21 +30,24 @@ from models.core.roles import (
     redeem_farmer_invite,
 )
 
+LONGEST_REFERENCE = 32  # P7KQ3XM9A, perhaps typed with spaces or dashes
+LONGEST_WHO = 33  # @ and a username of up to 32 characters; ids have at most 16 digits
+
 
 def back_office_buttons(context: BotContext) -> list[list[InlineKeyboardButton]]:
     """The back-office menu, one button a row."""
     tr = context.tr
     return [
-        [button("💳 " + tr._("Payments to confirm"), "OPS PAY")],
-        [button("📣 " + tr._("Broadcast an announcement"), "BC")],
-        [button("👩‍🌾 " + tr._("Farmers and invite links"), "OPS FARM")],
-        [button("🚚 " + tr._("Orders to ship"), "OPO l t 0")],
-        [button("📬 " + tr._("Orders on their way"), "OPO l s 0")],
-        [button("🏷 " + tr._("Products: stock and prices"), "OPP l")],
-        [button("🧺 " + tr._("Harvests to ship"), "OPH l a 0")],
-        [button("📊 " + tr._("Statistics"), "OPS STATS")],
-        [button("📄 " + tr._("Export orders (CSV)"), "OPS EXP orders")],
-        [button("📄 " + tr._("Export adoptions (CSV)"), "OPS EXP adoptions")],
+        [button("💳 " + tr._("Payments to confirm"), routes.PAYMENTS.data())],
+        [button("📣 " + tr._("Broadcast an announcement"), routes.BROADCAST.data())],
+        [button("👩‍🌾 " + tr._("Farmers and invite links"), routes.FARMERS.data())],
+        [button("🚚 " + tr._("Orders to ship"), routes.OPS_ORDERS.data(which="ready", page=0))],
+        [button("📬 " + tr._("Orders on their way"), routes.OPS_ORDERS.data(which="sent", page=0))],
+        [button("🏷 " + tr._("Products: stock and prices"), routes.OPS_PRODUCTS.data())],
+        [button("🧺 " + tr._("Harvests to ship"), routes.HARVESTS.data(which="ready", page=0))],
+        [button("📊 " + tr._("Statistics"), routes.STATS.data())],
+        [button("📄 " + tr._("Export orders (CSV)"), routes.EXPORT.data(kind="orders"))],
+        [button("📄 " + tr._("Export adoptions (CSV)"), routes.EXPORT.data(kind="adoptions"))],
     ]
 
 
@@ -83,12 +91,15 @@ async def show_payments(update: Update, context: BotContext, notice: str = "") -
         lines += [payment_line(context, p) for p in payments]
     else:
         lines.append(tr._("No payments are waiting for confirmation."))
-    rows = [[button("✅ " + p.reference, f"OPS PAYOK {p.reference}")] for p in payments]
+    rows = [
+        [button("✅ " + p.reference, routes.PAYMENT_CONFIRM.data(reference=p.reference))]
+        for p in payments
+    ]
     await show(
         update,
         context,
         "\n".join(lines),
-        keyboard(*rows, [back_button(context, "OPS")], menu_row(context)),
+        keyboard(*rows, [back_button(context, routes.BACK_OFFICE.data())], menu_row(context)),
     )
 
 
@@ -125,9 +136,8 @@ async def _confirm(context: BotContext, reference: str, operator_id: int) -> str
 @operator_only
 async def confirm_payment_button(update: Update, context: BotContext) -> None:
     """Confirms the payment whose button was tapped."""
-    query = update.callback_query
-    assert query is not None and query.data is not None and update.effective_user is not None
-    reference = query.data.removeprefix("OPS PAYOK ")
+    assert update.effective_user is not None
+    reference = routes.text_field(context, "reference")
     notice = await _confirm(context, reference, update.effective_user.id)
     await show_payments(update, context, notice)
 
@@ -136,16 +146,17 @@ async def confirm_payment_button(update: Update, context: BotContext) -> None:
 async def confirm_payment_command(update: Update, context: BotContext) -> None:
     """/confirm REF: confirms an offline payment by its reference."""
     assert update.effective_user is not None and update.effective_chat is not None
-    if not context.args:
+    reference = context.args[0] if context.args else ""
+    if not reference or len(reference) > LONGEST_REFERENCE:  # never echo a page of text back
         text = context.tr._(
             "Send /confirm followed by the payment reference, e.g. /confirm P7KQ3XM9A."
         )
     else:
-        text = await _confirm(context, context.args[0], update.effective_user.id)
+        text = await _confirm(context, reference, update.effective_user.id)
     await context.bot.send_message(
         update.effective_chat.id,
         text,
-        reply_markup=keyboard([button(context.tr._("Back office"), "OPS")]),
+        reply_markup=keyboard([button(context.tr._("Back office"), routes.BACK_OFFICE.data())]),
     )
 
 
@@ -160,20 +171,21 @@ async def farmers(update: Update, context: BotContext) -> None:
             f"{mark} {localized(farmer, 'name', context.lang)} · "
             f"{localized(village, 'name', context.lang)}"
         )
-        rows.append([button(label, f"OPS INV {farmer.id}")])
+        rows.append([button(label, routes.FARMER_INVITE.data(farmer_id=farmer.id))])
     text = tr._(
         "<b>Farmers</b>\n✅ linked to a Telegram account · ✉️ not yet.\nTap a farmer to "
         "create a one-time invite link to send them."
     )
-    await show(update, context, text, keyboard(*rows, [back_button(context, "OPS")]))
+    await show(
+        update, context, text, keyboard(*rows, [back_button(context, routes.BACK_OFFICE.data())])
+    )
 
 
 @operator_only
 async def invite_farmer(update: Update, context: BotContext) -> None:
     """Creates a single-use, expiring invite link for the tapped farmer."""
-    query = update.callback_query
-    assert query is not None and query.data is not None and update.effective_user is not None
-    farmer_id = int(query.data.removeprefix("OPS INV "))
+    assert update.effective_user is not None
+    farmer_id = routes.tapped(context, "farmer_id")
     invite = await context.db.run(
         create_farmer_invite, farmer_id=farmer_id, created_by=update.effective_user.id
     )
@@ -182,7 +194,7 @@ async def invite_farmer(update: Update, context: BotContext) -> None:
         "Send this link to the farmer. It works once, for the first account that opens it, "
         "until {expires}:\n{link}"
     ).format(expires=context.tr.when(invite.expires_at), link=esc(link))
-    await show(update, context, text, keyboard([back_button(context, "OPS FARM")]))
+    await show(update, context, text, keyboard([back_button(context, routes.FARMERS.data())]))
 
 
 @operator_only
@@ -190,15 +202,17 @@ async def make_operator_command(update: Update, context: BotContext) -> None:
     """/makeoperator ID|@username: gives another user the operator role."""
     tr = context.tr
     assert update.effective_chat is not None
-    if not context.args:
+    who = context.args[0] if context.args else ""
+    if not who or len(who) > LONGEST_WHO:
         text = tr._(
             "Send /makeoperator followed by the user's numeric id or @username. They "
             "must have started the bot first."
         )
     else:
-        user = await context.db.run(find_user, who=context.args[0])
+        no_such_id = who.lstrip("-").isdigit() and bounded_int(who, 1, MAX_TELEGRAM_ID) is None
+        user = None if no_such_id else await context.db.run(find_user, who=who)
         if user is None:
-            text = tr._("No user {who} has talked to the bot yet.").format(who=esc(context.args[0]))
+            text = tr._("No user {who} has talked to the bot yet.").format(who=esc(who))
         else:
             user = await context.db.run(make_operator, telegram_id=user.id)
             forget(context, user.id)
@@ -238,3 +252,22 @@ async def redeem_invite(update: Update, context: BotContext) -> None:
         village=esc(localized(village, "name", context.lang)),
     )
     await show(update, context, text, keyboard(menu_row(context)))
+
+
+def deep_links() -> list[BaseHandler[Any, BotContext, Any]]:
+    """`/start farmer_<token>`: a farmer's invite, before the generic /start."""
+    return [CommandHandler("start", redeem_invite, filters.Regex(r"^/start farmer_"))]
+
+
+def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
+    """The back office's menu, payments to confirm, farmers' invites, /makeoperator."""
+    return [
+        CommandHandler("ops", back_office),
+        routes.BACK_OFFICE.handler(back_office),
+        routes.PAYMENTS.handler(payments_to_confirm),
+        routes.PAYMENT_CONFIRM.handler(confirm_payment_button),
+        CommandHandler("confirm", confirm_payment_command),
+        routes.FARMERS.handler(farmers),
+        routes.FARMER_INVITE.handler(invite_farmer),
+        CommandHandler("makeoperator", make_operator_command),
+    ]

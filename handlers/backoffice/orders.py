@@ -10,7 +10,6 @@ from typing import Any
 from telegram import Update
 from telegram.ext import (
     BaseHandler,
-    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
@@ -22,8 +21,8 @@ from bot.context import BotContext
 from bot.i18n import N_
 from handlers.account import start
 from handlers.backoffice import home as operator
+from handlers.kit import routes
 from handlers.kit.carriers import (
-    CARRIER_PATTERN,
     carrier_error,
     carrier_rows,
     listed_carrier,
@@ -41,7 +40,6 @@ from handlers.kit.common import (
     page_count,
     pager,
     show,
-    tapped_id,
 )
 from handlers.kit.roles import operator_only
 from handlers.shop.orders import COUNTRY_NAMES, order_text, status_label
@@ -66,7 +64,20 @@ from models.shop.orders import (
 
 PAGE = 5
 MAX_REASON = 200
-LISTS = {"t": (TO_SHIP, N_("Orders to ship")), "s": (IN_TRANSIT, N_("Orders on their way"))}
+LISTS = {
+    "ready": (TO_SHIP, N_("Orders to ship")),
+    "sent": (IN_TRANSIT, N_("Orders on their way")),
+}
+
+
+BACK = routes.OPS_ORDER_BACK.data()
+PACK, SHIP, DONE = routes.OPS_ORDER_PACK, routes.OPS_ORDER_SHIP, routes.OPS_ORDER_DELIVERED
+CANCEL = routes.OPS_ORDER_CANCEL
+
+
+def view_data(order_id: int | None) -> str:
+    """The data of a button that shows the order."""
+    return routes.OPS_ORDER.data(order_id=order_id)
 
 
 class Step(IntEnum):
@@ -94,9 +105,8 @@ def summary(context: BotContext, entry: OperatorOrder) -> str:
 @operator_only
 async def list_orders(update: Update, context: BotContext) -> None:
     """Lists a page of orders to ship (or on their way), oldest first."""
-    assert update.callback_query is not None and update.callback_query.data
-    _, _, which, page_text = update.callback_query.data.split()
-    await show_list(update, context, which, int(page_text))
+    page = routes.tapped(context, "page")
+    await show_list(update, context, routes.text_field(context, "which"), page)
 
 
 async def show_list(update: Update, context: BotContext, which: str, page: int) -> None:
@@ -110,20 +120,21 @@ async def show_list(update: Update, context: BotContext, which: str, page: int) 
     if not entries:
         lines.append(tr._("No orders here right now."))
     lines += [summary(context, entry) for entry in entries]
-    rows = [[button(e.order.number, f"OPO v {e.order.id}")] for e in entries]
-    paging = pager(f"OPO l {which}", page, page_count(total, PAGE))
+    rows = [[button(e.order.number, routes.OPS_ORDER.data(order_id=e.order.id))] for e in entries]
+    paging = pager(routes.OPS_ORDERS, page, page_count(total, PAGE), which=which)
     if total > PAGE:
         lines.append(
             tr._("Page {page} of {pages}").format(page=page + 1, pages=page_count(total, PAGE))
         )
-    markup = keyboard(*rows, paging, [back_button(context, "OPS")], menu_row(context))
+    back = [back_button(context, routes.BACK_OFFICE.data())]
+    markup = keyboard(*rows, paging, back, menu_row(context))
     await show(update, context, "\n\n".join(lines), markup)
 
 
 @operator_only
 async def view_order(update: Update, context: BotContext) -> int:
     """Shows one order with address, phone and what can be done with it."""
-    await show_order(update, context, tapped_id(update))
+    await show_order(update, context, routes.tapped(context, "order_id"))
     return ConversationHandler.END
 
 
@@ -134,7 +145,7 @@ async def show_order(
     tr = context.tr
     entry = await context.db.run(operator_order, order_id=order_id)
     if entry is None:
-        markup = keyboard([back_button(context, "OPO l t 0")])
+        markup = keyboard([back_button(context, routes.OPS_ORDERS.data(which="ready", page=0))])
         await show(update, context, tr._("There is no such order."), markup)
         return
     order = entry.order
@@ -142,17 +153,17 @@ async def show_order(
     text += order_text(context, order, entry.items, entry.events)
     if notice:
         text = f"<i>{notice}</i>\n\n{text}"
-    rows = []
-    if order.status == OrderStatus.PAID:
-        rows.append([button("📦 " + tr.pgettext("button", "Mark packed"), f"OPO pk {order.id}")])
-    if order.status == OrderStatus.PACKED:
-        rows.append([button("🚚 " + tr.pgettext("button", "Ship"), f"OPO sh {order.id}")])
-    if order.status == OrderStatus.SHIPPED:
-        rows.append([button("✅ " + tr.pgettext("button", "Delivered"), f"OPO dl {order.id}")])
-    if order.status in TO_SHIP:
-        rows.append([button("✖️ " + tr.pgettext("button", "Cancel order"), f"OPO cx {order.id}")])
-    which = "s" if order.status in IN_TRANSIT else "t"
-    rows.append([back_button(context, f"OPO l {which} 0")])
+    actions = [
+        (order.status == OrderStatus.PAID, "📦 " + tr.pgettext("button", "Mark packed"), PACK),
+        (order.status == OrderStatus.PACKED, "🚚 " + tr.pgettext("button", "Ship"), SHIP),
+        (order.status == OrderStatus.SHIPPED, "✅ " + tr.pgettext("button", "Delivered"), DONE),
+        (order.status in TO_SHIP, "✖️ " + tr.pgettext("button", "Cancel order"), CANCEL),
+    ]
+    rows = [
+        [button(label, route.data(order_id=order.id))] for shown, label, route in actions if shown
+    ]
+    which = "sent" if order.status in IN_TRANSIT else "ready"
+    rows.append([back_button(context, routes.OPS_ORDERS.data(which=which, page=0))])
     await show(update, context, text, keyboard(*rows))
 
 
@@ -179,14 +190,14 @@ async def move(update: Update, context: BotContext, fn: Any, done: str, **kwargs
 async def pack(update: Update, context: BotContext) -> None:
     """Marks a paid order packed."""
     done = context.tr._("Marked packed. The buyer is being told.")
-    await move(update, context, pack_order, done, order_id=tapped_id(update))
+    await move(update, context, pack_order, done, order_id=routes.tapped(context, "order_id"))
 
 
 @operator_only
 async def delivered(update: Update, context: BotContext) -> None:
     """Marks a shipped order delivered."""
     done = context.tr._("Marked delivered. The buyer is being told.")
-    await move(update, context, deliver_order, done, order_id=tapped_id(update))
+    await move(update, context, deliver_order, done, order_id=routes.tapped(context, "order_id"))
 
 
 # --- shipping: carrier, then tracking number -------------------------------------------------
@@ -195,15 +206,15 @@ async def delivered(update: Update, context: BotContext) -> None:
 @operator_only
 async def start_ship(update: Update, context: BotContext) -> int:
     """Asks which carrier takes the parcel."""
-    context.scratch["opo"] = {"order": tapped_id(update)}
+    context.scratch["opo"] = {"order": routes.tapped(context, "order_id")}
     return await ask_carrier(update, context)
 
 
 async def ask_carrier(update: Update, context: BotContext) -> int:
     """Carrier buttons, one for a carrier typed in, and Back to the order."""
     tr, order_id = context.tr, context.scratch["opo"]["order"]
-    rows = carrier_rows(context, "OPO")
-    rows.append([back_button(context, f"OPO v {order_id}")])
+    rows = carrier_rows(context, routes.OPS_ORDER_CARRIER)
+    rows.append([back_button(context, routes.OPS_ORDER.data(order_id=order_id))])
     await show(update, context, tr._("Which carrier takes the parcel?"), keyboard(*rows))
     return Step.CARRIER
 
@@ -211,11 +222,10 @@ async def ask_carrier(update: Update, context: BotContext) -> int:
 @operator_only
 async def choose_carrier(update: Update, context: BotContext) -> int:
     """Stores a listed carrier, or asks for another one's name."""
-    assert update.callback_query is not None and update.callback_query.data
-    carrier = listed_carrier(update.callback_query.data.split()[-1])
+    carrier = listed_carrier(routes.text_field(context, "carrier"))
     if carrier is None:
         text = context.tr._("Send the carrier's name.")
-        await show(update, context, text, keyboard([back_button(context, "OPO back")]))
+        await show(update, context, text, keyboard([back_button(context, BACK)]))
         return Step.CARRIER_TYPED
     context.scratch["opo"]["carrier"] = carrier
     return await ask_tracking(update, context)
@@ -228,7 +238,7 @@ async def typed_carrier(update: Update, context: BotContext) -> int:
     name = typed_carrier_name(update.effective_message.text or "")
     if name is None:
         text = carrier_error(context)
-        await show(update, context, text, keyboard([back_button(context, "OPO back")]))
+        await show(update, context, text, keyboard([back_button(context, BACK)]))
         return Step.CARRIER_TYPED
     context.scratch["opo"]["carrier"] = name
     return await ask_tracking(update, context)
@@ -241,7 +251,7 @@ async def ask_tracking(update: Update, context: BotContext, error: str | None = 
     )
     if error:
         text = f"{error}\n\n{text}"
-    await show(update, context, text, keyboard([back_button(context, "OPO back")]))
+    await show(update, context, text, keyboard([back_button(context, BACK)]))
     return Step.TRACKING
 
 
@@ -277,13 +287,13 @@ async def back_to_carrier(update: Update, context: BotContext) -> int:
 @operator_only
 async def start_cancel(update: Update, context: BotContext) -> int:
     """Asks why the order is cancelled."""
-    order_id = tapped_id(update)
+    order_id = routes.tapped(context, "order_id")
     context.scratch["opo"] = {"order": order_id}
     text = context.tr._(
         "Why is this order cancelled? Send the reason; the buyer will read it. "
         "The stock goes back on sale."
     )
-    await show(update, context, text, keyboard([back_button(context, f"OPO v {order_id}")]))
+    await show(update, context, text, keyboard([back_button(context, view_data(order_id))]))
     return Step.REASON
 
 
@@ -297,7 +307,7 @@ async def got_reason(update: Update, context: BotContext) -> int:
         text = context.tr._("Please send a reason of 3 to {limit} characters.").format(
             limit=MAX_REASON
         )
-        await show(update, context, text, keyboard([back_button(context, f"OPO v {order_id}")]))
+        await show(update, context, text, keyboard([back_button(context, view_data(order_id))]))
         return Step.REASON
     context.scratch.pop("opo", None)
     done = context.tr._("Cancelled. The stock is back on sale and the buyer is being told.")
@@ -316,33 +326,31 @@ TEXT = filters.TEXT & ~filters.COMMAND
 
 def conversation() -> ConversationHandler[BotContext]:
     """The typed steps: carrier and tracking number, or a reason to cancel."""
-    view = CallbackQueryHandler(view_order, pattern=r"^OPO v \d+$")
+    view = routes.OPS_ORDER.handler(view_order)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PTBUserWarning)  # buttons and typed text mixed
         return ConversationHandler(
             entry_points=[
-                CallbackQueryHandler(start_ship, pattern=r"^OPO sh \d+$"),
-                CallbackQueryHandler(start_cancel, pattern=r"^OPO cx \d+$"),
+                routes.OPS_ORDER_SHIP.handler(start_ship),
+                routes.OPS_ORDER_CANCEL.handler(start_cancel),
             ],
             states={
-                Step.CARRIER: [
-                    CallbackQueryHandler(choose_carrier, pattern=rf"^OPO car {CARRIER_PATTERN}$")
-                ],
+                Step.CARRIER: [routes.OPS_ORDER_CARRIER.handler(choose_carrier)],
                 Step.CARRIER_TYPED: [
                     MessageHandler(TEXT, typed_carrier),
-                    CallbackQueryHandler(back_to_carrier, pattern="^OPO back$"),
+                    routes.OPS_ORDER_BACK.handler(back_to_carrier),
                 ],
                 Step.TRACKING: [
                     MessageHandler(TEXT, got_tracking),
-                    CallbackQueryHandler(back_to_carrier, pattern="^OPO back$"),
+                    routes.OPS_ORDER_BACK.handler(back_to_carrier),
                 ],
                 Step.REASON: [MessageHandler(TEXT, got_reason)],
             },
             fallbacks=[
                 CommandHandler("cancel", cancel),
                 view,
-                CallbackQueryHandler(leave_to_menu, pattern="^MENU$"),
-                CallbackQueryHandler(leave_to_back_office, pattern="^OPS$"),
+                routes.MENU.handler(leave_to_menu),
+                routes.BACK_OFFICE.handler(leave_to_back_office),
             ],
             name="operator_orders",
             persistent=True,
@@ -354,8 +362,8 @@ def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
     """The back office's order handlers, for `bot.app.journey_handlers`."""
     return [
         conversation(),
-        CallbackQueryHandler(list_orders, pattern=r"^OPO l [ts] \d+$"),
-        CallbackQueryHandler(view_order, pattern=r"^OPO v \d+$"),
-        CallbackQueryHandler(pack, pattern=r"^OPO pk \d+$"),
-        CallbackQueryHandler(delivered, pattern=r"^OPO dl \d+$"),
+        routes.OPS_ORDERS.handler(list_orders),
+        routes.OPS_ORDER.handler(view_order),
+        routes.OPS_ORDER_PACK.handler(pack),
+        routes.OPS_ORDER_DELIVERED.handler(delivered),
     ]

@@ -9,7 +9,6 @@ from typing import Any
 from telegram import Update
 from telegram.ext import (
     BaseHandler,
-    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
@@ -19,6 +18,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.context import BotContext
 from handlers.account import start
+from handlers.kit import routes
 from handlers.kit.common import (
     back_button,
     button,
@@ -27,7 +27,6 @@ from handlers.kit.common import (
     keyboard,
     leave_to,
     show,
-    tapped_id,
 )
 from handlers.kit.roles import operator_only
 from models.catalog.places import localized
@@ -61,18 +60,19 @@ async def list_products(update: Update, context: BotContext) -> int:
             f"{mark} {localized(product, 'name', context.lang)} · "
             f"{product.stock} · {tr.money(product.price_fen)}"
         )
-        rows.append([button(label, f"OPP v {product.id}")])
+        rows.append([button(label, routes.OPS_PRODUCT.data(product_id=product.id))])
     text = tr._(
         "<b>Products</b>\n✅ on sale · ⏸ not on sale · stock · price.\nTap one to change it."
     )
-    await show(update, context, text, keyboard(*rows, [back_button(context, "OPS")]))
+    back = [back_button(context, routes.BACK_OFFICE.data())]
+    await show(update, context, text, keyboard(*rows, back))
     return ConversationHandler.END
 
 
 @operator_only
 async def view_product(update: Update, context: BotContext) -> int:
     """Shows one product with buttons to change it."""
-    await show_product(update, context, tapped_id(update))
+    await show_product(update, context, routes.tapped(context, "product_id"))
     return ConversationHandler.END
 
 
@@ -87,7 +87,7 @@ async def show_product(
             update,
             context,
             tr._("There is no such product."),
-            keyboard([back_button(context, "OPP l")]),
+            keyboard([back_button(context, routes.OPS_PRODUCTS.data())]),
         )
         return
     product, village = found
@@ -106,11 +106,19 @@ async def show_product(
         if product.active
         else tr.pgettext("button", "Put on sale")
     )
+    stock, price, on_sale = (
+        route.data(product_id=product_id)
+        for route in (
+            routes.OPS_PRODUCT_STOCK,
+            routes.OPS_PRODUCT_PRICE,
+            routes.OPS_PRODUCT_TOGGLE,
+        )
+    )
     markup = keyboard(
-        [button("🔢 " + tr.pgettext("button", "Change stock"), f"OPP st {product_id}")],
-        [button("💴 " + tr.pgettext("button", "Change price"), f"OPP pr {product_id}")],
-        [button(("⏸ " if product.active else "✅ ") + toggle, f"OPP on {product_id}")],
-        [back_button(context, "OPP l")],
+        [button("🔢 " + tr.pgettext("button", "Change stock"), stock)],
+        [button("💴 " + tr.pgettext("button", "Change price"), price)],
+        [button(("⏸ " if product.active else "✅ ") + toggle, on_sale)],
+        [back_button(context, routes.OPS_PRODUCTS.data())],
     )
     await show(update, context, "\n".join(lines), markup)
 
@@ -118,7 +126,7 @@ async def show_product(
 @operator_only
 async def toggle(update: Update, context: BotContext) -> None:
     """Puts the product on sale or takes it off."""
-    product_id = tapped_id(update)
+    product_id = routes.tapped(context, "product_id")
     product = await context.db.run(toggle_on_sale, product_id=product_id)
     tr = context.tr
     notice = None
@@ -130,14 +138,14 @@ async def toggle(update: Update, context: BotContext) -> None:
 @operator_only
 async def ask_stock(update: Update, context: BotContext) -> int:
     """Asks for the new stock."""
-    context.scratch["opp"] = tapped_id(update)
+    context.scratch["opp"] = routes.tapped(context, "product_id")
     return await ask(update, context, Step.STOCK)
 
 
 @operator_only
 async def ask_price(update: Update, context: BotContext) -> int:
     """Asks for the new price."""
-    context.scratch["opp"] = tapped_id(update)
+    context.scratch["opp"] = routes.tapped(context, "product_id")
     return await ask(update, context, Step.PRICE)
 
 
@@ -152,7 +160,7 @@ async def ask(update: Update, context: BotContext, step: Step, error: str | None
         text = tr._("Send the new price in yuan, for example 128 or 98.50.")
     if error:
         text = f"{error}\n\n{text}"
-    back = back_button(context, f"OPP v {context.scratch['opp']}")
+    back = back_button(context, routes.OPS_PRODUCT.data(product_id=context.scratch["opp"]))
     await show(update, context, text, keyboard([back]))
     return step
 
@@ -203,8 +211,8 @@ def conversation() -> ConversationHandler[BotContext]:
         warnings.simplefilter("ignore", PTBUserWarning)  # buttons and typed text mixed
         return ConversationHandler(
             entry_points=[
-                CallbackQueryHandler(ask_stock, pattern=r"^OPP st \d+$"),
-                CallbackQueryHandler(ask_price, pattern=r"^OPP pr \d+$"),
+                routes.OPS_PRODUCT_STOCK.handler(ask_stock),
+                routes.OPS_PRODUCT_PRICE.handler(ask_price),
             ],
             states={
                 Step.STOCK: [MessageHandler(TEXT, got_stock)],
@@ -212,9 +220,9 @@ def conversation() -> ConversationHandler[BotContext]:
             },
             fallbacks=[
                 CommandHandler("cancel", cancel),
-                CallbackQueryHandler(view_product, pattern=r"^OPP v \d+$"),
-                CallbackQueryHandler(list_products, pattern="^OPP l$"),
-                CallbackQueryHandler(leave_to_menu, pattern="^MENU$"),
+                routes.OPS_PRODUCT.handler(view_product),
+                routes.OPS_PRODUCTS.handler(list_products),
+                routes.MENU.handler(leave_to_menu),
             ],
             name="operator_products",
             persistent=True,
@@ -226,7 +234,7 @@ def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
     """The back office's product handlers, for `bot.app.journey_handlers`."""
     return [
         conversation(),
-        CallbackQueryHandler(list_products, pattern="^OPP l$"),
-        CallbackQueryHandler(view_product, pattern=r"^OPP v \d+$"),
-        CallbackQueryHandler(toggle, pattern=r"^OPP on \d+$"),
+        routes.OPS_PRODUCTS.handler(list_products),
+        routes.OPS_PRODUCT.handler(view_product),
+        routes.OPS_PRODUCT_TOGGLE.handler(toggle),
     ]

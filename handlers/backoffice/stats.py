@@ -6,10 +6,11 @@ import asyncio
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import BotContext
 from bot.render.charts import render_bar_chart
+from handlers.kit import routes
 from handlers.kit.common import button, esc, keyboard, show
 from handlers.kit.roles import operator_only
 from handlers.shop.orders import status_label
@@ -104,7 +105,7 @@ async def chart_png(context: BotContext) -> bytes:
 async def stats(update: Update, context: BotContext) -> None:
     """Sends the figures as text, then the chart as a photo."""
     assert update.effective_chat is not None
-    back = keyboard([button(context.tr._("Back office"), "OPS")])
+    back = keyboard([button(context.tr._("Back office"), routes.BACK_OFFICE.data())])
     await show(update, context, await stats_text(context))
     await context.bot.send_photo(
         update.effective_chat.id,
@@ -146,15 +147,14 @@ async def export_command(update: Update, context: BotContext) -> None:
 @operator_only
 async def export_button(update: Update, context: BotContext) -> None:
     """The back office's export button."""
-    assert update.callback_query is not None and update.callback_query.data
-    await send_export(update, context, update.callback_query.data.split()[-1])
+    await send_export(update, context, routes.text_field(context, "kind"))
 
 
 def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
     """The operators' stats and export handlers, for `bot.app.journey_handlers`."""
     return [
         CommandHandler("stats", stats),
-        CallbackQueryHandler(stats, pattern="^OPS STATS$"),
+        routes.STATS.handler(stats),
         CommandHandler("export", export_command),
-        CallbackQueryHandler(export_button, pattern=r"^OPS EXP [a-z]+$"),
+        routes.EXPORT.handler(export_button),
     ]

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import BotContext
 from bot.i18n import N_, Translator
+from handlers.kit import routes
 from handlers.kit.common import back_button, button, esc, keyboard, menu_row, show
 from handlers.kit.roles import farmer_only
 from handlers.shop.orders import COUNTRY_NAMES, status_label
@@ -35,11 +36,11 @@ class FarmerEntry:
 
 # The adoption module appends "My trees" and "Post a tree update" here.
 FARMER_MENU: list[FarmerEntry] = [
-    FarmerEntry(lambda tr: "📦 " + tr._("Orders to pack"), "FRM pk"),
-    FarmerEntry(lambda tr: "🧾 " + tr._("My orders"), "FRM my"),
-    FarmerEntry(lambda tr: "💰 " + tr._("My earnings"), "FRM earn"),
-    FarmerEntry(lambda tr: "🌳 " + tr._("My trees"), "FRM t 0"),
-    FarmerEntry(lambda tr: "📷 " + tr._("Post a tree update"), "FRM up"),
+    FarmerEntry(lambda tr: "📦 " + tr._("Orders to pack"), routes.FARMER_TO_PACK.data()),
+    FarmerEntry(lambda tr: "🧾 " + tr._("My orders"), routes.FARMER_ORDERS.data()),
+    FarmerEntry(lambda tr: "💰 " + tr._("My earnings"), routes.FARMER_EARNINGS.data()),
+    FarmerEntry(lambda tr: "🌳 " + tr._("My trees"), routes.FARMER_TREES.data(page=0)),
+    FarmerEntry(lambda tr: "📷 " + tr._("Post a tree update"), routes.NEWS.data()),
 ]
 
 # Earning sources (models.shop.packing.EARNING_SOURCES) by key; adoption adds "adoptions"
@@ -122,25 +123,24 @@ async def show_to_pack(update: Update, context: BotContext, notice: str | None =
         [
             button(
                 "📦 " + tr._("Mark packed: {number}").format(number=e.number),
-                f"FRM pack {e.order_id}",
+                routes.FARMER_PACK.data(order_id=e.order_id),
             )
         ]
         for e in entries
         if not e.part_packed
     ]
-    markup = keyboard(*rows, [back_button(context, "FRM")], menu_row(context))
+    markup = keyboard(*rows, [back_button(context, routes.FARMER.data())], menu_row(context))
     await show(update, context, "\n\n".join(lines), markup)
 
 
 @farmer_only
 async def mark_packed(update: Update, context: BotContext) -> None:
     """Marks the farmer's part of an order packed."""
-    assert update.callback_query is not None and update.callback_query.data
     farmer = await my_farmer(update, context)
     if farmer is None:
         return
     tr = context.tr
-    order_id = int(update.callback_query.data.split()[-1])
+    order_id = routes.tapped(context, "order_id")
     try:
         outcome = await context.db.run(pack_my_part, farmer_id=farmer.id, order_id=order_id)
     except OrderError as exc:
@@ -170,7 +170,7 @@ async def my_orders(update: Update, context: BotContext) -> None:
     if not entries:
         lines.append(tr._("No orders of your produce yet."))
     lines += [order_block(context, entry, with_status=True) for entry in entries]
-    markup = keyboard([back_button(context, "FRM")], menu_row(context))
+    markup = keyboard([back_button(context, routes.FARMER.data())], menu_row(context))
     await show(update, context, "\n\n".join(lines), markup)
 
 
@@ -197,7 +197,7 @@ async def earnings(update: Update, context: BotContext) -> None:
         tr._("Counted: orders that are paid, packed, shipped or delivered."),
         tr._("Adoptions count once paid: active, harvest shipped or completed."),
     ]
-    markup = keyboard([back_button(context, "FRM")], menu_row(context))
+    markup = keyboard([back_button(context, routes.FARMER.data())], menu_row(context))
     await show(update, context, "\n".join(lines), markup)
 
 
@@ -205,9 +205,9 @@ def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
     """The farmer's handlers, for `bot.app.journey_handlers`."""
     return [
         CommandHandler("farmer", farmer_menu),
-        CallbackQueryHandler(farmer_menu, pattern="^FRM$"),
-        CallbackQueryHandler(to_pack, pattern="^FRM pk$"),
-        CallbackQueryHandler(mark_packed, pattern=r"^FRM pack \d+$"),
-        CallbackQueryHandler(my_orders, pattern="^FRM my$"),
-        CallbackQueryHandler(earnings, pattern="^FRM earn$"),
+        routes.FARMER.handler(farmer_menu),
+        routes.FARMER_TO_PACK.handler(to_pack),
+        routes.FARMER_PACK.handler(mark_packed),
+        routes.FARMER_ORDERS.handler(my_orders),
+        routes.FARMER_EARNINGS.handler(earnings),
     ]

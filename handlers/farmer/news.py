@@ -12,7 +12,7 @@ from typing import Any
 
 from telegram import Update
 from telegram.ext import (
-    CallbackQueryHandler,
+    BaseHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
@@ -26,6 +26,7 @@ from bot.notify import AnyApp, Outgoing
 from handlers.account import start
 from handlers.farmer import menu as farmer
 from handlers.farmer.trees import PAGE
+from handlers.kit import routes
 from handlers.kit.common import (
     back_button,
     button,
@@ -39,6 +40,7 @@ from handlers.kit.common import (
     show,
 )
 from handlers.kit.roles import farmer_only
+from models.adoption.adoptions import PAID
 from models.adoption.farmers import (
     MAX_UPDATE_TEXT,
     TreeNewsError,
@@ -49,7 +51,6 @@ from models.adoption.farmers import (
     post_farmer_update,
 )
 from models.catalog.places import localized
-from models.catalog.trees import PAID
 from models.core.contact import clean_text
 
 KEY = "frmup"
@@ -79,17 +80,18 @@ async def ask_tree(update: Update, context: BotContext) -> int:
     entries, total = await context.db.run(
         farmer_trees, farmer_id=found.id, offset=page * PAGE, limit=PAGE
     )
-    rows = [[button("🌳 " + tr._("All my adopted trees"), "FRM upt all")]]
+    rows = [[button("🌳 " + tr._("All my adopted trees"), routes.NEWS_ALL_TREES.data())]]
     for entry in entries:
         mark = " 👤" if entry.status in PAID else ""
-        rows.append(
-            [button(f"{entry.species.emoji} {entry.tree.code}{mark}", f"FRM upt {entry.tree.id}")]
-        )
+        label = f"{entry.species.emoji} {entry.tree.code}{mark}"
+        rows.append([button(label, routes.NEWS_TREE.data(tree_id=entry.tree.id))])
     text = tr._(
         "<b>Post a tree update</b>\nWhich tree is the news about? 👤 = adopted this season."
     )
     markup = keyboard(
-        *rows, pager("FRM upp", page, page_count(total, PAGE)), [back_button(context, "FRM")]
+        *rows,
+        pager(routes.NEWS_PAGE, page, page_count(total, PAGE)),
+        [back_button(context, routes.FARMER.data())],
     )
     await show(update, context, text, markup)
     return Step.TREE
@@ -98,10 +100,7 @@ async def ask_tree(update: Update, context: BotContext) -> int:
 @farmer_only
 async def turn_page(update: Update, context: BotContext) -> int:
     """Shows another page of trees."""
-    assert update.callback_query is not None and update.callback_query.data
-    context.scratch.setdefault(KEY, {})["page"] = max(
-        0, int(update.callback_query.data.split()[-1])
-    )
+    context.scratch.setdefault(KEY, {})["page"] = routes.tapped(context, "page")
     return await ask_tree(update, context)
 
 
@@ -112,12 +111,12 @@ async def choose_tree(update: Update, context: BotContext) -> int:
     found = await farmer.my_farmer(update, context)
     if found is None:
         return ConversationHandler.END
-    choice = update.callback_query.data.split()[-1]
+    tree_id = routes.text_field(context, "tree_id")  # "": all the farmer's adopted trees
     draft = context.scratch.setdefault(KEY, {"page": 0})
-    if choice == "all":
+    if not tree_id:
         draft["tree"], draft["label"] = None, ""
     else:
-        tree = await context.db.run(own_tree, farmer_id=found.id, tree_id=int(choice))
+        tree = await context.db.run(own_tree, farmer_id=found.id, tree_id=int(tree_id))
         if tree is None:
             await update.callback_query.answer(
                 context.tr._("This is not one of your trees."), show_alert=True
@@ -143,7 +142,9 @@ async def ask_content(update: Update, context: BotContext, error: str | None = N
     ).format(target=target_text(tr, draft), limit=MAX_UPDATE_TEXT)
     if error:
         text = f"{error}\n\n{text}"
-    await show(update, context, text, keyboard([back_button(context, "FRM upb")]))
+    await show(
+        update, context, text, keyboard([back_button(context, routes.NEWS_BACK_TO_TREES.data())])
+    )
     return Step.CONTENT
 
 
@@ -207,8 +208,8 @@ async def preview(update: Update, context: BotContext) -> int:
         if part
     )
     markup = keyboard(
-        [button("📣 " + tr.pgettext("button", "Post it"), "FRM upok")],
-        [back_button(context, "FRM upe")],
+        [button("📣 " + tr.pgettext("button", "Post it"), routes.NEWS_POST.data())],
+        [back_button(context, routes.NEWS_EDIT.data())],
     )
     if draft["photo"] is None:
         await show(update, context, text, markup)
@@ -227,7 +228,7 @@ async def post(update: Update, context: BotContext) -> int:
     if found is None:
         return ConversationHandler.END
     tr, draft = context.tr, context.scratch.pop(KEY)
-    back = keyboard([back_button(context, "FRM")], menu_row(context))
+    back = keyboard([back_button(context, routes.FARMER.data())], menu_row(context))
     try:
         result = await context.db.run(
             post_farmer_update,
@@ -291,7 +292,7 @@ async def render_tree_news(app: AnyApp, tr: Translator, params: dict[str, Any]) 
     else:
         head = tr._("📰 News from your tree {code} by {farmer}:").format(**facts)
     text = f"{head}\n\n{esc(news.text)}" if news.text else head
-    mine = button("🌳 " + tr._("My trees"), f"MYT a {view.adoption.id}")
+    mine = button("🌳 " + tr._("My trees"), routes.MY_TREE.data(adoption_id=view.adoption.id))
     return Outgoing(text, keyboard([mine]), photo=news.photo)
 
 
@@ -308,29 +309,35 @@ def conversation() -> ConversationHandler[BotContext]:
 def _conversation() -> ConversationHandler[BotContext]:
     """The ConversationHandler itself."""
     return ConversationHandler(
-        entry_points=[CallbackQueryHandler(start_update, pattern="^FRM up$")],
+        entry_points=[routes.NEWS.handler(start_update)],
         states={
             Step.TREE: [
-                CallbackQueryHandler(choose_tree, pattern=r"^FRM upt (all|\d+)$"),
-                CallbackQueryHandler(turn_page, pattern=r"^FRM upp \d+$"),
+                routes.NEWS_ALL_TREES.handler(choose_tree),
+                routes.NEWS_TREE.handler(choose_tree),
+                routes.NEWS_PAGE.handler(turn_page),
             ],
             Step.CONTENT: [
                 MessageHandler(filters.PHOTO, got_photo),
                 MessageHandler(filters.TEXT & ~filters.COMMAND, got_text),
                 MessageHandler(CONTENT, bad_content),
-                CallbackQueryHandler(back_to_tree, pattern="^FRM upb$"),
+                routes.NEWS_BACK_TO_TREES.handler(back_to_tree),
             ],
             Step.PREVIEW: [
-                CallbackQueryHandler(post, pattern="^FRM upok$"),
-                CallbackQueryHandler(back_to_content, pattern="^FRM upe$"),
+                routes.NEWS_POST.handler(post),
+                routes.NEWS_EDIT.handler(back_to_content),
             ],
         },
         fallbacks=[
             CommandHandler("cancel", cancel),
-            CallbackQueryHandler(leave_to_farmer_menu, pattern="^FRM$"),
-            CallbackQueryHandler(leave_to_menu, pattern="^MENU$"),
+            routes.FARMER.handler(leave_to_farmer_menu),
+            routes.MENU.handler(leave_to_menu),
         ],
         name="farmer_tree_update",
         persistent=True,
         allow_reentry=True,
     )
+
+
+def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
+    """The dialogue for posting a tree update."""
+    return [conversation()]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import Update
+from telegram.ext import BaseHandler
 
 from bot.context import BotContext
 from bot.i18n import Translator
 from handlers.adoption.my_trees import status_label
 from handlers.farmer.menu import my_farmer
+from handlers.kit import routes
 from handlers.kit.common import (
     back_button,
     button,
@@ -17,11 +21,10 @@ from handlers.kit.common import (
     page_count,
     pager,
     show,
-    tapped_id,
 )
 from handlers.kit.roles import farmer_only
+from models.adoption.adoptions import PAID
 from models.adoption.farmers import FarmerTree, farmer_trees
-from models.catalog.trees import PAID
 
 PAGE = 8
 
@@ -40,12 +43,11 @@ def tree_line(tr: Translator, entry: FarmerTree) -> str:
 
 @farmer_only
 async def my_trees(update: Update, context: BotContext) -> None:
-    """Lists one page of the farmer's trees (callback `FRM t <page>`)."""
-    assert update.callback_query is not None and update.callback_query.data
+    """Lists one page of the farmer's trees."""
     farmer = await my_farmer(update, context)
     if farmer is None:
         return
-    tr, page = context.tr, tapped_id(update)
+    tr, page = context.tr, routes.tapped(context, "page")
     entries, total = await context.db.run(
         farmer_trees, farmer_id=farmer.id, offset=page * PAGE, limit=PAGE
     )
@@ -57,11 +59,16 @@ async def my_trees(update: Update, context: BotContext) -> None:
         lines.append(
             tr._("Page {page} of {pages}").format(page=page + 1, pages=page_count(total, PAGE))
         )
-    post = [button("📷 " + tr._("Post a tree update"), "FRM up")]
+    post = [button("📷 " + tr._("Post a tree update"), routes.NEWS.data())]
     markup = keyboard(
-        pager("FRM t", page, page_count(total, PAGE)),
+        pager(routes.FARMER_TREES, page, page_count(total, PAGE)),
         post,
-        [back_button(context, "FRM")],
+        [back_button(context, routes.FARMER.data())],
         menu_row(context),
     )
     await show(update, context, "\n\n".join(lines), markup)
+
+
+def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
+    """The farmer's list of their trees."""
+    return [routes.FARMER_TREES.handler(my_trees)]

@@ -6,24 +6,27 @@ from telegram import InlineKeyboardButton
 
 from bot.context import BotContext
 from handlers.kit.common import button
+from handlers.kit.routes import CARRIER, Route
 from models.core.contact import clean_text
 
 MAX_CARRIER = 40
 CARRIERS = ("EMS", "China Post", "SF Express", "Lao Post")  # proper names, not translated
-CARRIER_PATTERN = "([0-3]|x)"  # what follows "<prefix> car " in a carrier button
+OTHER = "other"  # the button that asks for a carrier's name
+# The route's field allows exactly one choice per listed carrier, and "other".
+assert CARRIER.regex == "|".join([*map(str, range(len(CARRIERS))), OTHER])
 
 
-def carrier_rows(context: BotContext, prefix: str) -> list[list[InlineKeyboardButton]]:
-    """One button per listed carrier (`<prefix> car <i>`) and one to type another (`… x`)."""
-    rows = [[button(name, f"{prefix} car {i}")] for i, name in enumerate(CARRIERS)]
+def carrier_rows(context: BotContext, route: Route) -> list[list[InlineKeyboardButton]]:
+    """One button per listed carrier and one to type another, each sending `route`."""
+    rows = [[button(name, route.data(carrier=i))] for i, name in enumerate(CARRIERS)]
     label = "✏️ " + context.tr.pgettext("button", "Another carrier")
-    rows.append([button(label, f"{prefix} car x")])
+    rows.append([button(label, route.data(carrier=OTHER))])
     return rows
 
 
 def listed_carrier(choice: str) -> str | None:
     """The carrier a button stands for, or None for "another carrier"."""
-    return None if choice == "x" else CARRIERS[int(choice)]
+    return None if choice == OTHER else CARRIERS[int(choice)]
 
 
 def typed_carrier_name(raw: str) -> str | None:

@@ -11,6 +11,8 @@ from telegram.error import BadRequest
 from telegram.ext import ConversationHandler
 
 from bot.context import BotContext
+from handlers.kit import routes
+from handlers.kit.routes import Route
 
 
 def esc(text: object) -> str:
@@ -29,25 +31,19 @@ def keyboard(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([row for row in rows if row])
 
 
-def pager(data: str, page: int, pages: int) -> list[InlineKeyboardButton]:
-    """◀️ ▶️ buttons of a paged list; each sends `data` followed by the page number."""
+def pager(route: Route, page: int, pages: int, **fields: object) -> list[InlineKeyboardButton]:
+    """◀️ ▶️ buttons of a paged list: `route` with these fields and the other page."""
     row = []
     if page > 0:
-        row.append(button("◀️", f"{data} {page - 1}"))
+        row.append(button("◀️", route.data(**fields, page=page - 1)))
     if page + 1 < pages:
-        row.append(button("▶️", f"{data} {page + 1}"))
+        row.append(button("▶️", route.data(**fields, page=page + 1)))
     return row
 
 
 def page_count(total: int, per_page: int) -> int:
     """How many pages `total` entries fill."""
     return max(1, -(-total // per_page))
-
-
-def tapped_id(update: Update) -> int:
-    """The number at the end of the tapped button's callback data (patterns ensure it is one)."""
-    assert update.callback_query is not None and update.callback_query.data
-    return int(update.callback_query.data.split()[-1])
 
 
 def back_button(context: BotContext, data: str) -> InlineKeyboardButton:
@@ -57,7 +53,7 @@ def back_button(context: BotContext, data: str) -> InlineKeyboardButton:
 
 def menu_row(context: BotContext) -> list[InlineKeyboardButton]:
     """The row that leads back to the main menu."""
-    return [button("🏠 " + context.tr.pgettext("button", "Main menu"), "MENU")]
+    return [button("🏠 " + context.tr.pgettext("button", "Main menu"), routes.MENU.data())]
 
 
 async def show(

@@ -16,9 +16,11 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, BaseHandler, ConversationHandler
 
+from handlers.kit import routes
+
 JOURNEY_GROUP = 0
 # Buttons shown inside a dialogue by a helper outside it: they must not end the dialogue.
-INSIDE_PREFIXES = ("PRIV ",)
+INSIDE_PREFIXES = (routes.PRIVACY + " ",)
 CATCH_ALL_MODULE = "handlers.kit.fallback"  # input no journey takes: unknown, stale or forged
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]

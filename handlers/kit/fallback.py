@@ -9,6 +9,7 @@ from handlers.account.start import main_menu
 from handlers.kit.common import show
 from handlers.kit.dialogues import open_dialogues
 from handlers.kit.roles import deny, has_role
+from handlers.kit.routes import route_of
 from models.core.user import Role
 
 MAX_ID = 2**63 - 1  # the largest integer SQLite and PostgreSQL (bigint) can store
@@ -56,7 +57,21 @@ async def stale_button(update: Update, context: BotContext) -> None:
 
 
 def impossible_number(data: object) -> bool:
-    """Whether callback data carries a number no row can have: forged, answered as stale."""
-    return isinstance(data, str) and any(
-        word.isdecimal() and int(word) > MAX_ID for word in data.split()
-    )
+    """Whether a button's data carries a number no row can have: forged, answered as stale.
+
+    Every number field of the button's route is checked, and the button a consent screen's
+    "Continue" would send; data no route matches falls to `stale_button` anyway.
+    """
+    found = route_of(data) if isinstance(data, str) else None
+    if found is None:
+        return False
+    route, match = found
+    for field in route.every_field:
+        value = match[field.name]
+        if value is None:
+            continue
+        if field.number and int(value) > MAX_ID:
+            return True
+        if field.nested and impossible_number(value):
+            return True
+    return False

@@ -1,4 +1,7 @@
-"""Runs first for every update: records the user and resolves the language once.
+"""Runs first for every update: cleans its text, records the user and resolves the language once.
+
+Cleaning (bot/clean.py) happens here, in group -1, so that every dialogue (group 0) and this
+user's row see text without NUL and other control characters.
 
 The user's row is cached in memory for a minute, so a busy user costs one database round trip a
 minute, not one per tap. Code that changes a user's role or language calls `remember` or `forget`
@@ -13,6 +16,7 @@ from typing import Any
 
 from telegram import Update
 
+from bot.clean import clean_update
 from bot.context import BotContext
 from bot.i18n import language_from_code
 from models.core.user import User, touch_user
@@ -41,7 +45,8 @@ def forget(context: BotContext, user_id: int) -> None:
 
 
 async def load_user(update: Update, context: BotContext) -> None:
-    """Creates or refreshes the sender's row and sets `context.lang` and `context.account`."""
+    """Cleans the update, records the sender, sets `context.lang` and `context.account`."""
+    clean_update(update)
     sender = update.effective_user
     if sender is None or sender.is_bot:
         return

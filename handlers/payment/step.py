@@ -10,8 +10,10 @@ order confirmation) is queued by the payable itself in the outbox.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from telegram import LabeledPrice, Update
+from telegram.ext import BaseHandler, MessageHandler, PreCheckoutQueryHandler, filters
 
 from bot.context import BotContext
 from handlers.kit.common import esc, keyboard, menu_row
@@ -141,3 +143,11 @@ async def successful_payment(update: Update, context: BotContext) -> None:
         ),
         reply_markup=keyboard(menu_row(context)),
     )
+
+
+def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
+    """Telegram's pre-checkout query and the successful payment message."""
+    return [
+        PreCheckoutQueryHandler(precheckout),
+        MessageHandler(filters.SUCCESSFUL_PAYMENT, successful_payment),
+    ]

@@ -6,12 +6,14 @@ cart with a notice instead of applying numbers the user no longer sees.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import BotContext
+from handlers.kit import routes
 from handlers.kit.common import button, keyboard, menu_row, show
 from handlers.shop.shelves import name_and_unit, price_of
 from models.shop.products import CartChange, CartView, change_cart, view_cart
@@ -44,15 +46,19 @@ def cart_markup(context: BotContext, view: CartView) -> InlineKeyboardMarkup:
     tr, version = context.tr, view.version
     rows = [
         [
-            button(f"{number} ➖", f"CART - {line.product.id} {version}"),
-            button(f"{number} ➕", f"CART + {line.product.id} {version}"),
-            button(f"{number} 🗑", f"CART x {line.product.id} {version}"),
+            button(f"{number} {icon}", route.data(product_id=line.product.id, version=version))
+            for route, icon in (
+                (routes.CART_LESS, "➖"),
+                (routes.CART_MORE, "➕"),
+                (routes.CART_REMOVE, "🗑"),
+            )
         ]
         for number, line in enumerate(view.lines, start=1)
     ]
     if view.lines:
-        rows.append([button("✅ " + tr.pgettext("button", "Check out"), f"CHK go {version}")])
-    rows.append([button("🧺 " + tr.pgettext("button", "Continue shopping"), "SHOP")])
+        check_out = routes.CHECKOUT.data(version=version)
+        rows.append([button("✅ " + tr.pgettext("button", "Check out"), check_out)])
+    rows.append([button("🧺 " + tr.pgettext("button", "Continue shopping"), routes.SHOP.data())])
     return keyboard(*rows, menu_row(context))
 
 
@@ -70,17 +76,24 @@ async def show_view(
     await show(update, context, cart_text(context, view, notice), cart_markup(context, view))
 
 
-async def change(update: Update, context: BotContext) -> None:
+def change(action: str) -> Callable[[Update, BotContext], Coroutine[Any, Any, None]]:
+    """The handler of − / + / remove (`action` as models.shop.products.change_cart takes it)."""
+
+    async def changed(update: Update, context: BotContext) -> None:
+        await change_line(update, context, action)
+
+    return changed
+
+
+async def change_line(update: Update, context: BotContext, action: str) -> None:
     """Applies − / + / remove, if the tapped message shows the current cart."""
-    query = update.callback_query
-    assert query is not None and query.data and update.effective_user is not None
-    _, action, product_id, version = query.data.split()
+    assert update.effective_user is not None
     outcome, view = await context.db.run(
         change_cart,
         user_id=update.effective_user.id,
-        product_id=int(product_id),
+        product_id=routes.tapped(context, "product_id"),
         action=action,
-        version=int(version),
+        version=routes.tapped(context, "version"),
     )
     tr = context.tr
     notices = {
@@ -95,6 +108,8 @@ def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
     """The cart's handlers, for `bot.app.journey_handlers`."""
     return [
         CommandHandler("cart", show_cart),
-        CallbackQueryHandler(show_cart, pattern="^CART$"),
-        CallbackQueryHandler(change, pattern=r"^CART [-+x] \d+ \d+$"),
+        routes.CART.handler(show_cart),
+        routes.CART_LESS.handler(change("-")),
+        routes.CART_MORE.handler(change("+")),
+        routes.CART_REMOVE.handler(change("x")),
     ]

@@ -13,7 +13,6 @@ from typing import Any
 from telegram import Update
 from telegram.ext import (
     BaseHandler,
-    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
@@ -24,6 +23,7 @@ from bot.context import BotContext
 from bot.i18n import N_
 from handlers.account import start
 from handlers.account.privacy import ensure_consent
+from handlers.kit import routes
 from handlers.kit.common import back_button, button, cancel, esc, keyboard, leave_to, show
 from handlers.shop import cart
 from handlers.shop.orders import order_text, pay_for
@@ -66,8 +66,7 @@ def user_id(update: Update) -> int:
 
 async def begin(update: Update, context: BotContext) -> int:
     """Starts checkout from the cart shown (if it is still the current cart)."""
-    assert update.callback_query is not None and update.callback_query.data
-    version = int(update.callback_query.data.split()[2])
+    version = routes.tapped(context, "version")
     view = await context.db.run(view_cart, user_id=user_id(update))
     if not view.lines or view.version != version:
         notice = context.tr._("That message was out of date. Here is your cart now:")
@@ -78,19 +77,23 @@ async def begin(update: Update, context: BotContext) -> int:
 
 async def ask_country(update: Update, context: BotContext) -> int:
     """Asks where the parcel goes."""
-    buttons = [button(country_name(context, code), f"CHK {code}") for code in COUNTRIES]
+    buttons = [
+        button(country_name(context, code), routes.CHECKOUT_TO.data(country=code))
+        for code in COUNTRIES
+    ]
     text = context.tr._("Where should we send your order?")
-    await show(update, context, text, keyboard(buttons, [back_button(context, "CART")]))
+    await show(update, context, text, keyboard(buttons, [back_button(context, routes.CART.data())]))
     return Step.COUNTRY
 
 
 async def choose_country(update: Update, context: BotContext) -> int:
     """Stores the destination and asks for the address."""
-    assert update.callback_query is not None and update.callback_query.data
-    country = update.callback_query.data.split()[1]
+    country = routes.text_field(context, "country")
     await context.db.run(set_draft, user_id=user_id(update), country=country)
     cross = is_cross_border(destination=country, language=context.lang)
-    if not await ensure_consent(update, context, cross_border=cross, resume=f"CHK {country}"):
+    if not await ensure_consent(
+        update, context, cross_border=cross, resume=routes.CHECKOUT_TO.data(country=country)
+    ):
         return Step.COUNTRY  # the consent screen's Continue sends this step's button again
     return await ask_address(update, context)
 
@@ -103,7 +106,7 @@ async def ask_address(update: Update, context: BotContext, error: str | None = N
     )
     if error:
         text = f"{error}\n\n{text}"
-    await show(update, context, text, keyboard([back_button(context, "CHK back")]))
+    await show(update, context, text, keyboard([back_button(context, routes.CHECKOUT_BACK.data())]))
     return Step.ADDRESS
 
 
@@ -130,7 +133,7 @@ async def ask_phone(update: Update, context: BotContext, error: str | None = Non
     )
     if error:
         text = f"{error}\n\n{text}"
-    await show(update, context, text, keyboard([back_button(context, "CHK back")]))
+    await show(update, context, text, keyboard([back_button(context, routes.CHECKOUT_BACK.data())]))
     return Step.PHONE
 
 
@@ -152,8 +155,10 @@ async def ask_note(update: Update, context: BotContext) -> int:
     """Offers an optional note for the farmer or the courier."""
     tr = context.tr
     text = tr._("Anything to tell the farmer or the courier? Send a note, or tap Skip.")
-    skip = button("⏭ " + tr.pgettext("button", "Skip"), "CHK skip")
-    await show(update, context, text, keyboard([skip], [back_button(context, "CHK back")]))
+    skip = button("⏭ " + tr.pgettext("button", "Skip"), routes.CHECKOUT_SKIP.data())
+    await show(
+        update, context, text, keyboard([skip], [back_button(context, routes.CHECKOUT_BACK.data())])
+    )
     return Step.NOTE
 
 
@@ -212,22 +217,21 @@ async def show_summary(update: Update, context: BotContext, view: CartView) -> i
         await cart.show_view(update, context, view)
         return ConversationHandler.END
     confirm = button(
-        "✅ " + context.tr.pgettext("button", "Confirm order"), f"CHK ok {view.version}"
+        "✅ " + context.tr.pgettext("button", "Confirm order"),
+        routes.CHECKOUT_CONFIRM.data(version=view.version),
     )
-    markup = keyboard([confirm], [back_button(context, "CHK back")])
+    markup = keyboard([confirm], [back_button(context, routes.CHECKOUT_BACK.data())])
     await show(update, context, summary_text(context, view), markup)
     return Step.CONFIRM
 
 
 async def confirm(update: Update, context: BotContext) -> int:
     """Places the order once, then asks for payment; a repeated tap shows the same order."""
-    query = update.callback_query
-    assert query is not None and query.data
     try:
         placed = await context.db.run(
             place_order,
             user_id=user_id(update),
-            version=int(query.data.split()[2]),
+            version=routes.tapped(context, "version"),
             rates=context.settings.shipping_rates,
             expiry_minutes=context.settings.order_expiry_minutes,
         )
@@ -330,38 +334,38 @@ OTHER = ~filters.COMMAND & ~filters.StatusUpdate.ALL & ~filters.SUCCESSFUL_PAYME
 def conversation() -> ConversationHandler[BotContext]:
     """The checkout dialogue."""
     return ConversationHandler(
-        entry_points=[CallbackQueryHandler(begin, pattern=r"^CHK go \d+$")],
+        entry_points=[routes.CHECKOUT.handler(begin)],
         states={
             Step.COUNTRY: [
-                CallbackQueryHandler(choose_country, pattern="^CHK (CN|LA)$"),
+                routes.CHECKOUT_TO.handler(choose_country),
                 MessageHandler(OTHER, wrong_tap_at(Step.COUNTRY)),
             ],
             Step.ADDRESS: [
                 MessageHandler(TEXT, got_address),
-                CallbackQueryHandler(back_from_address, pattern="^CHK back$"),
+                routes.CHECKOUT_BACK.handler(back_from_address),
                 MessageHandler(OTHER, not_text(Step.ADDRESS)),
             ],
             Step.PHONE: [
                 MessageHandler(TEXT, got_phone),
-                CallbackQueryHandler(back_from_phone, pattern="^CHK back$"),
+                routes.CHECKOUT_BACK.handler(back_from_phone),
                 MessageHandler(OTHER, not_text(Step.PHONE)),
             ],
             Step.NOTE: [
                 MessageHandler(TEXT, got_note),
-                CallbackQueryHandler(got_note, pattern="^CHK skip$"),
-                CallbackQueryHandler(back_from_note, pattern="^CHK back$"),
+                routes.CHECKOUT_SKIP.handler(got_note),
+                routes.CHECKOUT_BACK.handler(back_from_note),
                 MessageHandler(OTHER, not_text(Step.NOTE)),
             ],
             Step.CONFIRM: [
-                CallbackQueryHandler(confirm, pattern=r"^CHK ok \d+$"),
-                CallbackQueryHandler(back_from_summary, pattern="^CHK back$"),
+                routes.CHECKOUT_CONFIRM.handler(confirm),
+                routes.CHECKOUT_BACK.handler(back_from_summary),
                 MessageHandler(OTHER, wrong_tap_at(Step.CONFIRM)),
             ],
         },
         fallbacks=[
             CommandHandler("cancel", cancel),
-            CallbackQueryHandler(leave_to_cart, pattern="^CART$"),
-            CallbackQueryHandler(leave_to_menu, pattern="^MENU$"),
+            routes.CART.handler(leave_to_cart),
+            routes.MENU.handler(leave_to_menu),
         ],
         name="checkout",
         persistent=True,
@@ -374,5 +378,5 @@ def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
     return [
         conversation(),
         # a second tap on Confirm after the dialogue ended still answers with the same order
-        CallbackQueryHandler(confirm, pattern=r"^CHK ok \d+$"),
+        routes.CHECKOUT_CONFIRM.handler(confirm),
     ]

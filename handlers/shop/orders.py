@@ -8,11 +8,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 
 from bot.context import BotContext
 from bot.i18n import N_, Translator
 from bot.notify import AnyApp, Outgoing
+from handlers.kit import routes
 from handlers.kit.common import back_button, button, esc, keyboard, menu_row, show
 from handlers.payment.step import ask_for_payment
 from models.catalog.places import localized
@@ -106,10 +107,19 @@ def detail_markup(context: BotContext, order: Order) -> Any:
     """Pay or cancel when possible, back to the list, main menu."""
     tr, rows = context.tr, []
     if order.status == OrderStatus.AWAITING_PAYMENT:
-        rows.append([button("💳 " + tr.pgettext("button", "Pay"), f"ORD pay {order.id}")])
+        rows.append(
+            [button("💳 " + tr.pgettext("button", "Pay"), routes.ORDER_PAY.data(order_id=order.id))]
+        )
     if order.status in BUYER_CANCELLABLE:
-        rows.append([button("✖️ " + tr.pgettext("button", "Cancel order"), f"ORD c {order.id}")])
-    rows.append([back_button(context, "ORD l")])
+        rows.append(
+            [
+                button(
+                    "✖️ " + tr.pgettext("button", "Cancel order"),
+                    routes.ORDER_CANCEL.data(order_id=order.id),
+                )
+            ]
+        )
+    rows.append([back_button(context, routes.ORDERS.data())])
     return keyboard(*rows, menu_row(context))
 
 
@@ -142,15 +152,19 @@ async def show_orders(update: Update, context: BotContext) -> None:
             f"{status_label(tr, order.status)} · {total}"
         )
         rows.append(
-            [button(f"{order.number} · {status_label(tr, order.status)}", f"ORD v {order.id}")]
+            [
+                button(
+                    f"{order.number} · {status_label(tr, order.status)}",
+                    routes.ORDER.data(order_id=order.id),
+                )
+            ]
         )
     await show(update, context, "\n".join(lines), keyboard(*rows, menu_row(context)))
 
 
 async def show_detail(update: Update, context: BotContext, notice: str | None = None) -> None:
     """Shows one of the user's orders (tapped in the list)."""
-    assert update.callback_query is not None and update.callback_query.data
-    order_id = int(update.callback_query.data.split()[2])
+    order_id = routes.tapped(context, "order_id")
     detail = await context.db.run(order_detail, user_id=sender(update), order_id=order_id)
     await show_found(update, context, detail, notice)
 
@@ -160,7 +174,7 @@ async def show_found(
 ) -> None:
     """Shows an order, or the not-found answer."""
     if detail is None:
-        markup = keyboard([back_button(context, "ORD l")], menu_row(context))
+        markup = keyboard([back_button(context, routes.ORDERS.data())], menu_row(context))
         await show(update, context, not_found(context), markup)
         return
     text = order_text(context, detail.order, detail.items, detail.events)
@@ -200,9 +214,9 @@ async def pay_for(update: Update, context: BotContext, order: Order) -> None:
 async def pay(update: Update, context: BotContext) -> None:
     """The Pay button of an order awaiting payment."""
     query = update.callback_query
-    assert query is not None and query.data
+    assert query is not None
     detail = await context.db.run(
-        order_detail, user_id=sender(update), order_id=int(query.data.split()[2])
+        order_detail, user_id=sender(update), order_id=routes.tapped(context, "order_id")
     )
     if detail is None or detail.order.status != OrderStatus.AWAITING_PAYMENT:
         await show_found(update, context, detail)
@@ -213,9 +227,7 @@ async def pay(update: Update, context: BotContext) -> None:
 
 async def ask_cancel(update: Update, context: BotContext) -> None:
     """Asks the buyer to confirm cancelling."""
-    query = update.callback_query
-    assert query is not None and query.data
-    order_id = int(query.data.split()[2])
+    order_id = routes.tapped(context, "order_id")
     detail = await context.db.run(order_detail, user_id=sender(update), order_id=order_id)
     if detail is None:
         await show_found(update, context, None)
@@ -224,16 +236,17 @@ async def ask_cancel(update: Update, context: BotContext) -> None:
     text = tr._("Cancel order {number}? Its products go back on sale.").format(
         number=f"<b>{esc(detail.order.number)}</b>"
     )
-    yes = button("✖️ " + tr.pgettext("button", "Yes, cancel it"), f"ORD cy {order_id}")
-    keep = button(tr.pgettext("button", "No, keep it"), f"ORD v {order_id}")
+    yes = button(
+        "✖️ " + tr.pgettext("button", "Yes, cancel it"),
+        routes.ORDER_CANCEL_YES.data(order_id=order_id),
+    )
+    keep = button(tr.pgettext("button", "No, keep it"), routes.ORDER.data(order_id=order_id))
     await show(update, context, text, keyboard([yes], [keep]))
 
 
 async def do_cancel(update: Update, context: BotContext) -> None:
     """Cancels the buyer's order if it is not packed yet."""
-    query = update.callback_query
-    assert query is not None and query.data
-    order_id = int(query.data.split()[2])
+    order_id = routes.tapped(context, "order_id")
     notice = None
     try:
         await context.db.run(cancel_by_buyer, order_id=order_id, user_id=sender(update))
@@ -270,7 +283,9 @@ async def render_order_status(app: AnyApp, tr: Translator, params: dict[str, Any
         text += "\n" + tr._("Reason: {reason}").format(reason=esc(params["reason"]))
     if params.get("refund"):
         text += "\n" + tr._("Your payment will be refunded.")
-    view = button(tr.pgettext("button", "View order"), f"ORD v {params['order_id']}")
+    view = button(
+        tr.pgettext("button", "View order"), routes.ORDER.data(order_id=params["order_id"])
+    )
     return Outgoing(text, keyboard([view]))
 
 
@@ -281,26 +296,14 @@ async def expiry_job(context: ContextTypes.DEFAULT_TYPE) -> None:
         log.info("expired %d unpaid orders", count)
 
 
-def schedule_expiry(application: AnyApp) -> None:
-    """Sweeps expired orders at start and every minute while the bot runs."""
-    if application.job_queue is not None:
-        application.job_queue.run_repeating(
-            expiry_job,
-            interval=EXPIRY_INTERVAL_SECONDS,
-            first=0,
-            name="order-expiry",
-            job_kwargs={"max_instances": 1, "coalesce": True},
-        )
-
-
 def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
     """The orders' handlers, for `bot.app.journey_handlers`."""
     return [
         CommandHandler("orders", show_orders),
         CommandHandler("track", track),
-        CallbackQueryHandler(show_orders, pattern="^ORD l$"),
-        CallbackQueryHandler(show_detail, pattern=r"^ORD v \d+$"),
-        CallbackQueryHandler(pay, pattern=r"^ORD pay \d+$"),
-        CallbackQueryHandler(ask_cancel, pattern=r"^ORD c \d+$"),
-        CallbackQueryHandler(do_cancel, pattern=r"^ORD cy \d+$"),
+        routes.ORDERS.handler(show_orders),
+        routes.ORDER.handler(show_detail),
+        routes.ORDER_PAY.handler(pay),
+        routes.ORDER_CANCEL.handler(ask_cancel),
+        routes.ORDER_CANCEL_YES.handler(do_cancel),
     ]

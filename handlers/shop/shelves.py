@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.context import BotContext
 from bot.i18n import N_
+from handlers.kit import routes
 from handlers.kit.common import back_button, button, esc, keyboard, menu_row, show
 from models.catalog.places import localized
 from models.shop.products import (
@@ -59,9 +60,9 @@ def stock_line(context: BotContext, product: Product) -> str:
 async def shop_home(update: Update, context: BotContext, notice: str | None = None) -> None:
     """Shows the shop's shelves (after a notice, if any)."""
     shelves = await context.db.run(categories)
-    buttons = [button(category_label(context, c), f"SHOP c {c}") for c in shelves]
+    buttons = [button(category_label(context, c), routes.SHELF.data(category=c)) for c in shelves]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    cart_row = [button("🛒 " + context.tr.pgettext("button", "My cart"), "CART")]
+    cart_row = [button("🛒 " + context.tr.pgettext("button", "My cart"), routes.CART.data())]
     text = context.tr._("<b>Village shop</b>\nFresh from the farmers. Choose a shelf:")
     if notice:
         text = f"{notice}\n\n{text}"
@@ -70,8 +71,7 @@ async def shop_home(update: Update, context: BotContext, notice: str | None = No
 
 async def show_category(update: Update, context: BotContext) -> None:
     """Lists one shelf's products with their prices."""
-    assert update.callback_query is not None and update.callback_query.data
-    category = update.callback_query.data.split()[2]
+    category = routes.text_field(context, "category")
     products = await context.db.run(products_in, category=category)
     lines = [f"<b>{category_label(context, category)}</b>"]
     buttons = []
@@ -81,10 +81,11 @@ async def show_category(update: Update, context: BotContext) -> None:
             f"  {price_of(context, product.price_fen)} · {stock_line(context, product)}"
         )
         label = localized(product, "name", context.lang)
-        buttons.append([button(label[:40], f"SHOP p {product.id}")])
+        buttons.append([button(label[:40], routes.PRODUCT.data(product_id=product.id))])
     if not products:
         lines.append(context.tr._("Nothing on this shelf right now."))
-    markup = keyboard(*buttons, [back_button(context, "SHOP")], menu_row(context))
+    back = [back_button(context, routes.SHOP.data())]
+    markup = keyboard(*buttons, back, menu_row(context))
     await show(update, context, "\n".join(lines), markup)
 
 
@@ -113,9 +114,9 @@ def card_markup(context: BotContext, card: ProductCard) -> InlineKeyboardMarkup:
     first: list[InlineKeyboardButton] = []
     if product.stock > 0:
         add = "➕ " + context.tr.pgettext("button", "Add to cart")
-        first.append(button(add, f"SHOP a {product.id}"))
-    first.append(button("🛒 " + context.tr.pgettext("button", "My cart"), "CART"))
-    back = [back_button(context, f"SHOP c {product.category}")]
+        first.append(button(add, routes.ADD_TO_CART.data(product_id=product.id)))
+    first.append(button("🛒 " + context.tr.pgettext("button", "My cart"), routes.CART.data()))
+    back = [back_button(context, routes.SHELF.data(category=product.category))]
     return keyboard(first, back, menu_row(context))
 
 
@@ -133,8 +134,8 @@ async def send_card(update: Update, context: BotContext, card: ProductCard) -> N
 
 async def show_product(update: Update, context: BotContext) -> None:
     """Shows the product card of a tapped product."""
-    assert update.callback_query is not None and update.callback_query.data
-    card = await context.db.run(product_card, product_id=int(update.callback_query.data.split()[2]))
+    product_id = routes.tapped(context, "product_id")
+    card = await context.db.run(product_card, product_id=product_id)
     if card is None:
         await shop_home(update, context, context.tr._("That product is not sold any more."))
         return
@@ -154,8 +155,8 @@ async def open_product_link(update: Update, context: BotContext) -> None:
 async def add_product(update: Update, context: BotContext) -> None:
     """Puts one more of the product in the cart and says so."""
     query = update.callback_query
-    assert query is not None and query.data and update.effective_user is not None
-    product_id = int(query.data.split()[2])
+    assert query is not None and update.effective_user is not None
+    product_id = routes.tapped(context, "product_id")
     change, view = await context.db.run(
         add_to_cart, user_id=update.effective_user.id, product_id=product_id
     )
@@ -175,8 +176,13 @@ def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
     """The shop's handlers, for `bot.app.journey_handlers`."""
     return [
         CommandHandler("shop", shop_home),
-        CallbackQueryHandler(shop_home, pattern="^SHOP$"),
-        CallbackQueryHandler(show_category, pattern=r"^SHOP c [a-z]+$"),
-        CallbackQueryHandler(show_product, pattern=r"^SHOP p \d+$"),
-        CallbackQueryHandler(add_product, pattern=r"^SHOP a \d+$"),
+        routes.SHOP.handler(shop_home),
+        routes.SHELF.handler(show_category),
+        routes.PRODUCT.handler(show_product),
+        routes.ADD_TO_CART.handler(add_product),
     ]
+
+
+def deep_links() -> list[BaseHandler[Any, BotContext, Any]]:
+    """`/start product_<SKU>`: must come before the generic /start."""
+    return [CommandHandler("start", open_product_link, filters.Regex(r"^/start product_"))]

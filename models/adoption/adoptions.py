@@ -1,34 +1,86 @@
-"""Adopting a tree: the draft, the reservation race, payment, expiry, renewal and My trees."""
+"""Adopting a tree: the Adoption table, the draft, the reservation race, payment, expiry,
+renewal and My trees.
+
+One tree has at most one adopter per season. The rule lives in a unique column: a live adoption
+(reserved, awaiting payment, active, shipped, completed) carries `hold_key = "<tree>:<season>"`;
+an expired or cancelled one carries NULL (NULLs never collide). Reserving is one
+`INSERT … ON CONFLICT DO NOTHING` whose row count says who won, on SQLite and PostgreSQL alike.
+"""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import delete, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.catalog.places import Farmer, Village
-from models.catalog.trees import (
-    OFFLINE_HOLD,
-    PAID,
-    RENEWAL_WINDOW,
-    UNPAID,
-    Adoption,
-    AdoptionStatus,
-    Species,
-    Tree,
-    TreeStatus,
-    current_season,
-    hold_key,
-    new_certificate_no,
-    next_season,
-    season_end,
-)
+from models.catalog.trees import Species, Tree, TreeStatus, current_season, next_season, season_end
 from models.core.base import insert_ignoring_conflicts, telegram_id_column, utcnow
 from models.core.outbox import notify
 from models.core.payments import Payment, cancel_payments_for, register_payable
+
+RENEWAL_WINDOW = timedelta(days=30)
+OFFLINE_HOLD = timedelta(hours=48)  # time to get to the post office or make a bank transfer
+CERT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+class AdoptionStatus(StrEnum):
+    """reserved → awaiting_payment → active → harvest_shipped → completed; or expired/cancelled."""
+
+    RESERVED = "reserved"
+    AWAITING_PAYMENT = "awaiting_payment"
+    ACTIVE = "active"
+    HARVEST_SHIPPED = "harvest_shipped"
+    COMPLETED = "completed"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+
+
+UNPAID = (AdoptionStatus.RESERVED, AdoptionStatus.AWAITING_PAYMENT)
+PAID = (AdoptionStatus.ACTIVE, AdoptionStatus.HARVEST_SHIPPED, AdoptionStatus.COMPLETED)
+
+
+class Adoption(SQLModel, table=True):
+    """One adopter's claim on one tree for one season, from reservation to harvest."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    tree_id: int = Field(foreign_key="tree.id", index=True)
+    season: str = Field(max_length=8, index=True)
+    hold_key: str | None = Field(default=None, unique=True, max_length=40)
+    user_id: int = Field(sa_column=telegram_id_column(index=True, nullable=False))
+    nickname: str = Field(default="", max_length=40)
+    certificate_name: str = Field(max_length=80)
+    gift: bool = False
+    gift_recipient: str = Field(default="", max_length=80)
+    gift_message: str = Field(default="", max_length=200)
+    country: str = Field(max_length=2)
+    address: str = Field(max_length=300)
+    phone: str = Field(max_length=20)
+    amount_fen: int
+    status: str = Field(default=AdoptionStatus.RESERVED, max_length=20, index=True)
+    certificate_no: str | None = Field(default=None, unique=True, max_length=24)
+    renewed_from_id: int | None = Field(default=None, foreign_key="adoption.id")
+    reserved_until: datetime
+    created_at: datetime = Field(default_factory=utcnow)
+    paid_at: datetime | None = None
+    expired_at: datetime | None = None
+
+
+def hold_key(tree_id: int, season: str) -> str:
+    """The unique key a live adoption of this tree in this season holds."""
+    return f"{tree_id}:{season}"
+
+
+def new_certificate_no(season: str) -> str:
+    """A certificate number such as `CERT-2026-7QX4-K9M2`: readable, not guessable."""
+    pick = "".join(secrets.choice(CERT_ALPHABET) for _ in range(8))
+    return f"CERT-{season}-{pick[:4]}-{pick[4:]}"
+
 
 KIND = "adoption"
 DRAFT_FIELDS = (
@@ -157,7 +209,7 @@ def reserve_tree(*, session: Session, user_id: int, minutes: int) -> Reservation
             return Reservation(None, "taken")
         adoption = held  # the same user confirmed twice: one reservation
     # a plain DELETE: a simultaneous second confirmation may have removed it already
-    session.exec(delete(AdoptionDraft).where(col(AdoptionDraft.user_id) == user_id))  # type: ignore[call-overload]
+    session.exec(delete(AdoptionDraft).where(col(AdoptionDraft.user_id) == user_id))
     return Reservation(adoption)
 
 
@@ -205,7 +257,7 @@ def expire_reservations(*, session: Session, tree_id: int | None = None) -> list
     expired = []
     for adoption_id in session.exec(statement).all():
         assert adoption_id is not None
-        result = session.exec(  # type: ignore[call-overload]
+        result = session.exec(
             update(Adoption)
             .where(col(Adoption.id) == adoption_id, col(Adoption.status).in_(UNPAID))
             .where(col(Adoption.reserved_until) < now)
@@ -246,7 +298,7 @@ class AdoptionPayable:
         """Activates the adoption and queues the certificate; a lapsed one is flagged instead."""
         season = session.exec(select(Adoption.season).where(Adoption.id == target_id)).one()
         certificate_no = new_certificate_no(season)
-        result = session.exec(  # type: ignore[call-overload]
+        result = session.exec(
             update(Adoption)
             .where(col(Adoption.id) == target_id, col(Adoption.status).in_(UNPAID))
             .where(col(Adoption.hold_key).is_not(None))

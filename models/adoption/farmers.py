@@ -11,16 +11,8 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func
 from sqlmodel import Session, col, select
 
-from models.adoption.adoptions import AdoptionView, adoption_view
-from models.catalog.trees import (
-    PAID,
-    Adoption,
-    Species,
-    Tree,
-    TreeUpdate,
-    current_season,
-    post_tree_update,
-)
+from models.adoption.adoptions import PAID, Adoption, AdoptionView, adoption_view
+from models.catalog.trees import Species, Tree, TreeUpdate, current_season, post_tree_update
 from models.core.outbox import notify
 from models.core.user import User
 from models.shop.packing import EARNING_SOURCES
@@ -73,7 +65,7 @@ def farmer_trees(
         .join(Species, col(Species.id) == col(Tree.species_id))
         .join(
             Adoption,
-            (col(Adoption.tree_id) == col(Tree.id)) & _live_this_season(season),  # type: ignore[operator]
+            (col(Adoption.tree_id) == col(Tree.id)) & _live_this_season(season),
             isouter=True,
         )
         .join(User, col(User.id) == col(Adoption.user_id), isouter=True)

@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import func, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.catalog.trees import Adoption, AdoptionStatus, Species, Tree
+from models.adoption.adoptions import Adoption, AdoptionStatus
+from models.catalog.trees import Species, Tree
 from models.core.base import telegram_id_column, utcnow
 from models.core.outbox import notify
 
@@ -86,7 +87,7 @@ def harvest(*, session: Session, adoption_id: int) -> Harvest | None:
 
 def _move(session: Session, adoption_id: int, old: str, new: str) -> Adoption:
     """Moves an adoption from `old` to `new` in one conditional statement."""
-    result = session.exec(  # type: ignore[call-overload]
+    result = session.exec(
         update(Adoption)
         .where(col(Adoption.id) == adoption_id, col(Adoption.status) == old)
         .values(status=new)
@@ -126,7 +127,7 @@ def ship_harvest(
 def complete_harvest(*, session: Session, adoption_id: int, by_user_id: int) -> Adoption:
     """Closes an adoption whose harvest share has arrived."""
     adoption = _move(session, adoption_id, AdoptionStatus.HARVEST_SHIPPED, AdoptionStatus.COMPLETED)
-    session.exec(  # type: ignore[call-overload]
+    session.exec(
         update(HarvestShipment)
         .where(col(HarvestShipment.adoption_id) == adoption_id)
         .values(completed_at=utcnow())

@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
-from models.adoption.adoptions import AdoptionDraft
+from models.adoption.adoptions import Adoption, AdoptionDraft, AdoptionStatus
 from models.adoption.harvests import HarvestShipment
-from models.catalog.trees import Adoption, AdoptionStatus, Tree, season_end
+from models.catalog.trees import Tree, season_end
 from models.privacy import ANONYMOUS, ANONYMOUS_ID, register_provider, row_dict
 
 FINISHED = (
@@ -45,12 +45,12 @@ def _erase_delivery(session: Session, adoption_ids: Sequence[int | None]) -> Non
     """Replaces the address and phone of these adoptions by the anonymous marker."""
     if adoption_ids:
         session.exec(
-            update(Adoption)  # type: ignore[call-overload]
+            update(Adoption)
             .where(col(Adoption.id).in_(adoption_ids))
             .values(address=ANONYMOUS, phone=ANONYMOUS)
         )
         session.exec(
-            update(HarvestShipment)  # type: ignore[call-overload]
+            update(HarvestShipment)
             .where(col(HarvestShipment.adoption_id).in_(adoption_ids))
             .values(tracking_number=ANONYMOUS)
         )
@@ -86,7 +86,7 @@ class _AdoptionData:
         }
 
     def erase(self, session: Session, user_id: int) -> list[str]:
-        session.exec(delete(AdoptionDraft).where(col(AdoptionDraft.user_id) == user_id))  # type: ignore[call-overload]
+        session.exec(delete(AdoptionDraft).where(col(AdoptionDraft.user_id) == user_id))
         rows = session.exec(select(Adoption).where(Adoption.user_id == user_id)).all()
         for row in rows:
             for name in NAMES:
@@ -97,12 +97,10 @@ class _AdoptionData:
         done = [row.id for row in rows if row.status in FINISHED]
         _erase_delivery(session, done)
         session.exec(
-            update(Adoption)  # type: ignore[call-overload]
-            .where(col(Adoption.id).in_(done))
-            .values(user_id=ANONYMOUS_ID)
+            update(Adoption).where(col(Adoption.id).in_(done)).values(user_id=ANONYMOUS_ID)
         )
         session.exec(
-            update(HarvestShipment)  # type: ignore[call-overload]
+            update(HarvestShipment)
             .where(col(HarvestShipment.shipped_by) == user_id)  # an operator leaving
             .values(shipped_by=ANONYMOUS_ID)
         )

@@ -7,9 +7,10 @@ from collections.abc import Iterable
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from models.adoption.adoptions import PAID, Adoption
 from models.adoption.harvests import HarvestShipment
 from models.catalog.places import Village
-from models.catalog.trees import PAID, Adoption, Tree
+from models.catalog.trees import Tree
 from models.core.user import User
 from models.reporting import export, stats
 

@@ -26,5 +26,5 @@ def insert_ignoring_conflicts(session: Session, table: Any, values: dict[str, An
     module = postgresql if dialect == "postgresql" else sqlite
     statement = module.insert(table).values(**values).on_conflict_do_nothing()
     # RETURNING, not rowcount: psycopg reports rowcount -1 for this statement on PostgreSQL.
-    returned = session.exec(statement.returning(literal_column("1")))  # type: ignore[call-overload]
+    returned = session.exec(statement.returning(literal_column("1")))
     return len(returned.all())

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.catalog.trees import PAID, Adoption
+from models.adoption.adoptions import PAID, Adoption
 from models.core.base import telegram_id_column, utcnow
 from models.core.outbox import Notification, NotificationStatus
 from models.core.user import User

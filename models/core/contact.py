@@ -2,45 +2,57 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
-_SEPARATORS = re.compile(r"[\s\-().]")
-_CN_MOBILE = re.compile(r"1\d{10}")
-_LA_NUMBER = re.compile(r"20\d{8}|30\d{7}")
+import phonenumbers
+import regex
+from phonenumbers import PhoneNumberFormat, PhoneNumberType
+
+# Couriers call or text the recipient: only numbers that reach a mobile phone are taken.
+_CALLABLE = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
+_PUNCTUATION = frozenset("+-()./ ")
 
 
-def _strip_prefix(digits: str, code: str) -> str:
-    """Removes an international prefix (+CC, 00CC or CC) or a trunk 0."""
-    for prefix in ("+" + code, "00" + code):
-        if digits.startswith(prefix):
-            return digits[len(prefix) :]
-    return digits
+def _phone_characters(text: str) -> bool:
+    """True if the text has only digits (any script), spaces and phone punctuation.
+
+    Letters are refused rather than read as keypad digits (phonenumbers turns "ABC" into 222).
+    """
+    return all(
+        unicodedata.category(ch) == "Nd" or ch in _PUNCTUATION or ch.isspace() for ch in text
+    )
 
 
 def normalize_phone(country: str, raw: str) -> str | None:
-    """Returns the number in international form (+86…, +856…) or None if it is not valid there.
+    """Returns the number in E.164 with ASCII digits (+86…, +856…) or None if it is not valid there.
 
-    CN: a mobile number, 11 digits starting with 1, optionally after +86 / 86.
-    LA: +856 20 xxxxxxxx (8 digits after 20) or 030 xxxxxxx (7 digits after 30).
+    Digits of any script are accepted (full-width, Arabic-Indic …); the number must be a valid
+    mobile number of `country` by libphonenumber's metadata, without an extension.
     """
-    digits = _SEPARATORS.sub("", raw.strip())
-    if country == "CN":
-        local = _strip_prefix(digits, "86")
-        if len(local) == 13 and local.startswith("86"):
-            local = local[2:]
-        return "+86" + local if _CN_MOBILE.fullmatch(local) else None
-    if country == "LA":
-        local = _strip_prefix(digits, "856")
-        if local.startswith("856") and len(local) > 10:
-            local = local[3:]
-        local = local.removeprefix("0")
-        return "+856" + local if _LA_NUMBER.fullmatch(local) else None
-    return None
+    text = unicodedata.normalize("NFKC", raw).strip()
+    if not text or not _phone_characters(text):
+        return None
+    try:
+        number = phonenumbers.parse(text, country)
+    except phonenumbers.NumberParseException:
+        return None
+    if number.extension or not phonenumbers.is_valid_number_for_region(number, country):
+        return None
+    if phonenumbers.number_type(number) not in _CALLABLE:
+        return None
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
 
 
+_GRAPHEME = regex.compile(r"\X")
 ZWJ = "\u200d"  # joins emoji sequences (👨‍👩‍👧): kept; other invisible characters are dropped
 MIN_ADDRESS_LETTERS = 2
+LONGEST_ADDRESS = 300  # the address columns hold 300 characters
+
+
+def graphemes(text: str) -> list[str]:
+    """The user-perceived characters of a text: a Lao consonant with its vowel and tone marks,
+    a flag or a family emoji is one each (Unicode's extended grapheme clusters)."""
+    return _GRAPHEME.findall(text)
 
 
 def _visible(raw: str) -> str:
@@ -49,11 +61,14 @@ def _visible(raw: str) -> str:
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cf" or ch == ZWJ)
 
 
-def clean_text(raw: str, longest: int, *, one_line: bool = True) -> str | None:
-    """Trimmed typed text of 1..longest characters, or None.
+def clean_text(
+    raw: str, longest: int, *, one_line: bool = True, room: int | None = None
+) -> str | None:
+    """Trimmed typed text of 1..longest user-perceived characters, or None.
 
     Zero-width characters are dropped; text with control characters, made only of spaces and
-    invisible characters, or (with `one_line`) spanning lines is refused.
+    invisible characters, or (with `one_line`) spanning lines is refused. Marks do not count as
+    characters, but the text must also fit `room` code points (the column; default `longest`).
     """
     text = _visible(raw).strip()
     if one_line and "\n" in text:
@@ -62,20 +77,24 @@ def clean_text(raw: str, longest: int, *, one_line: bool = True) -> str | None:
         return None
     if not any(not ch.isspace() and ch != ZWJ for ch in text):
         return None
-    return text if len(text) <= longest else None
+    if len(text) > (room or longest):
+        return None
+    return text if len(graphemes(text)) <= longest else None
 
 
 def clean_address(raw: str) -> str | None:
     """Returns the trimmed address (lines joined by commas), or None.
 
-    An address has 5–300 characters and at least two letters (Latin, Chinese or Lao): digits and
-    punctuation alone (a phone number typed one step early) are not an address.
+    An address has 5–300 characters and at least two letters (Latin, Chinese or Lao, marks not
+    counted): digits and punctuation alone (a phone number typed one step early) are not an
+    address.
     """
     lines = [line.strip() for line in _visible(raw).strip().splitlines()]
     text = ", ".join(line for line in lines if line)
     if any(unicodedata.category(char) == "Cc" for char in text):
         return None
-    letters = sum(1 for char in text if unicodedata.category(char).startswith("L"))
-    if letters < MIN_ADDRESS_LETTERS:
+    clusters = graphemes(text)
+    letters = sum(1 for cluster in clusters if unicodedata.category(cluster[0]).startswith("L"))
+    if letters < MIN_ADDRESS_LETTERS or len(text) > LONGEST_ADDRESS:
         return None
-    return text if 5 <= len(text) <= 300 else None
+    return text if len(clusters) >= 5 else None

@@ -2,6 +2,12 @@
 
 A domain function that must tell someone calls `notify(...)` before it returns, so the message
 is stored if and only if the change is. `bot.notify` sends what is due, with retries.
+
+Several bot processes may share one database, so a sender first claims the rows it will send:
+`claim_due` stamps them with its name and a lease (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so two
+senders never wait on or take the same row; SQLite: one `UPDATE … RETURNING`, which its write
+lock makes atomic). Another sender skips a claimed row until the lease runs out, which is how the
+rows of a process that died are sent after all.
 """
 
 from __future__ import annotations
@@ -11,13 +17,14 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.core.base import insert_ignoring_conflicts, telegram_id_column, utcnow
 from models.core.user import User
 
 MAX_ATTEMPTS = 12
+LEASE = timedelta(minutes=5)  # how long a claimed row is left to its sender
 
 
 class NotificationStatus(StrEnum):
@@ -43,6 +50,8 @@ class Notification(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=300)
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
+    claimed_by: str | None = Field(default=None, max_length=80)
+    claimed_until: datetime | None = None
 
     def data(self) -> dict[str, Any]:
         """The params as a dict."""
@@ -74,40 +83,86 @@ def notify(
         insert_ignoring_conflicts(session, Notification, values)
 
 
-def due_notifications(
-    *, session: Session, limit: int = 100
+def claim_due(
+    *, session: Session, worker: str, limit: int = 100, lease: timedelta = LEASE
 ) -> list[tuple[Notification, str | None]]:
-    """Pending notifications whose time has come, oldest first, with the recipient's language."""
-    statement = (
-        select(Notification, User.language)
-        .join(User, col(User.id) == col(Notification.user_id), isouter=True)
+    """Claims due, unclaimed rows for `worker`, oldest first, with the recipient's language."""
+    now = utcnow()
+    due = (
+        select(Notification.id)
         .where(Notification.status == NotificationStatus.PENDING)
-        .where(Notification.next_attempt_at <= utcnow())
+        .where(Notification.next_attempt_at <= now)
+        .where(
+            or_(col(Notification.claimed_until).is_(None), col(Notification.claimed_until) < now)
+        )
         .order_by(col(Notification.id))
         .limit(limit)
     )
+    if session.get_bind().dialect.name == "postgresql":
+        ids: Any = list(session.exec(due.with_for_update(skip_locked=True)))
+    else:  # SQLite: the subquery and the update run under one write lock
+        ids = due
+    claim = (
+        update(Notification)
+        .where(col(Notification.id).in_(ids))
+        .values(claimed_by=worker, claimed_until=now + lease)
+        .returning(col(Notification.id))
+    )
+    claimed = list(session.exec(claim).scalars())  # type: ignore[call-overload]
+    if not claimed:
+        return []
+    statement = (
+        select(Notification, User.language)
+        .join(User, col(User.id) == col(Notification.user_id), isouter=True)
+        .where(col(Notification.id).in_(claimed))
+        .order_by(col(Notification.id))
+    )
     return [(row, language) for row, language in session.exec(statement)]
+
+
+def release_claims(*, session: Session, worker: str, notification_ids: list[int]) -> None:
+    """Hands back rows `worker` claimed but did not try, so the next sender need not wait."""
+    session.exec(
+        update(Notification)  # type: ignore[call-overload]
+        .where(col(Notification.id).in_(notification_ids))
+        .where(col(Notification.claimed_by) == worker)
+        .values(claimed_by=None, claimed_until=None)
+    )
+
+
+def _settle(row: Notification) -> None:
+    """Ends the current sender's claim on a row it has dealt with."""
+    row.claimed_by, row.claimed_until = None, None
 
 
 def mark_sent(*, session: Session, notification_id: int) -> None:
     """Records a delivered notification."""
     row = session.get_one(Notification, notification_id)
     row.status, row.sent_at, row.attempts = NotificationStatus.SENT, utcnow(), row.attempts + 1
+    _settle(row)
     session.add(row)
 
 
 def mark_retry(
-    *, session: Session, notification_id: int, delay: timedelta, error: str, counts: bool = True
-) -> None:
-    """Schedules another attempt; gives up after MAX_ATTEMPTS attempts that count."""
+    *,
+    session: Session,
+    notification_id: int,
+    delay: timedelta,
+    error: str,
+    counts: bool = True,
+    max_attempts: int = MAX_ATTEMPTS,
+) -> str:
+    """Schedules another attempt; gives up after `max_attempts` that count. Returns the status."""
     row = session.get_one(Notification, notification_id)
     if counts:
         row.attempts += 1
     row.last_error = error[:300]
     row.next_attempt_at = utcnow() + delay
-    if row.attempts >= MAX_ATTEMPTS:
+    if row.attempts >= max_attempts:
         row.status = NotificationStatus.FAILED
+    _settle(row)
     session.add(row)
+    return row.status
 
 
 def mark_failed(*, session: Session, notification_id: int, error: str) -> None:
@@ -118,17 +173,23 @@ def mark_failed(*, session: Session, notification_id: int, error: str) -> None:
         error[:300],
         row.attempts + 1,
     )
+    _settle(row)
     session.add(row)
 
 
 def mark_blocked(*, session: Session, user_id: int, error: str) -> None:
     """The user blocked the bot: flag them and stop every pending notification to them."""
-    session.exec(update(User).where(col(User.id) == user_id).values(blocked_bot=True))  # type: ignore[call-overload]
+    session.exec(update(User).where(col(User.id) == user_id).values(blocked_bot=True))
     session.exec(
-        update(Notification)  # type: ignore[call-overload]
+        update(Notification)
         .where(col(Notification.user_id) == user_id)
         .where(col(Notification.status) == NotificationStatus.PENDING)
-        .values(status=NotificationStatus.BLOCKED, last_error=error[:300])
+        .values(
+            status=NotificationStatus.BLOCKED,
+            last_error=error[:300],
+            claimed_by=None,
+            claimed_until=None,
+        )
     )
 
 

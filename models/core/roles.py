@@ -47,7 +47,7 @@ def create_farmer_invite(*, session: Session, farmer_id: int, created_by: int) -
     session.get_one(Farmer, farmer_id)
     now = utcnow()
     session.exec(
-        update(FarmerInvite)  # type: ignore[call-overload]
+        update(FarmerInvite)
         .where(col(FarmerInvite.farmer_id) == farmer_id, col(FarmerInvite.used_at).is_(None))
         .values(expires_at=now)
     )
@@ -74,7 +74,7 @@ def redeem_farmer_invite(
     if bound is not None and bound.id != invite.farmer_id:
         raise RoleError("other_farmer")
     claimed = session.exec(
-        update(FarmerInvite)  # type: ignore[call-overload]
+        update(FarmerInvite)
         .where(col(FarmerInvite.id) == invite.id, col(FarmerInvite.used_at).is_(None))
         .where(col(FarmerInvite.expires_at) > utcnow())
         .values(used_by=telegram_id, used_at=utcnow())

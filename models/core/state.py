@@ -64,7 +64,7 @@ def load_scratch(*, session: Session) -> dict[int, dict[str, Any]]:
 def save_scratch(*, session: Session, user_id: int, data: dict[str, Any]) -> None:
     """Saves one user's scratch data (an empty dict removes the row)."""
     if not data:
-        session.exec(delete(UserScratch).where(UserScratch.user_id == user_id))  # type: ignore[call-overload,arg-type]
+        session.exec(delete(UserScratch).where(UserScratch.user_id == user_id))  # type: ignore[arg-type]
         return
     row = session.get(UserScratch, user_id) or UserScratch(user_id=user_id)
     row.data, row.updated_at = json.dumps(data, default=str), utcnow()

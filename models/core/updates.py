@@ -86,7 +86,7 @@ def prune_updates(*, session: Session, keep: timedelta = KEEP_HANDLED) -> int:
     """Forgets updates handled longer ago than `keep`; returns how many."""
     cutoff = utcnow() - keep
     statement = delete(TelegramUpdate).where(col(TelegramUpdate.handled_at) < cutoff)
-    return int(session.exec(statement).rowcount)  # type: ignore[call-overload]
+    return int(session.exec(statement).rowcount)
 
 
 def newest_handled(*, session: Session) -> int:

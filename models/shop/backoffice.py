@@ -136,9 +136,7 @@ def parse_yuan(raw: str) -> int | None:
 
 def _set(session: Session, product_id: int, **values: object) -> Product | None:
     """Updates one product's columns; returns it fresh, or None if there is no such product."""
-    result = session.exec(  # type: ignore[call-overload]
-        update(Product).where(col(Product.id) == product_id).values(**values)
-    )
+    result = session.exec(update(Product).where(col(Product.id) == product_id).values(**values))
     if result.rowcount != 1:
         return None
     product = session.get_one(Product, product_id)

@@ -181,7 +181,7 @@ def _take_stock(session: Session, wanted: list[tuple[int, int]]) -> None:
     """Takes stock for every line or none (in product order, so two checkouts cannot deadlock)."""
     short = []
     for product_id, quantity in sorted(wanted):
-        result = session.exec(  # type: ignore[call-overload]
+        result = session.exec(
             update(Product)
             .where(col(Product.id) == product_id, col(Product.active))
             .where(col(Product.stock) >= quantity)
@@ -243,7 +243,7 @@ def place_order(
     for line in view.lines:
         session.add(_item(order, line.product, line.quantity))
     session.add(OrderEvent(order_id=order.id, to_status=S.AWAITING_PAYMENT, by_user_id=user_id))  # type: ignore[arg-type]
-    session.exec(delete(CartItem).where(col(CartItem.cart_id) == cart.id))  # type: ignore[call-overload]
+    session.exec(delete(CartItem).where(col(CartItem.cart_id) == cart.id))
     cart.note = None
     session.add(cart)
     session.flush()
@@ -290,7 +290,7 @@ def _move(
     if not allowed or (allowed_from is not None and current not in allowed_from):
         raise OrderError("not_allowed")
     now = utcnow()
-    result = session.exec(  # type: ignore[call-overload]
+    result = session.exec(
         update(Order)
         .where(col(Order.id) == order_id, col(Order.status) == current)
         .values(status=to, updated_at=now, **values)
@@ -328,7 +328,7 @@ def _move(
 def _restock(session: Session, order_id: int) -> None:
     """Puts an order's quantities back on the shelf."""
     for item in session.exec(select(OrderItem).where(OrderItem.order_id == order_id)):
-        session.exec(  # type: ignore[call-overload]
+        session.exec(
             update(Product)
             .where(col(Product.id) == item.product_id)
             .values(stock=Product.stock + item.quantity)
@@ -339,7 +339,7 @@ def _settle_payments(session: Session, order_id: int, *, refund: bool) -> None:
     """Cancels pending payments; flags money already received for a refund."""
     cancel_payments_for(session=session, kind=PAYMENT_KIND, target_id=order_id)
     if refund:
-        session.exec(  # type: ignore[call-overload]
+        session.exec(
             update(Payment)
             .where(col(Payment.kind) == PAYMENT_KIND, col(Payment.target_id) == order_id)
             .where(col(Payment.status) == PaymentStatus.PAID)

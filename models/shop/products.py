@@ -197,9 +197,7 @@ def bump_version(session: Session, cart: Cart, version: int | None) -> bool:
     statement = update(Cart).where(col(Cart.id) == cart.id)
     if version is not None:
         statement = statement.where(col(Cart.version) == version)
-    result = session.exec(  # type: ignore[call-overload]
-        statement.values(version=Cart.version + 1, updated_at=utcnow())
-    )
+    result = session.exec(statement.values(version=Cart.version + 1, updated_at=utcnow()))
     return bool(result.rowcount)
 
 

@@ -1,0 +1,122 @@
+"""The catalog as adopters browse it: species and villages with free trees, pages of free trees,
+a tree's card, similar trees. A tree is free in a season when no live adoption holds it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from models.adoption.adoptions import UNPAID, Adoption
+from models.catalog.places import Farmer, Village
+from models.catalog.trees import Species, Tree, TreeStatus, current_season
+from models.core.base import utcnow
+
+
+@dataclass(frozen=True)
+class TreeCard:
+    """Everything a tree's card shows, detached from the session."""
+
+    tree: Tree
+    species: Species
+    village: Village
+    farmer: Farmer
+    available: bool
+    season: str
+
+
+@dataclass(frozen=True)
+class Group:
+    """A species or a village with the number of its trees still free this season."""
+
+    row: Species | Village
+    free: int
+
+
+def is_taken(season: str, now: datetime) -> object:
+    """SQL condition: the tree (correlated) has a live adoption in this season."""
+    live = select(Adoption.id).where(
+        Adoption.tree_id == Tree.id,
+        Adoption.season == season,
+        col(Adoption.hold_key).is_not(None),
+        (col(Adoption.status).not_in(UNPAID)) | (col(Adoption.reserved_until) > now),
+    )
+    return live.exists()
+
+
+def _free_trees(season: str, now: datetime):  # type: ignore[no-untyped-def]
+    """Trees on offer and not taken in this season."""
+    return select(Tree).where(Tree.status == TreeStatus.AVAILABLE, ~is_taken(season, now))  # type: ignore[operator]
+
+
+def browse_groups(*, session: Session, by: str) -> list[Group]:
+    """Species (by="species") or villages (by="village") with how many trees are free."""
+    season, now = current_season(), utcnow()
+    key = "species_id" if by == "species" else "village_id"
+    free = _free_trees(season, now).subquery()
+    counts = dict(session.exec(select(free.c[key], func.count()).group_by(free.c[key])).all())
+    rows: list[Species | Village] = list(
+        session.exec(select(Species).order_by(col(Species.id))).all()
+        if by == "species"
+        else session.exec(select(Village).order_by(col(Village.id))).all()
+    )
+    return [Group(row, counts.get(row.id, 0)) for row in rows]
+
+
+def list_free_trees(
+    *,
+    session: Session,
+    species_id: int | None = None,
+    village_id: int | None = None,
+    offset: int = 0,
+    limit: int = 8,
+) -> tuple[list[Tree], int]:
+    """One page of free trees of a species or a village, and how many there are in all."""
+    statement = _free_trees(current_season(), utcnow())
+    if species_id is not None:
+        statement = statement.where(Tree.species_id == species_id)
+    if village_id is not None:
+        statement = statement.where(Tree.village_id == village_id)
+    total = session.exec(select(func.count()).select_from(statement.subquery())).one()
+    page = session.exec(statement.order_by(col(Tree.code)).offset(offset).limit(limit)).all()
+    return list(page), int(total)
+
+
+def tree_card(
+    *, session: Session, tree_id: int | None = None, code: str | None = None
+) -> TreeCard | None:
+    """The card of a tree by id or code (any case), with its availability this season."""
+    if tree_id is not None:
+        tree = session.get(Tree, tree_id)
+    else:
+        tree = session.exec(select(Tree).where(Tree.code == (code or "").upper())).first()
+    if tree is None or tree.id is None:
+        return None
+    season, now = current_season(), utcnow()
+    free = session.exec(_free_trees(season, now).where(Tree.id == tree.id)).first() is not None
+    return TreeCard(
+        tree,
+        session.get_one(Species, tree.species_id),
+        session.get_one(Village, tree.village_id),
+        session.get_one(Farmer, tree.farmer_id),
+        free,
+        season,
+    )
+
+
+def similar_trees(*, session: Session, tree_id: int, limit: int = 3) -> list[Tree]:
+    """Free trees like this one: same species, same village first, closest price."""
+    tree = session.get_one(Tree, tree_id)
+    statement = (
+        _free_trees(current_season(), utcnow())
+        .where(Tree.species_id == tree.species_id, Tree.id != tree.id)
+        .order_by(
+            (col(Tree.village_id) != tree.village_id),
+            func.abs(col(Tree.price_fen) - tree.price_fen),
+            col(Tree.code),
+        )
+        .limit(limit)
+    )
+    return list(session.exec(statement).all())
