@@ -30,7 +30,8 @@ from bot.jobs import schedule_jobs
 from bot.limiter import PriorityRateLimiter
 from bot.notify import Renderer
 from bot.persistence import DatabasePersistence
-from bot.updates import finish_update, skip_handled
+from bot.processor import SequentialUpdateProcessor
+from bot.updates import claim_update, finish_update
 from handlers import account, adoption, backoffice, farmer, payment, shop
 from handlers.kit import dialogues, fallback, users
 
@@ -114,13 +115,12 @@ def build_application(
         builder = builder.request(request).get_updates_request(request).updater(None)
     if not polling:  # webhook mode: bot.webhook serves the updates
         builder = builder.updater(None)
-    # Updates are handled one at a time (PTB's default; never concurrent_updates): the guard in
-    # group -3 checks an update id before the mark at the end is written, which is safe only
-    # when a repeated update cannot run beside its first delivery.
-    builder = builder.concurrent_updates(False)
+    # Concurrent across chats, in order within a chat and a user (bot/processor.py); a repeated
+    # delivery running beside the first is stopped by the claim in group -3 (bot/updates.py).
+    builder = builder.concurrent_updates(SequentialUpdateProcessor(settings.max_concurrent_updates))
     application: App = builder.build()
     application.bot_data.update(settings=settings, db=db, renderers=notification_renderers())
-    application.add_handler(TypeHandler(Update, skip_handled), group=-3)
+    application.add_handler(TypeHandler(Update, claim_update), group=-3)
     application.add_handler(TypeHandler(Update, dialogues.leave_stale_dialogues), group=-2)
     application.add_handler(TypeHandler(Update, users.load_user), group=-1)
     application.add_handlers(journey_handlers() + fallback_handlers(), group=0)

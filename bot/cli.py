@@ -113,13 +113,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_polling(settings: Settings, db: Database) -> int:
-    """Long polling against Telegram until Ctrl-C or SIGTERM."""
-    from bot.app import build_application
+    """Long polling against Telegram until Ctrl-C or SIGTERM (each batch stored first)."""
+    from bot.runtime import run_polling as poll_telegram
 
-    application = build_application(settings, db)
     log.info("starting long polling")
-    application.run_polling(allowed_updates=["message", "callback_query", "pre_checkout_query"])
-    return 0
+    return poll_telegram(settings, db)
 
 
 def cmd_migrate(settings: Settings) -> int:

@@ -153,6 +153,10 @@ class Settings:
     operator_name: str = _setting("OPERATOR_NAME", str, "")
     operator_contact: str = _setting("OPERATOR_CONTACT", str, "")
     retention_days: int = _setting("RETENTION_DAYS", _positive_int, 180)
+    # updates handled at once (across chats; one chat's updates always run one after another)
+    max_concurrent_updates: int = _setting("MAX_CONCURRENT_UPDATES", _positive_int, 256)
+    # how long a process's claim on an update holds before another process may take it over
+    update_lease_seconds: int = _setting("UPDATE_LEASE_SECONDS", _positive_int, 60)
 
     @classmethod
     def from_env(

@@ -7,6 +7,8 @@ answerCallbackQuery ...). Failures can be queued to play Telegram's errors and n
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import itertools
 import json
 import time
@@ -60,6 +62,8 @@ class OfflineBotAPI(BaseRequest):
         self.sent_messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._ids = itertools.count(1000)
         self._failures: deque[_Failure] = deque()
+        self.incoming: list[dict[str, Any]] = []  # updates getUpdates will hand out
+        self._arrived: asyncio.Event | None = None
 
     # --- BaseRequest -------------------------------------------------------------------------
     async def initialize(self) -> None:
@@ -89,6 +93,8 @@ class OfflineBotAPI(BaseRequest):
         files = request_data.multipart_data if request_data and request_data.contains_files else {}
         call = ApiCall(endpoint, params, dict(files))
         self.calls.append(call)
+        if endpoint == "getUpdates":
+            await self._long_poll(params)
         failure = self._take_failure(endpoint)
         if failure is not None:
             if failure.network:
@@ -140,6 +146,34 @@ class OfflineBotAPI(BaseRequest):
                 self._failures.remove(failure)
                 return failure
         return None
+
+    # --- getUpdates: Telegram's side of long polling -----------------------------------------
+    def queue_incoming(self, *updates: dict[str, Any]) -> None:
+        """Makes updates wait on Telegram's side for the bot's next getUpdates."""
+        self.incoming.extend(updates)
+        if self._arrived is not None:
+            self._arrived.set()
+
+    def _pending(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """Forgets what the offset confirms (as Telegram does) and returns what is left."""
+        offset = int(params.get("offset") or 0)
+        self.incoming = [update for update in self.incoming if update["update_id"] >= offset]
+        return self.incoming
+
+    async def _long_poll(self, params: dict[str, Any]) -> None:
+        """Holds getUpdates open while nothing is waiting, up to its timeout."""
+        if self._pending(params) or not params.get("timeout"):
+            return
+        self._arrived = asyncio.Event()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(float(params["timeout"])):
+                await self._arrived.wait()
+
+    def _api_getUpdates(self, params: dict[str, Any], files: dict[str, Any]) -> list[Any]:
+        return self._pending(params)[: int(params.get("limit") or 100)]
+
+    def _api_deleteWebhook(self, params: dict[str, Any], files: dict[str, Any]) -> bool:
+        return True
 
     # --- helpers for tests -------------------------------------------------------------------
     def next_message_id(self) -> int:

@@ -1,65 +1,117 @@
-"""Each update handled once: a guard before every handler, a mark after them, and the worker
-that handles updates the webhook stored, in update_id order, after a restart too.
+"""Each update handled once: a claim before every handler, a mark after them, and the worker
+that hands stored updates (webhook and polling alike) to the update processor.
 
 Telegram delivers an update again when it got no answer (a webhook timing out, polling restarted
-before the offset was confirmed), and PTB does not deduplicate. The guard stops an update whose id
-is marked handled; the mark is written only after every handler group ran, so a crash in the
-middle leaves the update unmarked and it is handled again rather than lost.
+before the offset was confirmed), PTB does not deduplicate, and updates run concurrently here, in
+one process or several. So `claim_update` (group -3, before everything else) claims the update
+durably, keyed by update_id, before any handler runs: a repeated delivery is skipped while the
+first is in flight and after it finished, in this process (the in-flight map below) and in any
+other (the claim row with its lease). `finish_update` (group 99) writes what the update changed
+and its "handled" mark in one transaction; a crash in the middle leaves the update claimed but
+unmarked, and it is handled again once its lease has run out, rather than lost.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
+import socket
+import uuid
+import weakref
+from datetime import timedelta
 from typing import Any
 
 from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 
 from bot.context import BotContext
-from bot.persistence import DatabasePersistence
-from models.core.state import save_changes
-from models.core.updates import (
-    mark_handled,
-    newest_handled,
-    prune_updates,
-    unhandled_updates,
-    was_handled,
-)
+from bot.persistence import apply_start, state_keys, update_changes
+from models.core.state import save_changes, start_update
+from models.core.updates import Claim, claim_stored, mark_handled, prune_updates
 
 log = logging.getLogger(__name__)
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 RETRY_PAUSE = 5.0
+# How often the worker looks for stored updates nobody woke it for: stored by another instance
+# that stopped before handling them, or claimed by a process that died (its lease ran out).
+SCAN_EVERY = 5.0
+DEFAULT_LEASE = timedelta(seconds=60)
 
 
-async def skip_handled(update: Update, context: BotContext) -> None:
-    """Stops an update that has already been handled (group -3, before everything else)."""
-    # Telegram's update ids grow; one above every id this process handled is new, so the
-    # database is asked only about old ids (the redeliveries that follow a restart).
-    newest = context.bot_data.get("newest_handled")
-    if newest is None:
-        newest = context.bot_data["newest_handled"] = await context.db.run(newest_handled)
-    if update.update_id <= newest and await context.db.run(was_handled, update_id=update.update_id):
-        log.info("update %s was already handled; skipped", update.update_id)
+def claim_of(application: AnyApp) -> Claim:
+    """This Application's claim: a name no other process or Application shares, and its lease."""
+    claim = application.bot_data.get("claim")
+    if claim is None:
+        settings = application.bot_data.get("settings")
+        seconds = getattr(settings, "update_lease_seconds", DEFAULT_LEASE.total_seconds())
+        owner = f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        claim = application.bot_data["claim"] = Claim(owner, timedelta(seconds=seconds))
+    return claim  # type: ignore[no-any-return]
+
+
+def _in_flight(application: AnyApp) -> weakref.WeakValueDictionary[int, asyncio.Task[Any]]:
+    """update_id → the task handling it in this process (a finished task drops out by itself)."""
+    tasks = application.bot_data.get("in_flight")
+    if tasks is None:
+        tasks = application.bot_data["in_flight"] = weakref.WeakValueDictionary()
+    return tasks  # type: ignore[no-any-return]
+
+
+def _running_elsewhere(application: AnyApp, update_id: int) -> bool:
+    """Whether another task of this process handles this update now; else it becomes ours."""
+    tasks = _in_flight(application)
+    current = asyncio.current_task()
+    other = tasks.get(update_id)
+    if other is not None and other is not current and not other.done():
+        return True
+    if current is not None:
+        tasks[update_id] = current
+    return False
+
+
+async def claim_update(update: Update, context: BotContext) -> None:
+    """Claims the update and reads its chat's states, or stops it (group -3, before all else)."""
+    application = context.application
+    update_id = update.update_id
+    if _running_elsewhere(application, update_id):
+        log.info("update %s is already being handled here; skipped", update_id)
         raise ApplicationHandlerStop
+    user = update.effective_user
+    try:
+        start = await context.db.run(
+            start_update,
+            update_id=update_id,
+            claim=claim_of(application),
+            conversations=state_keys(application, update),
+            user_id=user.id if user is not None else None,
+        )
+    except Exception:  # no claim, no handlers: a stored update is tried again after its lease
+        log.exception("update %s could not be claimed; not handled now", update_id)
+        _in_flight(application).pop(update_id, None)
+        raise ApplicationHandlerStop from None
+    if not start.claimed:
+        log.info("update %s was handled or is being handled elsewhere; skipped", update_id)
+        _in_flight(application).pop(update_id, None)
+        raise ApplicationHandlerStop
+    apply_start(application, update, start)
+
+
+skip_handled = claim_update  # its name before claims existed
 
 
 async def finish_update(update: Update, context: BotContext) -> None:
     """After every other handler: writes what the update changed and marks it handled, at once.
 
-    Conversation states, user_data and the "handled" mark go in one transaction, so a crash
-    leaves either all of them or none (and then the update is handled again).
+    Conversation states, user_data (this update's chat and user only) and the "handled" mark go
+    in one transaction, so a crash leaves either all of them or none (and then the update is
+    handled again).
     """
-    if update.effective_user is not None:  # PTB marks it only after the last group
-        context.application.mark_data_for_update_persistence(user_ids=update.effective_user.id)
-    persistence = context.application.persistence
-    assert isinstance(persistence, DatabasePersistence)
-    changes = await persistence.collect_changes(context.application)
+    changes = update_changes(context.application, update)
     await context.db.run(save_changes, changes=changes, handled_update_id=update.update_id)
-    context.bot_data["newest_handled"] = max(
-        update.update_id, context.bot_data.get("newest_handled") or -1
-    )
+    _in_flight(context.application).pop(update.update_id, None)
 
 
 async def prune_job(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -70,44 +122,88 @@ async def prune_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 class UpdateWorker:
-    """Handles stored, unhandled updates one at a time, oldest update_id first."""
+    """Claims stored, unhandled updates, oldest first, and hands them to the update processor.
 
-    def __init__(self, application: AnyApp) -> None:
+    The processor runs them concurrently across chats and in order within a chat; the worker
+    claims no more than the processor can run at once, so a claimed update waits little.
+    """
+
+    def __init__(self, application: AnyApp, batch: int | None = None) -> None:
         self.application = application
         self.db = application.bot_data["db"]
+        self.batch = batch or application.update_processor.max_concurrent_updates
+        settings = application.bot_data.get("settings")
+        self.capacity = getattr(settings, "max_concurrent_updates", self.batch)
+        self._tasks: set[asyncio.Task[None]] = set()
         self._wakeup = asyncio.Event()
         self._wakeup.set()  # start by handling whatever a previous run left behind
 
     def wake(self) -> None:
-        """Tells the worker that a new update has been stored."""
+        """Tells the worker that a new update has been stored (or a slot came free)."""
         self._wakeup.set()
 
     async def run(self) -> None:
         """Handles stored updates until cancelled."""
-        while True:
-            await self._wakeup.wait()
-            self._wakeup.clear()
-            try:
-                await self.drain()
-            except Exception:  # the database is away: try again shortly
-                log.exception("stored updates could not be handled; retrying")
-                await asyncio.sleep(RETRY_PAUSE)
-                self._wakeup.set()
+        try:
+            while True:
+                with contextlib.suppress(TimeoutError):  # (wait_for could swallow a cancel)
+                    async with asyncio.timeout(SCAN_EVERY):
+                        await self._wakeup.wait()
+                self._wakeup.clear()
+                try:
+                    await self.drain()
+                except Exception:  # the database is away: try again shortly
+                    log.exception("stored updates could not be claimed; retrying")
+                    await asyncio.sleep(RETRY_PAUSE)
+                    self._wakeup.set()
+        finally:
+            await self.wait()
 
     async def drain(self) -> int:
-        """Handles every stored, unhandled update; returns how many."""
-        handled = 0
-        while batch := await self.db.run(unhandled_updates, limit=50):
+        """Claims what there is room for and starts handling it; returns how many it started."""
+        started = 0
+        while (room := min(self.batch, self.capacity - len(self._tasks))) > 0:
+            batch = await self.db.run(claim_stored, claim=claim_of(self.application), limit=room)
             for update_id, payload in batch:
-                await self.handle(update_id, payload)
-                handled += 1
+                self._start(update_id, payload)
+            started += len(batch)
+            if len(batch) < room:
+                break
+        return started
+
+    async def drain_all(self) -> int:
+        """Handles every stored update there is now and waits for them (start-up, tests)."""
+        handled = 0
+        while started := await self.drain():
+            handled += started
+            await self.wait()
+        await self.wait()
         return handled
 
+    async def wait(self) -> None:
+        """Waits until every update started so far is done."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    def _start(self, update_id: int, payload: dict[str, Any]) -> None:
+        """Starts handling one claimed update in its own task."""
+        task = asyncio.create_task(self.handle(update_id, payload), name=f"update-{update_id}")
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        """Forgets a finished task and lets the worker claim more."""
+        self._tasks.discard(task)
+        self._wakeup.set()
+
     async def handle(self, update_id: int, payload: dict[str, Any]) -> None:
-        """Handles one stored update and marks it handled, even if it cannot be parsed."""
+        """Handles one stored update through the processor; a poison update is marked handled."""
+        application = self.application
         try:
-            update = Update.de_json(payload, self.application.bot)
-            await self.application.process_update(update)
+            update = Update.de_json(payload, application.bot)
+            await application.update_processor.process_update(
+                update, application.process_update(update)
+            )
         except Exception:  # a poison update must not block every later one
             log.exception("stored update %s failed; marked handled", update_id)
-        await self.db.run(mark_handled, update_id=update_id)
+            await self.db.run(mark_handled, update_id=update_id)

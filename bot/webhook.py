@@ -1,9 +1,11 @@
 """Webhook mode: Telegram posts each update to us; it is stored before Telegram gets its 200.
 
 Following PTB's custom-webhook example: the Application has no Updater, a small tornado server
-answers Telegram, and `bot.updates.UpdateWorker` hands the stored updates to the Application one at
-a time in update_id order. A crash after the 200 loses nothing: at the next start the worker first
-handles every stored update that was not handled yet, once each.
+answers Telegram, and `bot.updates.UpdateWorker` claims the stored updates in update_id order and
+hands them to the update processor (concurrent across chats, in order within one). A crash after
+the 200 loses nothing: at the next start the worker first handles every stored update that was
+not handled yet, once each. Several instances may share one PostgreSQL database: each claims the
+updates it handles, so whichever instance Telegram posted to, one answers.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import hmac
 import json
 import logging
 import signal
+import sys
 from typing import Any
 
 from tornado.httpserver import HTTPServer
@@ -186,7 +189,7 @@ class WebhookService:
 
     async def start(self, address: str, port: int) -> int:
         """Handles what a previous run left, then serves; returns the port (for port 0)."""
-        await self.worker.drain()
+        await self.worker.drain_all()
         sockets = bind_sockets(port, address)
         self._server = HTTPServer(self.web_app(), max_body_size=MAX_READ)
         self._server.add_sockets(sockets)
@@ -242,7 +245,11 @@ async def serve(application: AnyApp, settings: Settings, stop: asyncio.Event) ->
 def run_webhook(settings: Settings, db: Database) -> int:
     """`python -m bot webhook`: serves until SIGTERM or Ctrl-C."""
     from bot.app import build_application
+    from bot.runtime import single_instance
 
+    if problem := single_instance(settings, db):
+        print(f"database error: {problem}", file=sys.stderr)
+        return 2
     application = build_application(settings, db, polling=False)
 
     async def main() -> None:

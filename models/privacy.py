@@ -44,6 +44,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from models.catalog.places import Country
 from models.core.base import insert_ignoring_conflicts, telegram_id_column, utcnow
 from models.core.user import User
+from models.reporting.export import safe_cell
 
 NOTICE_VERSION = 1  # bump when the notice changes: every user is asked to agree again
 ANONYMOUS = "[erased]"  # what replaces an erased name, phone number, address or message
@@ -275,9 +276,12 @@ def purge_expired(*, session: Session, before: datetime) -> dict[str, int]:
 
 
 def personal_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """A CSV export whose header row says that it holds personal data (UTF-8 with BOM)."""
+    """A CSV export whose header row says that it holds personal data (UTF-8 with BOM).
+
+    Cells are kept from running as formulas, as in every other export.
+    """
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([f"{PERSONAL_MARK} {header[0]}", *header[1:]])
-    writer.writerows(rows)
+    writer.writerows([safe_cell(cell) for cell in row] for row in rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")

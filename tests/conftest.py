@@ -1,9 +1,15 @@
 """Shared fixtures: a fresh database per test (SQLite, or PostgreSQL with TEST_DATABASE_URL),
-settings, and the real Application built offline around a recording Bot API."""
+settings, and the real Application built offline around a recording Bot API.
+
+On SQLite the schema and the sample catalog are built once per session in a template file that
+each test gets a copy of: the same database create_all + load_sample_catalog would make, without
+building it 460 times. PostgreSQL builds them in each test's own schema.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -55,12 +61,33 @@ def database_url(tmp_path: Path) -> Iterator[tuple[str, str | None]]:
         admin.dispose()
 
 
-@pytest.fixture
-def db(database_url: tuple[str, str | None]) -> Iterator[Database]:
-    """A fresh database with the schema and the sample catalog."""
-    database = Database(*database_url)
+def _build(database: Database) -> None:
+    """Creates the schema and loads the sample catalog."""
     database.create_all()
     database.call(load_sample_catalog)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file with the schema and the sample catalog, built once per session."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    database = Database(f"sqlite:///{path}")
+    _build(database)
+    database.dispose()  # the last connection closing checkpoints the WAL into the file
+    return path
+
+
+@pytest.fixture
+def db(database_url: tuple[str, str | None], request: pytest.FixtureRequest) -> Iterator[Database]:
+    """A fresh database with the schema and the sample catalog."""
+    url, schema = database_url
+    if schema is None:
+        template: Path = request.getfixturevalue("sqlite_template")
+        shutil.copyfile(template, url.removeprefix("sqlite:///"))
+        database = Database(url)
+    else:
+        database = Database(url, schema)
+        _build(database)
     yield database
     database.dispose()
 

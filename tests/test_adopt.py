@@ -92,7 +92,7 @@ async def test_gift_adoption_end_to_end_in_chinese(bot: Harness, li: TgUser) -> 
     png = document.files["document"][1]
     image = Image.open(io.BytesIO(png))
     content = json.loads(image.text["certificate"])  # type: ignore[attr-defined]
-    assert content["title"] == "认养礼品证书" and content["holder"] == "Bo Chen"
+    assert content["title"] == "认养证书（赠礼）" and content["holder"] == "Bo Chen"
     assert ["赠送人", "李娜"] in content["lines"] and content["qr_url"].endswith("tree_PEACH-0005")
     calls = await bot.command(li, "/mytrees")
     assert "认养中" in last_text(calls)

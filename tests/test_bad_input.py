@@ -213,8 +213,8 @@ async def broadcast_reach(bot: Harness, user: TgUser) -> None:
 
 
 def broadcast_text(bot: Harness, user: TgUser) -> Any:
-    """The Chinese text of the broadcast being written (scratch data)."""
-    return bot.app.user_data[user.id]["bc"]["texts"].get("zh")
+    """The Chinese text of the broadcast being written (scratch data; None once it ended)."""
+    return bot.app.user_data[user.id].get("bc", {}).get("texts", {}).get("zh")
 
 
 # --- the back office's typed steps --------------------------------------------------------------
@@ -368,7 +368,7 @@ STEPS: dict[str, TypedStep] = {
     "back office carrier": TypedStep(
         "operator_orders",
         operator_reach("OPO ship {order}", "OPO carrier other"),
-        lambda bot, user: bot.app.user_data[user.id]["opo"].get("carrier"),
+        lambda bot, user: bot.app.user_data[user.id].get("opo", {}).get("carrier"),
         "Yunda Express",
         "Yunda Express",
         ("OPO back", "OPO carrier other"),
@@ -387,7 +387,7 @@ STEPS: dict[str, TypedStep] = {
     "harvest carrier": TypedStep(
         "operator_harvests",
         harvest_reach("OPH ship {adoption}", "OPH carrier other"),
-        lambda bot, user: bot.app.user_data[user.id]["oph"].get("carrier"),
+        lambda bot, user: bot.app.user_data[user.id].get("oph", {}).get("carrier"),
         "Yunda Express",
         "Yunda Express",
         ("OPH back", "OPH carrier other"),
@@ -409,7 +409,7 @@ STEPS: dict[str, TypedStep] = {
     "farmer tree news": TypedStep(
         "farmer_tree_update",
         tree_news_reach,
-        lambda bot, user: bot.app.user_data[user.id]["frmup"].get("text"),
+        lambda bot, user: bot.app.user_data[user.id].get("frmup", {}).get("text"),
         "Flowers this week",
         "Flowers this week",
         ("FRM news-edit",),

@@ -3,12 +3,14 @@ the next text is not read as the answer to its old question. Each conversation i
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlmodel import select
 
 from models.adoption.adoptions import AdoptionDraft
 from models.core.broadcast import Broadcast
-from models.core.state import ConversationState
+from models.core.state import ConversationState, UserScratch
 from models.shop.products import Cart, add_to_cart, view_cart
 from tests.factories import TgUser, _message, next_update_id
 from tests.harness import Harness, last_text
@@ -169,3 +171,35 @@ async def test_every_dialogue_ends_when_left(
     assert open_dialogues(bot) == []
     assert NOT_UNDERSTOOD in last_text(await bot.text(user, step.valid))
     assert step.read(bot, user) == before
+
+
+SCRATCH = {  # the user_data key each dialogue keeps its answers under until it ends
+    "broadcast": "bc",
+    "operator_orders": "opo",
+    "operator_products": "opp",
+    "operator_harvests": "oph",
+    "farmer_tree_update": "frmup",
+}
+LEAVE_FOR_MENU = [("press", "MENU"), ("command", "/start")]
+
+
+def stored_scratch(bot: Harness, user: TgUser) -> dict[str, object]:
+    """The user's user_data as persisted in the userscratch row."""
+    with bot.db.session() as session:
+        row = session.get(UserScratch, user.id)
+    return json.loads(row.data) if row is not None else {}
+
+
+@pytest.mark.parametrize(("kind", "value"), LEAVE_FOR_MENU, ids=[v for _, v in LEAVE_FOR_MENU])
+@pytest.mark.parametrize("name", [n for n, s in STEPS.items() if s.journey in SCRATCH])
+async def test_a_dialogue_left_for_the_menu_forgets_its_scratch(
+    bot: Harness, name: str, kind: str, value: str
+) -> None:
+    step = STEPS[name]
+    user, key = user_for(step, "en"), SCRATCH[step.journey]
+    await step.reach(bot, user)
+    assert key in bot.app.user_data[user.id] and key in stored_scratch(bot, user)
+    await (bot.press(user, value) if kind == "press" else bot.command(user, value))
+    assert open_dialogues(bot) == []
+    assert key not in bot.app.user_data[user.id]
+    assert key not in stored_scratch(bot, user)

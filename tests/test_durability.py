@@ -47,7 +47,7 @@ async def test_checkout_carries_on_after_a_kill(settings: Settings, db: Database
     await first.tap(noy, "ໃສ່ກະຕ່າ")
     await first.tap(noy, "ໃສ່ກະຕ່າ")  # two boxes
     await first.tap(noy, "🛒 ກະຕ່າ")
-    await first.tap(noy, "ສັ່ງຊື້")
+    await first.tap(noy, "ສັ່ງສິນຄ້າ")
     await first.tap(noy, "ລາວ")
     await first.tap(noy, "ຂ້ອຍຍິນຍອມ")
     await first.tap(noy, "ຍິນຍອມໃຫ້ສົ່ງຂໍ້ມູນ")

@@ -34,7 +34,7 @@ async def at_checkout_phone(bot: Harness, user: TgUser) -> None:
     give_consents(bot, user)
     bot.db.call(add_to_cart, user_id=user.id, product_id=product(bot.db, "HONEY-500G").id)
     await bot.press(user, f"CHK go {bot.db.call(view_cart, user_id=user.id).version}")
-    await bot.press(user, "CHK CN")
+    await bot.press(user, "CHK to CN")
     await bot.text(user, ADDRESSES["CN"][0])
 
 
@@ -45,8 +45,8 @@ async def at_adoption_phone(bot: Harness, user: TgUser) -> None:
     await bot.press(user, f"ADOPT go {tree_id(bot.db, 'PEACH-0005')}")
     await bot.press(user, "ADOPT skip")
     await bot.press(user, "ADOPT skip")
-    await bot.press(user, "ADOPT me")
-    await bot.press(user, "ADOPT CN")
+    await bot.press(user, "ADOPT for me")
+    await bot.press(user, "ADOPT to CN")
     await bot.text(user, "湖南省长沙市岳麓路 12 号")
 
 

@@ -36,7 +36,7 @@ async def lao_order(bot: Harness) -> Order:
     await bot.command(BUYER, "/start product_KIWI-5KG")
     await bot.tap(BUYER, "ໃສ່ກະຕ່າ")
     await bot.tap(BUYER, "🛒 ກະຕ່າ")
-    await bot.tap(BUYER, "ສັ່ງຊື້")
+    await bot.tap(BUYER, "ສັ່ງສິນຄ້າ")
     assert "ກ່ອນໃສ່ທີ່ຢູ່" in last_text(await bot.tap(BUYER, "ລາວ"))
     with bot.db.session() as session:
         assert session.exec(select(Cart).where(Cart.user_id == BUYER.id)).one().address is None
@@ -46,7 +46,7 @@ async def lao_order(bot: Harness) -> Order:
     await bot.text(BUYER, ADDRESS)
     await bot.text(BUYER, "020 5555 1234")
     await bot.text(BUYER, "ວາງໄວ້ໜ້າເຮືອນ")
-    await bot.tap(BUYER, "ຢືນຢັນການສັ່ງຊື້")
+    await bot.tap(BUYER, "ຢືນຢັນອໍເດີ")
     with bot.db.session() as session:
         order = session.exec(select(Order).where(Order.buyer_id == BUYER.id)).one()
     assert (order.address, order.phone) == (ADDRESS, "+8562055551234")

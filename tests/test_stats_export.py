@@ -113,5 +113,5 @@ def test_export_from_the_command_line(bot: Harness, li: TgUser, tmp_path: Path) 
 def test_formulas_are_kept_as_text() -> None:
     assert safe_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert safe_cell("+cmd|' /C calc'!A0") == "'+cmd|' /C calc'!A0"
-    assert safe_cell("+8613800138000") == "+8613800138000"
+    assert safe_cell("+8613800138000") == "'+8613800138000"  # numbers too (OWASP)
     assert safe_cell("ບ້ານໂພນໄຊ") == "ບ້ານໂພນໄຊ"

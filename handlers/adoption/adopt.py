@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from enum import IntEnum
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
     BaseHandler,
-    CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
@@ -20,6 +19,7 @@ from handlers.account.privacy import ensure_consent
 from handlers.adoption.browse import send_card, species_name
 from handlers.kit import routes
 from handlers.kit.common import back_button, button, cancel, esc, keyboard, menu_row, show
+from handlers.kit.dialogues import dialogue
 from handlers.payment.step import ask_for_payment
 from models.adoption.adoptions import (
     KIND,
@@ -433,9 +433,9 @@ def conversation() -> ConversationHandler[BotContext]:
     """The adoption dialogue: one state per question, Back everywhere, /cancel to leave."""
     typed = filters.TEXT & ~filters.COMMAND
     other = ~filters.COMMAND & ~filters.StatusUpdate.ALL
-    states: dict[object, list] = {}  # type: ignore[type-arg]
+    states: dict[object, Sequence[BaseHandler[Any, Any, Any]]] = {}
     for step in Step:
-        handlers: list = []  # type: ignore[type-arg]
+        handlers: list[BaseHandler[Any, Any, Any]] = []
         if step in FIELDS:
             handlers.append(MessageHandler(typed, answer_text(step)))
         route = {Step.GIFT: routes.ADOPT_FOR, Step.COUNTRY: routes.ADOPT_TO}.get(
@@ -449,14 +449,7 @@ def conversation() -> ConversationHandler[BotContext]:
         handlers.append(routes.ADOPT_BACK.handler(go_back(step)))
         handlers.append(MessageHandler(other, not_text(step)))
         states[step] = handlers
-    return ConversationHandler(
-        entry_points=[routes.ADOPT_START.handler(begin)],
-        states=states,
-        fallbacks=[CommandHandler("cancel", cancel_adoption)],
-        name="adopt",
-        persistent=True,
-        allow_reentry=True,
-    )
+    return dialogue("adopt", [routes.ADOPT_START.handler(begin)], states, on_cancel=cancel_adoption)
 
 
 def handlers() -> list[BaseHandler[Any, BotContext, Any]]:

@@ -26,6 +26,7 @@ from bot.i18n import LANGUAGE_NAMES, Translator
 from bot.notify import AnyApp, Outgoing
 from handlers.kit import routes
 from handlers.kit.common import back_button, button, cancel, esc, keyboard, show
+from handlers.kit.dialogues import dialogue
 from handlers.kit.roles import operator_only
 from models.core.broadcast import AUDIENCES, broadcast_progress, create_broadcast, get_broadcast
 from models.core.contact import clean_text
@@ -250,14 +251,15 @@ async def render_broadcast(app: AnyApp, tr: Translator, params: dict[str, Any]) 
     return Outgoing("📣 " + esc(cache[broadcast_id].text_for(tr.language, default)))
 
 
-def broadcast_conversation() -> ConversationHandler:  # type: ignore[type-arg]
+def broadcast_conversation() -> ConversationHandler[BotContext]:
     """The operator's broadcast dialogue."""
-    return ConversationHandler(
-        entry_points=[
+    return dialogue(
+        "broadcast",
+        [
             CommandHandler("broadcast", start_broadcast),
             routes.BROADCAST.handler(start_broadcast),
         ],
-        states={
+        {
             Step.AUDIENCE: [routes.BROADCAST_AUDIENCE.handler(choose_audience)],
             Step.TEXT: [
                 routes.BROADCAST_SKIP.handler(skip_language),
@@ -267,10 +269,9 @@ def broadcast_conversation() -> ConversationHandler:  # type: ignore[type-arg]
             ],
             Step.PREVIEW: [routes.BROADCAST_SEND.handler(send_broadcast)],
         },
-        fallbacks=[CommandHandler("cancel", stop), routes.BROADCAST_STOP.handler(stop)],
-        name="broadcast",
-        persistent=True,
-        allow_reentry=True,
+        on_cancel=stop,
+        fallbacks=[routes.BROADCAST_STOP.handler(stop)],
+        scratch="bc",
     )
 
 

@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-import warnings
 from enum import IntEnum
 from typing import Any
 
 from telegram import Update
 from telegram.ext import (
     BaseHandler,
-    CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.context import BotContext
 from bot.i18n import N_, Translator
 from bot.notify import AnyApp, Outgoing
-from handlers.account import start
 from handlers.adoption.my_trees import status_label
-from handlers.backoffice import home as operator
 from handlers.kit import routes
 from handlers.kit.carriers import (
     carrier_error,
@@ -33,15 +28,14 @@ from handlers.kit.carriers import (
 from handlers.kit.common import (
     back_button,
     button,
-    cancel,
     esc,
     keyboard,
-    leave_to,
     menu_row,
     page_count,
     pager,
     show,
 )
+from handlers.kit.dialogues import dialogue
 from handlers.kit.roles import operator_only
 from handlers.shop.orders import COUNTRY_NAMES
 from models.adoption.adoptions import AdoptionStatus, adoption_view
@@ -270,12 +264,6 @@ async def back_to_carrier(update: Update, context: BotContext) -> int:
     return await ask_carrier(update, context)
 
 
-leave_to_menu = leave_to(start.menu, KEY)
-
-
-leave_to_back_office = leave_to(operator.back_office, KEY)
-
-
 async def render_harvest_shipped(app: AnyApp, tr: Translator, params: dict[str, Any]) -> Outgoing:
     """The adopter's notice that their harvest share is on its way, in their language."""
     db, adoption_id = app.bot_data["db"], int(params["adoption_id"])
@@ -302,31 +290,22 @@ TEXT = filters.TEXT & ~filters.COMMAND
 
 def conversation() -> ConversationHandler[BotContext]:
     """The typed steps of shipping a harvest share: carrier and tracking number."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBUserWarning)  # buttons and typed text mixed
-        return ConversationHandler(
-            entry_points=[routes.HARVEST_SHIP.handler(start_ship)],
-            states={
-                Step.CARRIER: [routes.HARVEST_CARRIER.handler(choose_carrier)],
-                Step.CARRIER_TYPED: [
-                    MessageHandler(TEXT, typed_carrier),
-                    routes.HARVEST_BACK.handler(back_to_carrier),
-                ],
-                Step.TRACKING: [
-                    MessageHandler(TEXT, got_tracking),
-                    routes.HARVEST_BACK.handler(back_to_carrier),
-                ],
-            },
-            fallbacks=[
-                CommandHandler("cancel", cancel),
-                routes.HARVEST.handler(view_harvest),
-                routes.MENU.handler(leave_to_menu),
-                routes.BACK_OFFICE.handler(leave_to_back_office),
+    return dialogue(
+        "operator_harvests",
+        [routes.HARVEST_SHIP.handler(start_ship)],
+        {
+            Step.CARRIER: [routes.HARVEST_CARRIER.handler(choose_carrier)],
+            Step.CARRIER_TYPED: [
+                MessageHandler(TEXT, typed_carrier),
+                routes.HARVEST_BACK.handler(back_to_carrier),
             ],
-            name="operator_harvests",
-            persistent=True,
-            allow_reentry=True,
-        )
+            Step.TRACKING: [
+                MessageHandler(TEXT, got_tracking),
+                routes.HARVEST_BACK.handler(back_to_carrier),
+            ],
+        },
+        scratch=KEY,
+    )
 
 
 def handlers() -> list[BaseHandler[Any, BotContext, Any]]:

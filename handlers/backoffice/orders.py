@@ -3,24 +3,19 @@ shipping with a carrier and tracking number, delivery, and cancelling with a rea
 
 from __future__ import annotations
 
-import warnings
 from enum import IntEnum
 from typing import Any
 
 from telegram import Update
 from telegram.ext import (
     BaseHandler,
-    CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.context import BotContext
 from bot.i18n import N_
-from handlers.account import start
-from handlers.backoffice import home as operator
 from handlers.kit import routes
 from handlers.kit.carriers import (
     carrier_error,
@@ -32,15 +27,14 @@ from handlers.kit.carriers import (
 from handlers.kit.common import (
     back_button,
     button,
-    cancel,
     esc,
     keyboard,
-    leave_to,
     menu_row,
     page_count,
     pager,
     show,
 )
+from handlers.kit.dialogues import dialogue
 from handlers.kit.roles import operator_only
 from handlers.shop.orders import COUNTRY_NAMES, order_text, status_label
 from models.catalog.places import localized
@@ -315,47 +309,28 @@ async def got_reason(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
-leave_to_menu = leave_to(start.menu, "opo")
-
-
-leave_to_back_office = leave_to(operator.back_office, "opo")
-
-
 TEXT = filters.TEXT & ~filters.COMMAND
 
 
 def conversation() -> ConversationHandler[BotContext]:
     """The typed steps: carrier and tracking number, or a reason to cancel."""
-    view = routes.OPS_ORDER.handler(view_order)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBUserWarning)  # buttons and typed text mixed
-        return ConversationHandler(
-            entry_points=[
-                routes.OPS_ORDER_SHIP.handler(start_ship),
-                routes.OPS_ORDER_CANCEL.handler(start_cancel),
+    return dialogue(
+        "operator_orders",
+        [routes.OPS_ORDER_SHIP.handler(start_ship), routes.OPS_ORDER_CANCEL.handler(start_cancel)],
+        {
+            Step.CARRIER: [routes.OPS_ORDER_CARRIER.handler(choose_carrier)],
+            Step.CARRIER_TYPED: [
+                MessageHandler(TEXT, typed_carrier),
+                routes.OPS_ORDER_BACK.handler(back_to_carrier),
             ],
-            states={
-                Step.CARRIER: [routes.OPS_ORDER_CARRIER.handler(choose_carrier)],
-                Step.CARRIER_TYPED: [
-                    MessageHandler(TEXT, typed_carrier),
-                    routes.OPS_ORDER_BACK.handler(back_to_carrier),
-                ],
-                Step.TRACKING: [
-                    MessageHandler(TEXT, got_tracking),
-                    routes.OPS_ORDER_BACK.handler(back_to_carrier),
-                ],
-                Step.REASON: [MessageHandler(TEXT, got_reason)],
-            },
-            fallbacks=[
-                CommandHandler("cancel", cancel),
-                view,
-                routes.MENU.handler(leave_to_menu),
-                routes.BACK_OFFICE.handler(leave_to_back_office),
+            Step.TRACKING: [
+                MessageHandler(TEXT, got_tracking),
+                routes.OPS_ORDER_BACK.handler(back_to_carrier),
             ],
-            name="operator_orders",
-            persistent=True,
-            allow_reentry=True,
-        )
+            Step.REASON: [MessageHandler(TEXT, got_reason)],
+        },
+        scratch="opo",
+    )
 
 
 def handlers() -> list[BaseHandler[Any, BotContext, Any]]:

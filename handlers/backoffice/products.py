@@ -2,32 +2,27 @@
 
 from __future__ import annotations
 
-import warnings
 from enum import IntEnum
 from typing import Any
 
 from telegram import Update
 from telegram.ext import (
     BaseHandler,
-    CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.context import BotContext
-from handlers.account import start
 from handlers.kit import routes
 from handlers.kit.common import (
     back_button,
     button,
-    cancel,
     esc,
     keyboard,
-    leave_to,
     show,
 )
+from handlers.kit.dialogues import dialogue
 from handlers.kit.roles import operator_only
 from models.catalog.places import localized
 from models.shop.backoffice import (
@@ -199,35 +194,20 @@ async def got_price(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
-leave_to_menu = leave_to(start.menu, "opp")
-
-
 TEXT = filters.TEXT & ~filters.COMMAND
 
 
 def conversation() -> ConversationHandler[BotContext]:
     """The typed steps: a new stock or a new price."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBUserWarning)  # buttons and typed text mixed
-        return ConversationHandler(
-            entry_points=[
-                routes.OPS_PRODUCT_STOCK.handler(ask_stock),
-                routes.OPS_PRODUCT_PRICE.handler(ask_price),
-            ],
-            states={
-                Step.STOCK: [MessageHandler(TEXT, got_stock)],
-                Step.PRICE: [MessageHandler(TEXT, got_price)],
-            },
-            fallbacks=[
-                CommandHandler("cancel", cancel),
-                routes.OPS_PRODUCT.handler(view_product),
-                routes.OPS_PRODUCTS.handler(list_products),
-                routes.MENU.handler(leave_to_menu),
-            ],
-            name="operator_products",
-            persistent=True,
-            allow_reentry=True,
-        )
+    return dialogue(
+        "operator_products",
+        [routes.OPS_PRODUCT_STOCK.handler(ask_stock), routes.OPS_PRODUCT_PRICE.handler(ask_price)],
+        {
+            Step.STOCK: [MessageHandler(TEXT, got_stock)],
+            Step.PRICE: [MessageHandler(TEXT, got_price)],
+        },
+        scratch="opp",
+    )
 
 
 def handlers() -> list[BaseHandler[Any, BotContext, Any]]:

@@ -6,39 +6,34 @@ language; the farmer's words are sent as written (escaped), the photo by its Tel
 
 from __future__ import annotations
 
-import warnings
 from enum import IntEnum
 from typing import Any
 
 from telegram import Update
 from telegram.ext import (
     BaseHandler,
-    CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.context import BotContext
 from bot.i18n import Translator
 from bot.notify import AnyApp, Outgoing
-from handlers.account import start
 from handlers.farmer import menu as farmer
 from handlers.farmer.trees import PAGE
 from handlers.kit import routes
 from handlers.kit.common import (
     back_button,
     button,
-    cancel,
     esc,
     keyboard,
-    leave_to,
     menu_row,
     page_count,
     pager,
     show,
 )
+from handlers.kit.dialogues import dialogue
 from handlers.kit.roles import farmer_only
 from models.adoption.adoptions import PAID
 from models.adoption.farmers import (
@@ -266,12 +261,6 @@ async def back_to_content(update: Update, context: BotContext) -> int:
     return await ask_content(update, context)
 
 
-leave_to_farmer_menu = leave_to(farmer.farmer_menu, KEY)
-
-
-leave_to_menu = leave_to(start.menu, KEY)
-
-
 async def render_tree_news(app: AnyApp, tr: Translator, params: dict[str, Any]) -> Outgoing:
     """One adopter's copy of a tree update, framed in their language."""
     found = await app.bot_data["db"].run(
@@ -301,16 +290,10 @@ CONTENT = ~filters.COMMAND & ~filters.TEXT & ~filters.PHOTO & ~filters.StatusUpd
 
 def conversation() -> ConversationHandler[BotContext]:
     """The farmer's dialogue for posting a tree update."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBUserWarning)  # buttons and typed messages mixed
-        return _conversation()
-
-
-def _conversation() -> ConversationHandler[BotContext]:
-    """The ConversationHandler itself."""
-    return ConversationHandler(
-        entry_points=[routes.NEWS.handler(start_update)],
-        states={
+    return dialogue(
+        "farmer_tree_update",
+        [routes.NEWS.handler(start_update)],
+        {
             Step.TREE: [
                 routes.NEWS_ALL_TREES.handler(choose_tree),
                 routes.NEWS_TREE.handler(choose_tree),
@@ -327,14 +310,7 @@ def _conversation() -> ConversationHandler[BotContext]:
                 routes.NEWS_EDIT.handler(back_to_content),
             ],
         },
-        fallbacks=[
-            CommandHandler("cancel", cancel),
-            routes.FARMER.handler(leave_to_farmer_menu),
-            routes.MENU.handler(leave_to_menu),
-        ],
-        name="farmer_tree_update",
-        persistent=True,
-        allow_reentry=True,
+        scratch=KEY,
     )
 
 

@@ -1,10 +1,8 @@
-"""Small pieces every journey uses: showing a screen, escaping user text, leaving a dialogue."""
+"""Small pieces every journey uses: showing a screen, escaping user text, /cancel."""
 
 from __future__ import annotations
 
 import html
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
@@ -79,20 +77,6 @@ async def show(
     if chat is None:
         return None
     return await context.bot.send_message(chat.id, text, reply_markup=markup)
-
-
-def leave_to(
-    screen: Callable[[Update, BotContext], Awaitable[Any]], scratch_key: str | None = None
-) -> Callable[[Update, BotContext], Coroutine[Any, Any, int]]:
-    """A dialogue fallback: forgets the dialogue's scratch, shows `screen`, ends the dialogue."""
-
-    async def leave(update: Update, context: BotContext) -> int:
-        if scratch_key is not None:
-            context.scratch.pop(scratch_key, None)
-        await screen(update, context)
-        return ConversationHandler.END
-
-    return leave
 
 
 async def cancel(update: Update, context: BotContext) -> int:

@@ -1,22 +1,30 @@
-"""Leaving a dialogue by going elsewhere: a menu button, another journey or a command ends it.
+"""Every dialogue's set-up, and its one way out: going elsewhere ends it and forgets its scratch.
+
+`dialogue()` builds each of the bot's ConversationHandlers the same way: persistent, re-entered
+from its entry points, left with /cancel, and with no fallbacks for the menu or other screens.
 
 A ConversationHandler keeps its state until one of its own handlers ends it, so a user who left
 the adoption dialogue through the main menu would have their next text read as the answer to
 the old question. `leave_stale_dialogues` runs before the journeys (group -2): when the update
-will be handled by something other than an open dialogue — another journey's button or command —
-that dialogue ends first. Input nothing handles (a forged button, an unknown command, a sticker)
-falls to the catch-alls and leaves the dialogue where it was; consent buttons (`PRIV …`) are
-part of the dialogue that showed them.
+will be handled by something other than an open dialogue — another journey's button or command,
+the main menu, a Back to a screen outside the dialogue — that dialogue ends first, and the
+user_data key it keeps its answers under (`scratch`) is dropped with it. Input nothing handles (a
+forged button, an unknown command, a sticker) falls to the catch-alls and leaves the dialogue
+where it was; consent buttons (`PRIV …`) are part of the dialogue that showed them.
 """
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, BaseHandler, ConversationHandler
+from telegram.ext import Application, BaseHandler, CommandHandler, ConversationHandler
+from telegram.warnings import PTBUserWarning
 
 from handlers.kit import routes
+from handlers.kit.common import cancel
 
 JOURNEY_GROUP = 0
 # Buttons shown inside a dialogue by a helper outside it: they must not end the dialogue.
@@ -24,6 +32,37 @@ INSIDE_PREFIXES = (routes.PRIVACY + " ",)
 CATCH_ALL_MODULE = "handlers.kit.fallback"  # input no journey takes: unknown, stale or forged
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
+Callback = Callable[[Update, Any], Coroutine[Any, Any, Any]]
+
+# The user_data key each dialogue keeps its answers under, by the dialogue's name.
+SCRATCH: dict[str, str] = {}
+
+
+def dialogue(
+    name: str,
+    entry_points: Sequence[BaseHandler[Any, Any, Any]],
+    states: dict[object, Sequence[BaseHandler[Any, Any, Any]]],
+    *,
+    on_cancel: Callback = cancel,
+    fallbacks: Sequence[BaseHandler[Any, Any, Any]] = (),
+    scratch: str | None = None,
+) -> ConversationHandler[Any]:
+    """A persistent dialogue named `name` (its saved state's key), left by /cancel or by going
+    elsewhere; `scratch` is the user_data key its answers are kept under until it ends."""
+    if scratch is not None:
+        SCRATCH[name] = scratch
+    with warnings.catch_warnings():
+        # Every dialogue mixes buttons and typed text, so it is tracked per user and chat
+        # rather than per message (per_message=False) on purpose.
+        warnings.simplefilter("ignore", PTBUserWarning)
+        return ConversationHandler(
+            entry_points=list(entry_points),
+            states={state: list(handlers) for state, handlers in states.items()},
+            fallbacks=[CommandHandler("cancel", on_cancel), *fallbacks],
+            name=name,
+            persistent=True,
+            allow_reentry=True,
+        )
 
 
 def _taker(application: AnyApp, update: Update) -> BaseHandler[Any, Any, Any] | None:
@@ -62,9 +101,13 @@ def open_dialogues(application: AnyApp, update: Update) -> list[ConversationHand
     return found
 
 
-def end_dialogue(dialogue: ConversationHandler[Any], update: Update) -> None:
-    """Ends the user's conversation in this dialogue (persisted at the end of the update)."""
+def end_dialogue(dialogue: ConversationHandler[Any], update: Update, context: Any) -> None:
+    """Ends the user's conversation in this dialogue and drops its scratch (both persisted at
+    the end of the update)."""
     dialogue._update_state(ConversationHandler.END, dialogue._get_key(update))
+    key = SCRATCH.get(dialogue.name or "")
+    if key is not None and context.user_data is not None:
+        context.user_data.pop(key, None)
 
 
 async def leave_stale_dialogues(update: Update, context: Any) -> None:
@@ -82,6 +125,6 @@ async def leave_stale_dialogues(update: Update, context: Any) -> None:
         CATCH_ALL_MODULE
     ):
         return
-    for dialogue in dialogues:
-        if dialogue is not taker:
-            end_dialogue(dialogue, update)
+    for open_one in dialogues:
+        if open_one is not taker:
+            end_dialogue(open_one, update, context)

@@ -13,7 +13,6 @@ from typing import Any
 from telegram import Update
 from telegram.ext import (
     BaseHandler,
-    CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
@@ -21,10 +20,10 @@ from telegram.ext import (
 
 from bot.context import BotContext
 from bot.i18n import N_
-from handlers.account import start
 from handlers.account.privacy import ensure_consent
 from handlers.kit import routes
-from handlers.kit.common import back_button, button, cancel, esc, keyboard, leave_to, show
+from handlers.kit.common import back_button, button, esc, keyboard, show
+from handlers.kit.dialogues import dialogue
 from handlers.shop import cart
 from handlers.shop.orders import order_text, pay_for
 from handlers.shop.shelves import name_and_unit, price_of
@@ -321,21 +320,16 @@ def wrong_tap_at(step: Step) -> Callback:
     return again
 
 
-leave_to_cart = leave_to(cart.show_cart)
-
-
-leave_to_menu = leave_to(start.menu)
-
-
 TEXT = filters.TEXT & ~filters.COMMAND
 OTHER = ~filters.COMMAND & ~filters.StatusUpdate.ALL & ~filters.SUCCESSFUL_PAYMENT
 
 
 def conversation() -> ConversationHandler[BotContext]:
     """The checkout dialogue."""
-    return ConversationHandler(
-        entry_points=[routes.CHECKOUT.handler(begin)],
-        states={
+    return dialogue(
+        "checkout",
+        [routes.CHECKOUT.handler(begin)],
+        {
             Step.COUNTRY: [
                 routes.CHECKOUT_TO.handler(choose_country),
                 MessageHandler(OTHER, wrong_tap_at(Step.COUNTRY)),
@@ -362,14 +356,6 @@ def conversation() -> ConversationHandler[BotContext]:
                 MessageHandler(OTHER, wrong_tap_at(Step.CONFIRM)),
             ],
         },
-        fallbacks=[
-            CommandHandler("cancel", cancel),
-            routes.CART.handler(leave_to_cart),
-            routes.MENU.handler(leave_to_menu),
-        ],
-        name="checkout",
-        persistent=True,
-        allow_reentry=True,
     )
 
 

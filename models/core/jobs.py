@@ -53,7 +53,7 @@ def claim_run(
         ),
     )
     taken = session.exec(
-        update(JobRun)  # type: ignore[call-overload]
+        update(JobRun)
         .where(col(JobRun.name) == name, free)
         .values(period=period, **claim)
         .returning(col(JobRun.name))
@@ -67,7 +67,7 @@ def finish_run(
     """Marks the claimed run done, or (done=False, it failed) frees it for another try."""
     values = {"done_at": utcnow()} if done else {"claimed_by": None}
     session.exec(
-        update(JobRun)  # type: ignore[call-overload]
+        update(JobRun)
         .where(col(JobRun.name) == name, col(JobRun.period) == period)
         .where(col(JobRun.claimed_by) == worker)
         .values(claimed_until=None, **values)

@@ -108,7 +108,7 @@ def claim_due(
         .values(claimed_by=worker, claimed_until=now + lease)
         .returning(col(Notification.id))
     )
-    claimed = list(session.exec(claim).scalars())  # type: ignore[call-overload]
+    claimed = list(session.exec(claim).scalars())
     if not claimed:
         return []
     statement = (
@@ -123,7 +123,7 @@ def claim_due(
 def release_claims(*, session: Session, worker: str, notification_ids: list[int]) -> None:
     """Hands back rows `worker` claimed but did not try, so the next sender need not wait."""
     session.exec(
-        update(Notification)  # type: ignore[call-overload]
+        update(Notification)
         .where(col(Notification.id).in_(notification_ids))
         .where(col(Notification.claimed_by) == worker)
         .values(claimed_by=None, claimed_until=None)

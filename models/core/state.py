@@ -1,4 +1,9 @@
-"""Conversation states and per-user scratch data, saved so a restart resumes every dialogue."""
+"""Conversation states and per-user scratch data, saved so a restart resumes every dialogue.
+
+They are read when an update starts (any process may take a chat's next update) and written
+with the update's "handled" mark in one transaction when it ends, for that update's chat and
+user only.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, text
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.core.base import telegram_id_column, utcnow
-from models.core.updates import mark_handled
+from models.core.updates import Claim, claim_update, mark_handled
 
 
 class ConversationState(SQLModel, table=True):
@@ -54,6 +59,44 @@ def save_conversation(
         session.execute(_FORGET_STATE, values)
         return
     session.execute(_SAVE_STATE, {**values, "state": json.dumps(state)})
+
+
+@dataclass
+class UpdateStart:
+    """What an update needs before its handlers run: its claim, its states, its user_data."""
+
+    claimed: bool
+    conversations: dict[tuple[str, tuple[int | str, ...]], object] = field(default_factory=dict)
+    scratch: dict[str, Any] | None = None
+
+
+def start_update(
+    *,
+    session: Session,
+    update_id: int,
+    claim: Claim,
+    conversations: list[tuple[str, tuple[int | str, ...]]],
+    user_id: int | None,
+) -> UpdateStart:
+    """Claims an update and, if it is ours, reads the states it may change (one transaction)."""
+    if not claim_update(session=session, update_id=update_id, claim=claim):
+        return UpdateStart(claimed=False)
+    found: dict[tuple[str, tuple[int | str, ...]], object] = {}
+    keys = {json.dumps(list(key)): key for _name, key in conversations}
+    if keys:
+        rows = session.exec(
+            select(ConversationState).where(col(ConversationState.key).in_(list(keys)))
+        )
+        wanted = set(conversations)
+        for row in rows:
+            name_key = (row.name, keys[row.key])
+            if name_key in wanted:
+                found[name_key] = json.loads(row.state)
+    scratch = None
+    if user_id is not None:
+        saved = session.get(UserScratch, user_id)
+        scratch = json.loads(saved.data) if saved is not None else {}
+    return UpdateStart(claimed=True, conversations=found, scratch=scratch)
 
 
 def load_scratch(*, session: Session) -> dict[int, dict[str, Any]]:

@@ -2,6 +2,7 @@
 
 Columns holding personal data (names, phones, addresses) are marked "(personal data)" in the
 header row, so whoever opens the file sees it at once while the file stays one plain table.
+Every cell that a spreadsheet would run as a formula starts with an apostrophe (`safe_cell`).
 """
 
 from __future__ import annotations
@@ -43,12 +44,17 @@ def yuan(fen: int) -> str:
     return str((Decimal(fen) / 100).quantize(Decimal("0.01")))
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP's list for CSV injection
+
+
 def safe_cell(value: object) -> object:
-    """Keeps text a spreadsheet would run as a formula ("=…", "@…", "+cmd…") as plain text."""
-    if not isinstance(value, str) or not value:
-        return value
-    numeric = value.lstrip("+-").replace(" ", "").replace(".", "").isdigit()
-    if value[0] in "=@\t\r" or (value[0] in "+-" and not numeric):
+    """Text a spreadsheet would read as a formula or a number kept as text, per OWASP.
+
+    A cell starting with = + - @, a tab or a carriage return gets a leading apostrophe, numbers
+    included: a phone number +8613912345678 stays text (and keeps its +), and "-1+1" is not
+    computed. Numbers the bot writes itself (ids, yuan amounts) never start with these.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 

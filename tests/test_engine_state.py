@@ -1,0 +1,102 @@
+"""Conversation state and user_data live in the database: any instance may take a chat's next
+update, and an update writes its own chat's and user's state only, never another's."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from sqlmodel import select
+from telegram import Update
+from telegram.ext import (
+    BaseHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.config import Settings
+from bot.context import BotContext
+from bot.db import Database
+from models.core.state import ConversationState, UserScratch
+from tests.engine_helpers import running, same_database, through_processor, until
+from tests.factories import TgUser, make_command_update, make_message_update
+from tests.harness import last_text
+
+
+def probe_dialogue() -> ConversationHandler[Any]:
+    """A two-step persistent dialogue that keeps a value in user_data."""
+
+    async def ask(update: Update, context: BotContext) -> int:
+        context.user_data["draft"] = " ".join(context.args or ["apple"])  # type: ignore[index]
+        await update.effective_message.reply_text("name?")  # type: ignore[union-attr]
+        return 1
+
+    async def answer(update: Update, context: BotContext) -> int:
+        draft = context.user_data["draft"]  # type: ignore[index]
+        await update.effective_message.reply_text(f"{draft} ok")  # type: ignore[union-attr]
+        return ConversationHandler.END
+
+    return ConversationHandler(
+        entry_points=[CommandHandler("ask", ask)],
+        states={1: [MessageHandler(filters.TEXT & ~filters.COMMAND, answer)]},
+        fallbacks=[],
+        name="probe",
+        persistent=True,
+    )
+
+
+def with_probe() -> list[tuple[BaseHandler[Any, Any, Any], int]]:
+    """The probe dialogue, first among the journeys."""
+    return [(probe_dialogue(), 0)]
+
+
+async def test_a_step_taken_on_one_instance_is_seen_by_the_other(
+    settings: Settings, db: Database, ann: TgUser
+) -> None:
+    other = same_database(db)
+    try:
+        async with (
+            running(settings, db, handlers=with_probe) as first,
+            running(settings, other, handlers=with_probe) as second,
+        ):
+            assert last_text(await first.command(ann, "/ask pear")) == "name?"
+            assert last_text(await second.text(ann, "Pip")) == "pear ok"  # B read A's step
+            # A still remembers the open dialogue; B ended it: A must not answer it again
+            assert "ok" not in last_text(await first.text(ann, "Pip"))
+            assert last_text(await second.command(ann, "/ask plum")) == "name?"
+            assert last_text(await first.text(ann, "Pip")) == "plum ok"
+    finally:
+        other.dispose()
+
+
+async def test_an_update_saves_its_own_users_state_not_anothers_half_done_one(
+    settings: Settings, db: Database, ann: TgUser, li: TgUser
+) -> None:
+    gate, paused = asyncio.Event(), asyncio.Event()
+
+    async def slow_after_dialogue(update: Update, context: BotContext) -> None:
+        """Ann's update takes long after its dialogue step (or the process dies there)."""
+        if update.effective_user is not None and update.effective_user.id == ann.id:
+            paused.set()
+            await gate.wait()
+
+    def handlers() -> list[tuple[BaseHandler[Any, Any, Any], int]]:
+        return [*with_probe(), (TypeHandler(Update, slow_after_dialogue), 50)]
+
+    async with running(settings, db, handlers=handlers) as bot:
+        slow = asyncio.create_task(through_processor(bot.app, make_command_update(ann, "/ask")))
+        await until(paused.is_set)
+        li_says = through_processor(bot.app, make_message_update(li, "hello"))  # meanwhile
+        await asyncio.wait_for(li_says, 10)
+        with db.session() as session:
+            assert session.exec(select(ConversationState)).all() == []
+            assert session.get(UserScratch, ann.id) is None
+        gate.set()
+        await slow
+    with db.session() as session:
+        row = session.exec(select(ConversationState)).one()
+        assert (row.name, row.key, row.state) == ("probe", f"[{ann.id}, {ann.id}]", "1")
+        assert session.get(UserScratch, ann.id) is not None
