@@ -8,11 +8,12 @@ python -m benchmarks burst --rtt 150 --users 200 --limiter --broadcast 10000
 python -m benchmarks burst ... --database-url postgresql://postgres@127.0.0.1:5432/test
 
 Every user starts at the same moment and taps again as soon as the bot has answered: a short
-shop, adoption or language journey (a third of the users each). Updates go into the
-Application's update queue, as the Updater puts them there, so they meet the update processor
-and the rate limiter production uses; an update counts as answered when every handler group has
-run (a probe in the last group), i.e. when its Bot API calls came back. The run stops at
---max-seconds; replies still outstanding then are counted with their wait so far ("≥").
+shop, adoption or language journey (a third of the users each). The updates wait on "Telegram's"
+side for getUpdates, and the bot fetches them with `python -m bot`'s own long polling
+(bot.runtime: each batch stored, then claimed by the worker and run by the update processor), so
+they meet the processor and the rate limiter production uses. An update counts as answered when
+every handler group has run (a probe in the last group), i.e. when its Bot API calls came back.
+The run stops at --max-seconds; replies still outstanding then count with their wait so far ("≥").
 
 --broadcast N: every user first sends /start (a warm-up, not counted); then an operator's
 announcement to N more users (and to them) is queued, and for --min-seconds (30) the users tap
@@ -42,6 +43,7 @@ from benchmarks.driver import Driver, SimUser
 from benchmarks.journeys import LANGUAGE_CODES
 from benchmarks.roundtrip import RoundTripBotAPI, most_in_window
 from benchmarks.stats import percentile
+from handlers.kit import routes
 
 Updates = AsyncIterator[dict[str, Any]]
 BUDGET_PER_SECOND = 30
@@ -79,34 +81,39 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 # --- the journeys -------------------------------------------------------------------------------
+def tree_card(driver: Driver, user: SimUser, tree: int) -> tuple[str, str]:
+    """The first kind's tree list shown to `user`, and the card of `tree` reached from it."""
+    group = driver.button(user, data_prefix=routes.TREE_LIST.key + " species ")
+    listed = routes.TREE_LIST.regex.match(group)
+    assert listed is not None
+    return group, routes.TREE_CARD.data(tree_id=tree, **listed.groupdict())
+
+
 async def shop(driver: Driver, user: SimUser, tree: int) -> Updates:
     """start → shop → fruit → a product → add to cart → cart."""
     yield driver.message(user, "/start")
-    yield driver.press(user, "SHOP")
-    yield driver.press(user, "SHOP c fruit")
-    yield driver.press(user, driver.button(user, data_prefix="SHOP p "))
-    yield driver.press(user, driver.button(user, data_prefix="SHOP a "))
-    yield driver.press(user, "CART")
+    async for update in shop_taps(driver, user, tree, menu=False):
+        yield update
 
 
 async def adopt(driver: Driver, user: SimUser, tree: int) -> Updates:
     """start → adopt a tree → a kind → the user's own tree → adopt → a nickname (typed)."""
     yield driver.message(user, "/start")
-    yield driver.press(user, "TREE")
-    group = driver.button(user, data_prefix="TREE s ")
+    yield driver.press(user, routes.TREES.data())
+    group, card = tree_card(driver, user, tree)
     yield driver.press(user, group)
-    yield driver.press(user, f"TREE c {tree} {group.removeprefix('TREE ')}")
-    yield driver.press(user, f"ADOPT go {tree}")
+    yield driver.press(user, card)
+    yield driver.press(user, routes.ADOPT_START.data(tree_id=tree))
     yield driver.message(user, "小桃")
 
 
 async def language(driver: Driver, user: SimUser, tree: int) -> Updates:
     """start → language → 中文 → help → main menu."""
     yield driver.message(user, "/start")
-    yield driver.press(user, "LANG")
-    yield driver.press(user, "LANG zh")
+    yield driver.press(user, routes.LANGUAGE.data())
+    yield driver.press(user, routes.LANGUAGE_SET.data(code="zh"))
     yield driver.message(user, "/help")
-    yield driver.press(user, "MENU")
+    yield driver.press(user, routes.MENU.data())
 
 
 async def opening(driver: Driver, user: SimUser, tree: int) -> Updates:
@@ -114,31 +121,32 @@ async def opening(driver: Driver, user: SimUser, tree: int) -> Updates:
     yield driver.message(user, "/start")
 
 
-async def shop_taps(driver: Driver, user: SimUser, tree: int) -> Updates:
-    """Buttons only: shop → fruit → a product → add to cart → cart → main menu."""
-    yield driver.press(user, "SHOP")
-    yield driver.press(user, "SHOP c fruit")
-    yield driver.press(user, driver.button(user, data_prefix="SHOP p "))
-    yield driver.press(user, driver.button(user, data_prefix="SHOP a "))
-    yield driver.press(user, "CART")
-    yield driver.press(user, "MENU")
+async def shop_taps(driver: Driver, user: SimUser, tree: int, menu: bool = True) -> Updates:
+    """Buttons only: shop → fruit → a product → add to cart → cart (→ main menu)."""
+    yield driver.press(user, routes.SHOP.data())
+    yield driver.press(user, routes.SHELF.data(category="fruit"))
+    yield driver.press(user, driver.button(user, data_prefix=routes.PRODUCT.key + " "))
+    yield driver.press(user, driver.button(user, data_prefix=routes.ADD_TO_CART.key + " "))
+    yield driver.press(user, routes.CART.data())
+    if menu:
+        yield driver.press(user, routes.MENU.data())
 
 
 async def adopt_taps(driver: Driver, user: SimUser, tree: int) -> Updates:
     """Buttons only: adopt a tree → a kind → the user's tree → main menu."""
-    yield driver.press(user, "TREE")
-    group = driver.button(user, data_prefix="TREE s ")
+    yield driver.press(user, routes.TREES.data())
+    group, card = tree_card(driver, user, tree)
     yield driver.press(user, group)
-    yield driver.press(user, f"TREE c {tree} {group.removeprefix('TREE ')}")
-    yield driver.press(user, "MENU")
+    yield driver.press(user, card)
+    yield driver.press(user, routes.MENU.data())
 
 
 async def language_taps(driver: Driver, user: SimUser, tree: int) -> Updates:
     """Buttons only: language → 中文 → help → main menu."""
-    yield driver.press(user, "LANG")
-    yield driver.press(user, "LANG zh")
-    yield driver.press(user, "HELP")
-    yield driver.press(user, "MENU")
+    yield driver.press(user, routes.LANGUAGE.data())
+    yield driver.press(user, routes.LANGUAGE_SET.data(code="zh"))
+    yield driver.press(user, routes.HELP.data())
+    yield driver.press(user, routes.MENU.data())
 
 
 JOURNEYS: list[Callable[[Driver, SimUser, int], Updates]] = [shop, adopt, language]
@@ -151,7 +159,8 @@ TAPS: dict[Any, Callable[[Driver, SimUser, int], Updates]] = {
 
 def is_add_to_cart(data: dict[str, Any]) -> bool:
     """Whether an update is a tap on "add to cart"."""
-    return str((data.get("callback_query") or {}).get("data", "")).startswith("SHOP a ")
+    tapped = str((data.get("callback_query") or {}).get("data", ""))
+    return tapped.startswith(routes.ADD_TO_CART.key + " ")
 
 
 # --- the run ------------------------------------------------------------------------------------
@@ -190,10 +199,8 @@ class Burst:
         future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
         sent = time.perf_counter()
         self.waiting[data["update_id"]] = (sent, future)
-        await self.app.update_queue.put(Update.de_json(data, self.app.bot))
         repeated = self.repeat and is_add_to_cart(data)
-        if repeated:
-            await self.app.update_queue.put(Update.de_json(data, self.app.bot))
+        self.api.queue_incoming(data, *([data] if repeated else []))  # for the next getUpdates
         answered = await future
         self.repeated += repeated
         del self.waiting[data["update_id"]]
@@ -295,6 +302,10 @@ def report(burst: Burst, outstanding: list[float], args: Any, seconds_run: float
     bound = "≥ " if outstanding else ""
     app = burst.app
     processor = type(app.update_processor).__name__
+    settings = app.bot_data["settings"]
+    in_flight = getattr(
+        settings, "max_concurrent_updates", app.update_processor.max_concurrent_updates
+    )
     limiter = type(app.bot.rate_limiter).__name__ if app.bot.rate_limiter else "off"
     first_sends = sum(burst.first_sends.values())
     floor = first_sends / BUDGET_PER_SECOND
@@ -312,7 +323,7 @@ def report(burst: Burst, outstanding: list[float], args: Any, seconds_run: float
         first = "  (every user sent /start before the broadcast; these replies are to taps)"
     lines = [
         f"burst: {args.users} users at once, round trip {args.rtt:g} ms, limiter {limiter}, "
-        f"processor {processor}({app.update_processor.max_concurrent_updates}), "
+        f"processor {processor}({in_flight}), "
         + ("PostgreSQL" if args.database_url else "SQLite file"),
         f"  replies {len(burst.replies):,} in {seconds_run:.1f} s "
         f"({len(burst.replies) / seconds_run:.1f}/s), {len(outstanding)} still waiting at the "
@@ -341,6 +352,7 @@ def report(burst: Burst, outstanding: list[float], args: Any, seconds_run: float
 async def run_burst(args: argparse.Namespace) -> list[str]:
     """Builds the Application as `python -m bot` does and lets every user loose at once."""
     from benchmarks.setup import journey_application
+    from bot.runtime import start_polling, stop_polling
 
     if args.min_seconds is None:
         args.min_seconds = 30.0 if args.broadcast else 0.0
@@ -357,7 +369,8 @@ async def run_burst(args: argparse.Namespace) -> list[str]:
         app.add_handler(TypeHandler(Update, burst.probe), group=PROBE_GROUP)
         db = app.bot_data["db"]
         people = users_and_journeys(args.users, trees)
-        await app.start()
+        await app.start()  # the JobQueue (outbox ...), then long polling as `python -m bot` polls
+        _, polling = await start_polling(app)
         if args.broadcast:  # everyone has started the bot; then they tap while it goes out
             warm_up = argparse.Namespace(min_seconds=0, max_seconds=args.max_seconds)
             await burst.run([(user, opening, tree) for user, _, tree in people], warm_up)
@@ -368,9 +381,8 @@ async def run_burst(args: argparse.Namespace) -> list[str]:
         outstanding = await burst.run(people, args)
         seconds_run = time.perf_counter() - started
         lines = report(burst, outstanding, args, seconds_run)  # what Telegram got until now
-        while not app.update_queue.empty():  # the cut-off: what is left is not handled
-            app.update_queue.get_nowait()
-            app.update_queue.task_done()
+        api.incoming.clear()  # the cut-off: what was not fetched yet is not handled
+        await stop_polling(polling)
         if args.broadcast:  # the rest of the broadcast would hold up the stop for minutes
             await asyncio.to_thread(postpone_outbox, db)
         await app.stop()
