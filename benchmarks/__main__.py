@@ -6,6 +6,8 @@ DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test python -m benchmarks
 python -m benchmarks --scale               # 10,000 trees, 100,000 orders, 50,000 users: list p99
 python -m benchmarks --pictures            # certificate rendering, a 10,000-recipient broadcast
 python -m benchmarks --threads             # SQLite calls on worker threads (as PostgreSQL's)
+python -m benchmarks burst --rtt 150 --users 200 [--limiter] [--repeat] [--broadcast 10000]
+                                           # users at once behind a real round trip (burst.py)
 """
 
 from __future__ import annotations
@@ -138,6 +140,11 @@ def describe_machine() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Runs the benchmark and prints its figures."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["burst"]:
+        from benchmarks.burst import main as burst
+
+        return burst(argv[1:])
     args = parse_args(argv)
     if args.phase == "journeys":
         emit(asyncio.run(journeys_phase(args)))

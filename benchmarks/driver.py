@@ -12,7 +12,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
-from bot.offline import OfflineBotAPI
+from bot.offline import ApiCall, OfflineBotAPI
 
 REFERENCE = re.compile(r"<code>(P[0-9A-Z]{8})</code>")
 Journey = Callable[["Driver", "SimUser"], AsyncIterator[dict[str, Any]]]
@@ -107,16 +107,18 @@ class Driver:
         await self.app.process_update(Update.de_json(data, self.app.bot))
         self.latencies_ms.append((time.perf_counter() - started) * 1000)
         for call in self.api.calls[before:]:
-            reference = REFERENCE.search(str(call.params.get("text", "")))
-            if reference:
-                self._references[int(call.params["chat_id"])] = reference.group(1)
-            result = call.result
-            if isinstance(result, dict) and (result.get("reply_markup") or {}).get(
-                "inline_keyboard"
-            ):
-                self._keyboards[int(result["chat"]["id"])] = result
+            self.observe(call)
         if len(self.api.calls) > 10_000:  # keep memory flat over long runs
             del self.api.calls[:]
+
+    def observe(self, call: ApiCall) -> None:
+        """Notes what a user now sees: the latest keyboard, a payment reference."""
+        reference = REFERENCE.search(str(call.params.get("text", "")))
+        if reference:
+            self._references[int(call.params["chat_id"])] = reference.group(1)
+        result = call.result
+        if isinstance(result, dict) and (result.get("reply_markup") or {}).get("inline_keyboard"):
+            self._keyboards[int(result["chat"]["id"])] = result
 
     async def run_interleaved(self, journeys: list[AsyncIterator[dict[str, Any]]]) -> int:
         """Advances every journey one update at a time, round robin; returns updates processed."""

@@ -1,9 +1,9 @@
 """Certificates and a broadcast: rendering time per image, and a 10,000-recipient broadcast
-sent through PTB's real AIORateLimiter on a virtual clock.
+sent through the production rate limiter (bot/limiter.py) on a virtual clock.
 
 The virtual clock: `VirtualClockLoop` is an asyncio event loop whose `time()` is a counter.
 When the loop has nothing ready and would sleep until its next timer, it moves the counter to
-that timer instead of waiting. aiolimiter (inside AIORateLimiter) reads `loop.time()` and sleeps
+that timer instead of waiting. aiolimiter (inside the rate limiter) reads `loop.time()` and sleeps
 with `loop.call_at`, so it paces the sends exactly as in real time, while a broadcast that takes
 minutes of Telegram time runs in seconds. Each reading of the clock also moves it by one
 microsecond, as a real clock would have moved meanwhile: without that, aiolimiter's float
@@ -151,7 +151,8 @@ def tree_time() -> Any:
 
 
 async def broadcast_run(db: Database, database_url: str, recipients: int) -> list[str]:
-    """Queues a broadcast to `recipients` users and drains the outbox under AIORateLimiter."""
+    """Queues a broadcast to `recipients` users and drains the outbox under the production
+    rate limiter."""
     db.call(seed_users, count=recipients)
     texts = {
         "zh": "十八洞村的猕猴桃熟了！",
@@ -180,7 +181,8 @@ async def broadcast_run(db: Database, database_url: str, recipients: int) -> lis
     lost = recipients - sum(1 for count in per_chat.values() if count == 1)
     verdict = "met" if window <= TELEGRAM_PER_SECOND and lost == 0 else "MISSED"
     return [
-        f"broadcast to {recipients:,} users through AIORateLimiter on a virtual clock: "
+        f"broadcast to {recipients:,} users through the production rate limiter "
+        "on a virtual clock: "
         f"{len(api.sent_at):,} messages, {len(per_chat):,} recipients, "
         f"{sum(c > 1 for c in per_chat.values())} sent twice, {lost} lost",
         f"  outbox rows: {dict(statuses)}",

@@ -75,10 +75,16 @@ def fresh_database(url: str | None, threads: bool = False) -> tuple[Database, st
 
 @asynccontextmanager
 async def journey_application(
-    url: str | None, trees: int = 0, threads: bool = False
+    url: str | None,
+    trees: int = 0,
+    threads: bool = False,
+    *,
+    api: OfflineBotAPI | None = None,
+    rate_limit: bool = False,
 ) -> AsyncIterator[tuple[App, OfflineBotAPI, list[int]]]:
     """The real Application with the sample catalog and `trees` extra free trees, on a fresh
-    database, offline; also yields the extra trees' ids."""
+    database, offline (through `api`, with the production rate limiter if `rate_limit`);
+    also yields the extra trees' ids."""
     db, database_url = fresh_database(url, threads)
     db.create_all()
     db.call(load_sample_catalog)
@@ -88,8 +94,8 @@ async def journey_application(
         session.execute(text("UPDATE product SET stock = 1000000"))
         session.commit()
     settings = Settings(database_url=database_url, admin_ids=(OPERATOR_ID,))
-    api = OfflineBotAPI()
-    app = build_application(settings, db, request=api, rate_limit=False)
+    api = api or OfflineBotAPI()
+    app = build_application(settings, db, request=api, rate_limit=rate_limit)
     async with app:
         yield app, api, tree_ids
     db.dispose()

@@ -8,7 +8,6 @@ from typing import Any
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     BaseHandler,
     CallbackQueryHandler,
@@ -28,6 +27,7 @@ from bot.context import BotContext
 from bot.db import Database
 from bot.errors import handle_error
 from bot.jobs import schedule_jobs
+from bot.limiter import PriorityRateLimiter
 from bot.notify import Renderer
 from bot.persistence import DatabasePersistence
 from bot.processor import SequentialUpdateProcessor
@@ -81,12 +81,11 @@ def fallback_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
     ]
 
 
-def rate_limiter() -> AIORateLimiter:
-    """At most 30 sends in any one second, bursts included (see docs/performance.md)."""
-    # PTB's default (30 per 1 s) is a leaky bucket of 30: a full bucket plus a second's drip
-    # lets 59 messages out in the first second of a broadcast. One per 1/30 s keeps every
-    # 1-second window at 30.
-    return AIORateLimiter(overall_max_rate=1, overall_time_period=1 / 30, max_retries=3)
+def rate_limiter() -> PriorityRateLimiter:
+    """Telegram's limits with priority: replies first, background sends get what is left."""
+    # 30 messages in any one second (edits and callback answers are not messages; see
+    # bot/limiter.py), one background message per second per chat, 20 per minute per group.
+    return PriorityRateLimiter(max_retries=3)
 
 
 def build_application(

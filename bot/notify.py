@@ -24,6 +24,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import Application, ContextTypes
 
 from bot.i18n import Translator, translator
+from bot.limiter import background
 from models.core.base import utcnow
 from models.core.jobs import new_worker_name
 from models.core.outbox import (
@@ -76,18 +77,23 @@ def backoff(attempts: int) -> timedelta:
 
 async def _send(application: AnyApp, chat_id: int, outgoing: Outgoing) -> None:
     """Sends one rendered notification."""
-    bot = application.bot
+    bot, extra = application.bot, background(application.bot)  # after replies, 1/s per chat
     if outgoing.photo is not None:
         await bot.send_photo(
-            chat_id, outgoing.photo, caption=outgoing.text, reply_markup=outgoing.markup
+            chat_id, outgoing.photo, caption=outgoing.text, reply_markup=outgoing.markup, **extra
         )
     elif outgoing.document is not None:
         name, content = outgoing.document
         await bot.send_document(
-            chat_id, content, filename=name, caption=outgoing.text, reply_markup=outgoing.markup
+            chat_id,
+            content,
+            filename=name,
+            caption=outgoing.text,
+            reply_markup=outgoing.markup,
+            **extra,
         )
     else:
-        await bot.send_message(chat_id, outgoing.text, reply_markup=outgoing.markup)
+        await bot.send_message(chat_id, outgoing.text, reply_markup=outgoing.markup, **extra)
 
 
 class Outcome(Enum):
