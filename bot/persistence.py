@@ -99,13 +99,18 @@ class DatabasePersistence(BasePersistence[dict[str, Any], dict[Any, Any], dict[A
 
 
 def _dialogues(application: AnyApp) -> list[ConversationHandler[Any]]:
-    """Every persistent ConversationHandler of the application."""
-    return [
-        handler
-        for group in application.handlers.values()
-        for handler in group
-        if isinstance(handler, ConversationHandler) and handler.persistent and handler.name
-    ]
+    """Every persistent ConversationHandler of the application (cached while none is added)."""
+    size = sum(len(group) for group in application.handlers.values())
+    cached = application.bot_data.get("dialogues")
+    if cached is None or cached[0] != size:
+        found = [
+            handler
+            for group in application.handlers.values()
+            for handler in group
+            if isinstance(handler, ConversationHandler) and handler.persistent and handler.name
+        ]
+        cached = application.bot_data["dialogues"] = (size, found)
+    return cached[1]  # type: ignore[no-any-return]
 
 
 # PTB has no public API to load one chat's state or to tell which states an update changed:

@@ -38,6 +38,7 @@ RETRY_PAUSE = 5.0
 # How often the worker looks for stored updates nobody woke it for: stored by another instance
 # that stopped before handling them, or claimed by a process that died (its lease ran out).
 SCAN_EVERY = 5.0
+CLAIM_BATCH = 50  # stored updates claimed per statement
 DEFAULT_LEASE = timedelta(seconds=60)
 
 
@@ -131,9 +132,9 @@ class UpdateWorker:
     def __init__(self, application: AnyApp, batch: int | None = None) -> None:
         self.application = application
         self.db = application.bot_data["db"]
-        self.batch = batch or application.update_processor.max_concurrent_updates
+        self.batch = batch or CLAIM_BATCH
         settings = application.bot_data.get("settings")
-        self.capacity = getattr(settings, "max_concurrent_updates", self.batch)
+        self.capacity = getattr(settings, "max_concurrent_updates", 256)
         self._tasks: set[asyncio.Task[None]] = set()
         self._wakeup = asyncio.Event()
         self._wakeup.set()  # start by handling whatever a previous run left behind

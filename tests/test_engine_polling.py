@@ -61,3 +61,23 @@ async def test_a_batch_fetched_again_after_a_crash_is_answered_once(
         await until(lambda: all(r.handled_at for r in update_rows(db).values()))
         await runtime.stop_polling(tasks)
     assert len(telegram.sent("sendMessage")) == 1
+
+
+async def test_poll_serves_until_stopped_and_stops_cleanly(
+    settings: Settings, db: Database, noy: TgUser
+) -> None:
+    import asyncio
+
+    from bot.app import build_application
+
+    telegram = OfflineBotAPI()
+    telegram.queue_incoming(make_command_update(noy, "/start"))
+    application = build_application(settings, db, request=telegram, rate_limit=False)
+    stop = asyncio.Event()
+    task = asyncio.create_task(runtime.poll(application, stop))
+    await until(lambda: bool(telegram.sent("sendMessage")))
+    assert telegram.sent("deleteWebhook") and telegram.sent("setMyCommands")
+    stop.set()
+    await asyncio.wait_for(task, 10)
+    assert not application.running
+    assert "ສະບາຍດີ" in telegram.sent("sendMessage")[0].params["text"]

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, text
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlalchemy import bindparam, delete, text
+from sqlmodel import Field, Session, SQLModel, select
 
 from models.core.base import telegram_id_column, utcnow
 from models.core.updates import Claim, claim_update, mark_handled
@@ -61,6 +61,13 @@ def save_conversation(
     session.execute(_SAVE_STATE, {**values, "state": json.dumps(state)})
 
 
+# Read at the start of every update: plain SQL, like the writes above.
+_LOAD_STATES = text(
+    'SELECT name, "key", state FROM conversationstate WHERE "key" IN :keys'
+).bindparams(bindparam("keys", expanding=True))
+_LOAD_SCRATCH = text("SELECT data FROM userscratch WHERE user_id = :user_id")
+
+
 @dataclass
 class UpdateStart:
     """What an update needs before its handlers run: its claim, its states, its user_data."""
@@ -84,18 +91,14 @@ def start_update(
     found: dict[tuple[str, tuple[int | str, ...]], object] = {}
     keys = {json.dumps(list(key)): key for _name, key in conversations}
     if keys:
-        rows = session.exec(
-            select(ConversationState).where(col(ConversationState.key).in_(list(keys)))
-        )
         wanted = set(conversations)
-        for row in rows:
-            name_key = (row.name, keys[row.key])
-            if name_key in wanted:
-                found[name_key] = json.loads(row.state)
+        for name, key, saved in session.execute(_LOAD_STATES, {"keys": list(keys)}):
+            if (name, keys[key]) in wanted:
+                found[(name, keys[key])] = json.loads(saved)
     scratch = None
     if user_id is not None:
-        saved = session.get(UserScratch, user_id)
-        scratch = json.loads(saved.data) if saved is not None else {}
+        data = session.execute(_LOAD_SCRATCH, {"user_id": user_id}).scalar()
+        scratch = json.loads(data) if data is not None else {}
     return UpdateStart(claimed=True, conversations=found, scratch=scratch)
 
 
