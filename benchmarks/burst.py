@@ -344,6 +344,9 @@ def report(burst: Burst, outstanding: list[float], args: Any, seconds_run: float
         )
     calls = ", ".join(f"{m} {n}" for m, n in burst.api.methods_count.most_common(6))
     lines.append(f"  Bot API calls: {calls}")
+    lines.append(
+        f"  machine load (1-minute average, {os.cpu_count()} cores): {os.getloadavg()[0]:.1f}"
+    )
     if burst.broken:
         lines.append(f"  journeys broken: {len(burst.broken)} (first: {burst.broken[0]})")
     return lines
