@@ -17,25 +17,14 @@ from typing import Any
 import regex
 from telegram import Message, TelegramObject, Update
 
-from models.core.contact import graphemes
-
 # Control characters (C0, DEL, C1) but the line break and tab, and halves of surrogate pairs.
 _UNWANTED = regex.compile(r"[\p{Cc}\p{Cs}--[\n\t]]", regex.V1)
-ELLIPSIS = "…"
 MAX_TELEGRAM_ID = 2**52 - 1  # Telegram: user ids have at most 52 significant bits
 
 
 def clean(text: str) -> str:
     """The text without control characters (but line breaks and tabs) and lone surrogates."""
     return _UNWANTED.sub("", text)
-
-
-def cut(text: str, longest: int) -> str:
-    """The text, or its first user-perceived characters and "…" if it has more than `longest`."""
-    clusters = graphemes(text)
-    if len(clusters) <= longest:
-        return text
-    return "".join(clusters[: longest - 1]) + ELLIPSIS
 
 
 def bounded_int(text: str, low: int, high: int) -> int | None:

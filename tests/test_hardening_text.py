@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import select
 from telegram import Update
 
-from bot.clean import bounded_int, clean, clean_update, cut
+from bot.clean import bounded_int, clean, clean_update
 from models.adoption.adoptions import AdoptionDraft
 from models.core.contact import clean_address, clean_text, graphemes
 from models.core.user import User
@@ -55,8 +55,6 @@ def test_lengths_count_user_perceived_characters() -> None:
     assert clean_text(SOMSAK * 5, 20) is None  # the column holds 20 code points only
     assert clean_address("ເຮືອນ") is None  # 5 code points, but 4 letters: too short
     assert clean_address("ບ້ານ ເຮືອນ") == "ບ້ານ ເຮືອນ"
-    assert cut("ສົ" * 10, 4) == "ສົສົສົ…"
-    assert cut("short", 10) == "short"
 
 
 def test_bounded_int_refuses_what_sql_cannot_hold() -> None:
