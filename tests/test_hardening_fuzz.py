@@ -68,8 +68,8 @@ FRAGMENTS = [
 ]
 # Steps that end on an accepted answer: the tap that opens them again, and the column they set.
 REENTER = {
-    "back office stock": ("OPP st {product}", "stock"),
-    "back office price": ("OPP pr {product}", "price_fen"),
+    "back office stock": ("OPP stock {product}", "stock"),
+    "back office price": ("OPP price {product}", "price_fen"),
 }
 # Every step that any text ends (a cancel reason cancels the order): the checks below do not apply.
 SKIPPED = {"back office cancel reason"}
