@@ -380,15 +380,20 @@ async def run_burst(args: argparse.Namespace) -> list[str]:
             burst.reset()
             await asyncio.to_thread(queue_broadcast, db, args.broadcast)
             people = [(user, TAPS[journey], tree) for user, journey, tree in people]
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         outstanding = await burst.run(people, args)
         seconds_run = time.perf_counter() - started
+        cpu_seconds = time.process_time() - cpu_started
         lines = report(burst, outstanding, args, seconds_run)  # what Telegram got until now
         api.incoming.clear()  # the cut-off: what was not fetched yet is not handled
         await stop_polling(polling)
         if args.broadcast:  # the rest of the broadcast would hold up the stop for minutes
             await asyncio.to_thread(postpone_outbox, db)
         await app.stop()
+        lines.append(
+            f"  this process's CPU: {cpu_seconds:.1f} s, "
+            f"{1000 * cpu_seconds / max(1, len(burst.replies)):.1f} ms per reply"
+        )
         lines.append(f"  errors logged: {errors.count}")
         if args.repeat:
             lines.append(

@@ -43,7 +43,6 @@ import heapq
 import itertools
 import logging
 import math
-from collections import deque
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -113,26 +112,29 @@ class _Waiter:
     """A send waiting for its share of the overall budget; the smallest key goes first."""
 
     key: tuple[int, float, int]
-    future: asyncio.Future[None] = field(compare=False)
+    future: asyncio.Future[list[float]] = field(compare=False)
 
 
 class SlidingWindow:
-    """At most `limit` events in any `period` seconds."""
+    """At most `limit` events in any `period` seconds; an event's time may be moved later."""
 
     def __init__(self, limit: int, period: float) -> None:
         self.limit = limit
         self.period = period
-        self._times: deque[float] = deque()
+        self._slots: list[list[float]] = []  # one [time] per recent event (at most `limit`)
 
     def wait(self, now: float) -> float:
         """How long until one more event fits (0: now)."""
-        while self._times and self._times[0] <= now - self.period:
-            self._times.popleft()
-        return 0.0 if len(self._times) < self.limit else self._times[0] + self.period - now
+        self._slots = [slot for slot in self._slots if slot[0] > now - self.period]
+        if len(self._slots) < self.limit:
+            return 0.0
+        return min(slot[0] for slot in self._slots) + self.period - now
 
-    def note(self, now: float) -> None:
-        """Records one event."""
-        self._times.append(now)
+    def note(self, now: float) -> list[float]:
+        """Records one event; the caller may move its time later through the returned slot."""
+        slot = [now]
+        self._slots.append(slot)
+        return slot
 
 
 class MessageBudget:
@@ -159,11 +161,22 @@ class MessageBudget:
 
     async def take(self, call: Call) -> None:
         """Waits until this send may go."""
-        waiter = _Waiter(self._key(call), asyncio.get_running_loop().create_future())
+        loop = asyncio.get_running_loop()
+        key, now = self._key(call), loop.time()
+        if not self._waiting and self.paused_until <= now and not self._window.wait(now):
+            # Nobody queued and room in the window: go at once, without a trip through the
+            # dispatcher (on a busy loop every extra task switch costs a turn of the queue).
+            self._window.note(now)
+            if key[0] == 0:
+                self._virtual = key[1]
+            return
+        waiter = _Waiter(key, loop.create_future())
         heapq.heappush(self._waiting, waiter)
         if self._dispatcher is None or self._dispatcher.done():
             self._dispatcher = asyncio.create_task(self._dispatch(), name="message-budget")
-        await waiter.future
+        slot = await waiter.future
+        # The send leaves when this task runs again, which a busy loop delays: it counts from then.
+        slot[0] = max(slot[0], asyncio.get_running_loop().time())
 
     async def _dispatch(self) -> None:
         """Grants free slots of the window, each to the best waiter at that moment."""
@@ -178,8 +191,7 @@ class MessageBudget:
                 continue
             if waiter.key[0] == 0:
                 self._virtual = waiter.key[1]
-            self._window.note(loop.time())
-            waiter.future.set_result(None)
+            waiter.future.set_result(self._window.note(loop.time()))
 
     async def close(self) -> None:
         """Stops handing out slots."""

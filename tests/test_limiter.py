@@ -11,12 +11,13 @@ from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 from telegram.error import RetryAfter
 
 from benchmarks.pictures import VirtualClockLoop
 from bot.app import build_application, rate_limiter
 from bot.config import Settings
-from bot.limiter import BACKGROUND, PriorityRateLimiter, background, is_send
+from bot.limiter import BACKGROUND, PriorityRateLimiter, SlidingWindow, background, is_send
 from bot.offline import OfflineBotAPI
 from models.core.broadcast import create_broadcast
 from models.core.user import touch_user
@@ -266,3 +267,14 @@ def test_the_outbox_marks_its_sends_as_background(db: Any, settings: Settings) -
     sends = [args for endpoint, args in seen if endpoint == "sendMessage"]
     assert sends == [{"priority": BACKGROUND}] * 3
     assert isinstance(rate_limiter(), PriorityRateLimiter)
+
+
+def test_a_send_counts_from_when_it_leaves_not_when_it_was_granted() -> None:
+    """A busy loop resumes a granted send late; the window counts it from then."""
+    window = SlidingWindow(2, 1.0)
+    window.note(0.0)
+    late = window.note(0.0)
+    late[0] = 0.6  # the task ran (and the request left) only at 0.6
+    assert window.wait(1.0) == 0.0  # the first has left the window, the late one has not
+    window.note(1.0)
+    assert window.wait(1.0) == pytest.approx(0.6)  # the next fits when the late one leaves
