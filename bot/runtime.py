@@ -19,6 +19,7 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import IO, Any
 
@@ -167,8 +168,10 @@ async def poll(application: AnyApp, stop: asyncio.Event) -> None:
         await application.stop()
 
 
-def run_polling(settings: Settings, db: Database) -> int:
-    """`python -m bot run`: long polling until SIGTERM or Ctrl-C."""
+def run_until_stopped(
+    settings: Settings, db: Database, serve: Callable[[AnyApp, asyncio.Event], Awaitable[None]]
+) -> int:
+    """Builds the Application and runs `serve` until SIGTERM or Ctrl-C (polling and webhook)."""
     from bot.app import build_application
 
     if problem := single_instance(settings, db):
@@ -181,7 +184,12 @@ def run_polling(settings: Settings, db: Database) -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        await poll(application, stop)
+        await serve(application, stop)
 
     asyncio.run(main())
     return 0
+
+
+def run_polling(settings: Settings, db: Database) -> int:
+    """`python -m bot run`: long polling until SIGTERM or Ctrl-C."""
+    return run_until_stopped(settings, db, poll)

@@ -14,8 +14,6 @@ import asyncio
 import hmac
 import json
 import logging
-import signal
-import sys
 from typing import Any
 
 from tornado.httpserver import HTTPServer
@@ -244,20 +242,6 @@ async def serve(application: AnyApp, settings: Settings, stop: asyncio.Event) ->
 
 def run_webhook(settings: Settings, db: Database) -> int:
     """`python -m bot webhook`: serves until SIGTERM or Ctrl-C."""
-    from bot.app import build_application
-    from bot.runtime import single_instance
+    from bot.runtime import run_until_stopped
 
-    if problem := single_instance(settings, db):
-        print(f"database error: {problem}", file=sys.stderr)
-        return 2
-    application = build_application(settings, db, polling=False)
-
-    async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
-        await serve(application, settings, stop)
-
-    asyncio.run(main())
-    return 0
+    return run_until_stopped(settings, db, lambda app, stop: serve(app, settings, stop))
