@@ -27,8 +27,11 @@ run: $(STAMP) compile  ## run the bot: polling with BOT_TOKEN, else the console 
 console: $(STAMP) compile  ## the console chat, e.g. make console ARGS="--lang lo"
 	$(BIN)/python -m bot console $(ARGS)
 
+# Tests run on every core (pytest-xdist); `make test WORKERS=0` runs them in this one process.
+WORKERS ?= auto
+
 test: $(STAMP) compile  ## the whole test suite (PostgreSQL too when TEST_DATABASE_URL is set)
-	$(BIN)/python -m pytest $(ARGS)
+	$(BIN)/python -m pytest -n $(WORKERS) $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
