@@ -19,6 +19,7 @@ from models.core.outbox import Notification, NotificationStatus
 from models.core.payments import Payment, PaymentStatus
 from models.core.roles import FarmerInvite
 from models.core.state import ConversationState, UserScratch
+from models.core.updates import TelegramUpdate, expire_stale, scrub_unhandled
 from models.core.user import User
 from models.privacy import ANONYMOUS, ANONYMOUS_ID, register_provider, row_dict
 
@@ -151,8 +152,33 @@ class _Roles:
         return 0
 
 
+class _StoredUpdates:
+    """Updates received but not handled yet: their raw JSON holds names and typed text.
+
+    A handled update keeps only its id (models/core/updates.py); these are the ones still waiting,
+    e.g. sent while the erasure itself ran, or stored by an instance that stopped.
+    """
+
+    def export(self, session: Session, user_id: int) -> Any:
+        rows = session.exec(
+            select(TelegramUpdate.update_id, TelegramUpdate.received_at)
+            .where(col(TelegramUpdate.handled_at).is_(None))
+            .where(col(TelegramUpdate.user_id) == user_id)
+            .order_by(col(TelegramUpdate.update_id))
+        )
+        return [{"update_id": uid, "received_at": at.isoformat()} for uid, at in rows]
+
+    def erase(self, session: Session, user_id: int) -> list[str]:
+        scrub_unhandled(session=session, user_id=user_id)
+        return []
+
+    def purge_finished(self, session: Session, before: datetime) -> int:
+        return expire_stale(session=session)
+
+
 register_provider("profile", _Profile())
 register_provider("roles", _Roles())
 register_provider("dialogues", _DialogueState())
 register_provider("notifications", _Notifications())
 register_provider("payments", _Payments())
+register_provider("stored_updates", _StoredUpdates())

@@ -12,11 +12,12 @@ payload and the chat/user ids are dropped at once (retention).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, bindparam, delete, func, text
+from sqlalchemy import BigInteger, Column, bindparam, delete, func, text, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.core.base import insert_ignoring_conflicts, utcnow
@@ -209,6 +210,113 @@ def prune_updates(*, session: Session, keep: timedelta = KEEP_HANDLED) -> int:
     """Forgets updates handled longer ago than `keep`; returns how many."""
     cutoff = utcnow() - keep
     statement = delete(TelegramUpdate).where(col(TelegramUpdate.handled_at) < cutoff)
+    return int(session.exec(statement).rowcount)
+
+
+# What a raw update may say about a person beyond ids: dropped when they ask to be erased.
+_PERSONAL_KEYS = frozenset(
+    {
+        "last_name",
+        "username",
+        "phone_number",
+        "vcard",
+        "email",
+        "bio",
+        "caption",
+        "query",
+        "location",
+        "venue",
+        "order_info",
+        "contact",
+        "entities",
+        "caption_entities",
+    }
+)
+ERASED_NAME = "[erased]"  # models.privacy.ANONYMOUS (not imported: privacy imports this module)
+
+
+_COMMAND = re.compile(r"/[A-Za-z0-9_]{1,32}(@\w{1,64})?")
+
+
+def _bare_command(text: Any) -> bool:
+    """Whether a message text is a command without arguments (/start, /help@bot): no data."""
+    return isinstance(text, str) and _COMMAND.fullmatch(text) is not None
+
+
+def scrub_payload(value: Any) -> Any:
+    """The update without names, usernames, typed text, phone numbers or addresses (ids kept)."""
+    if isinstance(value, list):
+        return [scrub_payload(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    scrubbed: dict[str, Any] = {}
+    for key, item in value.items():
+        if key in _PERSONAL_KEYS:
+            continue
+        if key == "text" and not _bare_command(item):
+            continue
+        if key == "shipping_address" and isinstance(item, dict):  # required by a shipping query
+            scrubbed[key] = {field: "" for field in item}
+            continue
+        if key in ("first_name", "title") and isinstance(item, str):
+            scrubbed[key] = ERASED_NAME
+            continue
+        scrubbed[key] = scrub_payload(item)
+    return scrubbed
+
+
+def scrub_unhandled(*, session: Session, user_id: int) -> int:
+    """Erases the personal fields of the user's stored, not yet handled updates; returns how many.
+
+    They are still handled afterwards (a command stays a command), but without what the user
+    typed or shared, so nothing from before the erasure survives in the table.
+    """
+    rows = session.exec(
+        select(TelegramUpdate)
+        .where(col(TelegramUpdate.handled_at).is_(None))
+        .where(col(TelegramUpdate.payload).is_not(None))
+        .where(
+            (col(TelegramUpdate.user_id) == user_id)
+            | (col(TelegramUpdate.chat_id) == user_id)
+            | col(TelegramUpdate.payload).contains(str(user_id))
+        )
+    ).all()
+    changed = 0
+    for row in rows:
+        payload = json.loads(row.payload or "{}")
+        if not _mentions(payload, user_id):
+            continue  # the id only appeared inside some text or number
+        row.payload = json.dumps(scrub_payload(payload), ensure_ascii=False)
+        session.add(row)
+        changed += 1
+    return changed
+
+
+def _mentions(value: Any, user_id: int) -> bool:
+    """Whether a user object with this id appears anywhere in the update."""
+    if isinstance(value, list):
+        return any(_mentions(item, user_id) for item in value)
+    if isinstance(value, dict):
+        if value.get("id") == user_id or value.get("user_id") == user_id:
+            return True
+        return any(_mentions(item, user_id) for item in value.values())
+    return False
+
+
+def expire_stale(*, session: Session, keep: timedelta = KEEP_HANDLED) -> int:
+    """Drops the payload of updates stored longer ago than `keep` and still not handled.
+
+    Telegram itself forgets an update after a day; one still waiting after a week never will be
+    handled, and its payload is personal data.
+    """
+    cutoff = utcnow() - keep
+    statement = (
+        update(TelegramUpdate)
+        .where(col(TelegramUpdate.handled_at).is_(None))
+        .where(col(TelegramUpdate.payload).is_not(None))
+        .where(col(TelegramUpdate.received_at) < cutoff)
+        .values(payload=None, chat_id=None, user_id=None, lease_until=None, handled_at=utcnow())
+    )
     return int(session.exec(statement).rowcount)
 
 
