@@ -24,6 +24,7 @@ from telegram.warnings import PTBUserWarning
 from bot.commands import register_commands
 from bot.config import Settings
 from bot.context import BotContext
+from bot.datakey import ensure_data_key
 from bot.db import Database
 from bot.errors import handle_error
 from bot.jobs import schedule_jobs
@@ -97,6 +98,7 @@ def build_application(
     polling: bool = True,
 ) -> App:
     """Builds the Application; with `request` (an offline Bot API) it never touches the network."""
+    ensure_data_key(settings, db)  # python -m bot has set it up already; benchmarks and scripts
     builder = (
         Application.builder()
         .token(settings.bot_token or OFFLINE_TOKEN)

@@ -49,6 +49,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     importer.add_argument("file", type=Path, help="catalog.yaml, or trees.csv")
     importer.set_defaults(run=cmd_import_catalog)
     commands.add_parser("migrate", help="upgrade the database schema to this version's")
+    rotate = commands.add_parser(
+        "rotate-key", help="re-encrypt every personal value under a new data key"
+    )
+    rotate.set_defaults(run=cmd_rotate_key)
+    encrypt = commands.add_parser(
+        "encrypt-data", help="encrypt personal values stored before encryption existed"
+    )
+    encrypt.set_defaults(run=cmd_encrypt_data)
+    commands.add_parser("new-key", help="print a fresh data key (for DATA_KEY)")
     commands.add_parser("webhook", help="serve Telegram's webhook (WEBHOOK_URL, WEBHOOK_SECRET)")
     return parser.parse_args(argv)
 
@@ -78,6 +87,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging(settings.log_level)
     if args.command == "migrate":
         return cmd_migrate(settings)
+    if args.command == "new-key":
+        from models.core.crypto import new_key
+
+        print(new_key())
+        return 0
     if args.command == "webhook":
         from bot.webhook import missing_settings
 
@@ -94,6 +108,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    from bot.datakey import setup_data_key
+    from models.core.crypto import DataKeyError
+
+    try:
+        if args.command != "rotate-key":
+            setup_data_key(settings, db)
+        if getattr(args, "run", None):
+            return int(args.run(settings, db, args))
+    except DataKeyError as exc:
+        print(f"data key error: {exc}", file=sys.stderr)
         return 2
     if getattr(args, "run", None):
         return int(args.run(settings, db, args))
@@ -173,6 +198,25 @@ def cmd_confirm_payment(settings: Settings, db: Database, args: argparse.Namespa
         f"payment {payment.reference} ({payment.kind} {payment.target_id}, "
         f"{payment.amount_fen / 100:.2f} {payment.currency}) {state}: {payment.status}"
     )
+    return 0
+
+
+def cmd_rotate_key(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    """Re-encrypts every personal value under a new key, written to the key file."""
+    from bot.datakey import rotate_key
+
+    changed, path = rotate_key(settings, db)
+    print(f"re-encrypted {changed} values under a new data key, now in {path} (mode 600)")
+    if settings.data_key:
+        print(f"DATA_KEY is set: replace it with the key in {path}, or unset it")
+    return 0
+
+
+def cmd_encrypt_data(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    """Encrypts the personal values stored before encryption existed."""
+    from bot.datakey import encrypt_existing
+
+    print(f"encrypted {encrypt_existing(settings, db)} stored values")
     return 0
 
 

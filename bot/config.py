@@ -157,6 +157,9 @@ class Settings:
     max_concurrent_updates: int = _setting("MAX_CONCURRENT_UPDATES", _positive_int, 256)
     # how long a process's claim on an update holds before another process may take it over
     update_lease_seconds: int = _setting("UPDATE_LEASE_SECONDS", _positive_int, 60)
+    # the key that encrypts phone numbers, addresses, gift messages and certificate names
+    data_key: str | None = _setting("DATA_KEY")
+    data_key_file: str | None = _setting("DATA_KEY_FILE")
 
     @classmethod
     def from_env(

@@ -23,16 +23,19 @@ from bot.db import Database
 from bot.i18n import compile_catalogs
 from bot.offline import OfflineBotAPI
 from models.catalog.samples import load_sample_catalog
+from models.core import crypto
 from tests.factories import TgUser
 from tests.harness import Harness
 
 ADMIN_ID = 7000
+TEST_DATA_KEY = "dGVzdC1vbmx5LWRhdGEta2V5LW5vdC1hLXNlY3JldCE="  # tests only, never a real key
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """Compiles the catalogs once, so tests read what the bot would."""
     compile_catalogs()
+    crypto.configure([TEST_DATA_KEY])  # what bot/datakey.py does at start
 
 
 def _postgres_url(url: str) -> str:

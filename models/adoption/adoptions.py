@@ -21,6 +21,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from models.catalog.places import Farmer, Village
 from models.catalog.trees import Species, Tree, TreeStatus, current_season, next_season, season_end
 from models.core.base import insert_ignoring_conflicts, telegram_id_column, utcnow
+from models.core.crypto import Encrypted
 from models.core.outbox import notify
 from models.core.payments import Payment, cancel_payments_for, register_payable
 
@@ -54,13 +55,13 @@ class Adoption(SQLModel, table=True):
     hold_key: str | None = Field(default=None, unique=True, max_length=40)
     user_id: int = Field(sa_column=telegram_id_column(index=True, nullable=False))
     nickname: str = Field(default="", max_length=40)
-    certificate_name: str = Field(max_length=80)
+    certificate_name: str = Field(sa_type=Encrypted, max_length=80)
     gift: bool = False
-    gift_recipient: str = Field(default="", max_length=80)
-    gift_message: str = Field(default="", max_length=200)
+    gift_recipient: str = Field(sa_type=Encrypted, default="", max_length=80)
+    gift_message: str = Field(sa_type=Encrypted, default="", max_length=200)
     country: str = Field(max_length=2)
-    address: str = Field(max_length=300)
-    phone: str = Field(max_length=20)
+    address: str = Field(sa_type=Encrypted, max_length=300)
+    phone: str = Field(sa_type=Encrypted, max_length=20)
     amount_fen: int
     status: str = Field(default=AdoptionStatus.RESERVED, max_length=20, index=True)
     certificate_no: str | None = Field(default=None, unique=True, max_length=24)
@@ -101,13 +102,13 @@ class AdoptionDraft(SQLModel, table=True):
     user_id: int = Field(sa_column=telegram_id_column(primary_key=True, autoincrement=False))
     tree_id: int = Field(foreign_key="tree.id")
     nickname: str = Field(default="", max_length=40)
-    certificate_name: str = Field(default="", max_length=80)
+    certificate_name: str = Field(sa_type=Encrypted, default="", max_length=80)
     gift: bool = False
-    gift_recipient: str = Field(default="", max_length=80)
-    gift_message: str = Field(default="", max_length=200)
+    gift_recipient: str = Field(sa_type=Encrypted, default="", max_length=80)
+    gift_message: str = Field(sa_type=Encrypted, default="", max_length=200)
     country: str = Field(default="", max_length=2)
-    address: str = Field(default="", max_length=300)
-    phone: str = Field(default="", max_length=20)
+    address: str = Field(sa_type=Encrypted, default="", max_length=300)
+    phone: str = Field(sa_type=Encrypted, default="", max_length=20)
     updated_at: datetime = Field(default_factory=utcnow)
 
 

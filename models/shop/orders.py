@@ -13,6 +13,7 @@ from sqlalchemy import Index, delete, text, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.core.base import telegram_id_column, utcnow
+from models.core.crypto import Encrypted
 from models.core.outbox import notify
 from models.core.payments import (
     REFERENCE_ALPHABET,
@@ -89,8 +90,8 @@ class Order(SQLModel, table=True):
     source_key: str = Field(unique=True, max_length=40)  # cart id and version: one order each
     status: str = Field(default=OrderStatus.AWAITING_PAYMENT, max_length=20, index=True)
     country: str = Field(max_length=2)
-    address: str = Field(max_length=300)
-    phone: str = Field(max_length=20)
+    address: str = Field(sa_type=Encrypted, max_length=300)
+    phone: str = Field(sa_type=Encrypted, max_length=20)
     note: str | None = Field(default=None, max_length=300)
     weight_g: int = 0
     subtotal_fen: int

@@ -11,6 +11,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.catalog.places import Farmer, Village
 from models.core.base import telegram_id_column, utcnow
+from models.core.crypto import Encrypted
 
 MAX_LINES = 20  # distinct products in one cart
 
@@ -57,8 +58,8 @@ class Cart(SQLModel, table=True):
     user_id: int = Field(sa_column=telegram_id_column(unique=True, nullable=False))
     version: int = 0
     country: str | None = Field(default=None, max_length=2)
-    address: str | None = Field(default=None, max_length=300)
-    phone: str | None = Field(default=None, max_length=20)
+    address: str | None = Field(sa_type=Encrypted, default=None, max_length=300)
+    phone: str | None = Field(sa_type=Encrypted, default=None, max_length=20)
     note: str | None = Field(default=None, max_length=300)
     updated_at: datetime = Field(default_factory=utcnow)
 
