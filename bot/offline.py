@@ -203,7 +203,7 @@ class OfflineBotAPI(BaseRequest):
             "from": self.bot_user,
             **content,
         }
-        if params.get("reply_markup"):
+        if _markup(params.get("reply_markup")):
             message["reply_markup"] = _markup(params["reply_markup"])
         self.sent_messages[(chat_id, message["message_id"])] = message
         return message
@@ -220,7 +220,7 @@ class OfflineBotAPI(BaseRequest):
             "from": self.bot_user,
         }
         message.update({k: v for k, v in changes.items() if v is not None})
-        if params.get("reply_markup"):
+        if _markup(params.get("reply_markup")):
             message["reply_markup"] = _markup(params["reply_markup"])
         else:
             message.pop("reply_markup", None)
@@ -285,8 +285,9 @@ class OfflineBotAPI(BaseRequest):
 
 
 def _markup(markup: Any) -> Any:
-    """Returns reply_markup as the JSON object Telegram echoes back."""
-    return json.loads(markup) if isinstance(markup, str) else markup
+    """Returns reply_markup as the JSON object Telegram echoes back (inline keyboards only)."""
+    value = json.loads(markup) if isinstance(markup, str) else markup
+    return value if isinstance(value, dict) and "inline_keyboard" in value else None
 
 
 def _file(file_id: str, **extra: Any) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from telegram.ext import (
 from bot.context import BotContext
 from handlers.account.privacy import ensure_consent
 from handlers.adoption.browse import send_card, species_name
-from handlers.kit import routes
+from handlers.kit import contact, routes
 from handlers.kit.common import back_button, button, cancel, esc, keyboard, menu_row, show
 from handlers.kit.dialogues import dialogue
 from handlers.payment.step import ask_for_payment
@@ -167,6 +167,8 @@ async def ask(update: Update, context: BotContext, step: Step, error: str = "") 
     text = _question(context, step, draft, name)
     if error:
         text = f"⚠️ {error}\n\n{text}"
+    if step is Step.PHONE and not error:  # once: the reply keyboard stays until a number
+        await contact.offer_share(update, context)
     await show(update, context, text, _buttons(context, step, name))
     return step
 
@@ -254,20 +256,34 @@ def answer_text(step: Step) -> Callback:
     async def answer(update: Update, context: BotContext) -> int:
         message = update.effective_message
         assert message is not None
-        draft = await context.db.run(get_draft, user_id=_user_id(update))
-        if draft is None:
-            return await _lost(update, context)
-        value, error = _validate(context, step, message.text or "", draft.country)
-        if value is None:
-            return await ask(update, context, step, error)
-        draft = await context.db.run(
-            update_draft, user_id=_user_id(update), **{FIELDS[step]: value}
-        )
-        assert draft is not None
-        return await ask(update, context, next_step(step, draft))
+        return await store_answer(update, context, step, message.text or "")
 
     answer.__doc__ = f"Stores the answer to {step.name.lower()} and asks the next question."
     return answer
+
+
+async def store_answer(update: Update, context: BotContext, step: Step, raw: str) -> int:
+    """Validates and stores an answer, then asks the next question (or this one again)."""
+    draft = await context.db.run(get_draft, user_id=_user_id(update))
+    if draft is None:
+        return await _lost(update, context)
+    value, error = _validate(context, step, raw, draft.country)
+    if value is None:
+        return await ask(update, context, step, error)
+    draft = await context.db.run(update_draft, user_id=_user_id(update), **{FIELDS[step]: value})
+    assert draft is not None
+    if step is Step.PHONE:
+        await contact.phone_taken(update, context, value)
+    return await ask(update, context, next_step(step, draft))
+
+
+async def answer_contact(update: Update, context: BotContext) -> int:
+    """Takes the number of the user's own shared contact, as if typed; refuses anyone else's."""
+    shared = contact.shared_phone(update)
+    if shared is None:
+        await contact.offer_share(update, context)  # the button went away when it was used
+        return await ask(update, context, Step.PHONE, contact.not_your_contact(context))
+    return await store_answer(update, context, Step.PHONE, shared)
 
 
 def not_text(step: Step) -> Callback:
@@ -438,6 +454,8 @@ def conversation() -> ConversationHandler[BotContext]:
         handlers: list[BaseHandler[Any, Any, Any]] = []
         if step in FIELDS:
             handlers.append(MessageHandler(typed, answer_text(step)))
+        if step is Step.PHONE:
+            handlers.append(MessageHandler(filters.CONTACT, answer_contact))
         route = {Step.GIFT: routes.ADOPT_FOR, Step.COUNTRY: routes.ADOPT_TO}.get(
             step, routes.ADOPT_SKIP
         )

@@ -21,7 +21,7 @@ from telegram.ext import (
 from bot.context import BotContext
 from bot.i18n import N_
 from handlers.account.privacy import ensure_consent
-from handlers.kit import routes
+from handlers.kit import contact, routes
 from handlers.kit.common import back_button, button, esc, keyboard, show
 from handlers.kit.dialogues import dialogue
 from handlers.shop import cart
@@ -132,6 +132,8 @@ async def ask_phone(update: Update, context: BotContext, error: str | None = Non
     )
     if error:
         text = f"{error}\n\n{text}"
+    else:  # once per question: the reply keyboard stays until a number is taken
+        await contact.offer_share(update, context)
     await show(update, context, text, keyboard([back_button(context, routes.CHECKOUT_BACK.data())]))
     return Step.PHONE
 
@@ -139,14 +141,29 @@ async def ask_phone(update: Update, context: BotContext, error: str | None = Non
 async def got_phone(update: Update, context: BotContext) -> int:
     """Checks the number for the destination country, then asks for a note."""
     assert update.effective_message is not None
+    return await take_phone(update, context, update.effective_message.text or "")
+
+
+async def got_contact(update: Update, context: BotContext) -> int:
+    """Takes the number of the user's own shared contact, as if typed; refuses anyone else's."""
+    shared = contact.shared_phone(update)
+    if shared is None:
+        await contact.offer_share(update, context)  # the button went away when it was used
+        return await ask_phone(update, context, "⚠️ " + contact.not_your_contact(context))
+    return await take_phone(update, context, shared)
+
+
+async def take_phone(update: Update, context: BotContext, raw: str) -> int:
+    """Stores the number if it can be called in the destination country, then asks for a note."""
     view = await context.db.run(view_cart, user_id=user_id(update))
-    phone = normalize_phone(view.cart.country or "", update.effective_message.text or "")
+    phone = normalize_phone(view.cart.country or "", raw)
     if phone is None:
         error = context.tr._("That is not a phone number we can call in {country}.").format(
             country=country_name(context, view.cart.country or "")
         )
         return await ask_phone(update, context, error)
     await context.db.run(set_draft, user_id=user_id(update), phone=phone)
+    await contact.phone_taken(update, context, phone)
     return await ask_note(update, context)
 
 
@@ -341,6 +358,7 @@ def conversation() -> ConversationHandler[BotContext]:
             ],
             Step.PHONE: [
                 MessageHandler(TEXT, got_phone),
+                MessageHandler(filters.CONTACT, got_contact),
                 routes.CHECKOUT_BACK.handler(back_from_phone),
                 MessageHandler(OTHER, not_text(Step.PHONE)),
             ],
