@@ -52,6 +52,27 @@ ANONYMOUS_ID = 0  # what replaces an erased link to a Telegram user in a non-nul
 PERSONAL_MARK = "[personal data]"
 
 
+class Seen(StrEnum):
+    """A piece of personal data one audience may see on its screens."""
+
+    DISPLAY_NAME = "display_name"  # the Telegram first and last name
+    TREE_NICKNAME = "tree_nickname"
+    CERTIFICATE_NAME = "certificate_name"  # also a gift's recipient
+    ADDRESS = "address"
+    PHONE = "phone"
+
+
+# Who sees what: the farmer screens build their views from these fields only (models/adoption/
+# farmers.py, models/shop/packing.py), and the privacy notice lists them, so the two agree.
+FARMER_SEES = (Seen.DISPLAY_NAME, Seen.TREE_NICKNAME)
+POST_OFFICE_SEES = (Seen.DISPLAY_NAME, Seen.CERTIFICATE_NAME, Seen.ADDRESS, Seen.PHONE)
+
+
+def is_erased(value: str | None) -> bool:
+    """Whether a stored name (or address, phone) has been erased or its person is gone."""
+    return value is None or not value.strip() or value == ANONYMOUS
+
+
 class ConsentKind(StrEnum):
     """What the user agreed to."""
 

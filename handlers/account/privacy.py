@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from datetime import timedelta
 
+from babel.lists import format_list
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler
 
@@ -32,7 +34,10 @@ from handlers.kit.common import back_button, button, esc, keyboard, menu_row, sh
 from models import privacy as privacy_data
 from models.core.base import utcnow
 from models.privacy import (
+    FARMER_SEES,
+    POST_OFFICE_SEES,
     ConsentKind,
+    Seen,
     erase_user_data,
     export_user_data,
     has_consent,
@@ -58,6 +63,31 @@ KEPT_WHAT = {
 # --- the notice ---------------------------------------------------------------------------------
 
 
+def seen_label(tr: Translator, seen: Seen) -> str:
+    """What a piece of personal data is called in the notice."""
+    labels = {
+        Seen.DISPLAY_NAME: tr._("your Telegram name"),
+        Seen.TREE_NICKNAME: tr._("your tree's nickname"),
+        Seen.CERTIFICATE_NAME: tr._("the name on the certificate"),
+        Seen.ADDRESS: tr._("the delivery address"),
+        Seen.PHONE: tr._("the phone number"),
+    }
+    return labels[seen]
+
+
+def seen_list(tr: Translator, seen: Sequence[Seen]) -> str:
+    """A list of personal data in the notice's words, joined as the language joins lists."""
+    return format_list([seen_label(tr, item) for item in seen], locale=tr.locale)
+
+
+def who_sees(tr: Translator) -> str:
+    """The notice's "who sees it", from the same lists the farmer and operator screens obey."""
+    return tr._(
+        "<b>Who sees it.</b> The farmers who grow your tree or pack your order see only "
+        "{farmer}. The post office staff see {post_office}, to ship it."
+    ).format(farmer=seen_list(tr, FARMER_SEES), post_office=seen_list(tr, POST_OFFICE_SEES))
+
+
 def notice_text(context: BotContext) -> str:
     """The privacy notice in the user's language, short paragraphs."""
     tr, settings = context.tr, context.settings
@@ -80,10 +110,7 @@ def notice_text(context: BotContext) -> str:
             "<b>Why.</b> To take, pack and deliver your orders and adoptions, to keep you "
             "informed, and to keep the accounts. Nothing is sold or used for advertising."
         ),
-        tr._(
-            "<b>Who sees it.</b> The farmer who packs your order sees only your display name. "
-            "The post office staff see the address and phone number to ship it."
-        ),
+        who_sees(tr),
         tr._(
             "<b>Where.</b> The post office is in China and a partner village is in Laos, so "
             "your data may be handled in both countries. We ask your separate consent before "

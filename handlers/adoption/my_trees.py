@@ -12,7 +12,7 @@ from bot.context import BotContext
 from bot.i18n import Translator
 from handlers.adoption.certificate import certificate_png
 from handlers.kit import routes
-from handlers.kit.common import back_button, button, esc, keyboard, menu_row, show
+from handlers.kit.common import back_button, button, esc, keyboard, menu_row, person, show
 from models.adoption.adoptions import (
     PAID,
     UNPAID,
@@ -85,7 +85,7 @@ def detail_text(context: BotContext, view: AdoptionView, news: list) -> str:  # 
         ),
     ]
     if adoption.gift:
-        lines.append(tr._("A gift for: {value}").format(value=esc(adoption.gift_recipient)))
+        lines.append(tr._("A gift for: {value}").format(value=person(tr, adoption.gift_recipient)))
     if adoption.certificate_no:
         lines.append(tr._("Certificate no.: {number}").format(number=adoption.certificate_no))
     lines += ["", tr._("<b>News of your tree</b>")]

@@ -13,7 +13,7 @@ from bot.notify import AnyApp, Outgoing
 from handlers.adoption.my_trees import status_label
 from handlers.kit import routes
 from handlers.kit.carriers import Shipping
-from handlers.kit.common import back_button, button, esc, keyboard, show
+from handlers.kit.common import back_button, button, esc, keyboard, person, show
 from handlers.kit.dialogues import dialogue
 from handlers.kit.roles import operator_only
 from handlers.kit.screens import Page, action, show_missing, show_page, viewer, with_notice
@@ -48,13 +48,13 @@ def harvest_text(context: BotContext, entry: Harvest, full: bool = False) -> str
     lines = [
         f"{entry.species.emoji} <b>{esc(entry.tree.code)}</b> · {adoption.season} · "
         + tr._("{kg} kg").format(kg=tr.number(entry.tree.harvest_kg)),
-        tr._("To: {name} · {country}").format(name=esc(entry.recipient), country=country),
+        tr._("To: {name} · {country}").format(name=person(tr, entry.recipient), country=country),
     ]
     if full:
         lines += [
             tr._("Status: {status}").format(status=status_label(tr, adoption.status)),
-            tr._("Address: {address}").format(address=esc(adoption.address)),
-            tr._("Phone: {phone}").format(phone=esc(adoption.phone)),
+            tr._("Address: {address}").format(address=person(tr, adoption.address)),
+            tr._("Phone: {phone}").format(phone=person(tr, adoption.phone)),
         ]
         if adoption.certificate_no:
             lines.append(tr._("Certificate no.: {number}").format(number=adoption.certificate_no))

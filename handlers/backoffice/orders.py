@@ -13,7 +13,7 @@ from bot.context import BotContext
 from bot.i18n import N_
 from handlers.kit import routes
 from handlers.kit.carriers import Shipping
-from handlers.kit.common import back_button, button, esc, keyboard, show
+from handlers.kit.common import back_button, button, esc, keyboard, person, show
 from handlers.kit.dialogues import dialogue
 from handlers.kit.roles import operator_only
 from handlers.kit.screens import Page, action, show_missing, show_page, viewer, with_notice
@@ -61,7 +61,7 @@ def summary(context: BotContext, entry: OperatorOrder) -> str:
     )
     return (
         f"<b>{esc(order.number)}</b> · {status_label(tr, order.status)} · {country}\n"
-        f"👤 {esc(entry.buyer_name)} · {items}"
+        f"👤 {person(tr, entry.buyer_name)} · {items}"
     )
 
 
@@ -102,7 +102,7 @@ async def show_order(
         await show_missing(update, context, tr._("There is no such order."), back)
         return
     order = entry.order
-    text = tr._("Buyer: {name}").format(name=esc(entry.buyer_name)) + "\n"
+    text = tr._("Buyer: {name}").format(name=person(tr, entry.buyer_name)) + "\n"
     text += order_text(context, order, entry.items, entry.events)
     actions = [
         (order.status == OrderStatus.PAID, "📦 " + tr.pgettext("button", "Mark packed"), PACK),

@@ -16,7 +16,7 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot.context import BotContext
 from bot.i18n import N_, Translator
 from handlers.kit import routes
-from handlers.kit.common import back_button, button, esc, keyboard, menu_row, show
+from handlers.kit.common import back_button, button, esc, keyboard, menu_row, person, show
 from handlers.kit.roles import farmer_only
 from handlers.kit.screens import action
 from handlers.shop.orders import COUNTRY_NAMES, status_label
@@ -87,7 +87,7 @@ def order_block(context: BotContext, entry: FarmerOrder, with_status: bool = Fal
     """An order as the farmer sees it: number, country, buyer's name, their items."""
     tr = context.tr
     country = tr._(COUNTRY_NAMES.get(entry.country, entry.country))
-    head = f"<b>{esc(entry.number)}</b> · {country} · 👤 {esc(entry.buyer_name)}"
+    head = f"<b>{esc(entry.number)}</b> · {country} · 👤 {person(tr, entry.buyer_name)}"
     if with_status:
         head += f"\n{status_label(tr, entry.status)} · {tr.day(entry.created_at)}"
     elif entry.part_packed:

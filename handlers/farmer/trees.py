@@ -20,6 +20,7 @@ from handlers.kit.common import (
     menu_row,
     page_count,
     pager,
+    person,
     show,
 )
 from handlers.kit.roles import farmer_only
@@ -34,7 +35,7 @@ def tree_line(tr: Translator, entry: FarmerTree) -> str:
     head = f"{entry.species.emoji} <b>{esc(entry.tree.code)}</b>"
     if entry.status is None:
         return head + " · " + tr._("not adopted in {season}").format(season=entry.season)
-    who = esc(entry.adopter)
+    who = person(tr, entry.adopter)
     if entry.nickname:
         who += f" · «{esc(entry.nickname)}»"
     mark = "👤" if entry.status in PAID else "⏳"

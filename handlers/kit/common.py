@@ -9,13 +9,22 @@ from telegram.error import BadRequest
 from telegram.ext import ConversationHandler
 
 from bot.context import BotContext
+from bot.i18n import Translator
 from handlers.kit import routes
 from handlers.kit.routes import Route
+from models.privacy import is_erased
 
 
 def esc(text: object) -> str:
     """Escapes user or catalog text for HTML parse mode (the bot's default)."""
     return html.escape(str(text), quote=False)
+
+
+def person(tr: Translator, name: str | None) -> str:
+    """A name (or an address, a phone) for a screen, escaped; once erased, a neutral label."""
+    if is_erased(name):
+        return tr._("(deleted)")
+    return esc(name)
 
 
 def button(text: str, data: str) -> InlineKeyboardButton:

@@ -14,7 +14,7 @@ from bot.context import BotContext
 from bot.i18n import N_, Translator
 from bot.notify import AnyApp, Outgoing
 from handlers.kit import routes
-from handlers.kit.common import back_button, button, esc, keyboard, menu_row, show
+from handlers.kit.common import back_button, button, esc, keyboard, menu_row, person, show
 from handlers.payment.step import ask_for_payment
 from models.catalog.places import localized
 from models.shop.orders import (
@@ -82,9 +82,11 @@ def order_text(
         "<b>" + tr._("Total: {amount}").format(amount=total) + "</b>",
         "",
         tr._("Deliver to: {address}").format(
-            address=f"{tr._(COUNTRY_NAMES.get(order.country, order.country))}, {esc(order.address)}"
+            address=tr._(COUNTRY_NAMES.get(order.country, order.country))
+            + ", "
+            + person(tr, order.address)
         ),
-        tr._("Phone: {phone}").format(phone=esc(order.phone)),
+        tr._("Phone: {phone}").format(phone=person(tr, order.phone)),
     ]
     if order.note:
         lines.append(tr._("Note: {note}").format(note=esc(order.note)))

@@ -1,7 +1,8 @@
 """The farmer's trees: who adopted them this season, news posted to their adopters, earnings.
 
-A farmer sees an adopter's display name only (for a gift, the name on the certificate): never
-the address or phone, which only the post office needs to ship the harvest share.
+A farmer sees what models.privacy.FARMER_SEES says, as the privacy notice does: the adopter's
+display name and the tree's nickname; never the certificate's name (often a full real name, or a
+gift recipient's), the address or phone, which only the post office needs to ship the harvest.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ class FarmerTree:
     species: Species
     season: str
     status: str | None  # the adoption's status, None when nobody holds the tree
-    adopter: str  # display name (or certificate name for a gift); never contact details
+    adopter: str  # the adopter's display name (Seen.DISPLAY_NAME); "" once they are erased
     nickname: str
 
 
@@ -89,11 +90,9 @@ def farmer_trees(
 
 
 def _adopter_name(adoption: Adoption | None, user: User | None) -> str:
-    """The name a farmer may see: the certificate's for a gift, else the Telegram name."""
-    if adoption is None:
+    """The name a farmer may see (models.privacy.FARMER_SEES): the adopter's Telegram name."""
+    if adoption is None or user is None:
         return ""
-    if adoption.gift or user is None or not user.display_name:
-        return adoption.certificate_name
     return user.display_name
 
 
