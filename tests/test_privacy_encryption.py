@@ -243,3 +243,17 @@ def test_the_data_key_never_shows_in_settings() -> None:
     settings = Settings.from_env({"DATA_KEY": key}, env_file=None)
     assert settings.data_key == key
     assert key not in repr(settings) and "data_key='[set]'" in repr(settings)
+
+
+def test_stored_updates_are_encrypted_until_handled(db: Database, ann: object) -> None:
+    from datetime import timedelta
+
+    from models.core.updates import Claim, claim_stored, store_update
+    from tests.factories import make_message_update
+
+    update = make_message_update(ann, "湖南省长沙市岳麓路 12 号 13812345678")  # type: ignore[arg-type]
+    db.call(store_update, update_id=update["update_id"], payload=update)
+    [(payload,)] = raw(db, "SELECT payload FROM telegramupdate")
+    assert payload.startswith("gAAAAA") and "13812345678" not in payload
+    [(update_id, claimed)] = db.call(claim_stored, claim=Claim("me", timedelta(seconds=60)))
+    assert (update_id, claimed) == (update["update_id"], update)

@@ -21,6 +21,7 @@ from sqlalchemy import BigInteger, Column, bindparam, delete, func, text, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.core.base import insert_ignoring_conflicts, utcnow
+from models.core.crypto import Encrypted, decrypt
 
 KEEP_HANDLED = timedelta(days=7)
 
@@ -29,7 +30,8 @@ class TelegramUpdate(SQLModel, table=True):
     """One update by its id: its JSON until handled, its claim, and when it was handled."""
 
     update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
-    payload: str | None = None
+    # encrypted like the personal columns (models/core/crypto.py): it holds names and typed text
+    payload: str | None = Field(default=None, sa_type=Encrypted)
     received_at: datetime = Field(default_factory=utcnow)
     handled_at: datetime | None = Field(default=None, index=True)
     # which process handles it and until when the claim holds (a dead process's claim expires)
@@ -147,7 +149,10 @@ def claim_stored(
         rows = session.execute(_CLAIM_STORED_POSTGRES, values).all()
     else:
         rows = session.execute(_CLAIM_STORED_SQLITE, values).all()
-    return sorted((int(update_id), json.loads(payload or "{}")) for update_id, payload in rows)
+    return sorted(
+        (int(update_id), json.loads(decrypt(payload) if payload else "{}"))
+        for update_id, payload in rows
+    )
 
 
 def release_claims(*, session: Session) -> int:
@@ -275,17 +280,12 @@ def scrub_unhandled(*, session: Session, user_id: int) -> int:
         select(TelegramUpdate)
         .where(col(TelegramUpdate.handled_at).is_(None))
         .where(col(TelegramUpdate.payload).is_not(None))
-        .where(
-            (col(TelegramUpdate.user_id) == user_id)
-            | (col(TelegramUpdate.chat_id) == user_id)
-            | col(TelegramUpdate.payload).contains(str(user_id))
-        )
-    ).all()
+    ).all()  # few (they wait seconds), and encrypted: each is read to find the user in it
     changed = 0
     for row in rows:
         payload = json.loads(row.payload or "{}")
         if not _mentions(payload, user_id):
-            continue  # the id only appeared inside some text or number
+            continue  # someone else's update
         row.payload = json.dumps(scrub_payload(payload), ensure_ascii=False)
         session.add(row)
         changed += 1

@@ -1,4 +1,4 @@
-"""encrypted personal fields: phone, address, gift and certificate names become TEXT
+"""encrypted personal fields: phone, address, gift and certificate names, stored updates: TEXT
 
 Fernet tokens are longer than the values they hold (a 20-character phone number becomes a
 120-character token), so the columns lose their length limits. Values already stored stay
@@ -34,6 +34,10 @@ NULLABLE = {"cart"}  # a checkout draft has no address or phone until they are t
 
 def upgrade() -> None:
     """Applies this migration."""
+    with op.batch_alter_table("telegramupdate", schema=None) as batch_op:
+        batch_op.alter_column(
+            "payload", existing_type=sa.String(), type_=sa.Text(), existing_nullable=True
+        )
     for table, columns in COLUMNS.items():
         with op.batch_alter_table(table, schema=None) as batch_op:
             for column, length in columns.items():
@@ -47,6 +51,10 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Reverts this migration (on PostgreSQL only once the values are plain: tokens do not fit)."""
+    with op.batch_alter_table("telegramupdate", schema=None) as batch_op:
+        batch_op.alter_column(
+            "payload", existing_type=sa.Text(), type_=sa.String(), existing_nullable=True
+        )
     for table, columns in COLUMNS.items():
         with op.batch_alter_table(table, schema=None) as batch_op:
             for column, length in columns.items():
