@@ -159,7 +159,7 @@ async def test_stats_show_adoptions_per_season_and_village(
     calls = await bot.command(admin_en, "/stats")
     text = next(c.params["text"] for c in calls if c.method == "sendMessage")
     amount = f"CN¥{adoption.amount_fen / 100:,.2f}"
-    assert f"{adoption.season}: 1 trees, {amount}" in text
+    assert f"{adoption.season}: 1 tree, {amount}" in text
     share = (adoption.amount_fen * 18 + 50) // 100
     assert f"collective 18%: CN¥{share / 100:,.2f}" in text.split("Tree adoptions by village")[1]
 

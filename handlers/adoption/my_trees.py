@@ -29,13 +29,13 @@ from models.catalog.trees import tree_news
 def status_label(tr: Translator, status: str) -> str:
     """An adoption's status in the user's language."""
     labels = {
-        AdoptionStatus.RESERVED: tr._("reserved, waiting for payment"),
-        AdoptionStatus.AWAITING_PAYMENT: tr._("reserved, waiting for payment"),
-        AdoptionStatus.ACTIVE: tr._("active"),
-        AdoptionStatus.HARVEST_SHIPPED: tr._("harvest shipped"),
-        AdoptionStatus.COMPLETED: tr._("completed"),
-        AdoptionStatus.EXPIRED: tr._("expired"),
-        AdoptionStatus.CANCELLED: tr._("cancelled"),
+        AdoptionStatus.RESERVED: tr._("Reserved, waiting for payment"),
+        AdoptionStatus.AWAITING_PAYMENT: tr._("Reserved, waiting for payment"),
+        AdoptionStatus.ACTIVE: tr._("Active"),
+        AdoptionStatus.HARVEST_SHIPPED: tr._("Harvest shipped"),
+        AdoptionStatus.COMPLETED: tr._("Completed"),
+        AdoptionStatus.EXPIRED: tr._("Expired"),
+        AdoptionStatus.CANCELLED: tr._("Cancelled"),
     }
     return labels.get(AdoptionStatus(status), status)
 
@@ -58,7 +58,7 @@ async def my_trees(update: Update, context: BotContext) -> None:
         adopt = [button("🌳 " + tr._("Adopt a tree"), routes.TREES.data())]
         await show(update, context, text, keyboard(adopt, menu_row(context)))
         return
-    lines = [tr._("<b>Your trees</b>")]
+    lines = ["<b>" + tr.pgettext("adopter", "My trees") + "</b>"]
     rows: list[list[InlineKeyboardButton]] = []
     for view in views:
         status = status_label(tr, view.adoption.status)

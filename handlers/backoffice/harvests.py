@@ -192,7 +192,10 @@ async def render_harvest_shipped(app: AnyApp, tr: Translator, params: dict[str, 
         carrier=esc(parcel.carrier),
         tracking=esc(parcel.tracking_number),
     )
-    mine = button("🌳 " + tr._("My trees"), routes.MY_TREE.data(adoption_id=view.adoption.id))
+    mine = button(
+        "🌳 " + tr.pgettext("adopter", "My trees"),
+        routes.MY_TREE.data(adoption_id=view.adoption.id),
+    )
     return Outgoing(text, keyboard([mine]))
 
 

@@ -61,9 +61,9 @@ async def stats_text(context: BotContext) -> str:
     if seasons:
         lines += ["", "<b>" + tr._("Tree adoptions by season") + "</b>"]
         lines += [
-            tr._("{season}: {trees} trees, {amount}").format(
-                season=esc(s.season), trees=tr.number(s.trees), amount=tr.money(s.fen)
-            )
+            tr.ngettext(
+                "{season}: {trees} tree, {amount}", "{season}: {trees} trees, {amount}", s.trees
+            ).format(season=esc(s.season), trees=tr.number(s.trees), amount=tr.money(s.fen))
             for s in seasons
         ]
     lines += await adoption_village_lines(context)

@@ -40,7 +40,9 @@ FARMER_MENU: list[FarmerEntry] = [
     FarmerEntry(lambda tr: "📦 " + tr._("Orders to pack"), routes.FARMER_TO_PACK.data()),
     FarmerEntry(lambda tr: "🧾 " + tr._("My orders"), routes.FARMER_ORDERS.data()),
     FarmerEntry(lambda tr: "💰 " + tr._("My earnings"), routes.FARMER_EARNINGS.data()),
-    FarmerEntry(lambda tr: "🌳 " + tr._("My trees"), routes.FARMER_TREES.data(page=0)),
+    FarmerEntry(
+        lambda tr: "🌳 " + tr.pgettext("farmer", "My trees"), routes.FARMER_TREES.data(page=0)
+    ),
     FarmerEntry(lambda tr: "📷 " + tr._("Post a tree update"), routes.NEWS.data()),
 ]
 

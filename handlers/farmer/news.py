@@ -281,7 +281,10 @@ async def render_tree_news(app: AnyApp, tr: Translator, params: dict[str, Any]) 
     else:
         head = tr._("📰 News from your tree {code} by {farmer}:").format(**facts)
     text = f"{head}\n\n{esc(news.text)}" if news.text else head
-    mine = button("🌳 " + tr._("My trees"), routes.MY_TREE.data(adoption_id=view.adoption.id))
+    mine = button(
+        "🌳 " + tr.pgettext("adopter", "My trees"),
+        routes.MY_TREE.data(adoption_id=view.adoption.id),
+    )
     return Outgoing(text, keyboard([mine]), photo=news.photo)
 
 

@@ -51,7 +51,7 @@ async def my_trees(update: Update, context: BotContext) -> None:
     entries, total = await context.db.run(
         farmer_trees, farmer_id=farmer.id, offset=page * PAGE, limit=PAGE
     )
-    lines = ["<b>" + tr._("My trees") + "</b>"]
+    lines = ["<b>" + tr.pgettext("farmer", "My trees") + "</b>"]
     if not entries:
         lines.append(tr._("No trees are registered under your name yet."))
     lines += [tree_line(tr, entry) for entry in entries]
