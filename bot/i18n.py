@@ -11,7 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
@@ -27,6 +27,8 @@ BABEL_LOCALES = {"zh": "zh_Hans_CN", "lo": "lo_LA", "en": "en"}
 TIME_ZONES = {"zh": "Asia/Shanghai", "lo": "Asia/Vientiane", "en": "Asia/Shanghai"}
 # Lao abbreviated months (ທ.ວ.) read as codes: Lao dates spell the month out.
 DATE_LENGTH = {"zh": "medium", "lo": "long", "en": "medium"}
+# Day and month only, for chart labels: 12月1日, Dec 1; in Lao 1/12 (short month names read as codes).
+SHORT_DAY = {"zh": "MMMd", "lo": "Md", "en": "MMMd"}
 LANGUAGE_NAMES = {"zh": "中文", "lo": "ລາວ", "en": "English"}
 
 
@@ -129,6 +131,10 @@ class Translator:
                 day = day.replace(tzinfo=UTC)
             day = day.astimezone(self.zone).date()
         return format_date(day, DATE_LENGTH[self.language], locale=self.locale)
+
+    def short_day(self, day: date) -> str:
+        """Day and month without the year, as a chart labels its days."""
+        return format_skeleton(SHORT_DAY[self.language], day, locale=self.locale)
 
 
 def _(message: str, tr: Translator) -> str:

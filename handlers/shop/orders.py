@@ -17,6 +17,7 @@ from handlers.kit import routes
 from handlers.kit.common import back_button, button, esc, keyboard, menu_row, show
 from handlers.payment.step import ask_for_payment
 from models.catalog.places import localized
+from models.shop.carriers import carrier_name
 from models.shop.orders import (
     BUYER_CANCELLABLE,
     PAYMENT_KIND,
@@ -91,7 +92,7 @@ def order_text(
     if order.tracking_number:
         lines.append(
             tr._("Carrier: {carrier}, tracking number: {tracking}").format(
-                carrier=esc(order.carrier or ""),
+                carrier=esc(carrier_name(order.carrier, context.lang)),
                 tracking=f"<code>{esc(order.tracking_number)}</code>",
             )
         )
@@ -276,7 +277,7 @@ async def render_order_status(app: AnyApp, tr: Translator, params: dict[str, Any
     status = OrderStatus(params["status"])
     text = tr._(texts[status]).format(
         number=number,
-        carrier=esc(params.get("carrier") or ""),
+        carrier=esc(carrier_name(params.get("carrier"), tr.language)),
         tracking=f"<code>{esc(params.get('tracking') or '')}</code>",
     )
     if params.get("reason"):
