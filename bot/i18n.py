@@ -27,7 +27,7 @@ BABEL_LOCALES = {"zh": "zh_Hans_CN", "lo": "lo_LA", "en": "en"}
 TIME_ZONES = {"zh": "Asia/Shanghai", "lo": "Asia/Vientiane", "en": "Asia/Shanghai"}
 # Lao abbreviated months (ທ.ວ.) read as codes: Lao dates spell the month out.
 DATE_LENGTH = {"zh": "medium", "lo": "long", "en": "medium"}
-# Day and month only, for chart labels: 12月1日, Dec 1; in Lao 1/12 (short month names read as codes).
+# Day and month, for chart labels: 12月1日, Dec 1; Lao 1/12 (short month names read as codes).
 SHORT_DAY = {"zh": "MMMd", "lo": "Md", "en": "MMMd"}
 LANGUAGE_NAMES = {"zh": "中文", "lo": "ລາວ", "en": "English"}
 
