@@ -11,6 +11,7 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot.context import BotContext
 from bot.i18n import Translator
 from handlers.adoption.certificate import certificate_png
+from handlers.adoption.news_text import news_line
 from handlers.kit import routes
 from handlers.kit.common import back_button, button, esc, keyboard, menu_row, show
 from models.adoption.adoptions import (
@@ -91,9 +92,11 @@ def detail_text(context: BotContext, view: AdoptionView, news: list) -> str:  # 
     lines += ["", tr._("<b>News of your tree</b>")]
     if not news:
         lines.append(tr._("No news yet. The farmer will post photos and news here."))
+    farmer = localized(view.farmer, "name", tr.language)
     for item in news:
         photo = "📷 " if item.photo else ""
-        lines.append(f"{tr.day(item.posted_at)}: {photo}{esc(item.text)}")
+        body = news_line(tr, item=item.item, days=item.days, text=item.text, farmer=farmer)
+        lines.append(f"{tr.day(item.posted_at)}: {photo}{body}")
     return "\n".join(lines)
 
 
