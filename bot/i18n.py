@@ -84,6 +84,18 @@ class Translator:
         """Translates a message whose English wording is ambiguous without its context."""
         return self._t.pgettext(context, message)
 
+    def detail(self, text: str, detail: str) -> str:
+        """`text (detail)` in this language's brackets: 黄桃（5公斤箱）, Yellow peach (5 kg box)."""
+        return self.pgettext("punctuation", "{text} ({detail})").format(text=text, detail=detail)
+
+    def then(self, first: str, second: str) -> str:
+        """Two parts of one line, as `first — second` is written in this language."""
+        return self.pgettext("punctuation", "{first} — {second}").format(first=first, second=second)
+
+    def quoted(self, text: str) -> str:
+        """A name in this language's quotation marks (a tree's nickname)."""
+        return self.pgettext("punctuation", "“{text}”").format(text=text)
+
     def money(self, fen: int, currency: str = "CNY") -> str:
         """Formats an amount held in minor units (fen) as people here read it."""
         if self.language == "lo" and currency == "CNY":  # ¥/CN¥ signs read as foreign in Laos

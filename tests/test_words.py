@@ -3,6 +3,7 @@ language, cart buttons with words, chart days and CSV exports in the operator's 
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -13,6 +14,7 @@ import handlers.backoffice.stats as stats_handlers
 from bot.i18n import translator
 from models.shop.carriers import carrier_name
 from models.shop.orders import Order
+from tests.adoption_helpers import paid_adoption
 from tests.backoffice_helpers import paid_order
 from tests.factories import TgUser
 from tests.harness import Harness, last_text
@@ -90,3 +92,22 @@ async def test_orders_export_is_in_the_operator_s_language(
     assert row["ເລກອໍເດີ"] == order.number
     assert row["ສະຖານະ"] == "ສົ່ງອອກແລ້ວ" and row["ບໍລິສັດຂົນສົ່ງ"] == "ໄປສະນີລາວ"
     assert row["ເບີໂທ (ຂໍ້ມູນສ່ວນຕົວ)"].startswith("'+856")
+
+
+async def test_chinese_screens_use_chinese_punctuation(bot: Harness, li: TgUser) -> None:
+    order = paid_order(bot.db, li.id, "KIWI-5KG")
+    text = last_text(await bot.command(li, f"/track {order.number}"))
+    assert "（" in text and "）" in text  # 猕猴桃（5公斤箱）
+    assert not re.search(r"[\u4e00-\u9fff]\s?\(|\)\s?[\u4e00-\u9fff]", text)
+    assert " — " not in text
+    text = last_text(await bot.command(li, "/help"))
+    assert "/start：主菜单" in text and " — " not in text
+
+
+async def test_a_lao_adopter_sees_the_nickname_in_lao_quotation_marks(
+    bot: Harness, noy: TgUser
+) -> None:
+    await bot.command(noy, "/start")
+    paid_adoption(bot.db, noy.id, "PEACH-0001", nickname="ນ້ອຍ")
+    text = last_text(await bot.command(noy, "/mytrees"))
+    assert "“ນ້ອຍ”" in text and "«" not in text and " — " not in text

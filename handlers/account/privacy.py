@@ -101,9 +101,9 @@ def notice_text(context: BotContext) -> str:
         "\n".join(
             [
                 tr._("<b>Your rights.</b>"),
-                "/mydata — " + tr._("get a copy of everything we store about you"),
-                "/deletemydata — " + tr._("delete your personal data"),
-                "/privacy — " + tr._("this notice"),
+                tr.then("/mydata", tr._("get a copy of everything we store about you")),
+                tr.then("/deletemydata", tr._("delete your personal data")),
+                tr.then("/privacy", tr._("this notice")),
             ]
         ),
     ]

@@ -87,7 +87,7 @@ async def help_command(update: Update, context: BotContext) -> None:
         tr._("Tap the buttons under a message, or send a command:"),
     ]
     role = context.account.role if context.account else Role.BUYER
-    lines += [f"/{command} — {describe(tr)}" for command, describe in commands_for(role)]
+    lines += [tr.then(f"/{command}", describe(tr)) for command, describe in commands_for(role)]
     text = "\n".join(lines)
     privacy = button("🔒 " + tr._("Privacy"), routes.PRIVACY_NOTICE.data())
     await show(update, context, text, keyboard([privacy], menu_row(context)))

@@ -34,7 +34,8 @@ def _group_buttons(
     rows = []
     for group in groups:
         emoji = getattr(group.row, "emoji", "🏡")
-        label = f"{emoji} {localized(group.row, 'name', context.lang)} ({group.free})"
+        name = localized(group.row, "name", context.lang)
+        label = f"{emoji} " + context.tr.detail(name, context.tr.number(group.free))
         rows.append([button(label, routes.TREE_LIST.data(by=by, group_id=group.row.id, page=0))])
     return rows
 

@@ -45,7 +45,7 @@ def _title(context: BotContext, view: AdoptionView) -> str:
     """Kind, code and nickname of an adopted tree."""
     name = f"{view.species.emoji} {view.tree.code}"
     if view.adoption.nickname:
-        name += f" «{view.adoption.nickname}»"
+        name += " " + context.tr.quoted(view.adoption.nickname)
     return name
 
 
@@ -63,7 +63,7 @@ async def my_trees(update: Update, context: BotContext) -> None:
     rows: list[list[InlineKeyboardButton]] = []
     for view in views:
         status = status_label(tr, view.adoption.status)
-        lines.append(f"{esc(_title(context, view))} — {view.adoption.season} — {status}")
+        lines.append(f"{esc(_title(context, view))} · {view.adoption.season} · {status}")
         rows.append(
             [button(_title(context, view)[:40], routes.MY_TREE.data(adoption_id=view.adoption.id))]
         )

@@ -95,8 +95,13 @@ def order_block(context: BotContext, entry: FarmerOrder, with_status: bool = Fal
     elif entry.part_packed:
         head += "\n" + tr._("✅ Your part is packed; waiting for the other farmers.")
     items = [
-        f"  {item.quantity} × {esc(localized(item, 'name', context.lang))} "
-        f"({esc(localized(item, 'unit', context.lang))})"
+        "  {quantity} × {name}".format(
+            quantity=item.quantity,
+            name=tr.detail(
+                esc(localized(item, "name", context.lang)),
+                esc(localized(item, "unit", context.lang)),
+            ),
+        )
         for item in entry.items
     ]
     return "\n".join([head, *items])

@@ -36,7 +36,7 @@ def tree_line(tr: Translator, entry: FarmerTree) -> str:
         return head + " · " + tr._("not adopted in {season}").format(season=entry.season)
     who = esc(entry.adopter)
     if entry.nickname:
-        who += f" · «{esc(entry.nickname)}»"
+        who += " · " + tr.quoted(esc(entry.nickname))
     mark = "👤" if entry.status in PAID else "⏳"
     return f"{head} · {entry.season} · {status_label(tr, entry.status)}\n  {mark} {who}"
 

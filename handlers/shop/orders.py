@@ -58,8 +58,8 @@ def item_line(context: BotContext, item: OrderItem) -> str:
     """`2 × Name (unit) — ¥256.00`."""
     name = esc(localized(item, "name", context.lang))
     unit = localized(item, "unit", context.lang)
-    label = f"{name} ({esc(unit)})" if unit else name
-    return f"{item.quantity} × {label} — {context.tr.money(item.total_fen)}"
+    label = context.tr.detail(name, esc(unit)) if unit else name
+    return context.tr.then(f"{item.quantity} × {label}", context.tr.money(item.total_fen))
 
 
 def order_text(
@@ -100,7 +100,7 @@ def order_text(
         lines.append(tr._("Please pay by {time}.").format(time=tr.when(order.expires_at)))
     if events:
         lines += ["", "<b>" + tr._("History") + "</b>"]
-        lines += [f"{tr.when(e.created_at)} — {status_label(tr, e.to_status)}" for e in events]
+        lines += [tr.then(tr.when(e.created_at), status_label(tr, e.to_status)) for e in events]
     return "\n".join(lines)
 
 
