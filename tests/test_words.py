@@ -15,7 +15,7 @@ from bot.i18n import translator
 from models.shop.carriers import carrier_name
 from models.shop.orders import Order
 from tests.adoption_helpers import paid_adoption
-from tests.backoffice_helpers import paid_order
+from tests.backoffice_helpers import bind_farmer, paid_order
 from tests.factories import TgUser
 from tests.harness import Harness, last_text
 from tests.shop_helpers import buyer, ready_cart
@@ -111,3 +111,20 @@ async def test_a_lao_adopter_sees_the_nickname_in_lao_quotation_marks(
     paid_adoption(bot.db, noy.id, "PEACH-0001", nickname="ນ້ອຍ")
     text = last_text(await bot.command(noy, "/mytrees"))
     assert "“ນ້ອຍ”" in text and "«" not in text and " — " not in text
+
+
+async def test_my_trees_is_the_adopter_s_trees_in_the_menu_and_the_farmer_s_own_in_theirs(
+    bot: Harness, li: TgUser
+) -> None:
+    bind_farmer(bot.db, li.id, "SBD-SHI", "zh")
+    await bot.command(li, "/start")
+    assert "🍑 我认养的树" in [label for label, _ in bot.buttons(li)]  # the trees li adopted
+    await bot.command(li, "/farmer")
+    labels = [label for label, _ in bot.buttons(li)]
+    assert "🌳 我的树" in labels and "🌳 我认养的树" not in labels
+    lao_farmer = TgUser(id=2030, first_name="Kham", language_code="lo")
+    bind_farmer(bot.db, lao_farmer.id, "PSV-KHAM", "lo")
+    await bot.command(lao_farmer, "/farmer")
+    assert "🌳 ຕົ້ນໄມ້ຂອງຂ້ອຍ" in [label for label, _ in bot.buttons(lao_farmer)]
+    text = last_text(await bot.command(lao_farmer, "/mytrees"))
+    assert "ຕົ້ນໄມ້ທີ່ຂ້ອຍຮັບລ້ຽງ" in text or "ທ່ານຍັງບໍ່ໄດ້ຮັບລ້ຽງ" in text
