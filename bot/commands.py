@@ -18,6 +18,7 @@ from telegram.ext import Application
 from bot.config import LANGUAGES
 from bot.i18n import Translator, translator
 from models.core.roles import staff_members
+from models.core.user import Role
 
 log = logging.getLogger(__name__)
 
@@ -56,14 +57,14 @@ OPERATOR_COMMANDS: list[tuple[str, Describe]] = [
 def commands_for(role: str) -> list[tuple[str, Describe]]:
     """The commands a role may use: everyone's, then the farmer's, then the operator's."""
     commands = list(COMMANDS)
-    if role in ("farmer", "operator"):
+    if role in (Role.FARMER, Role.OPERATOR):
         commands += FARMER_COMMANDS
-    if role == "operator":
+    if role == Role.OPERATOR:
         commands += OPERATOR_COMMANDS
     return commands
 
 
-def bot_commands(language: str, role: str = "buyer") -> list[BotCommand]:
+def bot_commands(language: str, role: str = Role.BUYER) -> list[BotCommand]:
     """The command list of a role with descriptions in one language."""
     tr = translator(language)
     return [BotCommand(command, describe(tr)) for command, describe in commands_for(role)]

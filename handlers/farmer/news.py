@@ -21,7 +21,7 @@ from telegram.ext import (
 from bot.context import BotContext
 from bot.i18n import LANGUAGE_NAMES, Translator, translator
 from bot.notify import AnyApp, Outgoing
-from handlers.adoption.news_text import item_label, news_message
+from handlers.adoption.news_text import item_label, news_body, news_message
 from handlers.farmer import menu as farmer
 from handlers.farmer.trees import PAGE
 from handlers.kit import routes
@@ -267,15 +267,13 @@ async def skip_content(update: Update, context: BotContext) -> int:
 
 def copies(context: BotContext, draft: dict[str, Any], readers: list[Any], farmer: Any) -> str:
     """Each language's copy of the news, as one of its adopters will read it."""
-    if not readers:  # nobody to tell: the copy in the farmer's own language
-        return news_message(
+    if not readers:  # nobody to tell: the news in the farmer's own language, on the tree's page
+        return news_body(
             context.tr,
-            code=draft["label"] or target_text(context.tr, draft),
-            nickname="",
-            farmer=localized(farmer, "name", context.lang),
             item=draft.get("item"),
             days=draft.get("days"),
             text=draft["text"],
+            farmer=localized(farmer, "name", context.lang),
         )
     parts = []
     for group in readers:
