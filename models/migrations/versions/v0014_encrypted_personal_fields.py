@@ -4,8 +4,8 @@ Fernet tokens are longer than the values they hold (a 20-character phone number 
 120-character token), so the columns lose their length limits. Values already stored stay
 readable as plaintext until `python -m bot encrypt-data` (or `rotate-key`) encrypts them.
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-01 13:20:00
 """
 
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0013"
-down_revision: str | None = "0012"
+revision: str = "0014"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
