@@ -31,6 +31,9 @@ PATTERNS = [
     # bot tokens, also inside URLs (…/bot123456:AAE…/getMe), and payment provider tokens
     re.compile(r"(?<!\d)\d{5,}:[A-Za-z0-9_-]{30,}"),
     re.compile(r"(?<!\d)\d{5,}:(?:TEST|LIVE):[A-Za-z0-9_=+/-]+"),
+    # data keys (Fernet: 32 bytes in URL-safe base64) and the tokens they make
+    re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}="),
+    re.compile(r"gAAAAA[A-Za-z0-9_=-]{20,}"),
     # charge ids: "telegram_payment_charge_id": "...", provider_charge_id='...'
     re.compile(r"""(?i)(?<=charge_id)(\W{1,4})[^\s"',}]+"""),
     re.compile(r"\b(?:ch|pi|py|tr|txn|pay)_[A-Za-z0-9]{6,}\b"),

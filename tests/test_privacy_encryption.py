@@ -257,3 +257,12 @@ def test_stored_updates_are_encrypted_until_handled(db: Database, ann: object) -
     assert payload.startswith("gAAAAA") and "13812345678" not in payload
     [(update_id, claimed)] = db.call(claim_stored, claim=Claim("me", timedelta(seconds=60)))
     assert (update_id, claimed) == (update["update_id"], update)
+
+
+def test_the_log_redactor_masks_data_keys_and_tokens() -> None:
+    from bot.redact import redact
+
+    key = Fernet.generate_key().decode()
+    token = Fernet(key.encode()).encrypt(b"+8613812345678").decode()
+    line = redact(f"DATA_KEY={key} stored {token}")
+    assert key not in line and token not in line
