@@ -89,7 +89,9 @@ def _view(slug: str, language: str) -> AdoptionView:
     species = next(s for s in SPECIES if s.slug == slug)
     village = next(v for v in VILLAGES if v.slug == village_slug)
     names = next(f for f in FARMERS if f[0] == farmer_code)
-    farmer = Farmer(code=farmer_code, village_id=0, name_zh=names[2], name_lo=names[3], name_en=names[4])
+    farmer = Farmer(
+        code=farmer_code, village_id=0, name_zh=names[2], name_lo=names[3], name_en=names[4]
+    )
     zh, lo, en = DESCRIPTIONS[slug]
     tree = Tree(
         code=code,
@@ -123,7 +125,11 @@ def _view(slug: str, language: str) -> AdoptionView:
         paid_at=datetime(2026, 3, 1, 2, 0, tzinfo=UTC),
     )
     return AdoptionView(
-        adoption=adoption, tree=tree, species=species, village=Village(**village.model_dump()), farmer=farmer
+        adoption=adoption,
+        tree=tree,
+        species=species,
+        village=Village(**village.model_dump()),
+        farmer=farmer,
     )
 
 
@@ -202,7 +208,9 @@ def _write(folder: Path, files: dict[str, bytes]) -> None:
         changed = not path.exists() or path.read_bytes() != data
         if changed:
             path.write_bytes(data)
-        print(f"{'wrote' if changed else 'same '} {path.relative_to(ROOT)} ({len(data) // 1024} KB)")
+        print(
+            f"{'wrote' if changed else 'same '} {path.relative_to(ROOT)} ({len(data) // 1024} KB)"
+        )
 
 
 def main() -> None:

@@ -95,7 +95,9 @@ async def test_gift_adoption_end_to_end_in_chinese(bot: Harness, li: TgUser) -> 
     content = json.loads(image.text["certificate"])  # type: ignore[attr-defined]
     assert content["title"] == "认养证书（赠礼）" and content["holder"] == "Bo Chen"
     assert content["preamble"] == "兹证明" and "获李娜赠送" in content["statement"]
-    assert content["issuer"][0] == "十八洞村邮政所" and content["qr_url"].endswith("tree_PEACH-0005")
+    assert content["issuer"][0] == "十八洞村邮政所" and content["qr_url"].endswith(
+        "tree_PEACH-0005"
+    )
     full_size = f"MYT certificate-file {adoption.id}"
     first_row = photo.params["reply_markup"]["inline_keyboard"][0]
     assert first_row == [{"text": "📄 原图文件", "callback_data": full_size}]
