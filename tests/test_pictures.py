@@ -34,6 +34,7 @@ from models.adoption.adoptions import Adoption, AdoptionStatus, AdoptionView
 from models.catalog.pictures import PICTURES_DIR, sample_picture_path
 from models.catalog.places import Farmer, Village
 from models.catalog.trees import Species, Tree
+from models.core.contact import clean_text
 from models.shop.products import Product
 from tests.factories import TgUser
 from tests.harness import Harness, last_text
@@ -177,6 +178,13 @@ def test_lao_breaks_at_zero_width_spaces_and_keeps_clusters() -> None:
     # with no break opportunity at all, a line still never parts ເ from its consonant
     for line in wrap_text("ເກົ້າແມ່ນໂຕເລກ" * 6, style, 150):
         assert line[-1] not in "ເແໂໃໄ" and line[0] not in "ັິີຶືຸູົຼ່້໊໋"
+
+
+def test_typed_emoji_sequences_are_kept_whole() -> None:
+    scotland = "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
+    for typed in (f"{scotland} Scot", "👨‍👩‍👧 family", "❤️ 1️⃣"):
+        assert clean_text(typed, 20, room=40) == typed
+        assert [r.text for r in split_runs(typed) if r.font == EMOJI][0] == typed.split()[0]
 
 
 def test_emoji_font_is_shipped_with_its_licence() -> None:
