@@ -22,6 +22,7 @@ from PIL import Image, ImageDraw
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.config import Settings  # noqa: E402
 from bot.i18n import compile_catalogs, translator  # noqa: E402
 from bot.render.certificate import render_certificate  # noqa: E402
 from bot.render.charts import render_bar_chart  # noqa: E402
@@ -161,6 +162,7 @@ def _chart(language: str) -> bytes:
 def _product_card(language: str) -> bytes:
     """A product card as a phone shows it: the picture with its caption under it."""
     tr = translator(language)
+    rate = Settings().lak_per_cny  # the default rate, as the card shows it
     product = PRODUCTS[0]
     photo = _labelled(product_picture(str(product["sku"]))).resize((640, 480))
     name = str(product[f"name_{language}"])
@@ -168,14 +170,16 @@ def _product_card(language: str) -> bytes:
     lines = [
         (f"{name} ({unit})", Style(26, True)),
         (str(product[f"description_{language}"]), Style(22)),
-        (tr._("Price: {price}").format(price=tr.money(int(product["price_fen"]))), Style(22)),
+        (tr._("Price: {price}").format(price=tr.price(int(product["price_fen"]), rate)), Style(22)),
     ]
     wrapped = [(line, style) for text, style in lines for line in wrap_text(text, style, 600)]
     height = 480 + 30 + sum(style.size + 14 for _, style in wrapped) + 20
     card = Image.new("RGB", (680, height + 40), (214, 228, 236))
     draw = ImageDraw.Draw(card)
     draw.rounded_rectangle((20, 20, 660, 20 + height), radius=18, fill=(255, 255, 255))
-    card.paste(photo, (20, 20))
+    corners = Image.new("L", (640, 480 + 18), 0)
+    ImageDraw.Draw(corners).rounded_rectangle((0, 0, 639, 480 + 17), radius=18, fill=255)
+    card.paste(photo, (20, 20), corners.crop((0, 0, 640, 480)))
     y = 20 + 480 + 20
     for line, style in wrapped:
         y += style.size + 14

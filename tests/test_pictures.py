@@ -259,3 +259,21 @@ async def test_product_card_sends_its_picture(bot: Harness, noy: TgUser) -> None
         b["callback_data"] for row in photo.params["reply_markup"]["inline_keyboard"] for b in row
     ]
     assert any(data.startswith("SHOP add ") for data in buttons)
+
+
+async def test_a_card_too_long_for_a_caption_comes_below_its_picture(
+    bot: Harness, noy: TgUser
+) -> None:
+    with bot.db.session() as session:
+        tree = session.exec(select(Tree).where(Tree.code == "TEA-0002")).one()
+        tree.description_lo = ("<ຊາ> " + "ຍອດຊາລະດູໃບໄມ້ປົ່ງເກັບດ້ວຍມື " * 26)[:800]
+        village = session.get_one(Village, tree.village_id)
+        village.region_lo = ("ເມືອງນາໝໍ້, ແຂວງອຸດົມໄຊ, ລາວ " * 6)[:160]
+        session.add_all([tree, village])
+        session.commit()
+    calls = await bot.command(noy, "/start tree_TEA-0002")
+    assert [c.method for c in calls] == ["sendPhoto", "sendMessage"]
+    assert "caption" not in calls[0].params
+    text = calls[1].params["text"]
+    assert len(text) > 1024 and "&lt;ຊາ&gt;" in text and text.endswith(text.split("\n")[-1])
+    assert any("ADOPT go" in str(row) for row in calls[1].params["reply_markup"]["inline_keyboard"])
