@@ -242,7 +242,8 @@ async def test_tree_card_sends_its_picture_once_then_its_file_id(bot: Harness, l
     assert "PEACH-0001" in text and "树龄" in text and "至少 20 公斤" in text and "¥" in text
     first = await bot.command(li, "/start tree_PEACH-0003")
     photo = next(c for c in first if c.method == "sendPhoto")
-    assert photo.files["photo"][1][:3] == b"\xff\xd8\xff"  # the JPEG file is uploaded
+    assert photo.files["photo"][0] == "tree-peach.jpg"  # the JPEG file is uploaded
+    assert photo.files["photo"][1][:3] == b"\xff\xd8\xff"
     assert "PEACH-0003" in photo.params["caption"]
     again = await bot.command(li, "/start tree_PEACH-0004")
     photo = next(c for c in again if c.method == "sendPhoto")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, Message
+from telegram import InlineKeyboardMarkup, InputFile, Message
 
 from bot.context import BotContext
 from models.catalog.pictures import SAMPLE_PREFIX, sample_picture_path
@@ -31,9 +31,9 @@ async def send_picture(
     it could split an HTML tag, and Telegram would refuse the whole card)."""
     cache: dict[str, str] = context.bot_data.setdefault(CACHE_KEY, {})
     path = sample_picture_path(photo)
-    upload: str | bytes = photo
+    upload: str | InputFile = photo
     if path is not None:
-        upload = cache.get(photo) or path.read_bytes()
+        upload = cache.get(photo) or InputFile(path.read_bytes(), filename=path.name)
     fits = len(caption) <= CAPTION_LIMIT
     message = await context.bot.send_photo(
         chat_id,
