@@ -77,7 +77,7 @@ def tree_line(context: BotContext, tree: Tree, species: Species | None, with_kin
     parts += [
         tr.ngettext("{count} year old", "{count} years old", age).format(count=age),
         tr._("at least {kg} kg").format(kg=tr.number(tree.harvest_kg)),
-        tr.money(tree.price_fen),
+        tr.price(tree.price_fen, context.settings.lak_per_cny),  # with the kip estimate in Lao
     ]
     return " · ".join(parts)
 
