@@ -289,3 +289,34 @@ async def test_a_card_too_long_for_a_caption_comes_below_its_picture(
     text = calls[1].params["text"]
     assert len(text) > 1024 and "&lt;ຊາ&gt;" in text and text.endswith(text.split("\n")[-1])
     assert any("ADOPT go" in str(row) for row in calls[1].params["reply_markup"]["inline_keyboard"])
+
+
+async def test_operator_replaces_a_tree_and_a_product_picture(
+    bot: Harness, admin: TgUser, li: TgUser
+) -> None:
+    calls = await bot.photo(admin, "AgACphotoOfPeach3", "/photo peach-0003")
+    assert "PEACH-0003" in last_text(calls) and "已保存" in last_text(calls)
+    calls = await bot.photo(admin, "AgACphotoOfHoney", "/photo HONEY-500G")
+    assert "HONEY-500G" in last_text(calls)
+    with bot.db.session() as session:
+        assert session.exec(select(Tree).where(Tree.code == "PEACH-0003")).one().photo == (
+            "AgACphotoOfPeach3"
+        )
+        honey = session.exec(select(Product).where(Product.sku == "HONEY-500G")).one()
+        assert honey.photo == "AgACphotoOfHoney"
+    calls = await bot.command(li, "/start tree_PEACH-0003")
+    photo = next(c for c in calls if c.method == "sendPhoto")
+    assert photo.params["photo"] == "AgACphotoOfPeach3" and not photo.files
+    assert "没有编号为 NOPE-1 的树或商品" in last_text(
+        await bot.photo(admin, "AgACx", "/photo NOPE-1")
+    )
+    assert "/photo PEACH-0003" in last_text(await bot.photo(admin, "AgACx", "/photo"))
+    assert "/photo PEACH-0003" in last_text(await bot.command(admin, "/photo"))
+
+
+async def test_only_operators_can_replace_pictures(bot: Harness, li: TgUser) -> None:
+    calls = await bot.photo(li, "AgACmine", "/photo PEACH-0003")
+    assert "无权" in last_text(calls)
+    with bot.db.session() as session:
+        tree = session.exec(select(Tree).where(Tree.code == "PEACH-0003")).one()
+    assert tree.photo == "sample:tree-peach.jpg"

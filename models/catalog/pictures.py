@@ -9,6 +9,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from sqlmodel import Session, col, select
+
+from models.catalog.trees import Tree
+from models.shop.products import Product
+
 PICTURES_DIR = Path(__file__).resolve().parent / "pictures"
 SAMPLE_PREFIX = "sample:"
 _NAME = re.compile(r"^[a-z0-9-]+\.jpg$")
@@ -36,3 +41,20 @@ def sample_picture_path(photo: str) -> Path | None:
     name = photo.removeprefix(SAMPLE_PREFIX)
     path = PICTURES_DIR / name
     return path if _NAME.match(name) and path.is_file() else None
+
+
+def set_catalog_photo(*, session: Session, code: str, photo: str) -> str | None:
+    """Gives the tree with this code, or else the product with this SKU, a new photo (a Telegram
+    file_id); returns the code as stored, or None if neither exists."""
+    code = code.strip().upper()
+    tree = session.exec(select(Tree).where(Tree.code == code)).first()
+    if tree is not None:
+        tree.photo = photo
+        session.add(tree)
+        return tree.code
+    product = session.exec(select(Product).where(col(Product.sku) == code)).first()
+    if product is not None:
+        product.photo = photo
+        session.add(product)
+        return product.sku
+    return None
