@@ -78,7 +78,7 @@ def certificate_content(
         lines=tuple(rows),
         footer=tr._(
             "Thank you for supporting the farmers of {village}. We will send you news of your "
-            "tree and tell you when your share of its harvest is on its way."
+            "tree and tell you when it is harvest time."
         ).format(village=village),
         issuer=(
             tr._("Post office of {village}").format(village=village),
