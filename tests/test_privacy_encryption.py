@@ -40,7 +40,8 @@ PLAINTEXT = {
 
 @pytest.fixture(autouse=True)
 def keep_key() -> Iterator[None]:
-    """Gives the process its test key back after a test that changed it."""
+    """The test key in use before and after each test (the command line sets its own)."""
+    crypto.configure([TEST_DATA_KEY])
     yield
     crypto.configure([TEST_DATA_KEY])
 

@@ -7,7 +7,7 @@ from typing import Any
 from telegram.ext import BaseHandler
 
 from bot.notify import Renderer
-from handlers.backoffice import broadcast, harvests, home, orders, products, stats
+from handlers.backoffice import broadcast, harvests, home, orders, photos, products, stats
 
 
 def deep_links() -> list[BaseHandler[Any, Any, Any]]:
@@ -24,6 +24,7 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
         *products.handlers(),
         *stats.handlers(),
         *harvests.handlers(),
+        *photos.handlers(),
     ]
 
 
