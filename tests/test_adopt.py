@@ -15,7 +15,7 @@ from models.catalog.trees import Tree
 from models.core.payments import Payment, confirm_offline_payment
 from models.privacy import ConsentKind, record_consent
 from tests.factories import TgUser
-from tests.harness import Harness, last_text
+from tests.harness import Harness, last_text, texts
 
 
 def tree_id(bot: Harness, code: str) -> int:
@@ -75,7 +75,11 @@ async def test_gift_adoption_end_to_end_in_chinese(bot: Harness, li: TgUser) -> 
     summary = last_text(bot.api.calls)
     assert "赠送给：Bo Chen" in summary and "+8613812345678" in summary
     calls = await bot.press(li, "ADOPT ok")
-    assert "邮政所" in calls[0].params["text"]  # offline payment instructions
+    offer = next(t for t in texts(calls) if "付款方式" in t or "怎样付款" in t)  # ways to pay
+    assert "金额：¥" in offer and "基普" not in offer
+    assert {"💚 微信支付", "💙 支付宝", "🏦 银行转账", "🏤 邮政所柜台"} <= {
+        t for t, _ in bot.buttons(li)
+    }
     with bot.db.session() as session:
         adoption = session.exec(select(Adoption)).one()
         payment = session.exec(select(Payment)).one()

@@ -7,7 +7,16 @@ from typing import Any
 from telegram.ext import BaseHandler
 
 from bot.notify import Renderer
-from handlers.backoffice import broadcast, harvests, home, orders, products, stats
+from handlers.backoffice import (
+    broadcast,
+    harvests,
+    home,
+    methods,
+    orders,
+    payments,
+    products,
+    stats,
+)
 
 
 def deep_links() -> list[BaseHandler[Any, Any, Any]]:
@@ -20,6 +29,8 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
     return [
         *broadcast.handlers(),
         *home.handlers(),
+        *payments.handlers(),
+        *methods.handlers(),
         *orders.handlers(),
         *products.handlers(),
         *stats.handlers(),

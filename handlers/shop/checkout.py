@@ -28,6 +28,7 @@ from handlers.shop import cart
 from handlers.shop.orders import order_text, pay_for
 from handlers.shop.shelves import name_and_unit, price_of
 from models.core.contact import clean_address, clean_text, normalize_phone
+from models.payment.methods import village_hold_hours
 from models.privacy import is_cross_border
 from models.shop.orders import OrderError, place_order
 from models.shop.products import CartView, fit_cart_to_stock, set_draft, view_cart
@@ -177,7 +178,29 @@ async def got_note(update: Update, context: BotContext) -> int:
     return await show_summary(update, context, view)
 
 
-def summary_text(context: BotContext, view: CartView) -> str:
+async def hold_minutes(context: BotContext, view: CartView) -> int:
+    """How long the order will hold its stock unpaid: a Telegram invoice is paid at once;
+    offline, long enough to pay the next day (the village's ways to pay say how long)."""
+    if context.settings.payment_provider_token:
+        return context.settings.order_expiry_minutes
+    village_id = view.lines[0].product.village_id if view.lines else None
+    return 60 * await context.db.run(village_hold_hours, village_id=village_id)
+
+
+def hold_text(context: BotContext, minutes: int) -> str:
+    """ "Unpaid orders are held for …", in hours when it is whole hours."""
+    tr = context.tr
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return tr.ngettext(
+            "Unpaid orders are held for {hours} hour.",
+            "Unpaid orders are held for {hours} hours.",
+            hours,
+        ).format(hours=hours)
+    return tr._("Unpaid orders are held for {minutes} minutes.").format(minutes=minutes)
+
+
+def summary_text(context: BotContext, view: CartView, minutes: int) -> str:
     """Items, subtotal, shipping, total and where it goes."""
     tr, cart_row = context.tr, view.cart
     country = cart_row.country or ""
@@ -205,8 +228,7 @@ def summary_text(context: BotContext, view: CartView) -> str:
     ]
     if cart_row.note:
         lines.append(tr._("Note: {note}").format(note=esc(cart_row.note)))
-    minutes = context.settings.order_expiry_minutes
-    lines += ["", tr._("Unpaid orders are held for {minutes} minutes.").format(minutes=minutes)]
+    lines += ["", hold_text(context, minutes)]
     return "\n".join(lines)
 
 
@@ -220,19 +242,21 @@ async def show_summary(update: Update, context: BotContext, view: CartView) -> i
         routes.CHECKOUT_CONFIRM.data(version=view.version),
     )
     markup = keyboard([confirm], [back_button(context, routes.CHECKOUT_BACK.data())])
-    await show(update, context, summary_text(context, view), markup)
+    minutes = await hold_minutes(context, view)
+    await show(update, context, summary_text(context, view, minutes), markup)
     return Step.CONFIRM
 
 
 async def confirm(update: Update, context: BotContext) -> int:
     """Places the order once, then asks for payment; a repeated tap shows the same order."""
+    view = await context.db.run(view_cart, user_id=user_id(update))
     try:
         placed = await context.db.run(
             place_order,
             user_id=user_id(update),
             version=routes.tapped(context, "version"),
             rates=context.settings.shipping_rates,
-            expiry_minutes=context.settings.order_expiry_minutes,
+            expiry_minutes=await hold_minutes(context, view),
         )
     except OrderError as exc:
         return await refused(update, context, exc)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -16,6 +16,7 @@ from models.core.base import telegram_id_column, utcnow
 from models.core.outbox import notify
 from models.core.payments import (
     REFERENCE_ALPHABET,
+    PayableInfo,
     Payment,
     PaymentStatus,
     cancel_payments_for,
@@ -86,6 +87,7 @@ class Order(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(unique=True, max_length=20)
     buyer_id: int = Field(sa_column=telegram_id_column(index=True, nullable=False))
+    village_id: int | None = Field(default=None, foreign_key="village.id")  # who sells and ships
     source_key: str = Field(unique=True, max_length=40)  # cart id and version: one order each
     status: str = Field(default=OrderStatus.AWAITING_PAYMENT, max_length=20, index=True)
     country: str = Field(max_length=2)
@@ -225,6 +227,7 @@ def place_order(
     order = Order(
         number=new_number(),
         buyer_id=user_id,
+        village_id=view.lines[0].product.village_id,
         source_key=source_key,
         country=cart.country,
         address=cart.address,
@@ -435,6 +438,62 @@ class OrderPayable:
         except OrderError:
             return False
         return True
+
+    def info(self, session: Session, target_id: int) -> PayableInfo | None:
+        """The order's number, village and payment deadline."""
+        order = session.get(Order, target_id)
+        if order is None:
+            return None
+        unpaid = order.status == S.AWAITING_PAYMENT
+        return PayableInfo(
+            order.number, order.village_id, order.expires_at if unpaid else None, order.status
+        )
+
+    def hold_until(self, session: Session, target_id: int, until: datetime) -> datetime | None:
+        """Keeps the unpaid order's stock until `until` (never less than it had)."""
+        order = session.get(Order, target_id)
+        if order is None or order.status != S.AWAITING_PAYMENT:
+            return None
+        current = _aware(order.expires_at)
+        if until > current:
+            order.expires_at = until
+            session.add(order)
+            session.flush()
+        return max(until, current)
+
+    def revive(self, session: Session, target_id: int) -> bool:
+        """An expired order paid late: its stock is taken again if there is enough."""
+        order = session.get(Order, target_id)
+        if order is None or order.status != S.EXPIRED:
+            return False
+        items = session.exec(select(OrderItem).where(OrderItem.order_id == target_id)).all()
+        try:
+            with session.begin_nested():  # a shortfall gives back what was taken
+                _take_stock(session, [(item.product_id, item.quantity) for item in items])
+        except OrderError:
+            return False
+        result = session.exec(
+            update(Order)
+            .where(col(Order.id) == target_id, col(Order.status) == S.EXPIRED)
+            .values(status=S.AWAITING_PAYMENT, updated_at=utcnow(), expires_at=utcnow())
+        )
+        if result.rowcount != 1:
+            return False
+        session.add(
+            OrderEvent(
+                order_id=target_id,
+                from_status=S.EXPIRED,
+                to_status=S.AWAITING_PAYMENT,
+                note="paid after the hold ran out: stock taken again",
+            )
+        )
+        session.refresh(order)
+        return True
+
+
+def _aware(moment: datetime) -> datetime:
+    """A stored moment as aware UTC (SQLite returns naive datetimes)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 register_payable(PAYMENT_KIND, OrderPayable())
