@@ -87,7 +87,9 @@ class Order(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(unique=True, max_length=20)
     buyer_id: int = Field(sa_column=telegram_id_column(index=True, nullable=False))
-    village_id: int | None = Field(default=None, foreign_key="village.id")  # who sells and ships
+    # the village that sells and ships it (a village.id; no foreign key: SQLite could add one
+    # only by rebuilding this table, which the items' and events' keys forbid)
+    village_id: int | None = None
     source_key: str = Field(unique=True, max_length=40)  # cart id and version: one order each
     status: str = Field(default=OrderStatus.AWAITING_PAYMENT, max_length=20, index=True)
     country: str = Field(max_length=2)

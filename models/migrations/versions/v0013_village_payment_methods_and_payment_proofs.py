@@ -63,7 +63,6 @@ def upgrade() -> None:
 
     with op.batch_alter_table("shop_order", schema=None) as batch_op:
         batch_op.add_column(sa.Column("village_id", sa.Integer(), nullable=True))
-        batch_op.create_foreign_key("fk_shop_order_village_id", "village", ["village_id"], ["id"])
     op.execute(
         "UPDATE shop_order SET village_id = (SELECT product.village_id FROM orderitem "
         "JOIN product ON product.id = orderitem.product_id "
@@ -74,7 +73,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Reverts this migration."""
     with op.batch_alter_table("shop_order", schema=None) as batch_op:
-        batch_op.drop_constraint("fk_shop_order_village_id", type_="foreignkey")
         batch_op.drop_column("village_id")
 
     with op.batch_alter_table("payment", schema=None) as batch_op:
