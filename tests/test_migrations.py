@@ -176,9 +176,9 @@ def test_payment_methods_migration_keeps_prices_orders_and_payments(empty: Datab
         "INSERT INTO orderitem (id, order_id, product_id, sku, name_zh, name_lo, name_en, unit_zh,"
         " unit_lo, unit_en, price_fen, quantity) VALUES (1, 11, 3, 'RICE-5KG', '糯米', 'ເຂົ້າໜຽວ',"
         " 'Rice', '', '', '', 6800, 1)",
-        "INSERT INTO payment (id, reference, kind, target_id, user_id, amount_fen, currency, method,"
-        " status, created_at) VALUES (1, 'P23456789', 'order', 11, 5000000001, 16800, 'CNY',"
-        f" 'offline', 'paid', {now})",
+        "INSERT INTO payment (id, reference, kind, target_id, user_id, amount_fen, currency,"
+        " method, status, created_at) VALUES (1, 'P23456789', 'order', 11, 5000000001, 16800,"
+        f" 'CNY', 'offline', 'paid', {now})",
     ]
     with empty.engine.begin() as connection:
         for statement in statements:
