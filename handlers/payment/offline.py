@@ -9,7 +9,7 @@ from datetime import datetime
 from enum import IntEnum
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import BaseHandler, ContextTypes, ConversationHandler, MessageHandler, filters
 
 from bot.context import BotContext
@@ -230,12 +230,13 @@ def method_markup(
     return keyboard(*rows, menu_row(context))
 
 
-def qr_photo(method: VillagePaymentMethod) -> str | bytes | None:
+def qr_photo(method: VillagePaymentMethod) -> str | InputFile | None:
     """The QR code to send: the operator's photo, or the sample placeholder."""
     if method.qr_file_id:
         return method.qr_file_id
     if method.qr_sample:
-        return sample_qr_png(method.name_en or method.name_zh, f"SAMPLE {method.kind} {method.id}")
+        png = sample_qr_png(method.name_en or method.name_zh, f"SAMPLE {method.kind} {method.id}")
+        return InputFile(png, filename=f"{method.kind}-sample.png")
     return None
 
 

@@ -20,6 +20,7 @@ VILLAGES = [
         region_lo="ເມືອງຮວາຢວນ, ເຂດຊຽງຊີ, ແຂວງຫູໜານ, ຈີນ",
         region_en="Huayuan County, Xiangxi, Hunan, China",
         collective_share_pct=18,
+        order_prefix="SBD",
     ),
     Village(
         slug="phonsavang",
@@ -31,6 +32,7 @@ VILLAGES = [
         region_lo="ເມືອງນາໝໍ້, ແຂວງອຸດົມໄຊ, ລາວ",
         region_en="Namor District, Oudomxai, Laos",
         collective_share_pct=15,
+        order_prefix="PSV",
     ),
 ]
 

@@ -2,7 +2,8 @@
 
 Each village gets its offline payment methods (added by operators; the sample catalog brings its
 own); a payment remembers the method chosen, the buyer's proof and the operator's answer; an
-order remembers the village it comes from, filled in for existing orders from their first item.
+order remembers the village it comes from, filled in for existing orders from their first item;
+a village may have its own order-number prefix (existing ones keep SBD-).
 
 Revision ID: 0013
 Revises: 0012
@@ -61,6 +62,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("note", sa.String(length=300), nullable=True))
         batch_op.add_column(sa.Column("reminded_at", sa.DateTime(timezone=True), nullable=True))
 
+    with op.batch_alter_table("village", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("order_prefix", sa.String(length=6), nullable=True))
     with op.batch_alter_table("shop_order", schema=None) as batch_op:
         batch_op.add_column(sa.Column("village_id", sa.Integer(), nullable=True))
     op.execute(
@@ -74,6 +77,8 @@ def downgrade() -> None:
     """Reverts this migration."""
     with op.batch_alter_table("shop_order", schema=None) as batch_op:
         batch_op.drop_column("village_id")
+    with op.batch_alter_table("village", schema=None) as batch_op:
+        batch_op.drop_column("order_prefix")
 
     with op.batch_alter_table("payment", schema=None) as batch_op:
         batch_op.drop_column("reminded_at")
