@@ -59,6 +59,7 @@ async def start_paying(bot: Harness, user: TgUser, language: str, sku: str) -> O
 async def test_chinese_buyer_pays_by_wechat_sends_slip_and_gets_a_receipt(
     bot: Harness, li: TgUser, admin: TgUser
 ) -> None:
+    await bot.command(admin, "/start")  # operators are told when a slip arrives
     order = await start_paying(bot, li, "zh", "KIWI-5KG")
     offer = last_text(bot.api.calls)
     total = f"¥{order.total_fen / 100:.2f}"
@@ -87,6 +88,12 @@ async def test_chinese_buyer_pays_by_wechat_sends_slip_and_gets_a_receipt(
     sent = payment_of(bot, order)
     assert (sent.proof_kind, sent.proof_file_id) == ("slip", "slip-photo-1")
 
+    bot.api.clear()
+    await deliver_pending(bot.app)
+    [pushed] = [c for c in bot.api.sent("sendMessage") if c.params["chat_id"] == admin.id]
+    assert pushed.params["text"] == (
+        f"📎 李娜 发送了付款 <code>{payment.reference}</code>（{total}）的凭证。"
+    )
     await bot.command(admin, "/ops")
     calls = await bot.tap(admin, "待确认的付款")
     assert f"📎 {payment.reference}" in last_text(calls)
@@ -309,3 +316,103 @@ async def test_checkout_and_adoption_state_one_hold(bot: Harness, li: TgUser) ->
     assert held and offer
     deadline = held[0].split("保留到 ")[1].split("，")[0]
     assert deadline in offer[0]  # the same deadline on both messages
+
+
+def reserved_adoption(bot: Harness, user: TgUser, code: str) -> tuple[int, str]:
+    """Reserves a tree for `user` with an offline payment; returns (adoption id, reference)."""
+    from models.adoption.adoptions import reserve_tree, start_draft, update_draft
+    from models.core.payments import PaymentMethod, open_payment
+    from tests.adoption_helpers import LAO_ADDRESS, tree_id
+
+    assert bot.db.call(
+        start_draft, user_id=user.id, tree_id=tree_id(bot.db, code), certificate_name="ນ້ອຍ"
+    )
+    address, phone = LAO_ADDRESS
+    bot.db.call(
+        update_draft, user_id=user.id, country="LA", address=address, phone=phone, nickname=""
+    )
+    adoption = bot.db.call(reserve_tree, user_id=user.id, minutes=60 * 24).adoption
+    assert adoption is not None and adoption.id is not None
+    payment = bot.db.call(
+        open_payment,
+        kind="adoption",
+        target_id=adoption.id,
+        user_id=user.id,
+        method=PaymentMethod.OFFLINE,
+    )
+    return adoption.id, payment.reference
+
+
+async def test_late_adoption_payment_takes_the_tree_back_and_sends_a_lao_receipt(
+    bot: Harness, noy: TgUser, admin: TgUser
+) -> None:
+    from models.adoption.adoptions import Adoption, AdoptionStatus, expire_reservations
+    from models.core.payments import ProofKind, submit_proof
+
+    buyer(bot.db, noy.id, "lo")
+    adoption_id, reference = reserved_adoption(bot, noy, "PEACH-0007")
+    bot.db.call(
+        submit_proof, reference=reference, user_id=noy.id, kind=ProofKind.COUNTER, file_id=None
+    )
+    with bot.db.session() as session:
+        row = session.get_one(Adoption, adoption_id)
+        row.reserved_until = utcnow() - timedelta(minutes=1)
+        session.add(row)
+        session.commit()
+    assert bot.db.call(expire_reservations) == [adoption_id]
+    await bot.command(admin, "/ops")
+    await bot.press(admin, f"OPS payment {reference}")
+    calls = await bot.tap(admin, "确认")
+    assert f"✅ 付款 {reference} 已确认" in last_text(calls)
+    with bot.db.session() as session:
+        row = session.get_one(Adoption, adoption_id)
+    assert row.status == AdoptionStatus.ACTIVE and row.hold_key is not None
+    bot.api.clear()
+    await deliver_pending(bot.app)
+    [receipt] = [c for c in bot.api.sent("sendPhoto") if c.params["chat_id"] == noy.id]
+    assert receipt.params["caption"].startswith("🧾 ໃບຮັບເງິນສຳລັບ CERT-")
+
+
+async def test_late_adoption_payment_for_a_tree_someone_else_took_is_refunded(
+    bot: Harness, noy: TgUser, li: TgUser, admin: TgUser
+) -> None:
+    from models.adoption.adoptions import Adoption, expire_reservations
+
+    buyer(bot.db, noy.id, "lo")
+    buyer(bot.db, li.id, "zh")
+    adoption_id, reference = reserved_adoption(bot, noy, "PEACH-0007")
+    with bot.db.session() as session:
+        row = session.get_one(Adoption, adoption_id)
+        row.reserved_until = utcnow() - timedelta(minutes=1)
+        session.add(row)
+        session.commit()
+    bot.db.call(expire_reservations)
+    reserved_adoption(bot, li, "PEACH-0007")  # someone else has it now
+    calls = await bot.command(admin, f"/confirm {reference}")
+    assert "已无法提供" in last_text(calls)
+    assert {"↩️ 记录退款", "🔁 请买家重新选择"} <= {t for t, _ in bot.buttons(admin)}
+    await bot.tap(admin, "记录退款")
+    with bot.db.session() as session:
+        payment = session.exec(select(Payment).where(Payment.reference == reference)).one()
+    assert payment.status == PaymentStatus.REFUND_DUE
+    bot.api.clear()
+    await deliver_pending(bot.app)
+    told = [c.params["text"] for c in bot.api.sent("sendMessage") if c.params["chat_id"] == noy.id]
+    assert any("ໄປສະນີຈະຄືນ" in text for text in told), told
+
+
+async def test_erasing_my_data_drops_the_slip_of_a_settled_payment(
+    bot: Harness, li: TgUser, admin: TgUser
+) -> None:
+    from models.core.payments import confirm_offline_payment
+    from models.privacy import erase_user_data
+
+    order = await start_paying(bot, li, "zh", "KIWI-5KG")
+    await bot.tap(li, "微信支付")
+    await bot.tap(li, "我已付款")
+    await bot.photo(li, "slip-with-my-bank-name")
+    bot.db.call(
+        confirm_offline_payment, reference=payment_of(bot, order).reference, operator_id=admin.id
+    )
+    bot.db.call(erase_user_data, user_id=li.id)
+    assert payment_of(bot, order).proof_file_id is None

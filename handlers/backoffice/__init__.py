@@ -43,4 +43,5 @@ def renderers() -> dict[str, Renderer]:
     return {
         "broadcast": broadcast.render_broadcast,
         "harvest_shipped": harvests.render_harvest_shipped,
+        "payment_proof": payments.render_proof,
     }

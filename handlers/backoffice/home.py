@@ -178,7 +178,15 @@ async def confirm_payment_command(update: Update, context: BotContext) -> None:
             "Send /confirm followed by the payment reference, e.g. /confirm P7KQ3XM9A."
         )
     else:
-        text, _late = await _confirm(context, reference, update.effective_user.id)
+        text, late = await _confirm(context, reference, update.effective_user.id)
+        if late:
+            from handlers.backoffice.payments import late_markup  # it builds on this module
+
+            code = reference.replace(" ", "").replace("-", "").upper()
+            await context.bot.send_message(
+                update.effective_chat.id, text, reply_markup=late_markup(context, code)
+            )
+            return
     await context.bot.send_message(
         update.effective_chat.id,
         text,

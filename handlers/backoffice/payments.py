@@ -10,7 +10,8 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, ConversationHandler, MessageHandler, filters
 
 from bot.context import BotContext
-from bot.i18n import N_
+from bot.i18n import N_, Translator
+from bot.notify import AnyApp, Outgoing
 from handlers.backoffice.home import show_payments
 from handlers.kit import routes
 from handlers.kit.common import back_button, button, esc, keyboard, menu_row, show
@@ -248,6 +249,21 @@ async def settle_late(update: Update, context: BotContext) -> None:
             "Payment {reference}: {amount} noted as due back to the buyer, who is being told."
         ).format(reference=esc(reference), amount=tr.money(payment.amount_fen, payment.currency))
     await show_payments(update, context, notice)
+
+
+async def render_proof(app: AnyApp, tr: Translator, params: dict[str, Any]) -> Outgoing:
+    """Tells each operator, in their language, that a buyer says they have paid."""
+    text = (
+        tr._("📎 {buyer} sent a slip for payment {reference} ({amount}).")
+        if params["proof"] == "slip"
+        else tr._("🏤 {buyer} says they paid {reference} ({amount}) at the counter.")
+    ).format(
+        buyer=esc(params["buyer"] or "—"),
+        reference=f"<code>{esc(params['reference'])}</code>",
+        amount=tr.money(params["amount_fen"], params["currency"]),
+    )
+    view = button(tr._("Open the payment"), routes.PAYMENT_VIEW.data(reference=params["reference"]))
+    return Outgoing(text, keyboard([view]))
 
 
 def conversation() -> ConversationHandler[BotContext]:

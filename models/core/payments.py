@@ -18,6 +18,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.core.base import insert_ignoring_conflicts, telegram_id_column, utcnow
 from models.core.outbox import notify
+from models.core.user import Role, User
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud at a counter
 
@@ -353,6 +354,21 @@ def submit_proof(
     payment.note = None
     session.add(payment)
     session.flush()
+    buyer = session.get(User, user_id)
+    for operator_id in session.exec(select(User.id).where(User.role == Role.OPERATOR)).all():
+        notify(
+            session=session,
+            user_id=operator_id,
+            kind="payment_proof",
+            params={
+                "reference": payment.reference,
+                "buyer": buyer.display_name if buyer else "",
+                "amount_fen": payment.amount_fen,
+                "currency": payment.currency,
+                "proof": kind.value,
+            },
+            dedupe_key=f"payment-proof-{payment.reference}-{operator_id}-{payment.proof_at}",
+        )
     return payment
 
 
