@@ -220,7 +220,7 @@ def parcel_lines(context: BotContext, parcel: Parcel, country: str) -> list[str]
         "",
         tr._("Subtotal: {amount}").format(amount=tr.money(parcel.subtotal_fen)),
         tr._("Shipping to {country} ({weight} kg): {amount}").format(
-            country=country_name(context, country), weight=weight, amount=tr.money(fee)
+            country=country_name(context, country), weight=weight, amount=price_of(context, fee)
         ),
         "<b>"
         + tr._("Total: {amount}").format(amount=price_of(context, parcel.subtotal_fen + fee))
