@@ -21,6 +21,7 @@ from typing import Any, TextIO
 from telegram import Update
 
 from bot.app import App
+from bot.jobs import start_jobs
 from bot.notify import deliver_pending
 from bot.offline import ApiCall, OfflineBotAPI
 
@@ -290,7 +291,7 @@ async def run_console(
         name, user_id = user["first_name"], user["id"]
         out.write(f"Chatting with the bot as {name} (id {user_id}). Type !help for help.\n")
     async with application:
-        await application.start()  # runs the JobQueue, so timed jobs fire while you type
+        await start_jobs(application)  # runs the JobQueue, so timed jobs fire while you type
         try:
             while True:
                 if interactive:
