@@ -5,7 +5,7 @@ more with reminders, late money, and the receipt picture."""
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from PIL import Image
 from sqlmodel import select
@@ -40,10 +40,8 @@ def order_row(bot: Harness, order: Order) -> Order:
         return session.get_one(Order, order.id)
 
 
-def aware(moment):  # type: ignore[no-untyped-def]
+def aware(moment: datetime) -> datetime:
     """SQLite hands back naive UTC datetimes."""
-    from datetime import UTC
-
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
