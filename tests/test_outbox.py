@@ -22,7 +22,7 @@ async def render_hello(app: Any, tr: Translator, params: dict[str, Any]) -> Outg
     return Outgoing(
         tr._(
             "Hello, {name}! 🍑\nThis is the village post office's orchard shop. "
-            "Adopt a fruit tree for a season, or order what our village grows."
+            "Adopt a tree for a season, or order what our village grows."
         ).format(name=params["name"])
     )
 

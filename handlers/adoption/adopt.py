@@ -143,8 +143,11 @@ def summary(context: BotContext, draft: AdoptionDraft, minutes: int) -> str:
             hours,
         ).format(hours=hours)
     else:
-        hold = tr._("Confirming holds the tree for you for {minutes} minutes while you pay.")
-        hold = hold.format(minutes=minutes)
+        hold = tr.ngettext(
+            "Confirming holds the tree for you for {minutes} minute while you pay.",
+            "Confirming holds the tree for you for {minutes} minutes while you pay.",
+            minutes,
+        ).format(minutes=minutes)
     lines.append(hold)
     return "\n".join(lines)
 
@@ -418,7 +421,7 @@ async def taken(update: Update, context: BotContext, tree_id: int) -> int:
     similar = await context.db.run(similar_trees, tree_id=tree_id)
     text = tr._("Sorry, someone else has just adopted this tree.")
     if similar:
-        text += "\n" + tr._("These similar trees are still free:")
+        text += "\n" + tr._("These similar trees are still available:")
     rows = [
         [button(f"{t.code} · {tr.money(t.price_fen)}", routes.TREE_CARD.data(tree_id=t.id))]
         for t in similar

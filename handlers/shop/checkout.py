@@ -204,7 +204,11 @@ def hold_text(context: BotContext, minutes: int) -> str:
             "Unpaid orders are held for {hours} hours.",
             hours,
         ).format(hours=hours)
-    return tr._("Unpaid orders are held for {minutes} minutes.").format(minutes=minutes)
+    return tr.ngettext(
+        "Unpaid orders are held for {minutes} minute.",
+        "Unpaid orders are held for {minutes} minutes.",
+        minutes,
+    ).format(minutes=minutes)
 
 
 def parcel_lines(context: BotContext, parcel: Parcel, country: str) -> list[str]:
