@@ -157,9 +157,9 @@ def test_open_database_builds_a_fresh_database_by_migrations(tmp_path: Path) -> 
 
 
 def test_payment_methods_migration_keeps_prices_orders_and_payments(empty: Database) -> None:
-    """0013 adds the villages' ways to pay: existing products, orders and payments keep their
+    """0014 adds the villages' ways to pay: existing products, orders and payments keep their
     amounts, and an order learns its village from its first item."""
-    upgrade(empty, "0012")
+    upgrade(empty, "0013")
     now = "'2026-05-01 08:00:00+00:00'"
     statements = [
         "INSERT INTO village (id, slug, country, name_zh, name_lo, name_en, region_zh, region_lo,"

@@ -5,8 +5,8 @@ own); a payment remembers the method chosen, the buyer's proof and the operator'
 order remembers the village it comes from, filled in for existing orders from their first item;
 a village may have its own order-number prefix (existing ones keep SBD-).
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-01 13:12:16.827080
 """
 
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0013"
-down_revision: str | None = "0012"
+revision: str = "0014"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
