@@ -14,6 +14,7 @@ from handlers.backoffice import (
     methods,
     orders,
     payments,
+    photos,
     products,
     stats,
 )
@@ -35,6 +36,7 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
         *products.handlers(),
         *stats.handlers(),
         *harvests.handlers(),
+        *photos.handlers(),
     ]
 
 
