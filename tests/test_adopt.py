@@ -92,8 +92,9 @@ async def test_gift_adoption_end_to_end_in_chinese(bot: Harness, li: TgUser) -> 
     )
     bot.db.call(confirm_offline_payment, reference=payment.reference, operator_id=0)
     await deliver_pending(bot.app)
-    photo = bot.api.sent("sendPhoto")[-1]  # a photo, so the certificate shows in the chat
-    assert "认养" in photo.params["caption"]
+    # a photo, so the certificate shows in the chat; the receipt comes as a photo after it
+    photo, receipt = bot.api.sent("sendPhoto")[-2:]
+    assert "认养" in photo.params["caption"] and "收据" in receipt.params["caption"]
     png = photo.files["photo"][1]
     image = Image.open(io.BytesIO(png))
     content = json.loads(image.text["certificate"])  # type: ignore[attr-defined]
