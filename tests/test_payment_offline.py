@@ -414,3 +414,27 @@ async def test_erasing_my_data_drops_the_slip_of_a_settled_payment(
     )
     bot.db.call(erase_user_data, user_id=li.id)
     assert payment_of(bot, order).proof_file_id is None
+
+
+async def test_operator_adds_a_way_to_pay_switched_off_until_filled_in(
+    bot: Harness, noy: TgUser, admin: TgUser
+) -> None:
+    await bot.command(admin, "/ops")
+    await bot.tap(admin, "付款方式")
+    await bot.tap(admin, "添加付款方式")
+    await bot.tap(admin, "蓬萨旺村")
+    calls = await bot.tap(admin, "支付宝")
+    assert "已添加，目前关闭" in last_text(calls)
+    with bot.db.session() as session:
+        [added] = session.exec(
+            select(VillagePaymentMethod).where(VillagePaymentMethod.kind == "alipay_qr")
+        ).all()[-1:]
+    assert (added.enabled, added.name_zh, added.name_en) == (False, "支付宝", "Alipay")
+    await bot.tap(admin, "收款账户")
+    await bot.text(admin, "ໄປສະນີບ້ານໂພນສະຫວ່າງ · Alipay 123")
+    await bot.tap(admin, "开启")
+    await start_paying(bot, noy, "lo", "COFFEE-500G")
+    assert any("ອາລີເພ" in text for text, _ in bot.buttons(noy))
+    for data in (f"OPM add {added.village_id} counter", "OPM new", "OPM new-in 1"):
+        calls = await bot.press(noy, data)
+        assert calls[0].params["text"] == "ຂໍອະໄພ, ບັນຊີຂອງທ່ານບໍ່ມີສິດເຮັດສິ່ງນີ້."

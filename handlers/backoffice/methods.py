@@ -1,5 +1,5 @@
-"""The villages' ways to pay, for operators: list, switch on/off, edit names and details, the
-hold, and the QR code (an operator sends it as a photo in the chat)."""
+"""The villages' ways to pay, for operators: list, add, switch on/off, edit names and details,
+the hold, and the QR code (an operator sends it as a photo in the chat)."""
 
 from __future__ import annotations
 
@@ -16,12 +16,15 @@ from handlers.kit.common import back_button, button, esc, keyboard, show
 from handlers.kit.dialogues import dialogue
 from handlers.kit.roles import operator_only
 from handlers.kit.screens import with_notice
-from handlers.payment.offline import method_label
+from handlers.payment.offline import ICONS, method_label
 from models.catalog.places import list_villages, localized
 from models.payment.methods import (
+    DEFAULT_NAMES,
     MAX_HOLD_HOURS,
     MethodError,
+    MethodKind,
     VillagePaymentMethod,
+    add_default_method,
     all_methods,
     edit_method,
     get_method,
@@ -68,9 +71,64 @@ async def list_methods(update: Update, context: BotContext) -> None:
     )
     if not methods:
         text += "\n" + tr._("No village has a way to pay yet.")
+    rows.append([button("➕ " + tr._("Add a way to pay"), routes.PAY_METHOD_NEW.data())])
     await show(
         update, context, text, keyboard(*rows, [back_button(context, routes.BACK_OFFICE.data())])
     )
+
+
+@operator_only
+async def choose_village(update: Update, context: BotContext) -> None:
+    """Adding a method: which village it is for."""
+    villages = await context.db.run(list_villages)
+    rows = [
+        [
+            button(
+                "🏡 " + localized(village, "name", context.lang),
+                routes.PAY_METHOD_NEW_IN.data(village_id=village.id),
+            )
+        ]
+        for village in villages
+    ]
+    rows.append([back_button(context, routes.PAY_METHODS.data())])
+    await show(update, context, context.tr._("Which village is it for?"), keyboard(*rows))
+
+
+@operator_only
+async def choose_kind(update: Update, context: BotContext) -> None:
+    """Adding a method: which kind, named in the operator's language."""
+    village_id = routes.tapped(context, "village_id")
+    rows = [
+        [
+            button(
+                f"{ICONS[kind]} {localized_default(kind, context.lang)}",
+                routes.PAY_METHOD_ADD.data(village_id=village_id, method_kind=kind.value),
+            )
+        ]
+        for kind in MethodKind
+    ]
+    rows.append([back_button(context, routes.PAY_METHOD_NEW.data())])
+    await show(update, context, context.tr._("Which way to pay?"), keyboard(*rows))
+
+
+def localized_default(kind: MethodKind, language: str) -> str:
+    """A kind's default name in `language`."""
+    zh, lo, en = DEFAULT_NAMES[kind]
+    return {"zh": zh, "lo": lo}.get(language, en)
+
+
+@operator_only
+async def add(update: Update, context: BotContext) -> None:
+    """Adds the method, switched off, and opens it to fill in its details."""
+    village_id = routes.tapped(context, "village_id")
+    kind = MethodKind(routes.text_field(context, "method_kind"))
+    try:
+        method_id = await context.db.run(add_default_method, village_id=village_id, kind=kind)
+    except MethodError:
+        await list_methods(update, context)
+        return
+    notice = context.tr._("Added and switched off: fill in its details, then switch it on.")
+    await show_method(update, context, method_id, notice)
 
 
 def method_screen(context: BotContext, method: VillagePaymentMethod) -> str:
@@ -272,4 +330,7 @@ def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
         routes.PAY_METHODS.handler(list_methods),
         routes.PAY_METHOD.handler(view_method),
         routes.PAY_METHOD_TOGGLE.handler(toggle),
+        routes.PAY_METHOD_NEW.handler(choose_village),
+        routes.PAY_METHOD_NEW_IN.handler(choose_kind),
+        routes.PAY_METHOD_ADD.handler(add),
     ]

@@ -226,6 +226,16 @@ PAY_METHOD_EDIT = Route(
     ),
 )
 PAY_METHOD_QR = Route("OPM", "qr", (num("method_id"),))
+PAY_METHOD_NEW = Route("OPM", "new")
+PAY_METHOD_NEW_IN = Route("OPM", "new-in", (num("village_id"),))
+PAY_METHOD_ADD = Route(
+    "OPM",
+    "add",
+    (
+        num("village_id"),
+        one_of("method_kind", "wechat_qr", "alipay_qr", "bank_transfer", "lao_bank_qr", "counter"),
+    ),
+)
 FARMERS = Route("OPS", "farmers")
 FARMER_INVITE = Route("OPS", "invite", (num("farmer_id"),))
 STATS = Route("OPS", "stats")

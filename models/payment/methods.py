@@ -34,6 +34,15 @@ class MethodKind(StrEnum):
     COUNTER = "counter"
 
 
+# A new method's names until an operator edits them: (zh, lo, en), each in its own language.
+DEFAULT_NAMES: dict[MethodKind, tuple[str, str, str]] = {
+    MethodKind.WECHAT_QR: ("微信支付", "ວີແຊັດເພ (WeChat Pay)", "WeChat Pay"),
+    MethodKind.ALIPAY_QR: ("支付宝", "ອາລີເພ (Alipay)", "Alipay"),
+    MethodKind.BANK_TRANSFER: ("银行转账", "ໂອນເງິນຜ່ານທະນາຄານ", "Bank transfer"),
+    MethodKind.LAO_BANK_QR: ("老挝银行扫码", "ສະແກນ QR ທະນາຄານ", "Lao bank QR"),
+    MethodKind.COUNTER: ("邮政所柜台", "ຈ່າຍທີ່ໄປສະນີ", "Post office counter"),
+}
+
 QR_KINDS = frozenset({MethodKind.WECHAT_QR, MethodKind.ALIPAY_QR, MethodKind.LAO_BANK_QR})
 
 
@@ -114,6 +123,25 @@ def add_method(*, session: Session, village_id: int, kind: MethodKind, **values:
     session.flush()
     assert method.id is not None
     return method.id
+
+
+def add_default_method(*, session: Session, village_id: int, kind: MethodKind) -> int:
+    """Adds a method of `kind` to a village, switched off until its details are filled in."""
+    if session.get(Village, village_id) is None:
+        raise MethodError("not_found")
+    name_zh, name_lo, name_en = DEFAULT_NAMES[kind]
+    last = village_methods(session=session, village_id=village_id, enabled_only=False)
+    position = max((m.position for m in last), default=-1) + 1
+    return add_method(
+        session=session,
+        village_id=village_id,
+        kind=kind,
+        name_zh=name_zh,
+        name_lo=name_lo,
+        name_en=name_en,
+        position=position,
+        enabled=False,
+    )
 
 
 def toggle_method(*, session: Session, method_id: int) -> VillagePaymentMethod | None:
