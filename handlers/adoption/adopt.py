@@ -15,7 +15,7 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from handlers.account.privacy import ensure_consent
+from handlers.account.privacy import ensure_consent, forget_consent_screen, keep_typed_answer
 from handlers.adoption.browse import send_card, species_name
 from handlers.kit import routes
 from handlers.kit.common import back_button, button, cancel, esc, keyboard, menu_row, show
@@ -163,6 +163,8 @@ async def ask(update: Update, context: BotContext, step: Step, error: str = "") 
     draft = await context.db.run(get_draft, user_id=_user_id(update))
     if draft is None:
         return await _lost(update, context)
+    if step is Step.COUNTRY:
+        forget_consent_screen(context)
     name = _full_name(update)
     text = _question(context, step, draft, name)
     if error:
@@ -274,6 +276,8 @@ def not_text(step: Step) -> Callback:
     """The handler of a photo, sticker … where text is expected: ask again."""
 
     async def again(update: Update, context: BotContext) -> int:
+        if step is Step.COUNTRY and await keep_typed_answer(update, context):
+            return step  # typed on the consent screen: the answer to the address question
         if step in FIELDS:
             error = context.tr._("Please answer with a text message.")
         else:

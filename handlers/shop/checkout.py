@@ -20,7 +20,7 @@ from telegram.ext import (
 
 from bot.context import BotContext
 from bot.i18n import N_
-from handlers.account.privacy import ensure_consent
+from handlers.account.privacy import ensure_consent, forget_consent_screen, keep_typed_answer
 from handlers.kit import routes
 from handlers.kit.common import back_button, button, esc, keyboard, show
 from handlers.kit.dialogues import dialogue
@@ -76,6 +76,7 @@ async def begin(update: Update, context: BotContext) -> int:
 
 async def ask_country(update: Update, context: BotContext) -> int:
     """Asks where the parcel goes."""
+    forget_consent_screen(context)
     buttons = [
         button(country_name(context, code), routes.CHECKOUT_TO.data(country=code))
         for code in COUNTRIES
@@ -309,6 +310,8 @@ def wrong_tap_at(step: Step) -> Callback:
 
     async def again(update: Update, context: BotContext) -> int:
         assert update.effective_message is not None
+        if step is Step.COUNTRY and await keep_typed_answer(update, context):
+            return step  # typed on the consent screen: the answer to the address question
         await update.effective_message.reply_text(
             "⚠️ " + context.tr._("Please tap one of the buttons.")
         )
