@@ -82,7 +82,7 @@ async def test_adoption_keeps_the_address_typed_on_the_consent_screen(
     calls = await bot.text(li, ADDRESS_CN)
     assert "已保留" in last_text(calls)
     calls = await bot.tap(li, "我同意")
-    assert "手机号" in last_text(calls)
+    assert "收件人" in last_text(calls)  # the address is taken: on to who receives the parcel
     with bot.db.session() as session:
         assert session.get_one(AdoptionDraft, li.id).address == ADDRESS_CN
     assert kinds(bot, li) == [ConsentKind.NOTICE]

@@ -82,8 +82,8 @@ def notice_text(context: BotContext) -> str:
             "informed, and to keep the accounts. Nothing is sold or used for advertising."
         ),
         tr._(
-            "<b>Who sees it.</b> The farmer who packs your order sees only your display name. "
-            "The post office staff see the address and phone number to ship it."
+            "<b>Who sees it.</b> The farmer who packs your order sees only your display name "
+            "and your note. The post office staff see the address and phone number to ship it."
         ),
         tr._(
             "<b>Where.</b> The post office is in China and a partner village is in Laos, so "

@@ -84,7 +84,7 @@ async def farmer_menu(update: Update, context: BotContext) -> None:
 
 
 def order_block(context: BotContext, entry: FarmerOrder, with_status: bool = False) -> str:
-    """An order as the farmer sees it: number, country, buyer's name, their items."""
+    """An order as the farmer sees it: number, country, buyer's name, their items, the note."""
     tr = context.tr
     country = tr._(COUNTRY_NAMES.get(entry.country, entry.country))
     head = f"<b>{esc(entry.number)}</b> · {country} · 👤 {esc(entry.buyer_name)}"
@@ -97,6 +97,8 @@ def order_block(context: BotContext, entry: FarmerOrder, with_status: bool = Fal
         f"({esc(localized(item, 'unit', context.lang))})"
         for item in entry.items
     ]
+    if entry.note:
+        items.append("📝 " + tr._("Note: {note}").format(note=esc(entry.note)))
     return "\n".join([head, *items])
 
 

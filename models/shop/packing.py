@@ -37,7 +37,8 @@ class PackedPart(SQLModel, table=True):
 
 @dataclass(frozen=True)
 class FarmerOrder:
-    """An order as a farmer sees it: only their items, the country, the buyer's display name."""
+    """An order as a farmer sees it: only their items, the country, the buyer's display name
+    and note."""
 
     order_id: int
     number: str
@@ -47,6 +48,7 @@ class FarmerOrder:
     buyer_name: str
     items: list[OrderItem]
     part_packed: bool
+    note: str | None = None  # the buyer's note: checkout says it goes to the farmer
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,7 @@ def farmer_orders(
             user.display_name if user else "",
             items[order.id],  # type: ignore[index]
             order.id in packed,
+            order.note,
         )
         for order, user in rows
     ]
