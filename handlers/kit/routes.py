@@ -218,6 +218,12 @@ OPS_ORDER_SHIP = Route("OPO", "ship", (num("order_id"),))
 OPS_ORDER_DELIVERED = Route("OPO", "delivered", (num("order_id"),))
 OPS_ORDER_CANCEL = Route("OPO", "cancel", (num("order_id"),))
 OPS_ORDER_CARRIER = Route("OPO", "carrier", (CARRIER,))
+# models.shop.orders.CANCEL_REASONS
+OPS_ORDER_REASON = Route(
+    "OPO", "reason", (one_of("code", "sold_out", "damaged", "unreachable", "asked", "other"),)
+)
+OPS_ORDER_NO_NOTE = Route("OPO", "no-note")
+OPS_ORDER_FIND = Route("OPO", "find")
 OPS_ORDER_BACK = Route("OPO", "back")
 OPS_PRODUCTS = Route("OPP", "list")
 OPS_PRODUCT = Route("OPP", "view", (num("product_id"),))

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import bindparam, func, not_, update
+from sqlalchemy import bindparam, func, not_, or_, update
 from sqlmodel import Session, col, select
 
 from models.catalog.places import Village
+from models.core.payments import Payment
 from models.core.user import User
-from models.shop.orders import Order, OrderEvent, OrderItem, OrderStatus
+from models.shop.orders import PAYMENT_KIND, Order, OrderEvent, OrderItem, OrderStatus
 from models.shop.products import Product
 
 TO_SHIP = (OrderStatus.PAID, OrderStatus.PACKED)
@@ -91,9 +93,54 @@ def operator_order(*, session: Session, order_id: int) -> OperatorOrder | None:
 
 
 def valid_tracking(raw: str) -> str | None:
-    """A tracking number of 6–40 letters, digits or dashes, upper-cased; None if not one."""
-    code = raw.strip().upper()
+    """A tracking number of 6–40 letters, digits or dashes, upper-cased, without the spaces
+    labels print in it ("SF 1234 5678 9012"); None if not one."""
+    code = "".join(unicodedata.normalize("NFKC", raw).split()).upper()
     return code if TRACKING.match(code) else None
+
+
+FOUND_AT_MOST = 10
+
+
+def find_orders(*, session: Session, query: str) -> list[OperatorOrder]:
+    """Orders matching an order number, a payment reference, or a buyer (Telegram id,
+    @username or part of the name), newest first (for operators only)."""
+    text = " ".join(unicodedata.normalize("NFKC", query).split())
+    if not text:
+        return []
+    code = text.replace(" ", "").upper()
+    ids: list[int] = list(session.exec(select(Order.id).where(Order.number == code)).all())  # type: ignore[arg-type]
+    ids += session.exec(
+        select(Payment.target_id).where(Payment.reference == code, Payment.kind == PAYMENT_KIND)
+    ).all()
+    buyers: list[int] = []
+    if code.isdigit() and len(code) < 16:
+        buyers.append(int(code))
+    name = text.removeprefix("@").lower()
+    if len(name) >= 2:
+        pattern = f"%{name.replace('%', '').replace('_', '')}%"
+        buyers += session.exec(
+            select(User.id)
+            .where(
+                or_(
+                    func.lower(col(User.username)) == name,
+                    func.lower(
+                        col(User.first_name) + " " + func.coalesce(col(User.last_name), "")
+                    ).like(pattern),
+                )
+            )
+            .limit(FOUND_AT_MOST)
+        ).all()
+    if buyers:
+        ids += session.exec(
+            select(Order.id)
+            .where(col(Order.buyer_id).in_(buyers))
+            .order_by(col(Order.id).desc())
+            .limit(FOUND_AT_MOST)
+        ).all()  # type: ignore[arg-type]
+    unique = sorted({i for i in ids if i is not None}, reverse=True)[:FOUND_AT_MOST]
+    found = [operator_order(session=session, order_id=order_id) for order_id in unique]
+    return [entry for entry in found if entry is not None]
 
 
 # --- products ------------------------------------------------------------------------------
@@ -141,6 +188,37 @@ def _set(session: Session, product_id: int, **values: object) -> Product | None:
         return None
     product = session.get_one(Product, product_id)
     session.refresh(product)
+    return product
+
+
+def parse_stock_change(raw: str) -> tuple[bool, int] | None:
+    """(relative, number) from "25" (a count), "+10" or "-3" (a change); None if neither."""
+    text = unicodedata.normalize("NFKC", raw).strip().replace(" ", "").replace("−", "-")
+    sign = text[:1]
+    if sign in ("+", "-"):
+        count = parse_stock(text[1:])
+        if count is None or count == 0:
+            return None
+        return True, count if sign == "+" else -count
+    stock = parse_stock(text)
+    return None if stock is None else (False, stock)
+
+
+def adjust_stock(*, session: Session, product_id: int, change: int) -> Product | None:
+    """Adds `change` to the stock in one statement (two operators' changes both count);
+    None if there is no such product, ValueError if the stock would leave 0..100,000."""
+    result = session.exec(
+        update(Product)
+        .where(col(Product.id) == product_id)
+        .where((col(Product.stock) + change).between(0, MAX_STOCK))
+        .values(stock=col(Product.stock) + change)
+    )
+    product = session.get(Product, product_id)
+    if product is None:
+        return None
+    session.refresh(product)
+    if result.rowcount != 1:
+        raise ValueError(product.stock)
     return product
 
 
