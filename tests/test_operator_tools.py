@@ -10,6 +10,7 @@ from sqlmodel import select
 from bot.notify import deliver_pending
 from models.core.payments import Payment
 from models.shop.orders import Order, OrderEvent, OrderStatus, pack_order
+from models.shop.products import Product
 from tests.backoffice_helpers import paid_order, status_of
 from tests.conftest import ADMIN_ID
 from tests.factories import TgUser
@@ -184,3 +185,68 @@ async def test_broadcast_prompts_name_languages_in_the_operators_language(
     assert "老挝语（ລາວ）" in last_text(calls)
     calls = await bot.tap(admin, "跳过")
     assert "英语（English）" in last_text(calls)
+
+
+# --- adding a product ------------------------------------------------------------------------
+
+
+async def test_operator_adds_a_product_that_buyers_then_see(
+    bot: Harness, op: TgUser, noy: TgUser
+) -> None:
+    await bot.command(op, "/ops")
+    await bot.tap(op, "Products")
+    assert "(1/9)" in last_text(await bot.tap(op, "Add a product"))
+    await bot.tap(op, "Ban Phonsavang")
+    calls = await bot.tap(op, "Khamphone")
+    assert "(3/9)" in last_text(calls)
+    await bot.tap(op, "Tea and coffee")
+    calls = await bot.text(op, "Phonsavang coffee\n蓬萨旺咖啡\nກາເຟ ໂພນສະຫວ່າງ")  # wrong order
+    assert "Chinese first, then Lao" in last_text(calls)
+    await bot.text(op, "蓬萨旺咖啡\nກາເຟ ໂພນສະຫວ່າງ\nPhonsavang coffee")
+    await bot.text(op, "250克袋\nຖົງ 250 ກຣາມ\n250 g bag")
+    await bot.tap(op, "Skip")
+    await bot.text(op, "¥58")
+    assert "not a weight" in last_text(await bot.text(op, "heavy"))
+    await bot.text(op, "0.3 kg")
+    calls = await bot.text(op, "12")
+    summary = last_text(calls)
+    assert "蓬萨旺咖啡 · 250克袋" in summary and "Weight: 300 g" in summary
+    with bot.db.session() as session:
+        assert (
+            session.exec(select(Product).where(Product.sku == "PHONSAVANG-COFFEE")).first() is None
+        )
+    calls = await bot.tap(op, "Add and put on sale")
+    assert "Added and on sale: PHONSAVANG-COFFEE" in last_text(calls)
+    coffee = product(bot.db, "PHONSAVANG-COFFEE")
+    assert (coffee.price_fen, coffee.weight_g, coffee.stock, coffee.category) == (
+        5800,
+        300,
+        12,
+        "tea",
+    )
+    assert coffee.name_lo == "ກາເຟ ໂພນສະຫວ່າງ" and coffee.farmer_id is not None and coffee.active
+    calls = await bot.command(noy, "/start product_PHONSAVANG-COFFEE")
+    assert "ກາເຟ ໂພນສະຫວ່າງ" in last_text(calls)
+    # the same name again gets its own SKU
+    await bot.press(op, "OPP new")
+    await bot.tap(op, "Ban Phonsavang")
+    await bot.tap(op, "post office")
+    await bot.tap(op, "Tea and coffee")
+    for answer in ("蓬萨旺咖啡\nກາເຟ ໂພນສະຫວ່າງ\nPhonsavang coffee", "袋\nຖົງ\nbag"):
+        await bot.text(op, answer)
+    await bot.tap(op, "Skip")
+    for answer in ("60", "300", "5"):
+        await bot.text(op, answer)
+    await bot.tap(op, "Add and put on sale")
+    assert product(bot.db, "PHONSAVANG-COFFEE-2").farmer_id is None
+
+
+async def test_a_buyer_cannot_add_a_product(bot: Harness, ann: TgUser) -> None:
+    await bot.command(ann, "/start")
+    for data in ("OPP new", "OPP new-village 1", "OPP new-save"):
+        calls = await bot.press(ann, data)
+        assert [c.method for c in calls] == ["answerCallbackQuery"]
+        assert calls[0].params["text"] == "Sorry, this is not allowed for your account."
+    await bot.text(ann, "蓬萨旺咖啡\nກາເຟ\nCoffee")
+    with bot.db.session() as session:
+        assert session.exec(select(Product).where(Product.name_en == "Coffee")).first() is None

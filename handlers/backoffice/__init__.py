@@ -7,7 +7,7 @@ from typing import Any
 from telegram.ext import BaseHandler
 
 from bot.notify import Renderer
-from handlers.backoffice import broadcast, harvests, home, orders, products, stats
+from handlers.backoffice import broadcast, harvests, home, new_product, orders, products, stats
 
 
 def deep_links() -> list[BaseHandler[Any, Any, Any]]:
@@ -22,6 +22,7 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
         *home.handlers(),
         *orders.handlers(),
         *products.handlers(),
+        *new_product.handlers(),
         *stats.handlers(),
         *harvests.handlers(),
     ]

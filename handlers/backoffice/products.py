@@ -61,8 +61,9 @@ async def list_products(update: Update, context: BotContext) -> None:
     text = tr._(
         "<b>Products</b>\n✅ on sale · ⏸ not on sale · stock · price.\nTap one to change it."
     )
+    add = [button("➕ " + tr._("Add a product"), routes.OPS_NEW_PRODUCT.data())]
     back = [back_button(context, routes.BACK_OFFICE.data())]
-    await show(update, context, text, keyboard(*rows, back))
+    await show(update, context, text, keyboard(*rows, add, back))
 
 
 async def show_product(
