@@ -80,7 +80,10 @@ def test_products_import_from_yaml_and_csv(db: Database) -> None:
 
 def test_bad_product_rows_are_reported_by_line(db: Database, tmp_path: Path) -> None:
     path = tmp_path / "products.csv"
-    header = "sku,category,village,farmer,name_zh,name_lo,name_en,unit_zh,unit_lo,unit_en,price,weight_g\n"
+    header = (
+        "sku,category,village,farmer,name_zh,name_lo,name_en,unit_zh,unit_lo,unit_en,"
+        "price,weight_g\n"
+    )
     good = "JAM-1,fruit,shibadong,,果酱,ແຢມ,Jam,瓶,ກະປ໋ອງ,jar,20,300\n"
     path.write_text(
         header + good + "JAM-2,toys,shibadong,,果酱,ແຢມ,Jam,瓶,ກະປ໋ອງ,jar,-1,300\n",
