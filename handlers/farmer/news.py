@@ -75,7 +75,10 @@ async def ask_tree(update: Update, context: BotContext) -> int:
     entries, total = await context.db.run(
         farmer_trees, farmer_id=found.id, offset=page * PAGE, limit=PAGE
     )
-    rows = [[button("🌳 " + tr._("All my adopted trees"), routes.NEWS_ALL_TREES.data())]]
+    adopters = await context.db.run(news_audience, farmer_id=found.id, tree_id=None)
+    rows = []
+    if adopters:  # with nobody to send to, "all my adopted trees" would post nothing
+        rows.append([button("🌳 " + tr._("All my adopted trees"), routes.NEWS_ALL_TREES.data())])
     for entry in entries:
         mark = " 👤" if entry.status in PAID else ""
         label = f"{entry.species.emoji} {entry.tree.code}{mark}"
@@ -83,6 +86,12 @@ async def ask_tree(update: Update, context: BotContext) -> int:
     text = tr._(
         "<b>Post a tree update</b>\nWhich tree is the news about? 👤 = adopted this season."
     )
+    if not adopters:
+        text += "\n\n" + tr._(
+            "ℹ️ Nobody has adopted your trees this season yet, so news reaches nobody by "
+            "message now. News posted on a tree is kept with it: its next adopter sees it "
+            "under My trees."
+        )
     markup = keyboard(
         *rows,
         pager(routes.NEWS_PAGE, page, page_count(total, PAGE)),
@@ -135,6 +144,19 @@ async def ask_content(update: Update, context: BotContext, error: str | None = N
         "News for {target}: send a photo (with or without a caption) or a short text, "
         "at most {limit} characters."
     ).format(target=target_text(tr, draft), limit=MAX_UPDATE_TEXT)
+    found = await farmer.my_farmer(update, context)
+    if found is None:
+        return ConversationHandler.END
+    count = await context.db.run(news_audience, farmer_id=found.id, tree_id=draft.get("tree"))
+    if not count:
+        text = (
+            tr._(
+                "ℹ️ Nobody has adopted this tree this season: nobody gets a message now. The "
+                "news is kept with the tree for its next adopter."
+            )
+            + "\n\n"
+            + text
+        )
     if error:
         text = f"{error}\n\n{text}"
     await show(
