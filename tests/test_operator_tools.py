@@ -130,7 +130,7 @@ async def test_ready_cancel_reason_reaches_the_buyer_in_lao(
     await bot.press(op, f"OPO view {order.id}")
     calls = await bot.tap(op, "Cancel order")
     assert "Choose a reason" in last_text(calls)
-    assert "Sold out: we cannot supply it this time" in [label for label, _ in bot.buttons(op)]
+    assert "📝 Sold out: we cannot supply it this time" in [label for label, _ in bot.buttons(op)]
     calls = await bot.tap(op, "Sold out")
     assert "Add a note for the buyer" in last_text(calls)
     calls = await bot.tap(op, "Cancel without a note")

@@ -170,20 +170,24 @@ def _buttons(
 
     skip = routes.ADOPT_SKIP.data()
     choices = {
-        Step.NICKNAME: [button(tr.pgettext("button", "Skip"), skip)],
-        Step.CERT_NAME: [button(tr.pgettext("button", "Use {name}").format(name=name), skip)],
+        Step.NICKNAME: [button("⏭ " + tr.pgettext("button", "Skip"), skip)],
+        Step.CERT_NAME: [
+            button("👤 " + tr.pgettext("button", "Use {name}").format(name=name), skip)
+        ],
         Step.GIFT: [
             button("🙋 " + tr.pgettext("button", "For me"), routes.ADOPT_FOR.data(whom="me")),
             button("🎁 " + tr.pgettext("button", "A gift"), routes.ADOPT_FOR.data(whom="gift")),
         ],
-        Step.MESSAGE: [button(tr.pgettext("button", "Skip"), skip)],
+        Step.MESSAGE: [button("⏭ " + tr.pgettext("button", "Skip"), skip)],
         Step.ADDRESS: [
             button("✅ " + tr.pgettext("button", "Use this address"), routes.ADOPT_SAME.data())
         ]
         if last
         else [],
         Step.PARCEL_NAME: [
-            button(tr.pgettext("button", "Use {name}").format(name=parcel_name(draft)), skip)
+            button(
+                "👤 " + tr.pgettext("button", "Use {name}").format(name=parcel_name(draft)), skip
+            )
         ],
         Step.COUNTRY: [
             button("🇨🇳 " + tr._("China"), routes.ADOPT_TO.data(country="CN")),

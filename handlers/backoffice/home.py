@@ -157,7 +157,9 @@ async def confirm_payment_command(update: Update, context: BotContext) -> None:
     await context.bot.send_message(
         update.effective_chat.id,
         text,
-        reply_markup=keyboard([button(context.tr._("Back office"), routes.BACK_OFFICE.data())]),
+        reply_markup=keyboard(
+            [button("🏤 " + context.tr._("Back office"), routes.BACK_OFFICE.data())]
+        ),
     )
 
 

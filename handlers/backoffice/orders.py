@@ -244,7 +244,7 @@ async def start_cancel(update: Update, context: BotContext) -> int:
         "language. Or type your own reason. The stock goes back on sale."
     )
     rows = [
-        [button(tr._(label), routes.OPS_ORDER_REASON.data(code=code))]
+        [button("📝 " + tr._(label), routes.OPS_ORDER_REASON.data(code=code))]
         for code, label in CANCEL_REASON_TEXTS.items()
     ]
     await show(update, context, text, keyboard(*rows, [back_button(context, view_data(order_id))]))

@@ -94,7 +94,7 @@ async def ask_tree(update: Update, context: BotContext) -> int:
         )
     markup = keyboard(
         *rows,
-        pager(routes.NEWS_PAGE, page, page_count(total, PAGE)),
+        pager(context, routes.NEWS_PAGE, page, page_count(total, PAGE)),
         [back_button(context, routes.FARMER.data())],
     )
     await show(update, context, text, markup)

@@ -247,7 +247,7 @@ async def ask_cancel(update: Update, context: BotContext) -> None:
         "✖️ " + tr.pgettext("button", "Yes, cancel it"),
         routes.ORDER_CANCEL_YES.data(order_id=order_id),
     )
-    keep = button(tr.pgettext("button", "No, keep it"), routes.ORDER.data(order_id=order_id))
+    keep = button("↩️ " + tr.pgettext("button", "No, keep it"), routes.ORDER.data(order_id=order_id))
     await show(update, context, text, keyboard([yes], [keep]))
 
 
