@@ -21,6 +21,7 @@ from typing import Any, TextIO
 from telegram import Update
 
 from bot.app import App
+from bot.jobs import start_jobs
 from bot.notify import deliver_pending
 from bot.offline import ApiCall, OfflineBotAPI
 
@@ -294,7 +295,7 @@ async def run_console(
     if interactive:
         out.write(banner or f"Chatting with the bot as {user['first_name']}.\n")
     async with application:
-        await application.start()  # runs the JobQueue, so timed jobs fire while you type
+        await start_jobs(application)  # runs the JobQueue, so timed jobs fire while you type
         try:
             while True:
                 if interactive:

@@ -11,7 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
@@ -27,6 +27,8 @@ BABEL_LOCALES = {"zh": "zh_Hans_CN", "lo": "lo_LA", "en": "en"}
 TIME_ZONES = {"zh": "Asia/Shanghai", "lo": "Asia/Vientiane", "en": "Asia/Shanghai"}
 # Lao abbreviated months (ທ.ວ.) read as codes: Lao dates spell the month out.
 DATE_LENGTH = {"zh": "medium", "lo": "long", "en": "medium"}
+# Day and month, for chart labels: 12月1日, Dec 1; Lao 1/12 (short month names read as codes).
+SHORT_DAY = {"zh": "MMMd", "lo": "Md", "en": "MMMd"}
 LANGUAGE_NAMES = {"zh": "中文", "lo": "ລາວ", "en": "English"}
 
 
@@ -82,6 +84,18 @@ class Translator:
         """Translates a message whose English wording is ambiguous without its context."""
         return self._t.pgettext(context, message)
 
+    def detail(self, text: str, detail: str) -> str:
+        """`text (detail)` in this language's brackets: 黄桃（5公斤箱）, Yellow peach (5 kg box)."""
+        return self.pgettext("punctuation", "{text} ({detail})").format(text=text, detail=detail)
+
+    def then(self, first: str, second: str) -> str:
+        """Two parts of one line, as `first — second` is written in this language."""
+        return self.pgettext("punctuation", "{first} — {second}").format(first=first, second=second)
+
+    def quoted(self, text: str) -> str:
+        """A name in this language's quotation marks (a tree's nickname)."""
+        return self.pgettext("punctuation", "“{text}”").format(text=text)
+
     def money(self, fen: int, currency: str = "CNY") -> str:
         """Formats an amount held in minor units (fen) as people here read it."""
         if self.language == "lo" and currency == "CNY":  # ¥/CN¥ signs read as foreign in Laos
@@ -129,6 +143,10 @@ class Translator:
                 day = day.replace(tzinfo=UTC)
             day = day.astimezone(self.zone).date()
         return format_date(day, DATE_LENGTH[self.language], locale=self.locale)
+
+    def short_day(self, day: date) -> str:
+        """Day and month without the year, as a chart labels its days."""
+        return format_skeleton(SHORT_DAY[self.language], day, locale=self.locale)
 
 
 def _(message: str, tr: Translator) -> str:

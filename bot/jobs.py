@@ -80,7 +80,7 @@ JOBS: tuple[Job, ...] = (
         once=False,
     ),
     Job("adoption-expiry", notices.expiry_job, every=MINUTE, first=timedelta(seconds=1)),
-    Job("order-expiry", orders.expiry_job, every=MINUTE),
+    Job("order-expiry", orders.expiry_job, every=MINUTE, first=timedelta(seconds=1)),
     Job(
         "adoption-renewal",
         notices.renewal_job,
@@ -107,3 +107,20 @@ def schedule_jobs(application: AnyApp, jobs: tuple[Job, ...] = JOBS) -> None:
             queue.run_repeating(
                 job.tick, interval=job.every, first=job.first, name=job.name, job_kwargs=options
             )
+
+
+async def start_jobs(application: AnyApp) -> None:
+    """Starts the Application and its JobQueue, first runs counted from now.
+
+    PTB fixes a job's first run when it is scheduled, at build time; start-up work after that
+    (migrations, stored updates) would push a catch-up run past its moment to the next interval.
+    """
+    await application.start()
+    queue = application.job_queue
+    if queue is None:
+        return
+    now = dt.datetime.now(dt.UTC)
+    for job in JOBS:
+        name = f"{job.name}-start" if job.daily is not None else job.name
+        for scheduled in queue.get_jobs_by_name(name):
+            scheduled.job.modify(next_run_time=now + job.first)

@@ -10,10 +10,11 @@ such as chat not found) is not retried, nor is one whose renderer keeps failing 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
 
@@ -174,31 +175,73 @@ async def deliver_one(application: AnyApp, row: Notification, language: str | No
     return Outcome.DONE
 
 
-async def deliver_pending(application: AnyApp, limit: int = 100) -> int:
-    """Claims and sends what is due; returns how many were tried. Stops early on RetryAfter."""
+SENDERS = 20  # chats sent to at once: enough to fill 30 messages/s over a slow round trip
+
+
+@dataclass
+class _Batch:
+    """One claimed batch being sent: what was tried, and whether to stop starting more."""
+
+    stop_at: datetime
+    tried: set[int] = field(default_factory=set)
+    stopped: bool = False
+
+    def may_start(self) -> bool:
+        """False once Telegram said RetryAfter or the claim is about to run out."""
+        return not self.stopped and utcnow() < self.stop_at
+
+
+async def _deliver_chat(
+    application: AnyApp, rows: list[tuple[Notification, str | None]], batch: _Batch
+) -> None:
+    """Sends one chat's rows in order; a blocked chat's rest is already settled."""
+    for row, language in rows:
+        if not batch.may_start():
+            return
+        assert row.id is not None
+        batch.tried.add(row.id)
+        outcome = await deliver_one(application, row, language)
+        if outcome is Outcome.SLOW_DOWN:
+            batch.stopped = True
+            return
+        if outcome is Outcome.BLOCKED:  # mark_blocked has settled the chat's other rows
+            batch.tried.update(r.id for r, _ in rows if r.id is not None)
+            return
+
+
+def _by_chat(
+    due: list[tuple[Notification, str | None]],
+) -> list[list[tuple[Notification, str | None]]]:
+    """The claimed rows grouped by recipient, each group oldest first."""
+    chats: dict[int, list[tuple[Notification, str | None]]] = {}
+    for row, language in due:
+        chats.setdefault(row.user_id, []).append((row, language))
+    return list(chats.values())
+
+
+async def deliver_pending(application: AnyApp, limit: int = 100, senders: int = SENDERS) -> int:
+    """Claims and sends what is due, `senders` chats at a time, in order within each chat.
+
+    Returns how many were tried. After a RetryAfter no further send starts; the untried claims
+    are handed back.
+    """
     db = application.bot_data["db"]
     worker = worker_name(application)
     due = await db.run(claim_due, worker=worker, limit=limit)
-    stop_at = utcnow() + LEASE - LEASE_MARGIN
-    blocked: set[int] = set()
-    tried = 0
+    batch = _Batch(stop_at=utcnow() + LEASE - LEASE_MARGIN)
+    slots = asyncio.Semaphore(senders)
+
+    async def one_chat(rows: list[tuple[Notification, str | None]]) -> None:
+        async with slots:
+            await _deliver_chat(application, rows, batch)
+
     try:
-        for row, language in due:
-            if utcnow() >= stop_at:
-                break  # the claim runs out soon: leave the rest to the next round
-            tried += 1
-            if row.user_id in blocked:
-                continue  # mark_blocked has already settled it
-            outcome = await deliver_one(application, row, language)
-            if outcome is Outcome.SLOW_DOWN:
-                break
-            if outcome is Outcome.BLOCKED:
-                blocked.add(row.user_id)
+        await asyncio.gather(*(one_chat(rows) for rows in _by_chat(due)))
     finally:
-        untried = [row.id for row, _ in due[tried:] if row.id is not None]
+        untried = [row.id for row, _ in due if row.id is not None and row.id not in batch.tried]
         if untried:
             await db.run(release_claims, worker=worker, notification_ids=untried)
-    return tried
+    return len(batch.tried)
 
 
 async def outbox_job(context: ContextTypes.DEFAULT_TYPE) -> None:

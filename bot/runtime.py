@@ -28,6 +28,7 @@ from telegram.error import InvalidToken, RetryAfter, TelegramError
 from bot.config import Settings
 from bot.db import Database
 from bot.i18n import compile_catalogs
+from bot.jobs import start_jobs
 from bot.migrate import head_revision, prepare
 from bot.updates import AnyApp, UpdateWorker
 from models.catalog.samples import load_sample_catalog
@@ -159,7 +160,7 @@ async def poll(application: AnyApp, stop: asyncio.Event) -> None:
     async with application:
         if application.post_init is not None:  # run_polling would call it: the command list
             await application.post_init(application)
-        await application.start()  # the JobQueue: outbox and pruning
+        await start_jobs(application)  # the JobQueue: outbox, expiry, pruning
         _poller, tasks = await start_polling(application)
         log.info("long polling")
         await stop.wait()

@@ -23,6 +23,7 @@ from tornado.web import RequestHandler, stream_request_body
 
 from bot.config import Settings
 from bot.db import Database
+from bot.jobs import start_jobs
 from bot.updates import AnyApp, UpdateWorker
 from models.core.updates import count_unhandled, store_update
 
@@ -227,7 +228,7 @@ async def serve(application: AnyApp, settings: Settings, stop: asyncio.Event) ->
     async with application:
         if application.post_init is not None:  # run_polling would call it: the command list
             await application.post_init(application)
-        await application.start()  # the JobQueue: outbox and pruning
+        await start_jobs(application)  # the JobQueue: outbox, expiry, pruning
         await service.start(settings.listen, settings.port)
         await application.bot.set_webhook(
             settings.webhook_url,

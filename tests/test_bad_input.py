@@ -312,6 +312,7 @@ async def tree_news_reach(bot: Harness, user: TgUser) -> None:
     await bot.command(user, "/farmer")
     await bot.press(user, "FRM news")
     await bot.press(user, "FRM news-all")
+    await bot.press(user, "FRM news-item own")
 
 
 REASONS = tuple(NAMES_ACCEPTED)  # each is a fine reason: it would cancel the order at once

@@ -26,8 +26,8 @@ async def test_news_with_no_adopters_says_so_before_writing(bot: Harness) -> Non
     assert not any("All my adopted trees" in label for label, _ in bot.buttons(SHI))
     calls = await bot.press(SHI, f"FRM news-tree {tree_id(bot.db, 'PEACH-0005')}")
     text = last_text(calls)
-    assert text.startswith("ℹ️ Nobody has adopted this tree this season")
-    assert "send a photo" in text  # the question still follows
+    assert "ℹ️ Nobody has adopted this tree this season" in text
+    assert "What is new?" in text  # said on the first step of the news, before any writing
 
 
 async def test_news_with_adopters_offers_all_trees_without_a_warning(

@@ -60,6 +60,11 @@ def test_safe_cell_follows_owasp(cell: object, safe: object) -> None:
     assert safe_cell(cell) == safe
 
 
+def in_english(user: TgUser) -> TgUser:
+    """The same account with an English Telegram app: its exports come with English headers."""
+    return TgUser(id=user.id, first_name=user.first_name, language_code="en")
+
+
 async def test_orders_export_has_no_formula_and_phones_as_text(
     bot: Harness, admin: TgUser, li: TgUser
 ) -> None:
@@ -75,15 +80,15 @@ async def test_orders_export_has_no_formula_and_phones_as_text(
         }
         session.exec(update(Order).where(col(Order.id) == order.id).values(**values))  # type: ignore[call-overload]
         session.commit()
-    calls = await bot.command(admin, "/export orders")
+    calls = await bot.command(in_english(admin), "/export orders")
     document = next(c for c in calls if c.method == "sendDocument")
     rows = rows_of(document.files["document"][1])
     assert_no_formula(rows)
     row = dict(zip(rows[0], rows[1], strict=True))
-    assert row["phone (personal data)"] == "'+8613800138000"
-    assert row["buyer_name (personal data)"] == "'" + ATTACKS["name"]
-    assert row["note (personal data)"] == "'" + ATTACKS["note"]
-    assert row["total_cny"] == f"{order.total_fen / 100:.2f}"  # amounts stay numbers
+    assert row["Phone (personal data)"] == "'+8613800138000"
+    assert row["Buyer name (personal data)"] == "'" + ATTACKS["name"]
+    assert row["Note (personal data)"] == "'" + ATTACKS["note"]
+    assert row["Total (yuan)"] == f"{order.total_fen / 100:.2f}"  # amounts stay numbers
 
 
 async def test_adoptions_export_has_no_formula(bot: Harness, admin: TgUser, noy: TgUser) -> None:
@@ -96,13 +101,13 @@ async def test_adoptions_export_has_no_formula(bot: Harness, admin: TgUser, noy:
             .values(certificate_name="+1-1", gift_message="-cmd")
         )
         session.commit()
-    calls = await bot.command(admin, "/export adoptions")
+    calls = await bot.command(in_english(admin), "/export adoptions")
     document = next(c for c in calls if c.method == "sendDocument")
     rows = rows_of(document.files["document"][1])
     assert_no_formula(rows)
     row = dict(zip(rows[0], rows[1], strict=True))
-    assert row["phone (personal data)"] == "'+8562055551234"
-    assert row["nickname (personal data)"] == "'=1+1"
+    assert row["Phone (personal data)"] == "'+8562055551234"
+    assert row["Nickname (personal data)"] == "'=1+1"
 
 
 def test_personal_csv_neutralises_every_cell() -> None:

@@ -21,11 +21,13 @@ from bot.app import build_application
 from bot.config import Settings
 from bot.context import BotContext
 from bot.db import Database
-from bot.jobs import JOBS, Job, schedule_jobs
+from bot.jobs import JOBS, Job, schedule_jobs, start_jobs
 from bot.offline import OfflineBotAPI
 from models.core.base import utcnow
 from models.core.jobs import JobRun, claim_run, job_runs
+from models.shop.orders import Order, OrderStatus
 from tests.harness import Harness
+from tests.shop_helpers import buyer, order_now, product
 
 DB = tuple[str, str | None]
 
@@ -183,3 +185,29 @@ def test_periods_are_the_interval_or_the_day_since_the_daily_time() -> None:
     assert minute.period(at) == dt.datetime(2026, 12, 1, 0, 30, tzinfo=dt.UTC)
     assert daily.period(at) == dt.datetime(2026, 11, 30, 1, 0, tzinfo=dt.UTC)
     assert daily.period(at + timedelta(hours=1)) == dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.UTC)
+
+
+async def test_expiry_runs_soon_after_a_slow_start_not_a_minute_later(
+    settings: Settings, database_url: DB, db: Database
+) -> None:
+    buyer(db, 1001, "en")
+    order = order_now(db, 1001, "TEA-250G", 2)
+    with db.session() as session:  # its time ran out while the bot was down
+        stored = session.get_one(Order, order.id)
+        stored.expires_at = utcnow() - timedelta(minutes=5)
+        session.add(stored)
+        session.commit()
+    async with process(settings, database_url) as bot:
+        await asyncio.sleep(1.2)  # start-up work (migrations, stored updates) after the build
+        await start_jobs(bot.app)
+        try:
+            for _ in range(40):
+                await asyncio.sleep(0.1)
+                with db.session() as session:
+                    if session.get_one(Order, order.id).status == OrderStatus.EXPIRED:
+                        break
+        finally:
+            await bot.app.stop()
+    with db.session() as session:
+        assert session.get_one(Order, order.id).status == OrderStatus.EXPIRED
+    assert product(db, "TEA-250G").stock == 25

@@ -159,7 +159,7 @@ async def test_retry_after_hands_back_the_untried_claims(
         queue(db, user_id)
     async with process(settings, database_url) as one, process(settings, database_url) as two:
         one.api.fail_next("sendMessage", retry_after=5)
-        assert await deliver_pending(one.app) == 1
+        assert await deliver_pending(one.app, senders=1) == 1
         assert await deliver_pending(two.app) == 2  # not left waiting for one's lease
     assert sent_per_chat(two.api) == Counter({2: 1, 3: 1})
 
@@ -228,3 +228,83 @@ async def test_forbidden_ends_it_at_once_across_processes(
     assert {row.status for row in rows(db)} == {NotificationStatus.BLOCKED}
     first = rows(db)[0].id
     assert any(f"notification {first} dropped" in r.getMessage() for r in caplog.records)
+
+
+class SlowBotAPI(OfflineBotAPI):
+    """The offline Bot API whose answers to sendMessage take `delay`, counting sends in flight.
+
+    A refusal (such as RetryAfter) comes back at once, as Telegram's do.
+    """
+
+    def __init__(self, delay: float) -> None:
+        super().__init__()
+        self.delay = delay
+        self.in_flight = self.most_in_flight = 0
+
+    async def do_request(self, url: str, method: str, *args: Any, **kwargs: Any) -> Any:
+        """Answers every successful sendMessage `delay` seconds late."""
+        if not url.endswith("sendMessage"):
+            return await super().do_request(url, method, *args, **kwargs)
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            status, body = await super().do_request(url, method, *args, **kwargs)
+            if status == 200:
+                await asyncio.sleep(self.delay)
+            return status, body
+        finally:
+            self.in_flight -= 1
+
+
+@asynccontextmanager
+async def slow_process(
+    settings: Settings, db: Database, delay: float = 0.02
+) -> AsyncIterator[Harness]:
+    """A bot process whose Bot API takes `delay` to answer each send."""
+    api = SlowBotAPI(delay)
+    app = build_application(settings, db, request=api, rate_limit=False)
+    app.bot_data["renderers"]["hello"] = render_hello
+    async with app:
+        yield Harness(app, api, db)
+
+
+def queue_text(db: Database, user_id: int, n: str) -> None:
+    """Queues a notification whose text says which one it is."""
+    db.call(notify, user_id=user_id, kind="hello", params={"n": n})
+
+
+async def test_several_chats_are_sent_to_at_once_each_in_order(
+    settings: Settings, db: Database
+) -> None:
+    add_users(db, range(1, 11))
+    for n in range(5):  # chat 1 gets five, interleaved with one for each other chat
+        queue_text(db, 1, f"1.{n}")
+        queue_text(db, 2 + n, f"{2 + n}")
+    for user_id in range(7, 11):
+        queue_text(db, user_id, f"{user_id}")
+    async with slow_process(settings, db) as bot:
+        assert await deliver_pending(bot.app, senders=4) == 14
+    api = bot.api
+    assert isinstance(api, SlowBotAPI)
+    assert 1 < api.most_in_flight <= 4
+    texts = [c.params["text"] for c in api.sent("sendMessage") if c.params["chat_id"] == 1]
+    assert texts == [f"hello 1.{n}" for n in range(5)]
+    assert sent_per_chat(api) == Counter({1: 5, **dict.fromkeys(range(2, 11), 1)})
+    assert {row.status for row in rows(db)} == {NotificationStatus.SENT}
+
+
+async def test_retry_after_starts_no_further_send_while_others_finish(
+    settings: Settings, db: Database
+) -> None:
+    add_users(db, range(1, 11))
+    for user_id in range(1, 11):
+        queue(db, user_id)
+    async with slow_process(settings, db, delay=0.5) as bot:  # the refusal settles first
+        bot.api.fail_next("sendMessage", retry_after=5)
+        tried = await deliver_pending(bot.app, senders=3)
+    assert tried == 3  # the one told to wait and the two already in flight
+    assert len(bot.api.sent("sendMessage")) == 3
+    statuses = Counter((row.status, row.claimed_by) for row in rows(db))
+    assert statuses == Counter(
+        {(NotificationStatus.SENT, None): 2, (NotificationStatus.PENDING, None): 8}
+    )

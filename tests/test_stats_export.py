@@ -86,11 +86,12 @@ async def test_export_orders_as_a_document(
     assert name.startswith("orders-") and name.endswith(".csv")
     assert "电话" in document.params["caption"]
     rows = read_csv(content)
+    assert rows[0][:2] == ["订单号", "状态"]  # the operator's language
     assert rows[0][5:9] == [
-        "buyer_name (personal data)",
-        "phone (personal data)",
-        "address (personal data)",
-        "note (personal data)",
+        "买家姓名（个人数据）",
+        "电话（个人数据）",
+        "地址（个人数据）",
+        "备注（个人数据）",
     ]
     assert len(rows) == 3
     row = next(r for r in rows if r[0] == lao.number)

@@ -7,6 +7,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
+from bot.commands import set_chat_commands
 from bot.config import LANGUAGES
 from bot.context import BotContext
 from bot.i18n import LANGUAGE_NAMES
@@ -37,6 +38,8 @@ async def set_user_language(update: Update, context: BotContext) -> None:
     forget(context, account.id)
     text = context.tr._("Done: I will speak English with you.")
     await show(update, context, text, main_menu(context))
+    if update.effective_chat is not None and update.effective_chat.type == "private":
+        await set_chat_commands(context.bot, update.effective_chat.id, code, account.role)
 
 
 def handlers() -> list[BaseHandler[Any, BotContext, Any]]:

@@ -91,10 +91,10 @@ def notice_text(context: BotContext) -> str:
             "it crosses the border."
         ),
         tr.ngettext(
-            "<b>How long.</b> Addresses and phone numbers are erased {days} day after the "
+            "<b>How long.</b> Addresses and phone numbers are deleted {days} day after the "
             "order or adoption is finished. Amounts and dates stay in the accounts, without "
             "your name.",
-            "<b>How long.</b> Addresses and phone numbers are erased {days} days after the "
+            "<b>How long.</b> Addresses and phone numbers are deleted {days} days after the "
             "order or adoption is finished. Amounts and dates stay in the accounts, without "
             "your name.",
             days,
@@ -102,9 +102,9 @@ def notice_text(context: BotContext) -> str:
         "\n".join(
             [
                 tr._("<b>Your rights.</b>"),
-                "/mydata — " + tr._("get a copy of everything we store about you"),
-                "/deletemydata — " + tr._("erase your personal data"),
-                "/privacy — " + tr._("this notice"),
+                tr.then("/mydata", tr._("get a copy of everything we store about you")),
+                tr.then("/deletemydata", tr._("delete your personal data")),
+                tr.then("/privacy", tr._("this notice")),
             ]
         ),
     ]
@@ -364,7 +364,7 @@ async def withdraw(update: Update, context: BotContext) -> None:
     """Withdraws the user's consents; the next delivery asks again."""
     await context.db.run(withdraw_consents, user_id=_user_id(update))
     text = context.tr._(
-        "Your consent is withdrawn. We will ask again before your next delivery. To erase "
+        "Your consent is withdrawn. We will ask again before your next delivery. To delete "
         "the data we already hold, send /deletemydata."
     )
     await show(update, context, text, keyboard(menu_row(context)))
@@ -397,13 +397,13 @@ async def delete_my_data(update: Update, context: BotContext) -> None:
     """Asks for confirmation before erasing."""
     tr = context.tr
     text = tr._(
-        "<b>Erase your personal data?</b>\n\n"
-        "Your names, phone numbers, addresses, gift messages and tree nicknames will be erased. "
+        "<b>Delete your personal data?</b>\n\n"
+        "Your names, phone numbers, addresses, gift messages and tree nicknames will be deleted. "
         "Orders and payments keep only amounts, dates and items, with no link to you. This "
         "cannot be undone."
     )
     markup = keyboard(
-        [button("🗑 " + tr._("Yes, erase my data"), routes.PRIVACY_DELETE_YES.data())],
+        [button("🗑 " + tr._("Yes, delete my data"), routes.PRIVACY_DELETE_YES.data())],
         [button("✖️ " + tr._("No, keep it"), routes.PRIVACY_DELETE_NO.data())],
     )
     await show(update, context, text, markup)
@@ -416,14 +416,14 @@ async def confirm_delete(update: Update, context: BotContext) -> None:
     if context.user_data is not None:
         context.user_data.clear()
     text = tr._(
-        "<b>Your personal data has been erased.</b>\n\n"
+        "<b>Your personal data has been deleted.</b>\n\n"
         "Sales records keep only amounts, dates and items, with no link to you. If you use "
         "the bot again, it starts afresh."
     )
     if kept:
         what = "; ".join(tr._(KEPT_WHAT[code]) if code in KEPT_WHAT else code for code in kept)
         text += "\n\n" + tr._(
-            "Kept for now, because not finished yet: {what}. Their details are erased "
+            "Kept for now, because not finished yet: {what}. Their details are deleted "
             "automatically once they are finished."
         ).format(what=esc(what))
     await show(update, context, text, keyboard(menu_row(context)))

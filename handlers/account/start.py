@@ -9,7 +9,7 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.commands import COMMANDS, FARMER_COMMANDS, OPERATOR_COMMANDS
+from bot.commands import commands_for
 from bot.context import BotContext
 from bot.i18n import Translator
 from handlers.account.helpdesk import contact_lines, write_button
@@ -31,7 +31,7 @@ class MenuEntry:
 MENU: list[MenuEntry] = [
     MenuEntry(lambda tr: "🌳 " + tr._("Adopt a tree"), routes.TREES.data()),
     MenuEntry(lambda tr: "🧺 " + tr._("Village shop"), routes.SHOP.data()),
-    MenuEntry(lambda tr: "🍑 " + tr._("My trees"), routes.MY_TREES.data()),
+    MenuEntry(lambda tr: "🍑 " + tr.pgettext("adopter", "My trees"), routes.MY_TREES.data()),
     MenuEntry(lambda tr: "📦 " + tr._("My orders"), routes.ORDERS.data()),
     MenuEntry(
         lambda tr: "🏤 " + tr._("Back office"),
@@ -60,7 +60,7 @@ def greeting(context: BotContext, name: str) -> str:
     tr = context.tr
     return tr._(
         "Hello, {name}! 🍑\n"
-        "This is the village post office's orchard shop. Adopt a fruit tree for a season, "
+        "This is the village post office's orchard shop. Adopt a tree for a season, "
         "or order what our village grows."
     ).format(name=f"<b>{esc(name)}</b>")
 
@@ -87,13 +87,8 @@ async def help_command(update: Update, context: BotContext) -> None:
         tr._("<b>How this bot works</b>"),
         tr._("Tap the buttons under a message, or send a command:"),
     ]
-    commands = list(COMMANDS)
     role = context.account.role if context.account else Role.BUYER
-    if role in (Role.FARMER, Role.OPERATOR):
-        commands += FARMER_COMMANDS
-    if role == Role.OPERATOR:
-        commands += OPERATOR_COMMANDS
-    lines += [f"/{command} — {tr._(description)}" for command, description in commands]
+    lines += [tr.then(f"/{command}", describe(tr)) for command, describe in commands_for(role)]
     lines += ["", *contact_lines(context)]
     text = "\n".join(lines)
     privacy = button("🔒 " + tr._("Privacy"), routes.PRIVACY_NOTICE.data())

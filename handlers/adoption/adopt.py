@@ -155,9 +155,11 @@ def summary(context: BotContext, draft: AdoptionDraft, card: TreeCard | None = N
     lines.append(tr._("Phone: {value}").format(value=esc(draft.phone)))
     lines.append("")
     lines.append(
-        tr._("Confirming holds the tree for you for {minutes} minutes while you pay.").format(
-            minutes=context.settings.reservation_minutes
-        )
+        tr.ngettext(
+            "Confirming holds the tree for you for {minutes} minute while you pay.",
+            "Confirming holds the tree for you for {minutes} minutes while you pay.",
+            context.settings.reservation_minutes,
+        ).format(minutes=context.settings.reservation_minutes)
     )
     return "\n".join(lines)
 
@@ -484,7 +486,7 @@ async def taken(update: Update, context: BotContext, tree_id: int) -> int:
     similar = await context.db.run(similar_trees, tree_id=tree_id)
     text = tr._("Sorry, someone else has just adopted this tree.")
     if similar:
-        text += "\n" + tr._("These similar trees are still free:")
+        text += "\n" + tr._("These similar trees are still available:")
     rows = [
         [button(f"{t.code} · {tr.money(t.price_fen)}", routes.TREE_CARD.data(tree_id=t.id))]
         for t in similar

@@ -34,7 +34,8 @@ def _group_buttons(
     rows = []
     for group in groups:
         emoji = getattr(group.row, "emoji", "🏡")
-        label = f"{emoji} {localized(group.row, 'name', context.lang)} ({group.free})"
+        name = localized(group.row, "name", context.lang)
+        label = f"{emoji} " + context.tr.detail(name, context.tr.number(group.free))
         rows.append([button(label, routes.TREE_LIST.data(by=by, group_id=group.row.id, page=0))])
     return rows
 
@@ -47,7 +48,7 @@ async def browse(update: Update, context: BotContext) -> None:
     text = "\n\n".join(
         [
             tr._(
-                "<b>Adopt a fruit tree for a season</b>\n"
+                "<b>Adopt a tree for a season</b>\n"
                 "Its farmer looks after it for you; you receive a share of its harvest, news "
                 "of your tree and a certificate with your name."
             ),
@@ -84,8 +85,8 @@ async def tree_list(update: Update, context: BotContext) -> None:
         )
     else:
         text = tr.ngettext(
-            "{count} tree is free. Tap one to see it.",
-            "{count} trees are free. Tap one to see it.",
+            "{count} tree is available. Tap one to see it.",
+            "{count} trees are available. Tap one to see it.",
             total,
         ).format(count=total)
         if pages > 1:

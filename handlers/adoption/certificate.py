@@ -37,14 +37,14 @@ def certificate_content(
             rows.append((tr._("Message"), adoption.gift_message))
     rows.append((tr._("Certificate no."), adoption.certificate_no or ""))
     return CertificateContent(
-        title=tr._("Gift Certificate of Adoption")
+        title=tr._("Certificate of Adoption (a gift)")
         if adoption.gift
         else tr._("Certificate of Adoption"),
         holder=adoption.gift_recipient if adoption.gift else adoption.certificate_name,
         lines=tuple(rows),
         footer=tr._(
             "Thank you for supporting the farmers of {village}. We will send you news of your "
-            "tree and tell you when its fruit is ripe."
+            "tree and tell you when it is harvest time."
         ).format(village=village),
         qr_url=create_deep_linked_url(bot_username, f"tree_{tree.code}"),
     )

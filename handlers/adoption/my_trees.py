@@ -11,6 +11,7 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot.context import BotContext
 from bot.i18n import Translator
 from handlers.adoption.certificate import certificate_png
+from handlers.adoption.news_text import news_line
 from handlers.kit import routes
 from handlers.kit.common import back_button, button, esc, keyboard, menu_row, show
 from models.adoption.adoptions import (
@@ -29,13 +30,13 @@ from models.catalog.trees import tree_news
 def status_label(tr: Translator, status: str) -> str:
     """An adoption's status in the user's language."""
     labels = {
-        AdoptionStatus.RESERVED: tr._("reserved, waiting for payment"),
-        AdoptionStatus.AWAITING_PAYMENT: tr._("reserved, waiting for payment"),
-        AdoptionStatus.ACTIVE: tr._("active"),
-        AdoptionStatus.HARVEST_SHIPPED: tr._("harvest shipped"),
-        AdoptionStatus.COMPLETED: tr._("completed"),
-        AdoptionStatus.EXPIRED: tr._("expired"),
-        AdoptionStatus.CANCELLED: tr._("cancelled"),
+        AdoptionStatus.RESERVED: tr._("Reserved, waiting for payment"),
+        AdoptionStatus.AWAITING_PAYMENT: tr._("Reserved, waiting for payment"),
+        AdoptionStatus.ACTIVE: tr._("Active"),
+        AdoptionStatus.HARVEST_SHIPPED: tr._("Harvest shipped"),
+        AdoptionStatus.COMPLETED: tr._("Completed"),
+        AdoptionStatus.EXPIRED: tr._("Expired"),
+        AdoptionStatus.CANCELLED: tr._("Cancelled"),
     }
     return labels.get(AdoptionStatus(status), status)
 
@@ -44,7 +45,7 @@ def _title(context: BotContext, view: AdoptionView) -> str:
     """Kind, code and nickname of an adopted tree."""
     name = f"{view.species.emoji} {view.tree.code}"
     if view.adoption.nickname:
-        name += f" «{view.adoption.nickname}»"
+        name += " " + context.tr.quoted(view.adoption.nickname)
     return name
 
 
@@ -58,11 +59,11 @@ async def my_trees(update: Update, context: BotContext) -> None:
         adopt = [button("🌳 " + tr._("Adopt a tree"), routes.TREES.data())]
         await show(update, context, text, keyboard(adopt, menu_row(context)))
         return
-    lines = [tr._("<b>Your trees</b>")]
+    lines = ["<b>" + tr.pgettext("adopter", "My trees") + "</b>"]
     rows: list[list[InlineKeyboardButton]] = []
     for view in views:
         status = status_label(tr, view.adoption.status)
-        lines.append(f"{esc(_title(context, view))} — {view.adoption.season} — {status}")
+        lines.append(f"{esc(_title(context, view))} · {view.adoption.season} · {status}")
         rows.append(
             [button(_title(context, view)[:40], routes.MY_TREE.data(adoption_id=view.adoption.id))]
         )
@@ -91,9 +92,11 @@ def detail_text(context: BotContext, view: AdoptionView, news: list) -> str:  # 
     lines += ["", tr._("<b>News of your tree</b>")]
     if not news:
         lines.append(tr._("No news yet. The farmer will post photos and news here."))
+    farmer = localized(view.farmer, "name", tr.language)
     for item in news:
         photo = "📷 " if item.photo else ""
-        lines.append(f"{tr.day(item.posted_at)}: {photo}{esc(item.text)}")
+        body = news_line(tr, item=item.item, days=item.days, text=item.text, farmer=farmer)
+        lines.append(f"{tr.day(item.posted_at)}: {photo}{body}")
     return "\n".join(lines)
 
 

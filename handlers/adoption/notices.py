@@ -35,7 +35,7 @@ async def _view(app: AnyApp, params: dict[str, Any]) -> AdoptionView:
 
 def _my_trees(tr: Translator) -> list:  # type: ignore[type-arg]
     """The row with a My trees button."""
-    return [button("🌳 " + tr._("My trees"), routes.MY_TREES.data())]
+    return [button("🌳 " + tr.pgettext("adopter", "My trees"), routes.MY_TREES.data())]
 
 
 async def render_paid(app: AnyApp, tr: Translator, params: dict[str, Any]) -> Outgoing:
@@ -54,7 +54,7 @@ async def render_expired(app: AnyApp, tr: Translator, params: dict[str, Any]) ->
     view = await _view(app, params)
     text = tr._(
         "⌛ Your reservation of {code} ended before payment, so the tree is back in the catalog. "
-        "You can reserve it again while it is free."
+        "You can reserve it again while it is available."
     ).format(code=esc(view.tree.code))
     return Outgoing(
         text,

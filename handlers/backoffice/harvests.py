@@ -29,6 +29,7 @@ from models.adoption.harvests import (
     ship_harvest,
     shipment_of,
 )
+from models.shop.carriers import carrier_name
 
 PAGE = 5
 KEY = "oph"
@@ -61,7 +62,8 @@ def harvest_text(context: BotContext, entry: Harvest, full: bool = False) -> str
     if entry.shipment is not None:
         lines.append(
             tr._("Sent with {carrier}, tracking number {tracking}").format(
-                carrier=esc(entry.shipment.carrier), tracking=esc(entry.shipment.tracking_number)
+                carrier=esc(carrier_name(entry.shipment.carrier, tr.language)),
+                tracking=esc(entry.shipment.tracking_number),
             )
         )
     return "\n".join(lines)
@@ -189,10 +191,13 @@ async def render_harvest_shipped(app: AnyApp, tr: Translator, params: dict[str, 
         code=esc(view.tree.code),
         season=view.adoption.season,
         kg=tr.number(view.tree.harvest_kg),
-        carrier=esc(parcel.carrier),
+        carrier=esc(carrier_name(parcel.carrier, tr.language)),
         tracking=esc(parcel.tracking_number),
     )
-    mine = button("🌳 " + tr._("My trees"), routes.MY_TREE.data(adoption_id=view.adoption.id))
+    mine = button(
+        "🌳 " + tr.pgettext("adopter", "My trees"),
+        routes.MY_TREE.data(adoption_id=view.adoption.id),
+    )
     return Outgoing(text, keyboard([mine]))
 
 

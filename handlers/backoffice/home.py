@@ -9,6 +9,7 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 from telegram.helpers import create_deep_linked_url
 
 from bot.clean import MAX_TELEGRAM_ID, bounded_int
+from bot.commands import set_chat_commands
 from bot.context import BotContext
 from handlers.kit import routes
 from handlers.kit.common import back_button, button, esc, keyboard, menu_row, show
@@ -29,6 +30,7 @@ from models.core.roles import (
     make_operator,
     redeem_farmer_invite,
 )
+from models.core.user import Role
 
 LONGEST_REFERENCE = 32  # P7KQ3XM9A, perhaps typed with spaces or dashes
 LONGEST_WHO = 33  # @ and a username of up to 32 characters; ids have at most 16 digits
@@ -220,6 +222,7 @@ async def make_operator_command(update: Update, context: BotContext) -> None:
             user = await context.db.run(make_operator, telegram_id=user.id)
             forget(context, user.id)
             text = tr._("{name} is now an operator.").format(name=esc(user.display_name))
+            await set_chat_commands(context.bot, user.id, user.language, user.role)
     await context.bot.send_message(update.effective_chat.id, text)
 
 
@@ -247,6 +250,9 @@ async def redeem_invite(update: Update, context: BotContext) -> None:
         await show(update, context, text, keyboard(menu_row(context)))
         return
     forget(context, update.effective_user.id)
+    role = context.account.role if context.account else Role.BUYER
+    role = Role.OPERATOR if role == Role.OPERATOR else Role.FARMER  # as redeem_farmer_invite sets
+    await set_chat_commands(context.bot, update.effective_user.id, context.lang, role)
     text = tr._(
         "Welcome, {name}! Your account is now linked to {village} as a farmer. Open "
         "the main menu to see the orders for your produce."

@@ -110,7 +110,11 @@ async def show_order(
     actions = [
         (order.status == OrderStatus.PAID, "📦 " + tr.pgettext("button", "Mark packed"), PACK),
         (order.status == OrderStatus.PACKED, "🚚 " + tr.pgettext("button", "Ship"), SHIP),
-        (order.status == OrderStatus.SHIPPED, "✅ " + tr.pgettext("button", "Delivered"), DONE),
+        (
+            order.status == OrderStatus.SHIPPED,
+            "✅ " + tr.pgettext("button", "Mark delivered"),
+            DONE,
+        ),
         (order.status in TO_SHIP, "✖️ " + tr.pgettext("button", "Cancel order"), CANCEL),
     ]
     rows = [

@@ -10,6 +10,7 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import BotContext
 from bot.render.charts import render_bar_chart
+from handlers.backoffice.exports import export_labels
 from handlers.kit import routes
 from handlers.kit.common import button, esc, keyboard, show
 from handlers.kit.roles import operator_only
@@ -61,9 +62,9 @@ async def stats_text(context: BotContext) -> str:
     if seasons:
         lines += ["", "<b>" + tr._("Tree adoptions by season") + "</b>"]
         lines += [
-            tr._("{season}: {trees} trees, {amount}").format(
-                season=esc(s.season), trees=tr.number(s.trees), amount=tr.money(s.fen)
-            )
+            tr.ngettext(
+                "{season}: {trees} tree, {amount}", "{season}: {trees} trees, {amount}", s.trees
+            ).format(season=esc(s.season), trees=tr.number(s.trees), amount=tr.money(s.fen))
             for s in seasons
         ]
     lines += await adoption_village_lines(context)
@@ -91,7 +92,7 @@ async def chart_png(context: BotContext) -> bytes:
     """A bar chart of the last 30 days' produce sales, in yuan."""
     tr = context.tr
     days = await context.db.run(sales_per_day, days=CHART_DAYS)
-    bars = [(day.strftime("%m-%d"), fen // 100) for day, fen in days]
+    bars = [(tr.short_day(day), fen // 100) for day, fen in days]
     return await asyncio.to_thread(
         render_bar_chart,
         title=tr._("Produce sales per day, last {days} days (yuan)").format(days=CHART_DAYS),
@@ -127,7 +128,7 @@ async def send_export(update: Update, context: BotContext, kind: str) -> None:
         return
     if update.callback_query is not None:
         await update.callback_query.answer()
-    content = await context.db.run(EXPORTS[kind])
+    content = await context.db.run(EXPORTS[kind], labels=export_labels(tr, kind))
     name = f"{kind}-{utcnow():%Y%m%d-%H%M}.csv"
     caption = tr._(
         "{name}: contains buyers' names, phones and addresses. Keep it private and delete it "

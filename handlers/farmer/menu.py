@@ -42,7 +42,9 @@ FARMER_MENU: list[FarmerEntry] = [
     FarmerEntry(lambda tr: "📦 " + tr._("Orders to pack"), routes.FARMER_TO_PACK.data()),
     FarmerEntry(lambda tr: "🧾 " + tr._("My orders"), routes.FARMER_ORDERS.data()),
     FarmerEntry(lambda tr: "💰 " + tr._("My earnings"), routes.FARMER_EARNINGS.data()),
-    FarmerEntry(lambda tr: "🌳 " + tr._("My trees"), routes.FARMER_TREES.data(page=0)),
+    FarmerEntry(
+        lambda tr: "🌳 " + tr.pgettext("farmer", "My trees"), routes.FARMER_TREES.data(page=0)
+    ),
     FarmerEntry(lambda tr: "📷 " + tr._("Post a tree update"), routes.NEWS.data()),
 ]
 
@@ -95,8 +97,13 @@ def order_block(context: BotContext, entry: FarmerOrder, with_status: bool = Fal
     elif entry.part_packed:
         head += "\n" + tr._("✅ Your part is packed; waiting for the other farmers.")
     items = [
-        f"  {item.quantity} × {esc(localized(item, 'name', context.lang))} "
-        f"({esc(localized(item, 'unit', context.lang))})"
+        "  {quantity} × {name}".format(
+            quantity=item.quantity,
+            name=tr.detail(
+                esc(localized(item, "name", context.lang)),
+                esc(localized(item, "unit", context.lang)),
+            ),
+        )
         for item in entry.items
     ]
     if entry.note:

@@ -1,7 +1,8 @@
-"""A farmer posts news of a tree: choose the tree, send a photo or text, preview, confirm.
+"""A farmer posts news of a tree: the tree, a ready-made news item, a photo and own words, preview.
 
-Every adopter of the tree (paid, this season) gets it through the outbox, framed in their own
-language; the farmer's words are sent as written (escaped), the photo by its Telegram file_id.
+Every adopter of the tree (paid, this season) gets it through the outbox in their own language:
+the news item is translated in the catalogs, the farmer's own words are sent as written (escaped)
+and marked as theirs, the photo by its Telegram file_id. The preview shows each language's copy.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from bot.i18n import Translator
+from bot.i18n import LANGUAGE_NAMES, Translator, translator
 from bot.notify import AnyApp, Outgoing
+from handlers.adoption.news_text import item_label, news_body, news_message
 from handlers.farmer import menu as farmer
 from handlers.farmer.trees import PAGE
 from handlers.kit import routes
@@ -42,21 +44,31 @@ from models.adoption.farmers import (
     farmer_trees,
     news_audience,
     news_for_adopter,
+    news_readers,
+    news_species,
     own_tree,
     post_farmer_update,
 )
+from models.catalog.news_items import BY_CODE, HARVEST_DAYS, NEWS_ITEMS, items_for
 from models.catalog.places import localized
 from models.core.contact import clean_text
 
 KEY = "frmup"
+OWN = "own"  # the item button for a photo or own words only
+CAPTION_LIMIT = 1024  # Telegram's limit for a photo's caption
+# The routes' fields allow exactly the listed items and day counts.
+assert routes.NEWS_ITEM.fields[0].regex == "|".join([*(i.code for i in NEWS_ITEMS), OWN])
+assert routes.NEWS_DAYS.fields[0].regex == "|".join(map(str, HARVEST_DAYS))
 
 
 class Step(IntEnum):
-    """Where the farmer is in posting an update."""
+    """Where the farmer is in posting an update (the values are persisted: new ones go last)."""
 
     TREE = 0
     CONTENT = 1
     PREVIEW = 2
+    ITEM = 3
+    DAYS = 4
 
 
 @farmer_only
@@ -127,6 +139,69 @@ async def choose_tree(update: Update, context: BotContext) -> int:
             )
             return Step.TREE
         draft["tree"], draft["label"] = tree.id, tree.code
+    return await ask_item(update, context)
+
+
+async def ask_item(update: Update, context: BotContext) -> int:
+    """The ready-made news that fits the chosen trees, and "only a photo or my own words"."""
+    found = await farmer.my_farmer(update, context)
+    if found is None:
+        return ConversationHandler.END
+    tr, draft = context.tr, context.scratch[KEY]
+    for key in ("item", "days", "text", "photo"):  # choosing again starts the news afresh
+        draft.pop(key, None)
+    species = await context.db.run(news_species, farmer_id=found.id, tree_id=draft["tree"])
+    items = [
+        button(item_label(tr, i.code), routes.NEWS_ITEM.data(item=i.code))
+        for i in items_for(species)
+    ]
+    rows = [items[i : i + 2] for i in range(0, len(items), 2)]
+    own = "✏️ " + tr.pgettext("button", "Only a photo or my own words")
+    rows.append([button(own, routes.NEWS_ITEM.data(item=OWN))])
+    rows.append([back_button(context, routes.NEWS_BACK_TO_TREES.data())])
+    text = tr._(
+        "<b>News for {target}</b>\nWhat is new? Each adopter reads the news you tap in their "
+        "own language."
+    ).format(target=target_text(tr, draft))
+    count = await context.db.run(news_audience, farmer_id=found.id, tree_id=draft["tree"])
+    if not count:  # said before the news is written, not after the preview
+        text += "\n\n" + tr._(
+            "ℹ️ Nobody has adopted this tree this season: nobody gets a message now. The "
+            "news is kept with the tree for its next adopter."
+        )
+    await show(update, context, text, keyboard(*rows))
+    return Step.ITEM
+
+
+@farmer_only
+async def choose_item(update: Update, context: BotContext) -> int:
+    """Stores the news item; asks for the day count if it has one, else for a photo and words."""
+    code = routes.text_field(context, "item")
+    draft = context.scratch.setdefault(KEY, {"tree": None, "label": "", "page": 0})
+    draft.update(item=None if code == OWN else code, days=None)
+    if code != OWN and BY_CODE[code].days:
+        rows = [
+            [
+                button(
+                    context.tr.ngettext("In {days} day", "In {days} days", days).format(days=days),
+                    routes.NEWS_DAYS.data(days=days),
+                )
+                for days in HARVEST_DAYS
+            ],
+            [back_button(context, routes.NEWS_BACK_TO_ITEMS.data())],
+        ]
+        text = context.tr._("In how many days does the harvest start?")
+        await show(update, context, text, keyboard(*rows))
+        return Step.DAYS
+    return await ask_content(update, context)
+
+
+@farmer_only
+async def choose_days(update: Update, context: BotContext) -> int:
+    """Stores the day count of "harvest in N days" and asks for a photo and own words."""
+    context.scratch.setdefault(KEY, {"tree": None, "label": ""})["days"] = routes.tapped(
+        context, "days"
+    )
     return await ask_content(update, context)
 
 
@@ -138,30 +213,23 @@ def target_text(tr: Translator, draft: dict[str, Any]) -> str:
 
 
 async def ask_content(update: Update, context: BotContext, error: str | None = None) -> int:
-    """Asks for a photo (a caption is optional) or a short text."""
+    """Asks for a photo and own words: optional after a news item, else one of them."""
     tr, draft = context.tr, context.scratch[KEY]
-    text = tr._(
-        "News for {target}: send a photo (with or without a caption) or a short text, "
-        "at most {limit} characters."
-    ).format(target=target_text(tr, draft), limit=MAX_UPDATE_TEXT)
-    found = await farmer.my_farmer(update, context)
-    if found is None:
-        return ConversationHandler.END
-    count = await context.db.run(news_audience, farmer_id=found.id, tree_id=draft.get("tree"))
-    if not count:
-        text = (
-            tr._(
-                "ℹ️ Nobody has adopted this tree this season: nobody gets a message now. The "
-                "news is kept with the tree for its next adopter."
-            )
-            + "\n\n"
-            + text
-        )
+    rows = [[back_button(context, routes.NEWS_BACK_TO_ITEMS.data())]]
+    if draft.get("item"):
+        text = tr._(
+            "You can add a photo and your own words (at most {limit} characters). They are "
+            "sent as you write them, marked as your own words. Or tap Skip."
+        ).format(limit=MAX_UPDATE_TEXT)
+        rows.insert(0, [button("⏭ " + tr.pgettext("button", "Skip"), routes.NEWS_SKIP.data())])
+    else:
+        text = tr._(
+            "News for {target}: send a photo (with or without a caption) or a short text, "
+            "at most {limit} characters."
+        ).format(target=target_text(tr, draft), limit=MAX_UPDATE_TEXT)
     if error:
         text = f"{error}\n\n{text}"
-    await show(
-        update, context, text, keyboard([back_button(context, routes.NEWS_BACK_TO_TREES.data())])
-    )
+    await show(update, context, text, keyboard(*rows))
     return Step.CONTENT
 
 
@@ -203,38 +271,75 @@ async def bad_content(update: Update, context: BotContext) -> int:
     return await ask_content(update, context, content_error(context.tr))
 
 
+@farmer_only
+async def skip_content(update: Update, context: BotContext) -> int:
+    """Posts the news item alone, without a photo or own words."""
+    draft = context.scratch.setdefault(KEY, {"tree": None, "label": ""})
+    if not draft.get("item"):  # a Skip from an older message: something must be sent
+        return await ask_content(update, context, content_error(context.tr))
+    draft.update(text="", photo=None)
+    return await preview(update, context)
+
+
+def copies(context: BotContext, draft: dict[str, Any], readers: list[Any], farmer: Any) -> str:
+    """Each language's copy of the news, as one of its adopters will read it."""
+    if not readers:  # nobody to tell: the news in the farmer's own language, on the tree's page
+        return news_body(
+            context.tr,
+            item=draft.get("item"),
+            days=draft.get("days"),
+            text=draft["text"],
+            farmer=localized(farmer, "name", context.lang),
+        )
+    parts = []
+    for group in readers:
+        tr = translator(group.language)
+        heading = context.tr.ngettext(
+            "{language}, {count} adopter", "{language}, {count} adopters", group.count
+        ).format(language=LANGUAGE_NAMES[group.language], count=group.count)
+        message = news_message(
+            tr,
+            code=group.example.tree.code,
+            nickname=group.example.adoption.nickname,
+            farmer=localized(group.example.farmer, "name", tr.language),
+            item=draft.get("item"),
+            days=draft.get("days"),
+            text=draft["text"],
+        )
+        parts.append(f"<b>{heading}</b>\n{message}")
+    return "\n\n".join(parts)
+
+
 async def preview(update: Update, context: BotContext) -> int:
-    """Shows the update as it will be posted and how many adopters it reaches."""
+    """Shows exactly what each language's adopters will receive, and how many they are."""
     found = await farmer.my_farmer(update, context)
     if found is None:
         return ConversationHandler.END
     tr, draft = context.tr, context.scratch[KEY]
-    count = await context.db.run(news_audience, farmer_id=found.id, tree_id=draft["tree"])
+    readers = await context.db.run(news_readers, farmer_id=found.id, tree_id=draft["tree"])
+    count = sum(group.count for group in readers)
     reach = tr.ngettext(
-        "It goes to {count} adopter, in their own language.",
-        "It goes to {count} adopters, in their own language.",
+        "It goes to {count} adopter, who will see:",
+        "It goes to {count} adopters, each in their own language:",
         count,
     ).format(count=count)
-    text = "\n\n".join(
-        part
-        for part in (
-            tr._("<b>Preview</b> — news for {target}").format(target=target_text(tr, draft)),
-            esc(draft["text"]),
-            reach,
-        )
-        if part
-    )
+    head = tr._("<b>Preview</b> — news for {target}").format(target=target_text(tr, draft))
+    text = "\n\n".join([head, reach, copies(context, draft, readers, found)])
     markup = keyboard(
         [button("📣 " + tr.pgettext("button", "Post it"), routes.NEWS_POST.data())],
         [back_button(context, routes.NEWS_EDIT.data())],
     )
     if draft["photo"] is None:
         await show(update, context, text, markup)
-    else:
-        assert update.effective_chat is not None
+        return Step.PREVIEW
+    assert update.effective_chat is not None
+    if len(text) <= CAPTION_LIMIT:
         await context.bot.send_photo(
             update.effective_chat.id, draft["photo"], caption=text, reply_markup=markup
         )
+    else:  # three languages of long own words: the photo, then the copies under it
+        await context.bot.send_photo(update.effective_chat.id, draft["photo"])
+        await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
     return Step.PREVIEW
 
 
@@ -253,6 +358,8 @@ async def post(update: Update, context: BotContext) -> int:
             tree_id=draft["tree"],
             text=draft["text"],
             photo=draft["photo"],
+            item=draft.get("item"),
+            days=draft.get("days"),
         )
     except TreeNewsError as exc:
         text = {
@@ -278,6 +385,13 @@ async def back_to_tree(update: Update, context: BotContext) -> int:
 
 
 @farmer_only
+async def back_to_items(update: Update, context: BotContext) -> int:
+    """Back from the photo and words (or the day count) to the choice of news item."""
+    context.scratch.setdefault(KEY, {"tree": None, "label": "", "page": 0})
+    return await ask_item(update, context)
+
+
+@farmer_only
 async def back_to_content(update: Update, context: BotContext) -> int:
     """Back from the preview to write the news again."""
     return await ask_content(update, context)
@@ -293,17 +407,19 @@ async def render_tree_news(app: AnyApp, tr: Translator, params: dict[str, Any]) 
     if found is None:
         raise LookupError(params)
     news, view = found
-    facts = {
-        "code": esc(view.tree.code),
-        "nickname": esc(view.adoption.nickname),
-        "farmer": esc(localized(view.farmer, "name", tr.language)),
-    }
-    if view.adoption.nickname:
-        head = tr._("📰 News from your tree {code} ({nickname}) by {farmer}:").format(**facts)
-    else:
-        head = tr._("📰 News from your tree {code} by {farmer}:").format(**facts)
-    text = f"{head}\n\n{esc(news.text)}" if news.text else head
-    mine = button("🌳 " + tr._("My trees"), routes.MY_TREE.data(adoption_id=view.adoption.id))
+    text = news_message(
+        tr,
+        code=view.tree.code,
+        nickname=view.adoption.nickname,
+        farmer=localized(view.farmer, "name", tr.language),
+        item=news.item,
+        days=news.days,
+        text=news.text,
+    )
+    mine = button(
+        "🌳 " + tr.pgettext("adopter", "My trees"),
+        routes.MY_TREE.data(adoption_id=view.adoption.id),
+    )
     return Outgoing(text, keyboard([mine]), photo=news.photo)
 
 
@@ -321,11 +437,20 @@ def conversation() -> ConversationHandler[BotContext]:
                 routes.NEWS_TREE.handler(choose_tree),
                 routes.NEWS_PAGE.handler(turn_page),
             ],
+            Step.ITEM: [
+                routes.NEWS_ITEM.handler(choose_item),
+                routes.NEWS_BACK_TO_TREES.handler(back_to_tree),
+            ],
+            Step.DAYS: [
+                routes.NEWS_DAYS.handler(choose_days),
+                routes.NEWS_BACK_TO_ITEMS.handler(back_to_items),
+            ],
             Step.CONTENT: [
                 MessageHandler(filters.PHOTO, got_photo),
                 MessageHandler(filters.TEXT & ~filters.COMMAND, got_text),
                 MessageHandler(CONTENT, bad_content),
-                routes.NEWS_BACK_TO_TREES.handler(back_to_tree),
+                routes.NEWS_SKIP.handler(skip_content),
+                routes.NEWS_BACK_TO_ITEMS.handler(back_to_items),
             ],
             Step.PREVIEW: [
                 routes.NEWS_POST.handler(post),

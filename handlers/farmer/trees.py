@@ -36,7 +36,7 @@ def tree_line(tr: Translator, entry: FarmerTree) -> str:
         return head + " · " + tr._("not adopted in {season}").format(season=entry.season)
     who = esc(entry.adopter)
     if entry.nickname:
-        who += f" · «{esc(entry.nickname)}»"
+        who += " · " + tr.quoted(esc(entry.nickname))
     mark = "👤" if entry.status in PAID else "⏳"
     return f"{head} · {entry.season} · {status_label(tr, entry.status)}\n  {mark} {who}"
 
@@ -51,7 +51,7 @@ async def my_trees(update: Update, context: BotContext) -> None:
     entries, total = await context.db.run(
         farmer_trees, farmer_id=farmer.id, offset=page * PAGE, limit=PAGE
     )
-    lines = ["<b>" + tr._("My trees") + "</b>"]
+    lines = ["<b>" + tr.pgettext("farmer", "My trees") + "</b>"]
     if not entries:
         lines.append(tr._("No trees are registered under your name yet."))
     lines += [tree_line(tr, entry) for entry in entries]

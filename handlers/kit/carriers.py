@@ -21,9 +21,10 @@ from handlers.kit.roles import Callback
 from handlers.kit.routes import CARRIER, Route, tapped, text_field
 from models.core.contact import clean_text
 from models.shop.backoffice import valid_tracking
+from models.shop.carriers import LISTED, carrier_name
 
 MAX_CARRIER = 40
-CARRIERS = ("EMS", "China Post", "SF Express", "Lao Post")  # proper names, not translated
+CARRIERS = tuple(carrier.code for carrier in LISTED)  # stored as codes, named per reader
 OTHER = "other"  # the button that asks for a carrier's name
 # The route's field allows exactly one choice per listed carrier, and "other".
 assert CARRIER.regex == "|".join([*map(str, range(len(CARRIERS))), OTHER])
@@ -31,7 +32,10 @@ assert CARRIER.regex == "|".join([*map(str, range(len(CARRIERS))), OTHER])
 
 def carrier_rows(context: BotContext, route: Route) -> list[list[InlineKeyboardButton]]:
     """One button per listed carrier and one to type another, each sending `route`."""
-    rows = [[button(name, route.data(carrier=i))] for i, name in enumerate(CARRIERS)]
+    rows = [
+        [button(carrier_name(code, context.lang), route.data(carrier=i))]
+        for i, code in enumerate(CARRIERS)
+    ]
     label = "✏️ " + context.tr.pgettext("button", "Another carrier")
     rows.append([button(label, route.data(carrier=OTHER))])
     return rows
@@ -128,7 +132,7 @@ class Shipping:
     ) -> int:
         """Asks for the tracking number (after an error, if any)."""
         text = context.tr._("Carrier: {carrier}. Send the tracking number.").format(
-            carrier=esc(context.scratch[self.scratch]["carrier"])
+            carrier=esc(carrier_name(context.scratch[self.scratch]["carrier"], context.lang))
         )
         if error:
             text = f"{error}\n\n{text}"

@@ -260,5 +260,28 @@ NEWS_ALL_TREES = Route("FRM", "news-all")
 NEWS_TREE = Route("FRM", "news-tree", (num("tree_id"),))
 NEWS_PAGE = Route("FRM", "news-page", (_PAGE,))
 NEWS_BACK_TO_TREES = Route("FRM", "news-trees")
+# models.catalog.news_items.NEWS_ITEMS, and "own" for a photo or own words only
+NEWS_ITEM = Route(
+    "FRM",
+    "news-item",
+    (
+        one_of(
+            "item",
+            "blossom",
+            "fruit_set",
+            "new_leaves",
+            "thinned",
+            "pruned",
+            "harvest_soon",
+            "harvest_started",
+            "shipped_today",
+            "weather_damage",
+            "own",
+        ),
+    ),
+)
+NEWS_DAYS = Route("FRM", "news-days", (one_of("days", "3", "7", "14", "30"),))  # HARVEST_DAYS
+NEWS_BACK_TO_ITEMS = Route("FRM", "news-items")
+NEWS_SKIP = Route("FRM", "news-skip")
 NEWS_POST = Route("FRM", "news-post")
 NEWS_EDIT = Route("FRM", "news-edit")

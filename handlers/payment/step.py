@@ -89,8 +89,8 @@ def offline_instructions(context: BotContext, payment: Payment) -> str:
     """How to pay at the post office or by bank transfer, with the reference code."""
     return context.tr._(
         "To pay {amount}, quote the reference <code>{reference}</code> at the village post "
-        "office counter or in your bank transfer. An operator will confirm the payment and you "
-        "will get a message here."
+        "office counter or in your bank transfer. The post office staff will confirm the "
+        "payment and you will get a message here."
     ).format(amount=context.tr.money(payment.amount_fen), reference=esc(payment.reference))
 
 

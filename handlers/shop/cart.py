@@ -42,15 +42,17 @@ def cart_text(context: BotContext, view: CartView, notice: str | None = None) ->
 
 
 def cart_markup(context: BotContext, view: CartView) -> InlineKeyboardMarkup:
-    """− / + / remove per line, checkout, continue shopping, main menu."""
+    """−1 / +1 / Remove per line (numbered as in the text), checkout, shopping, main menu."""
     tr, version = context.tr, view.version
     rows = [
         [
-            button(f"{number} {icon}", route.data(product_id=line.product.id, version=version))
-            for route, icon in (
-                (routes.CART_LESS, "➖"),
-                (routes.CART_MORE, "➕"),
-                (routes.CART_REMOVE, "🗑"),
+            button(
+                label.format(number=number), route.data(product_id=line.product.id, version=version)
+            )
+            for route, label in (
+                (routes.CART_LESS, tr.pgettext("button", "{number}: −1")),
+                (routes.CART_MORE, tr.pgettext("button", "{number}: +1")),
+                (routes.CART_REMOVE, tr.pgettext("button", "{number}: Remove")),
             )
         ]
         for number, line in enumerate(view.lines, start=1)
@@ -99,7 +101,7 @@ async def change_line(update: Update, context: BotContext, action: str) -> None:
     notices = {
         CartChange.STALE: tr._("That message was out of date. Here is your cart now:"),
         CartChange.AT_MOST: tr._("That is all we have in stock."),
-        CartChange.AT_LEAST: tr._("The least is 1. Tap 🗑 to remove it."),
+        CartChange.AT_LEAST: tr._("The least is 1. To take it out of the cart, tap Remove."),
     }
     await show_view(update, context, view, notices.get(outcome))
 

@@ -247,7 +247,12 @@ def summary_text(context: BotContext, view: CartView) -> str:
     if cart_row.note:
         lines.append(tr._("Note: {note}").format(note=esc(cart_row.note)))
     minutes = context.settings.order_expiry_minutes
-    lines += ["", tr._("Unpaid orders are held for {minutes} minutes.").format(minutes=minutes)]
+    held = tr.ngettext(
+        "Unpaid orders are held for {minutes} minute.",
+        "Unpaid orders are held for {minutes} minutes.",
+        minutes,
+    )
+    lines += ["", held.format(minutes=minutes)]
     return "\n".join(lines)
 
 

@@ -19,6 +19,7 @@ from handlers.kit.roles import has_role
 from handlers.payment.step import ask_for_payment
 from models.catalog.places import localized
 from models.core.user import Role
+from models.shop.carriers import carrier_name
 from models.shop.orders import (
     BUYER_CANCELLABLE,
     PAYMENT_KIND,
@@ -59,8 +60,8 @@ def item_line(context: BotContext, item: OrderItem) -> str:
     """`2 × Name (unit) — ¥256.00`."""
     name = esc(localized(item, "name", context.lang))
     unit = localized(item, "unit", context.lang)
-    label = f"{name} ({esc(unit)})" if unit else name
-    return f"{item.quantity} × {label} — {context.tr.money(item.total_fen)}"
+    label = context.tr.detail(name, esc(unit)) if unit else name
+    return context.tr.then(f"{item.quantity} × {label}", context.tr.money(item.total_fen))
 
 
 def order_text(
@@ -93,7 +94,7 @@ def order_text(
     if order.tracking_number:
         lines.append(
             tr._("Carrier: {carrier}, tracking number: {tracking}").format(
-                carrier=esc(order.carrier or ""),
+                carrier=esc(carrier_name(order.carrier, context.lang)),
                 tracking=f"<code>{esc(order.tracking_number)}</code>",
             )
         )
@@ -101,7 +102,7 @@ def order_text(
         lines.append(tr._("Please pay by {time}.").format(time=tr.when(order.expires_at)))
     if events:
         lines += ["", "<b>" + tr._("History") + "</b>"]
-        lines += [f"{tr.when(e.created_at)} — {status_label(tr, e.to_status)}" for e in events]
+        lines += [tr.then(tr.when(e.created_at), status_label(tr, e.to_status)) for e in events]
     return "\n".join(lines)
 
 
@@ -293,7 +294,7 @@ async def render_order_status(app: AnyApp, tr: Translator, params: dict[str, Any
     status = OrderStatus(params["status"])
     text = tr._(texts[status]).format(
         number=number,
-        carrier=esc(params.get("carrier") or ""),
+        carrier=esc(carrier_name(params.get("carrier"), tr.language)),
         tracking=f"<code>{esc(params.get('tracking') or '')}</code>",
     )
     code = params.get("reason_code")

@@ -40,7 +40,7 @@ def name_and_unit(context: BotContext, row: Any) -> str:
     """`Name (unit)` of a product or an order line, escaped."""
     name = esc(localized(row, "name", context.lang))
     unit = localized(row, "unit", context.lang)
-    return f"{name} ({esc(unit)})" if unit else name
+    return context.tr.detail(name, esc(unit)) if unit else name
 
 
 def price_of(context: BotContext, fen: int) -> str:

@@ -13,6 +13,7 @@ from sqlalchemy import and_, func
 from sqlmodel import Session, col, select
 
 from models.adoption.adoptions import PAID, Adoption, AdoptionView, adoption_view
+from models.catalog.news_items import valid_item
 from models.catalog.trees import Species, Tree, TreeUpdate, current_season, post_tree_update
 from models.core.outbox import notify
 from models.core.user import User
@@ -133,10 +134,14 @@ def post_farmer_update(
     tree_id: int | None,
     text: str,
     photo: str | None = None,
+    item: str | None = None,
+    days: int | None = None,
 ) -> PostedNews:
     """Posts news on one of the farmer's trees (or all adopted ones) and tells every adopter."""
     text = text.strip()
-    if (not text and photo is None) or len(text) > MAX_UPDATE_TEXT:
+    if (not text and photo is None and item is None) or len(text) > MAX_UPDATE_TEXT:
+        raise TreeNewsError("empty")
+    if not valid_item(item, days):
         raise TreeNewsError("empty")
     if tree_id is None:
         tree_ids = adopted_tree_ids(session=session, farmer_id=farmer_id)
@@ -147,7 +152,9 @@ def post_farmer_update(
     else:
         tree_ids = [tree_id]
     posted = {
-        tid: post_tree_update(session=session, tree_id=tid, text=text, photo=photo)
+        tid: post_tree_update(
+            session=session, tree_id=tid, text=text, photo=photo, item=item, days=days
+        )
         for tid in tree_ids
     }
     adoptions = _paid_this_season(session, tree_ids)
@@ -194,6 +201,47 @@ def news_audience(*, session: Session, farmer_id: int, tree_id: int | None) -> i
         adopted_tree_ids(session=session, farmer_id=farmer_id) if tree_id is None else [tree_id]
     )
     return len(_paid_this_season(session, tree_ids))
+
+
+@dataclass(frozen=True)
+class Readers:
+    """The adopters an update reaches who read one language, and one of them as an example."""
+
+    language: str
+    count: int
+    example: AdoptionView
+
+
+def news_readers(*, session: Session, farmer_id: int, tree_id: int | None) -> list[Readers]:
+    """Who an update would reach, by language (most readers first), for the farmer's preview."""
+    tree_ids = (
+        adopted_tree_ids(session=session, farmer_id=farmer_id) if tree_id is None else [tree_id]
+    )
+    by_language: dict[str, list[Adoption]] = {}
+    for adoption in _paid_this_season(session, tree_ids):
+        user = session.get(User, adoption.user_id)
+        by_language.setdefault(user.language if user else "en", []).append(adoption)
+    readers = []
+    for language, adoptions in sorted(by_language.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        view = adoption_view(session=session, adoption_id=adoptions[0].id or 0)
+        if view is not None:
+            readers.append(Readers(language, len(adoptions), view))
+    return readers
+
+
+def news_species(*, session: Session, farmer_id: int, tree_id: int | None) -> set[str]:
+    """The species (slugs) of the trees an update is for, to offer only news that fits them."""
+    tree_ids = (
+        adopted_tree_ids(session=session, farmer_id=farmer_id) if tree_id is None else [tree_id]
+    )
+    if not tree_ids:
+        return set()
+    rows = session.exec(
+        select(Species.slug)
+        .join(Tree, col(Tree.species_id) == col(Species.id))
+        .where(col(Tree.id).in_(tree_ids))
+    )
+    return set(rows)
 
 
 def news_for_adopter(

@@ -66,7 +66,7 @@ def _when(moment: object) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S") if moment else ""  # type: ignore[attr-defined]
 
 
-def _adoption_rows(session: Session) -> Iterable[list[object]]:
+def _adoption_rows(session: Session, labels: export.Labels) -> Iterable[list[object]]:
     """Every adoption as a row, read in batches."""
     last_id = 0
     while True:
@@ -91,7 +91,7 @@ def _adoption_rows(session: Session) -> Iterable[list[object]]:
         for a, tree, user, parcel in batch:
             yield [
                 a.certificate_no or "",
-                a.status,
+                labels.status(a.status),
                 a.season,
                 tree.code,
                 _when(a.created_at),
@@ -107,14 +107,15 @@ def _adoption_rows(session: Session) -> Iterable[list[object]]:
                 a.recipient,
                 a.phone,
                 export.yuan(a.amount_fen),
-                parcel.carrier if parcel else "",
+                labels.carrier(parcel.carrier) if parcel else "",
                 parcel.tracking_number if parcel else "",
             ]
 
 
-def adoptions_csv(*, session: Session) -> bytes:
+def adoptions_csv(*, session: Session, labels: export.Labels | None = None) -> bytes:
     """Every adoption, one row each, with the adopter's contact details and the parcel."""
-    return export.to_csv(ADOPTION_COLUMNS, _adoption_rows(session))
+    labels = labels or export.Labels()
+    return export.to_csv(export.header(ADOPTION_COLUMNS, labels), _adoption_rows(session, labels))
 
 
 stats.adoption_figures = season_figures

@@ -49,9 +49,10 @@ DESCRIPTIONS = {
     ),
 }
 
+# (tree, news item, the farmer's own words): each adopter reads the item in their language.
 NEWS = [
-    ("PEACH-0001", "桃花开了，满坡粉红。 Blossoms are out all over the slope."),
-    ("PEACH-0001", "疏果完成，每枝留果三个。 Thinned the fruit: three peaches left per branch."),
+    ("PEACH-0001", "blossom", "满坡粉红。"),
+    ("PEACH-0001", "thinned", "每枝留三个。"),
 ]
 
 
@@ -84,6 +85,6 @@ def load_sample_trees(*, session: Session) -> None:
             )
     session.flush()
     trees = {t.code: t.id for t in session.exec(select(Tree)).all()}
-    for code, text in NEWS:
-        session.add(TreeUpdate(tree_id=trees[code], text=text))  # type: ignore[arg-type]
+    for code, item, text in NEWS:
+        session.add(TreeUpdate(tree_id=trees[code], item=item, text=text))  # type: ignore[arg-type]
     session.flush()

@@ -58,12 +58,14 @@ class Tree(TreeBase, table=True):
 
 
 class TreeUpdate(SQLModel, table=True):
-    """News of a tree posted by its farmer or the post office: text, optionally a photo."""
+    """News of a tree: a ready-made item (models/catalog/news_items.py), own words, a photo."""
 
     id: int | None = Field(default=None, primary_key=True)
     tree_id: int = Field(foreign_key="tree.id", index=True)
-    text: str = Field(max_length=1000)
+    text: str = Field(max_length=1000)  # the farmer's own words, as written ("" for none)
     photo: str | None = Field(default=None, max_length=300)
+    item: str | None = Field(default=None, max_length=24)  # a news item's code
+    days: int | None = None  # the item's day count ("harvest in N days")
     posted_at: datetime = Field(default_factory=utcnow)
 
 
@@ -102,10 +104,16 @@ def tree_news(*, session: Session, tree_id: int, limit: int = 3) -> list[TreeUpd
 
 
 def post_tree_update(
-    *, session: Session, tree_id: int, text: str, photo: str | None = None
+    *,
+    session: Session,
+    tree_id: int,
+    text: str,
+    photo: str | None = None,
+    item: str | None = None,
+    days: int | None = None,
 ) -> TreeUpdate:
-    """Posts news of a tree (the farmer's journey will call this)."""
-    row = TreeUpdate(tree_id=tree_id, text=text, photo=photo)
+    """Posts news of a tree: own words and a photo, a ready-made item, or both."""
+    row = TreeUpdate(tree_id=tree_id, text=text, photo=photo, item=item, days=days)
     session.add(row)
     session.flush()
     return row

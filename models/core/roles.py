@@ -113,3 +113,9 @@ def make_operator(*, session: Session, telegram_id: int) -> User:
     user.role = Role.OPERATOR
     session.add(user)
     return user
+
+
+def staff_members(*, session: Session) -> list[User]:
+    """Farmers and operators who have talked to the bot (their chats get their own commands)."""
+    staff = col(User.role).in_([Role.FARMER, Role.OPERATOR])
+    return list(session.exec(select(User).where(staff, col(User.blocked_bot).is_(False))))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlmodel import Session, col, select
@@ -37,6 +38,35 @@ ORDER_COLUMNS = [
     "tracking_number",
 ]
 BATCH = 500
+
+
+def _same(value: str) -> str:
+    """A code as it is stored."""
+    return value
+
+
+@dataclass(frozen=True)
+class Labels:
+    """How an export names its columns and values for its reader; by default, as stored.
+
+    An operator's export is in their language (handlers build these from the catalogs); the
+    command line keeps the codes, for scripts.
+    """
+
+    column: Callable[[str], str] = _same  # "phone" → "电话"
+    personal: Callable[[str], str] = field(default=lambda name: name + PERSONAL)
+    status: Callable[[str], str] = _same  # "shipped" → "已发货"
+    carrier: Callable[[str], str] = _same  # "china_post" → "中国邮政"
+
+
+def header(columns: Sequence[str], labels: Labels) -> list[str]:
+    """The header row: each column's label, personal-data columns marked."""
+    names = []
+    for column in columns:
+        code = column.removesuffix(PERSONAL)
+        name = labels.column(code)
+        names.append(labels.personal(name) if column.endswith(PERSONAL) else name)
+    return names
 
 
 def yuan(fen: int) -> str:
@@ -68,7 +98,7 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     return (BOM + buffer.getvalue()).encode("utf-8")
 
 
-def _order_rows(session: Session) -> Iterable[list[object]]:
+def _order_rows(session: Session, labels: Labels) -> Iterable[list[object]]:
     """Every order as a row, read in batches (three queries a batch)."""
     last_id = 0
     while True:
@@ -93,7 +123,7 @@ def _order_rows(session: Session) -> Iterable[list[object]]:
         for o in orders:
             yield [
                 o.number,
-                o.status,
+                labels.status(o.status),
                 o.created_at.strftime("%Y-%m-%d %H:%M:%S"),
                 o.country,
                 o.buyer_id,
@@ -105,14 +135,15 @@ def _order_rows(session: Session) -> Iterable[list[object]]:
                 yuan(o.subtotal_fen),
                 yuan(o.shipping_fen),
                 yuan(o.total_fen),
-                o.carrier or "",
+                labels.carrier(o.carrier) if o.carrier else "",
                 o.tracking_number or "",
             ]
 
 
-def orders_csv(*, session: Session) -> bytes:
+def orders_csv(*, session: Session, labels: Labels | None = None) -> bytes:
     """Every order, one row each, with its items and the buyer's contact details."""
-    return to_csv(ORDER_COLUMNS, _order_rows(session))
+    labels = labels or Labels()
+    return to_csv(header(ORDER_COLUMNS, labels), _order_rows(session, labels))
 
 
 # Export name → domain function. The adoption module adds "adoptions" when it is merged.
