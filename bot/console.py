@@ -29,6 +29,7 @@ TAG = re.compile(r"<[^>]+>")
 CONSOLE_HELP = """console commands:
   #N                    press button N of the latest keyboard
   !photo PATH [caption] send a photo (a file on this computer)
+  !voice                send a voice note (a pretend one: the console has no microphone)
   !pay                  pay the latest invoice (a test payment)
   !help                 this list
   anything else         a message; /commands work as in Telegram
@@ -88,6 +89,9 @@ class ConsoleBotAPI(OfflineBotAPI):
         line = f"[photo: {saved}]" if saved else f"[photo {call.params.get('photo')}]"
         caption = call.params.get("caption") or ""
         self._print_message(call.result, f"{line}\n{caption}".strip())
+
+    def _print_sendVoice(self, call: ApiCall) -> None:
+        self._print_message(call.result, f"[voice note {call.params.get('voice')}]")
 
     def _print_sendDocument(self, call: ApiCall) -> None:
         saved = self._save(call, "document", "")
@@ -202,6 +206,16 @@ class Console:
             content["caption"] = caption
         return {"update_id": next(self._update_ids), "message": self._message(**content)}
 
+    def voice_update(self) -> dict[str, Any]:
+        """A voice note (no sound: the console cannot record one)."""
+        number = next(self._update_ids)
+        voice: dict[str, Any] = {
+            "file_id": f"console-voice-{number}",
+            "file_unique_id": f"v{number}"[:32],
+            "duration": 3,
+        }
+        return {"update_id": number, "message": self._message(voice=voice)}
+
     async def press(self, number: int) -> None:
         """Presses button `number` of the latest keyboard."""
         board = self.api.keyboard
@@ -272,6 +286,8 @@ class Console:
             self.out.write(CONSOLE_HELP + "\n")
         elif line.strip() == "!pay":
             await self.pay()
+        elif line.strip() == "!voice":
+            await self.send(self.voice_update())
         elif line.startswith("!photo "):
             path, _, caption = line[len("!photo ") :].strip().partition(" ")
             await self.send(self.photo_update(path, caption))

@@ -62,3 +62,11 @@ def test_an_interactive_console_prints_the_banner(
     assert main(["console", "--files-dir", str(tmp_path / "files")]) == 0
     out = capsys.readouterr().out
     assert "an operator (in ADMIN_IDS)" in out and "second user" in out
+
+
+def test_a_voice_note_in_the_console_can_go_to_the_post_office(
+    run_console: Callable[..., str],  # noqa: F811
+) -> None:
+    out = run_console("/start\n!voice\n#1\n", "--lang", "en")
+    assert "Would you like the post office to get this?" in out
+    assert "Sent to the post office" in out
