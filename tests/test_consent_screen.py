@@ -57,7 +57,10 @@ async def test_address_typed_on_the_consent_screen_is_kept(bot: Harness, noy: Tg
     assert cart_address(bot, noy) is None and kinds(bot, noy) == []
     calls = await bot.tap(noy, "ຂ້ອຍຍິນຍອມ")
     assert cart_address(bot, noy) == ADDRESS_LA
-    assert "ເບີໂທ" in last_text(calls)  # on to the phone number
+    sent = [c for c in calls if c.method == "sendMessage"]
+    assert len(sent) == 1 and "ເບີໂທ" in sent[0].params["text"]  # on to the phone number
+    assert calls[-1].method == "editMessageText"  # the consent screen says it is done
+    assert calls[-1].params["text"].startswith("✅ ຂອບໃຈ")
     assert "ໝາຍເຫດ" in last_text(await bot.text(noy, "020 5555 1234"))
 
 
@@ -82,7 +85,8 @@ async def test_adoption_keeps_the_address_typed_on_the_consent_screen(
     calls = await bot.text(li, ADDRESS_CN)
     assert "已保留" in last_text(calls)
     calls = await bot.tap(li, "我同意")
-    assert "收件人" in last_text(calls)  # the address is taken: on to who receives the parcel
+    [sent] = [c for c in calls if c.method == "sendMessage"]
+    assert "收件人" in sent.params["text"]  # the address is taken: on to who receives the parcel
     with bot.db.session() as session:
         assert session.get_one(AdoptionDraft, li.id).address == ADDRESS_CN
     assert kinds(bot, li) == [ConsentKind.NOTICE]

@@ -18,12 +18,14 @@ nothing and says how to go on.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from datetime import timedelta
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import BotContext
@@ -271,6 +273,12 @@ async def _resume(
         return False
     if kept:
         await dispatch(_typed(update, context, kept), context)
+        # the consent message showed the question just answered: it now says what happened
+        query = update.callback_query
+        if query is not None and isinstance(query.message, Message):
+            thanks = context.tr._("Thank you, your consent is saved ({time}).")
+            with contextlib.suppress(BadRequest):
+                await query.edit_message_text("✅ " + thanks.format(time=context.tr.when(utcnow())))
     return True
 
 
