@@ -8,6 +8,7 @@ to the post office"; drafts and answered messages are removed by the retention j
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -47,12 +48,15 @@ class HelpView:
     orders: list[Order]
 
 
-def _forward(session: Session, message: HelpMessage) -> int:
-    """Queues the message for every operator; returns how many."""
-    operators = session.exec(
-        select(User.id).where(User.role == Role.OPERATOR, col(User.blocked_bot).is_(False))
-    ).all()
-    for operator_id in operators:
+def _forward(session: Session, message: HelpMessage, admins: Sequence[int]) -> int:
+    """Queues the message for every operator (and each of ADMIN_IDS, even before they first
+    talked to the bot); returns how many."""
+    operators = set(
+        session.exec(
+            select(User.id).where(User.role == Role.OPERATOR, col(User.blocked_bot).is_(False))
+        ).all()
+    ) | set(admins)
+    for operator_id in sorted(operators):
         notify(
             session=session,
             user_id=operator_id,
@@ -71,6 +75,7 @@ def save_help_message(
     voice: str | None = None,
     photo: str | None = None,
     send: bool = True,
+    admins: Sequence[int] = (),
 ) -> HelpMessage:
     """Stores a message; with `send`, forwards it to the operators at once."""
     message = HelpMessage(user_id=user_id, text=text[:LONGEST_TEXT], voice=voice, photo=photo)
@@ -78,12 +83,14 @@ def save_help_message(
     session.flush()
     if send:
         message.sent_at = utcnow()
-        _forward(session, message)
+        _forward(session, message, admins)
     session.add(message)
     return message
 
 
-def send_draft(*, session: Session, help_id: int, user_id: int) -> HelpMessage | None:
+def send_draft(
+    *, session: Session, help_id: int, user_id: int, admins: Sequence[int] = ()
+) -> HelpMessage | None:
     """Forwards the user's own draft (once: a second tap finds it sent); None if not theirs."""
     message = session.get(HelpMessage, help_id)
     if message is None or message.user_id != user_id:
@@ -91,7 +98,7 @@ def send_draft(*, session: Session, help_id: int, user_id: int) -> HelpMessage |
     if message.sent_at is None:
         message.sent_at = utcnow()
         session.add(message)
-        _forward(session, message)
+        _forward(session, message, admins)
     return message
 
 

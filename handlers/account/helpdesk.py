@@ -99,7 +99,12 @@ async def got_message(update: Update, context: BotContext) -> int:
     content = _content(message)
     if not any(content.values()):
         return await ask_message(update, context)
-    await context.db.run(save_help_message, user_id=_sender(update), **content)
+    await context.db.run(
+        save_help_message,
+        user_id=_sender(update),
+        admins=context.settings.admin_ids,
+        **content,
+    )
     await sent(update, context)
     return ConversationHandler.END
 
@@ -127,7 +132,10 @@ async def offer_to_send(update: Update, context: BotContext) -> None:
 async def send_kept(update: Update, context: BotContext) -> None:
     """Sends the kept voice note or photo (once, even if tapped twice)."""
     found = await context.db.run(
-        send_draft, help_id=routes.tapped(context, "help_id"), user_id=_sender(update)
+        send_draft,
+        help_id=routes.tapped(context, "help_id"),
+        user_id=_sender(update),
+        admins=context.settings.admin_ids,
     )
     if found is None:
         assert update.callback_query is not None
