@@ -22,16 +22,22 @@ from sqlmodel import Session, SQLModel, create_engine
 T = TypeVar("T")
 
 
-def _sqlite_engine(url: str) -> Engine:
-    """Creates a SQLite engine whose write transactions take the lock up front."""
+def sqlite_engine(url: str, creator: Callable[[], Any] | None = None) -> Engine:
+    """Creates a SQLite engine whose write transactions take the lock up front.
+
+    `creator` opens the connections instead of `url` (the tests point one engine at each test's
+    file in turn, so SQLAlchemy's statement cache stays warm across tests).
+    """
     path = url.removeprefix("sqlite:///")
     in_memory = url in ("sqlite://", "sqlite:///:memory:")
     if not in_memory:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+    extra: dict[str, Any] = {"creator": creator} if creator else {}
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": 30},
         poolclass=StaticPool if in_memory else None,
+        **extra,
     )
 
     @event.listens_for(engine, "connect")
@@ -55,7 +61,7 @@ def _sqlite_engine(url: str) -> Engine:
 def make_engine(url: str, schema: str | None = None) -> Engine:
     """Creates the engine for a SQLite or PostgreSQL URL (optionally in one PostgreSQL schema)."""
     if url.startswith("sqlite"):
-        return _sqlite_engine(url)
+        return sqlite_engine(url)
     connect_args = {"options": f"-csearch_path={schema}"} if schema else {}
     return create_engine(
         url, pool_size=10, max_overflow=20, pool_pre_ping=True, connect_args=connect_args
@@ -65,10 +71,16 @@ def make_engine(url: str, schema: str | None = None) -> Engine:
 class Database:
     """The engine plus helpers to run domain functions in their own transaction."""
 
-    def __init__(self, url: str, schema: str | None = None, inline: bool | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        schema: str | None = None,
+        inline: bool | None = None,
+        engine: Engine | None = None,
+    ) -> None:
         self.url = url
         self.schema = schema
-        self.engine = make_engine(url, schema)
+        self.engine = engine if engine is not None else make_engine(url, schema)
         self.inline = url.startswith("sqlite") if inline is None else inline
 
     def create_all(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import re
 
 from PIL import Image
 from sqlmodel import select
@@ -88,18 +89,30 @@ async def test_gift_adoption_end_to_end_in_chinese(bot: Harness, li: TgUser) -> 
     )
     bot.db.call(confirm_offline_payment, reference=payment.reference, operator_id=0)
     await deliver_pending(bot.app)
-    document = bot.api.sent("sendDocument")[-1]
-    assert "认养" in document.params["caption"]
-    png = document.files["document"][1]
+    photo = bot.api.sent("sendPhoto")[-1]  # a photo, so the certificate shows in the chat
+    assert "认养" in photo.params["caption"]
+    png = photo.files["photo"][1]
     image = Image.open(io.BytesIO(png))
     content = json.loads(image.text["certificate"])  # type: ignore[attr-defined]
     assert content["title"] == "认养证书（赠礼）" and content["holder"] == "Bo Chen"
-    assert ["赠送人", "李娜"] in content["lines"] and content["qr_url"].endswith("tree_PEACH-0005")
+    assert content["preamble"] == "兹证明" and "获李娜赠送" in content["statement"]
+    assert content["issuer"][0] == "十八洞村邮政所" and content["qr_url"].endswith(
+        "tree_PEACH-0005"
+    )
+    full_size = f"MYT certificate-file {adoption.id}"
+    first_row = photo.params["reply_markup"]["inline_keyboard"][0]
+    assert first_row == [{"text": "📄 原图文件", "callback_data": full_size}]
+    calls = await bot.press(li, full_size)  # the full-size file, for printing
+    assert [c.method for c in calls] == ["answerCallbackQuery", "sendDocument"]
+    assert re.fullmatch(r"CERT-\d{4}-\w{4}-\w{4}\.png", calls[1].files["document"][0])
+    assert calls[1].files["document"][1] == png
     calls = await bot.command(li, "/mytrees")
     assert "认养中" in last_text(calls)
     await bot.press(li, f"MYT view {adoption.id}")
     calls = await bot.press(li, f"MYT certificate {adoption.id}")
-    assert [c.method for c in calls] == ["answerCallbackQuery", "sendDocument"]
+    assert [c.method for c in calls] == ["answerCallbackQuery", "sendPhoto"]
+    assert "原图文件" in calls[1].params["caption"]
+    assert calls[1].params["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == full_size
 
 
 async def test_bad_input_back_and_cancel(bot: Harness, noy: TgUser) -> None:

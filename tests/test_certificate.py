@@ -22,7 +22,7 @@ from bot.render.certificate import (
     CertificateContent,
     render_certificate,
 )
-from bot.render.fonts import CJK, LAO, LATIN, MISSING, font_coverage, load_font, read_cmap
+from bot.render.fonts import CJK, EMOJI, LAO, LATIN, MISSING, font_coverage, load_font, read_cmap
 from bot.render.text import (
     REPLACEMENT,
     Run,
@@ -40,7 +40,12 @@ LONG_LAO = ("ຂໍໃຫ້ຕົ້ນໄມ້ນີ້ເຕີບໃຫຍ�
 CONTENT = {
     "zh": CertificateContent(
         title="认养证书",
+        preamble="兹证明",
         holder="王喆堃",
+        statement="认养了十八洞村种植户龙先念的一棵黄桃（PEACH-0042），认养季为2025年。",
+        issuer=("十八洞村邮政所", "湖南省湘西州花垣县", "2025年3月1日"),
+        emblem="peach",
+        seal="2025",
         lines=(
             ("树木编号", "PEACH-0042"),
             ("品种", "黄桃（锦绣）"),
@@ -55,7 +60,12 @@ CONTENT = {
     ),
     "lo": CertificateContent(
         title="ໃບຢັ້ງຢືນການຮັບລ້ຽງ",
+        preamble="ໃບຢັ້ງຢືນນີ້ຢັ້ງຢືນວ່າ",
         holder="ນາງ ສຸກສະຫວັນ ພົມມະວົງ",
+        statement="ໄດ້ຮັບລ້ຽງຕົ້ນຊາບູຮານ TEA-0003 ຂອງ ຄຳພອນ ທີ່ບ້ານໂພນສະຫວ່າງ ສຳລັບລະດູ 2025.",
+        issuer=("ໄປສະນີ ບ້ານໂພນສະຫວ່າງ", "ເມືອງນາໝໍ້, ແຂວງອຸດົມໄຊ", "1 ມີນາ 2025"),
+        emblem="tea",
+        seal="2025",
         lines=(
             ("ລະຫັດຕົ້ນໄມ້", "PEACH-0042"),
             ("ພັນ", "ໝາກກ້ຽງ"),
@@ -70,7 +80,13 @@ CONTENT = {
     ),
     "en": CertificateContent(
         title="Certificate of Adoption",
+        preamble="This certifies that",
         holder="Maria-José O'Connor",
+        statement="has adopted the tree KIWI-0002 (Kiwifruit vine), grown by Shi Chengfu in "
+        "Shibadong, for the 2025 season.",
+        issuer=("Post office of Shibadong", "Huayuan County, Hunan, China", "1 March 2025"),
+        emblem="kiwi",
+        seal="2025",
         lines=(
             ("Tree code", "PEACH-0042"),
             ("Species", "Yellow peach (Jinxiu)"),
@@ -97,9 +113,12 @@ def _as_json(content: CertificateContent) -> dict[str, object]:
     """What the metadata should hold for this content."""
     return {
         "title": content.title,
+        "preamble": content.preamble,
         "holder": content.holder,
+        "statement": content.statement,
         "lines": [[label, value] for label, value in content.lines],
         "footer": content.footer,
+        "issuer": list(content.issuer),
         "qr_url": content.qr_url,
     }
 
@@ -200,6 +219,7 @@ def test_cmap_reader_agrees_with_fonttools() -> None:
         "NotoSansLao-Regular.ttf",
         "NotoSans-Bold.ttf",
         "NotoSansCJKsc-Regular-subset.otf",
+        "NotoColorEmoji.ttf",
     ):
         path = fonts.FONT_DIR / name
         expected = set(ttlib.TTFont(path).getBestCmap())
@@ -215,7 +235,8 @@ def test_fonts_have_the_expected_coverage() -> None:
     assert all(cp in cjk for cp in map(ord, "，。：；！？（）《》【】、"))
 
 
-@pytest.mark.parametrize("char", ["\U0010fffd", "\U00010000", "ไ", "🍑"])
+# U+1FADF (splatter) is an Emoji 16.0 character, newer than the shipped Noto Color Emoji 2.042.
+@pytest.mark.parametrize("char", ["\U0010fffd", "\U00010000", "ไ", "\U0001fadf"])
 def test_uncovered_character_is_replaced_not_dropped(char: str) -> None:
     runs = split_runs(f"A{char}B")
     assert runs == [Run("A", LATIN), Run(char, MISSING), Run("B", LATIN)]
@@ -230,8 +251,15 @@ def test_uncovered_character_is_replaced_not_dropped(char: str) -> None:
     assert box.convert("L").getextrema()[0] < 128  # the replacement box has ink
 
 
-def test_emoji_sequences_become_one_box_each() -> None:
-    assert drawn_text("👨‍👩‍👧 🇱🇦 ❤️ 👍🏽") == " ".join([REPLACEMENT] * 4)
+def test_emoji_sequences_become_one_emoji_run_each() -> None:
+    runs = split_runs("👨‍👩‍👧 🇱🇦 ❤️ 👍🏽 1️⃣")
+    assert [run.text for run in runs if run.font == EMOJI] == ["👨‍👩‍👧", "🇱🇦", "❤️", "👍🏽", "1️⃣"]
+    assert REPLACEMENT not in drawn_text("👨‍👩‍👧 🇱🇦 ❤️ 👍🏽 1️⃣")
+
+
+def test_digits_and_signs_stay_text_unless_asked_to_be_emoji() -> None:
+    assert split_runs("2025 © #1") == [Run("2025 © #1", LATIN)]
+    assert split_runs("©\ufe0f")[0].font == EMOJI
 
 
 def test_rare_character_draws_ink() -> None:

@@ -1,6 +1,7 @@
 """`python -m bot run` killed with SIGKILL in the middle of a batch loses no update: a real bot
-process long-polls a Bot API served over HTTP here, is killed while it is answering, and the next
-process answers the rest. Runs on SQLite and on PostgreSQL (TEST_DATABASE_URL)."""
+process (on an empty database, which it migrates) long-polls a Bot API served over HTTP here, is
+killed while it is answering, and the next process answers the rest. Runs on SQLite and on
+PostgreSQL (TEST_DATABASE_URL)."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ class Telegram(OfflineBotAPI):
 
     def __init__(self) -> None:
         super().__init__(strict=False)
-        self.delay = 0.3
+        self.delay = 1.0  # a chat's three answers take 3 s: time to be killed among them
 
     async def do_request(self, url: str, method: str, *args: Any, **kwargs: Any) -> Any:
         """Answers sendMessage `delay` late, so a batch takes a while to answer."""
@@ -89,8 +90,8 @@ async def served(telegram: Telegram) -> AsyncIterator[str]:
         server.stop()
 
 
-async def start_bot(base_url: str, database_url: str, schema: str | None) -> Any:
-    """`python -m bot run` in its own process, against the local Bot API."""
+async def start_bot(base_url: str, database_url: str, schema: str | None, log: Path) -> Any:
+    """`python -m bot run` in its own process, against the local Bot API; stderr into `log`."""
     env = {
         **os.environ,
         "BOT_TOKEN": TOKEN,
@@ -104,7 +105,14 @@ async def start_bot(base_url: str, database_url: str, schema: str | None) -> Any
     if schema:  # the test's own PostgreSQL schema
         env["PGOPTIONS"] = f"-csearch_path={schema}"
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=ROOT, env=env, stdin=asyncio.subprocess.DEVNULL
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=ROOT,
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stderr=log.open("ab"),
     )
 
 
@@ -113,37 +121,44 @@ def answered(telegram: Telegram) -> Counter[int]:
     return Counter(int(call.params["chat_id"]) for call in telegram.sent("sendMessage"))
 
 
-async def wait_for(condition: Any, seconds: float) -> None:
-    """Polls `condition` until true; fails after `seconds`."""
-    async with asyncio.timeout(seconds):
-        while not condition():
-            await asyncio.sleep(0.05)
+async def wait_for(condition: Any, seconds: float, log: Path) -> None:
+    """Polls `condition` until true; fails after `seconds`, showing the bots' log."""
+    try:
+        async with asyncio.timeout(seconds):
+            while not condition():
+                await asyncio.sleep(0.05)
+    except TimeoutError:
+        raise AssertionError(
+            f"not reached in {seconds} s; the bots said:\n{log.read_text()}"
+        ) from None
 
 
 async def test_a_bot_killed_mid_batch_loses_no_update(
-    database_url: tuple[str, str | None], db: Database
+    database_url: tuple[str, str | None], tmp_path: Path
 ) -> None:
     url, schema = database_url
-    telegram = Telegram()
+    telegram, log = Telegram(), tmp_path / "bots.log"
     updates = [make_command_update(user, "/help") for _ in range(PER_USER) for user in USERS]
     telegram.queue_incoming(*updates)
     async with served(telegram) as base_url:
-        first = await start_bot(base_url, url, schema)
-        await wait_for(lambda: len(telegram.sent("sendMessage")) >= len(USERS), 60)
+        first = await start_bot(base_url, url, schema, log)
+        await wait_for(lambda: len(telegram.sent("sendMessage")) >= len(USERS), 60, log)
         first.send_signal(signal.SIGKILL)  # mid-batch: some answered, most not
         await first.wait()
         before = sum(answered(telegram).values())
         assert before < len(updates)
         assert telegram.incoming == []  # the batch was confirmed: only the database has it now
-        second = await start_bot(base_url, url, schema)
+        second = await start_bot(base_url, url, schema, log)
         try:
             await wait_for(
-                lambda: all(answered(telegram)[user.id] >= PER_USER for user in USERS), 60
+                lambda: all(answered(telegram)[user.id] >= PER_USER for user in USERS), 60, log
             )
         finally:
             second.send_signal(signal.SIGTERM)
             assert await second.wait() == 0
+    db = Database(url, schema)  # the empty database the first bot migrated
     rows = update_rows(db)
+    db.dispose()
     assert sorted(rows) == sorted(update["update_id"] for update in updates)
     assert all(row.handled_at is not None and row.payload is None for row in rows.values())
     # An update whose reply had left when the process died may be answered again (at most one

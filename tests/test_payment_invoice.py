@@ -85,8 +85,8 @@ async def test_adoption_paid_by_invoice_gets_its_certificate(paybot: Harness, li
         row = session.get_one(Payment, payment.id)
     assert (row.status, row.telegram_payment_charge_id) == (PaymentStatus.PAID, "tg_charge_1")
     await deliver_pending(paybot.app)
-    certificate = paybot.api.sent("sendDocument")[-1]
-    assert certificate.params["chat_id"] == li.id and certificate.files["document"][1][:4] == (
+    certificate = paybot.api.sent("sendPhoto")[-1]
+    assert certificate.params["chat_id"] == li.id and certificate.files["photo"][1][:4] == (
         b"\x89PNG"
     )
 

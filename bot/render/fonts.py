@@ -1,4 +1,4 @@
-"""The shipped fonts (Noto Sans Lao, Noto Sans, a Noto Sans CJK subset) and what each covers.
+"""The shipped fonts (Noto Sans Lao, Noto Sans, Noto Sans CJK, Noto Color Emoji) and coverage.
 
 Coverage comes from each file's own cmap table, read here without fontTools, so text is drawn
 in runs with the font of each script and only a character no font has becomes a box.
@@ -17,7 +17,10 @@ from PIL import ImageFont, features
 log = logging.getLogger(__name__)
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
-LAO, CJK, LATIN, MISSING = "lao", "cjk", "latin", "missing"
+LAO, CJK, LATIN, EMOJI, MISSING = "lao", "cjk", "latin", "emoji", "missing"
+# Noto Color Emoji is a bitmap (CBDT) font with one strike: FreeType loads it at this size only,
+# and the glyph images are scaled to the text size afterwards (text.py).
+EMOJI_SIZE = 109
 FONT_FILES: dict[tuple[str, bool], str] = {
     (LAO, False): "NotoSansLao-Regular.ttf",
     (LAO, True): "NotoSansLao-Bold.ttf",
@@ -25,6 +28,8 @@ FONT_FILES: dict[tuple[str, bool], str] = {
     (LATIN, True): "NotoSans-Bold.ttf",
     (CJK, False): "NotoSansCJKsc-Regular-subset.otf",
     (CJK, True): "NotoSansCJKsc-Regular-subset.otf",  # no bold CJK shipped: stroked instead
+    (EMOJI, False): "NotoColorEmoji.ttf",
+    (EMOJI, True): "NotoColorEmoji.ttf",
 }
 FALLBACK_ORDER = (LATIN, CJK, LAO)
 
@@ -59,7 +64,9 @@ DRAW_LOCK = threading.Lock()  # fonts are shared across threads
 
 @lru_cache(maxsize=128)
 def load_font(script: str, bold: bool, size: int) -> ImageFont.FreeTypeFont:
-    """The cached font object for a script, weight and pixel size."""
+    """The cached font object for a script, weight and pixel size (emoji: always EMOJI_SIZE)."""
+    if script == EMOJI:
+        size = EMOJI_SIZE
     return ImageFont.truetype(str(FONT_DIR / FONT_FILES[script, bold]), size, layout_engine=_LAYOUT)
 
 

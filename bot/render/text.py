@@ -1,7 +1,15 @@
 """Text layout in runs, one font per script: measuring, wrapping (Lao, CJK, Latin), drawing.
 
-A line is split into runs each drawn with the font of its script (fonts.py); a character no
-shipped font covers is drawn as a box (REPLACEMENT), never dropped.
+A line is split into runs each drawn with the font of its script (fonts.py); emoji are drawn in
+colour from Noto Color Emoji, scaled to the text; a character no shipped font covers is drawn as a
+box (REPLACEMENT), never dropped.
+
+Line breaking: at spaces, zero-width spaces and around CJK characters; an overlong word (Lao is
+written without spaces between words, and no Lao dictionary is available offline) is broken
+between syllables found by spelling (before a preposed vowel ເ ແ ໂ ໃ ໄ, after ະ and ໆ), and only
+as a last resort between grapheme clusters, never inside one (a consonant keeps its vowel and
+tone marks, a preposed vowel its consonant, an emoji sequence stays whole). A Chinese paragraph
+never ends in a line of one character.
 """
 
 from __future__ import annotations
@@ -11,10 +19,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from PIL import ImageDraw
+import regex
+from PIL import Image, ImageDraw
 
 from bot.render.fonts import (
     CJK,
+    EMOJI,
+    EMOJI_SIZE,
     FALLBACK_ORDER,
     LAO,
     LATIN,
@@ -29,11 +40,17 @@ INK = (40, 36, 30)  # the default text colour
 _NO_LINE_START = set("、。，．：；！？）」』】〕〉》”’,.:;!?)]}…%")
 _PREPOSED_LAO_VOWELS = set("\u0ec0\u0ec1\u0ec2\u0ec3\u0ec4")
 _BREAK_AFTER = set("\u0eb0\u0ec6-/_.")
+ZWSP = "\u200b"  # a break opportunity that draws nothing (for Lao, which has no spaces in words)
+EMOJI_EM = 1.08  # an emoji's advance relative to the text size (its picture is about 0.9 em)
+_EMOJI_DEFAULT = regex.compile(r"[\p{Emoji_Presentation}\p{Regional_Indicator}]")
+_PICTOGRAPH = regex.compile(r"\p{Extended_Pictographic}")
+_GRAPHEME = regex.compile(r"\X")
 
 
 @dataclass(frozen=True)
 class Run:
-    """A stretch of text drawn with one font ("lao", "cjk", "latin") or as one box ("missing")."""
+    """A stretch of text drawn with one font ("lao", "cjk", "latin", "emoji") or as one box
+    ("missing")."""
 
     text: str
     font: str
@@ -52,9 +69,32 @@ def _is_ignorable(cp: int) -> bool:
     )
 
 
-def _font_for(ch: str, previous: str | None) -> str:
+def _starts_emoji(ch: str, following: str) -> bool:
+    """Whether a character is drawn as a colour emoji: emoji by default, or asked for with VS16,
+    or a pictograph that no text font has."""
+    cp = ord(ch)
+    if cp not in font_coverage(EMOJI) or _is_ignorable(cp):
+        return False
+    if following == "\ufe0f" or _EMOJI_DEFAULT.match(ch):
+        return True
+    in_text_font = any(cp in font_coverage(script) for script in FALLBACK_ORDER)
+    return not in_text_font and _PICTOGRAPH.match(ch) is not None
+
+
+def _continues_emoji(ch: str, cluster: str) -> bool:
+    """Whether a character belongs to the emoji sequence before it (joiner, selector, skin tone,
+    keycap, tag, or the emoji after a zero-width joiner)."""
+    cp = ord(ch)
+    if _is_ignorable(cp) or cp == 0x20E3:
+        return True
+    return cluster[-1] == "\u200d" and cp in font_coverage(EMOJI)
+
+
+def _font_for(ch: str, previous: str | None, following: str = "") -> str:
     """Chooses a font for one character: its script's font, else any shipped font that has it."""
     cp = ord(ch)
+    if _starts_emoji(ch, following):
+        return EMOJI
     is_mark = unicodedata.category(ch).startswith("M")
     if is_mark and previous in (LAO, CJK, LATIN) and cp in font_coverage(previous):
         return previous
@@ -97,9 +137,13 @@ def split_runs(text: str) -> list[Run]:
 def _split_runs(text: str) -> tuple[Run, ...]:
     """Cached run splitting (the same lines are measured many times while fitting)."""
     runs: list[Run] = []
-    for ch in _clean(text):
+    cleaned = _clean(text)
+    for i, ch in enumerate(cleaned):
         previous = runs[-1] if runs else None
-        font = _font_for(ch, previous.font if previous else None)
+        if previous and previous.font == EMOJI and _continues_emoji(ch, previous.text):
+            runs[-1] = Run(previous.text + ch, EMOJI)
+            continue
+        font = _font_for(ch, previous.font if previous else None, cleaned[i + 1 : i + 2])
         if previous and previous.font == MISSING and _joins_missing(ch, font, previous.text):
             runs[-1] = Run(previous.text + ch, MISSING)
         elif font == MISSING:
@@ -129,10 +173,18 @@ class Style:
     fill: tuple[int, int, int] = INK
 
 
+def _emoji_scale(style: Style) -> float:
+    """How much an emoji glyph (drawn at EMOJI_SIZE) is scaled to sit in text of this size."""
+    font = load_font(EMOJI, False, EMOJI_SIZE)
+    return style.size * EMOJI_EM / font.getlength("\U0001f351")
+
+
 def _run_width(run: Run, style: Style) -> float:
     """Advance width of one run."""
     if run.font == MISSING:
         return style.size * 0.8
+    if run.font == EMOJI:
+        return load_font(EMOJI, False, EMOJI_SIZE).getlength(run.text) * _emoji_scale(style)
     return load_font(run.font, style.bold, style.size).getlength(run.text)
 
 
@@ -145,7 +197,11 @@ def text_width(text: str, style: Style) -> float:
 def line_metrics(texts: Iterable[str], style: Style) -> tuple[int, int]:
     """Ascent and descent of a line box that fits every font these texts use."""
     scripts = {LATIN} | {r.font for t in texts for r in _split_runs(t) if r.font != MISSING}
-    metrics = [load_font(s, style.bold, style.size).getmetrics() for s in sorted(scripts)]
+    metrics = [load_font(s, style.bold, style.size).getmetrics() for s in sorted(scripts - {EMOJI})]
+    if EMOJI in scripts:
+        ascent, descent = load_font(EMOJI, False, EMOJI_SIZE).getmetrics()
+        scale = _emoji_scale(style)
+        metrics.append((round(ascent * scale), round(descent * scale)))
     return max(m[0] for m in metrics), max(m[1] for m in metrics)
 
 
@@ -167,7 +223,7 @@ def _is_cjk_char(ch: str) -> bool:
 
 def _is_break_space(ch: str) -> bool:
     """Whether a line may break after this character (a space that is not a no-break space)."""
-    return ch.isspace() and ch not in "\u00a0\u2007\u202f"
+    return ch == ZWSP or (ch.isspace() and ch not in "\u00a0\u2007\u202f")
 
 
 def _words(text: str) -> list[str]:
@@ -179,6 +235,7 @@ def _words(text: str) -> list[str]:
             current
             and ch not in _NO_LINE_START
             and not ch.isspace()
+            and ch != ZWSP
             and (_is_break_space(current[-1]) or _is_cjk_char(ch) or _is_cjk_char(current[-1]))
         ):
             words.append(current)
@@ -190,14 +247,16 @@ def _words(text: str) -> list[str]:
 
 
 def _graphemes(text: str) -> list[str]:
-    """Splits text into characters with their marks, joiners and closing punctuation attached."""
+    """Splits text into the pieces a line may never split: extended grapheme clusters (a letter
+    with its marks, an emoji sequence, a flag), a Lao preposed vowel with the consonant after it,
+    and closing punctuation with what it closes."""
     pieces: list[str] = []
-    for ch in text:
-        attaches = unicodedata.category(ch).startswith("M") or _is_ignorable(ord(ch))
-        if pieces and (attaches or ch in _NO_LINE_START or pieces[-1][-1] == "\u200d"):
-            pieces[-1] += ch
+    for cluster in _GRAPHEME.findall(text):
+        attaches = cluster[0] in _NO_LINE_START or unicodedata.category(cluster[0]).startswith("M")
+        if pieces and (attaches or pieces[-1][-1] in _PREPOSED_LAO_VOWELS):
+            pieces[-1] += cluster
         else:
-            pieces.append(ch)
+            pieces.append(cluster)
     return pieces
 
 
@@ -252,7 +311,30 @@ def wrap_text(text: str, style: Style, width: float) -> list[str]:
         line = _add_word(lines, line, word, style, width)
     if line.strip():
         lines.append(line.rstrip())
-    return lines
+    return _no_orphan(lines, style, width)
+
+
+def _is_cjk_piece(piece: str) -> bool:
+    """Whether a grapheme piece is one CJK character (with any punctuation attached)."""
+    return _is_cjk_char(piece[0])
+
+
+def _no_orphan(lines: list[str], style: Style, width: float) -> list[str]:
+    """Moves a Chinese character down from the line before, so no paragraph ends in a line of a
+    single character (a native reader's first complaint about machine-set Chinese)."""
+    if len(lines) < 2:
+        return lines
+    last = [piece for piece in _graphemes(lines[-1]) if not piece.isspace()]
+    before = _graphemes(lines[-2])
+    letters = [piece for piece in last if _split_runs(piece)[0].font not in (EMOJI, MISSING)]
+    if len(letters) != 1 or not _is_cjk_piece(letters[0]) or len(before) < 3:
+        return lines
+    if not _is_cjk_piece(before[-1]) or not _is_cjk_piece(before[-2]):
+        return lines
+    moved = before[-1] + lines[-1]
+    if text_width(moved, style) > width:
+        return lines
+    return [*lines[:-2], "".join(before[:-1]), moved]
 
 
 def ellipsize(text: str, style: Style, width: float) -> str:
@@ -336,6 +418,31 @@ def _draw_box(draw: ImageDraw.ImageDraw, x: float, baseline: float, style: Style
     )
 
 
+@lru_cache(maxsize=512)
+def emoji_image(text: str, size: int) -> tuple[Image.Image, int]:
+    """A run of emoji in colour at a text size, and its ascent (where its baseline is)."""
+    font = load_font(EMOJI, False, EMOJI_SIZE)
+    ascent, descent = font.getmetrics()
+    canvas = Image.new("RGBA", (max(1, round(font.getlength(text))), ascent + descent))
+    ImageDraw.Draw(canvas).text((0, ascent), text, font=font, embedded_color=True, anchor="ls")
+    scale = _emoji_scale(Style(size))
+    scaled = canvas.resize(
+        (max(1, round(canvas.width * scale)), max(1, round(canvas.height * scale))),
+        Image.Resampling.LANCZOS,
+    )
+    return scaled, round(ascent * scale)
+
+
+def _draw_emoji(
+    draw: ImageDraw.ImageDraw, x: float, baseline: float, run: Run, style: Style
+) -> None:
+    """Pastes a run of colour emoji onto the image the draw object paints on."""
+    picture, ascent = emoji_image(run.text, style.size)
+    # ImageDraw keeps the image it draws on; pasting needs the image itself.
+    page: Image.Image = draw._image
+    page.paste(picture, (round(x), round(baseline) - ascent), picture)
+
+
 def draw_line(
     draw: ImageDraw.ImageDraw, x: float, baseline: float, text: str, style: Style
 ) -> float:
@@ -343,6 +450,8 @@ def draw_line(
     for run in _split_runs(text):
         if run.font == MISSING:
             _draw_box(draw, x, baseline, style)
+        elif run.font == EMOJI:
+            _draw_emoji(draw, x, baseline, run, style)
         else:
             font = load_font(run.font, style.bold, style.size)
             stroke = _stroke(run, style)

@@ -13,9 +13,11 @@ from telegram.helpers import create_deep_linked_url
 from bot.context import BotContext
 from handlers.kit import routes
 from handlers.kit.common import back_button, button, esc, keyboard, menu_row, pager, show
+from handlers.kit.pictures import has_picture, send_picture
 from models.adoption.browse import Group, TreeCard, browse_groups, list_free_trees, tree_card
 from models.catalog.places import localized
-from models.catalog.trees import Tree
+from models.catalog.trees import Species, Tree
+from models.core.base import utcnow
 
 PAGE_SIZE = 8
 CODE = re.compile(r"^[A-Za-z0-9-]{1,24}$")
@@ -61,9 +63,24 @@ async def browse(update: Update, context: BotContext) -> None:
     await show(update, context, text, keyboard(*rows, menu_row(context)))
 
 
-def _tree_label(context: BotContext, tree: Tree) -> str:
-    """A list button: code and price."""
-    return f"{tree.code} · {context.tr.money(tree.price_fen)}"
+def _tree_label(context: BotContext, tree: Tree, emoji: str) -> str:
+    """A list button: kind, code and price."""
+    return f"{emoji} {tree.code} · {context.tr.money(tree.price_fen)}"
+
+
+def tree_line(context: BotContext, tree: Tree, species: Species | None, with_kind: bool) -> str:
+    """One tree in a list: what tells it from the others (kind, age, share, price)."""
+    tr = context.tr
+    age = max(0, utcnow().year - tree.year_planted)
+    parts = [f"{species.emoji if species else '🌳'} <b>{esc(tree.code)}</b>"]
+    if with_kind and species is not None:
+        parts.append(esc(species_name(species, context.lang)))
+    parts += [
+        tr.ngettext("{count} year old", "{count} years old", age).format(count=age),
+        tr._("at least {kg} kg").format(kg=tr.number(tree.harvest_kg)),
+        tr.price(tree.price_fen, context.settings.lak_per_cny),  # with the kip estimate in Lao
+    ]
+    return " · ".join(parts)
 
 
 async def tree_list(update: Update, context: BotContext) -> None:
@@ -78,6 +95,8 @@ async def tree_list(update: Update, context: BotContext) -> None:
         limit=PAGE_SIZE,
     )
     tr = context.tr
+    kinds = {g.row.id: g.row for g in await context.db.run(browse_groups, by="species")}
+    species = {i: row for i, row in kinds.items() if isinstance(row, Species)}
     pages = max(1, -(-total // PAGE_SIZE))
     if not trees:
         text = tr._(
@@ -91,11 +110,16 @@ async def tree_list(update: Update, context: BotContext) -> None:
         ).format(count=total)
         if pages > 1:
             text += "\n" + tr._("Page {page} of {pages}").format(page=page_no + 1, pages=pages)
+        with_kind = group["by"] != "species"
+        lines = [tree_line(context, t, species.get(t.species_id), with_kind) for t in trees]
+        text += "\n\n" + "\n".join(lines)
     by, group_id = group["by"], group["group_id"]
     rows = [
         [
             button(
-                _tree_label(context, t),
+                _tree_label(
+                    context, t, species[t.species_id].emoji if t.species_id in species else "🌳"
+                ),
                 routes.TREE_CARD.data(tree_id=t.id, by=by, group_id=group_id, page=page_no),
             )
         ]
@@ -156,7 +180,7 @@ def card_markup(context: BotContext, card: TreeCard, back: str) -> InlineKeyboar
 async def send_card(update: Update, context: BotContext, card: TreeCard, back: str) -> None:
     """Shows the card: as a photo with caption when the tree has a photo, else as text."""
     text, markup = card_text(context, card), card_markup(context, card, back)
-    if not card.tree.photo:
+    if not card.tree.photo or not has_picture(card.tree.photo):
         await show(update, context, text, markup)
         return
     query = update.callback_query
@@ -166,7 +190,7 @@ async def send_card(update: Update, context: BotContext, card: TreeCard, back: s
             await query.message.delete()
     chat = update.effective_chat
     assert chat is not None
-    await context.bot.send_photo(chat.id, card.tree.photo, caption=text[:1024], reply_markup=markup)
+    await send_picture(context, chat.id, card.tree.photo, text, markup)
 
 
 async def open_card(update: Update, context: BotContext) -> None:

@@ -10,7 +10,7 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import BotContext
 from bot.i18n import Translator
-from handlers.adoption.certificate import certificate_png
+from handlers.adoption.certificate import certificate_png, full_size_button
 from handlers.adoption.news_text import news_line
 from handlers.kit import routes
 from handlers.kit.common import back_button, button, esc, keyboard, menu_row, show
@@ -156,7 +156,27 @@ async def adoption_detail(update: Update, context: BotContext) -> None:
 
 
 async def send_certificate(update: Update, context: BotContext) -> None:
-    """Sends the certificate again, to its owner only."""
+    """Sends the certificate again as a photo, to its owner only, with the full-size button."""
+    view = await tapped_adoption(update, context, PAID)
+    if view is None:
+        return
+    assert update.callback_query is not None and update.effective_user is not None
+    await update.callback_query.answer()
+    tr = context.tr
+    username = context.bot.username or context.settings.bot_username
+    _name, png = await certificate_png(tr, view, username)
+    caption = tr._(
+        "📜 Your certificate {number}. To print it, tap “Full-size file” and save the file."
+    ).format(number=esc(view.adoption.certificate_no or view.tree.code))
+    back = [back_button(context, routes.MY_TREE.data(adoption_id=view.adoption.id))]
+    markup = keyboard(full_size_button(tr, view.adoption.id), back)
+    await context.bot.send_photo(
+        update.effective_user.id, png, caption=caption, reply_markup=markup
+    )
+
+
+async def send_certificate_file(update: Update, context: BotContext) -> None:
+    """Sends the certificate as a full-size PNG file, to its owner only."""
     view = await tapped_adoption(update, context, PAID)
     if view is None:
         return
@@ -185,5 +205,6 @@ def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
         routes.MY_TREES.handler(my_trees),
         routes.MY_TREE.handler(adoption_detail),
         routes.MY_CERTIFICATE.handler(send_certificate),
+        routes.MY_CERTIFICATE_FILE.handler(send_certificate_file),
         routes.MY_TREE_PAY.handler(pay_again),
     ]

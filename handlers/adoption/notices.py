@@ -8,7 +8,7 @@ from telegram.ext import ContextTypes
 
 from bot.i18n import Translator
 from bot.notify import AnyApp, Outgoing
-from handlers.adoption.certificate import certificate_png
+from handlers.adoption.certificate import certificate_png, full_size_button
 from handlers.kit import routes
 from handlers.kit.common import button, esc, keyboard
 from models.adoption.adoptions import (
@@ -39,14 +39,16 @@ def _my_trees(tr: Translator) -> list:  # type: ignore[type-arg]
 
 
 async def render_paid(app: AnyApp, tr: Translator, params: dict[str, Any]) -> Outgoing:
-    """Payment received: the certificate, in the adopter's language."""
+    """Payment received: the certificate as a photo in the adopter's language, with a button
+    for the full-size file."""
     view = await _view(app, params)
     username = app.bot.username or app.bot_data["settings"].bot_username
-    document = await certificate_png(tr, view, username)
+    _name, png = await certificate_png(tr, view, username)
     text = tr._(
         "🎉 Payment received. {code} is yours for the {season} season! Here is your certificate."
     ).format(code=esc(view.tree.code), season=view.adoption.season)
-    return Outgoing(text, keyboard(_my_trees(tr)), document=document)
+    markup = keyboard(full_size_button(tr, view.adoption.id), _my_trees(tr))
+    return Outgoing(text, markup, photo=png)
 
 
 async def render_expired(app: AnyApp, tr: Translator, params: dict[str, Any]) -> Outgoing:

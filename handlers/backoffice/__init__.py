@@ -7,7 +7,16 @@ from typing import Any
 from telegram.ext import BaseHandler
 
 from bot.notify import Renderer
-from handlers.backoffice import broadcast, harvests, home, new_product, orders, products, stats
+from handlers.backoffice import (
+    broadcast,
+    harvests,
+    home,
+    new_product,
+    orders,
+    photos,
+    products,
+    stats,
+)
 
 
 def deep_links() -> list[BaseHandler[Any, Any, Any]]:
@@ -25,6 +34,7 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
         *new_product.handlers(),
         *stats.handlers(),
         *harvests.handlers(),
+        *photos.handlers(),
     ]
 
 

@@ -174,6 +174,7 @@ ADOPT_RENEW = Route("ADOPT", "renew", (num("adoption_id"),))
 MY_TREES = Route("MYT")
 MY_TREE = Route("MYT", "view", (num("adoption_id"),))
 MY_CERTIFICATE = Route("MYT", "certificate", (num("adoption_id"),))
+MY_CERTIFICATE_FILE = Route("MYT", "certificate-file", (num("adoption_id"),))
 MY_TREE_PAY = Route("MYT", "pay", (num("adoption_id"),))
 
 # --- shop: shelves, cart, checkout, the buyer's orders -----------------------------------------

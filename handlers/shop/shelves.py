@@ -11,6 +11,7 @@ from bot.context import BotContext
 from bot.i18n import N_
 from handlers.kit import routes
 from handlers.kit.common import back_button, button, esc, keyboard, menu_row, show
+from handlers.kit.pictures import has_picture, send_picture
 from models.catalog.places import localized
 from models.shop.products import (
     CartChange,
@@ -124,10 +125,11 @@ async def send_card(update: Update, context: BotContext, card: ProductCard) -> N
     """Shows a product card: with its photo when it has one."""
     text, markup = card_text(context, card), card_markup(context, card)
     chat = update.effective_chat
-    if card.product.photo and chat is not None:
+    photo = card.product.photo
+    if photo and has_picture(photo) and chat is not None:
         if update.callback_query is not None:
             await update.callback_query.answer()
-        await context.bot.send_photo(chat.id, card.product.photo, caption=text, reply_markup=markup)
+        await send_picture(context, chat.id, photo, text, markup)
         return
     await show(update, context, text, markup)
 

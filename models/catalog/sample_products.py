@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from models.catalog.pictures import product_picture_name, sample_photo
 from models.catalog.places import Farmer, Village
 from models.shop.products import Category, Product
 
@@ -129,7 +130,10 @@ def load_sample_products(*, session: Session) -> None:
     for spec in PRODUCTS:
         values = {k: v for k, v in spec.items() if k not in ("village", "farmer")}
         product = Product(
-            village_id=villages[spec["village"]], farmer_id=farmers.get(spec["farmer"]), **values
+            village_id=villages[spec["village"]],
+            farmer_id=farmers.get(spec["farmer"]),
+            photo=sample_photo(product_picture_name(spec["sku"])),
+            **values,
         )
         session.add(product)
     session.flush()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from models.catalog.pictures import sample_photo, tree_picture_name
 from models.catalog.places import Farmer, Village
 from models.catalog.trees import Species, Tree, TreeUpdate
 
@@ -76,6 +77,7 @@ def load_sample_trees(*, session: Session) -> None:
                     village_id=villages[village],  # type: ignore[arg-type]
                     farmer_id=farmers[codes[n % len(codes)]],  # type: ignore[arg-type]
                     year_planted=year + n % 5,
+                    photo=sample_photo(tree_picture_name(slug)),
                     description_zh=zh,
                     description_lo=lo,
                     description_en=en,

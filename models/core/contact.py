@@ -58,7 +58,13 @@ def graphemes(text: str) -> list[str]:
 def _visible(raw: str) -> str:
     """The text without invisible format characters (zero-width spaces, BOM, bidi marks)."""
     text = unicodedata.normalize("NFC", raw)
-    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf" or ch == ZWJ)
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf" or _kept_format(ch))
+
+
+def _kept_format(ch: str) -> bool:
+    """Format characters that belong to emoji: the joiner, and the tags of subdivision flags
+    (🏴 + tags is Scotland's flag; without them it is a black flag)."""
+    return ch == ZWJ or 0xE0020 <= ord(ch) <= 0xE007F
 
 
 def clean_text(

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rebuilds the fonts in bot/fonts/ from Debian's font packages (one-off, not needed at run time).
+# Rebuilds the fonts in bot/render/fonts/ from Debian's font packages (one-off, not needed at run time).
 # Needs: apt-get (after `apt-get update`), dpkg-deb, and `pip install fonttools` in the
 # Python that runs this script (PYTHON, default: the project venv).
 set -euo pipefail
@@ -10,10 +10,14 @@ WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 
 cd "$WORK"
-apt-get download fonts-noto-core fonts-noto-cjk
+apt-get download fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
 for deb in ./*.deb; do dpkg-deb -x "$deb" x; done
 CORE=x/usr/share/fonts/truetype/noto
 CJK=x/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+
+# Colour emoji: shipped unchanged with Debian's copyright file (OFL 1.1 for the font).
+cp x/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf "$HERE/"
+cp x/usr/share/doc/fonts-noto-color-emoji/copyright "$HERE/NotoColorEmoji-COPYRIGHT.txt"
 
 # Lao: shipped unchanged (about 31 KB each).
 cp "$CORE/NotoSansLao-Regular.ttf" "$CORE/NotoSansLao-Bold.ttf" "$HERE/"
