@@ -64,10 +64,12 @@ def journey_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
 def notification_renderers() -> dict[str, Renderer]:
     """How each kind of outbox notification is written, in the recipient's language."""
     return {
+        **account.renderers(),
         **adoption.renderers(),
         **shop.renderers(),
         **backoffice.renderers(),
         **farmer.renderers(),
+        **payment.renderers(),
     }
 
 

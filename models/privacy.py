@@ -57,6 +57,7 @@ class Seen(StrEnum):
 
     DISPLAY_NAME = "display_name"  # the Telegram first and last name
     TREE_NICKNAME = "tree_nickname"
+    ORDER_NOTE = "order_note"  # the buyer's note at checkout: it is for the farmer
     CERTIFICATE_NAME = "certificate_name"  # also a gift's recipient
     ADDRESS = "address"
     PHONE = "phone"
@@ -64,7 +65,7 @@ class Seen(StrEnum):
 
 # Who sees what: the farmer screens build their views from these fields only (models/adoption/
 # farmers.py, models/shop/packing.py), and the privacy notice lists them, so the two agree.
-FARMER_SEES = (Seen.DISPLAY_NAME, Seen.TREE_NICKNAME)
+FARMER_SEES = (Seen.DISPLAY_NAME, Seen.TREE_NICKNAME, Seen.ORDER_NOTE)
 POST_OFFICE_SEES = (Seen.DISPLAY_NAME, Seen.CERTIFICATE_NAME, Seen.ADDRESS, Seen.PHONE)
 
 

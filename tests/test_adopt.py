@@ -16,7 +16,7 @@ from models.catalog.trees import Tree
 from models.core.payments import Payment, confirm_offline_payment
 from models.privacy import ConsentKind, record_consent
 from tests.factories import TgUser
-from tests.harness import Harness, last_text
+from tests.harness import Harness, last_text, texts
 
 
 def tree_id(bot: Harness, code: str) -> int:
@@ -48,6 +48,7 @@ async def fill_dialogue(bot: Harness, user: TgUser, code: str, gift: bool, count
     await bot.text(
         user, "Ban Phonsavang, Oudomxai" if country == "LA" else "湖南省长沙市岳麓路 12 号"
     )
+    await bot.press(user, "ADOPT skip")  # the parcel to the gift's recipient, or to the adopter
     await bot.text(user, "020 5555 1234" if country == "LA" else "138 1234 5678")
 
 
@@ -76,7 +77,11 @@ async def test_gift_adoption_end_to_end_in_chinese(bot: Harness, li: TgUser) -> 
     summary = last_text(bot.api.calls)
     assert "赠送给：Bo Chen" in summary and "+8613812345678" in summary
     calls = await bot.press(li, "ADOPT ok")
-    assert "邮政所" in calls[0].params["text"]  # offline payment instructions
+    offer = next(t for t in texts(calls) if "付款方式" in t or "怎样付款" in t)  # ways to pay
+    assert "金额：¥" in offer and "基普" not in offer
+    assert {"💚 微信支付", "💙 支付宝", "🏦 银行转账", "🏤 邮政所柜台"} <= {
+        t for t, _ in bot.buttons(li)
+    }
     with bot.db.session() as session:
         adoption = session.exec(select(Adoption)).one()
         payment = session.exec(select(Payment)).one()
@@ -88,8 +93,9 @@ async def test_gift_adoption_end_to_end_in_chinese(bot: Harness, li: TgUser) -> 
     )
     bot.db.call(confirm_offline_payment, reference=payment.reference, operator_id=0)
     await deliver_pending(bot.app)
-    photo = bot.api.sent("sendPhoto")[-1]  # a photo, so the certificate shows in the chat
-    assert "认养" in photo.params["caption"]
+    # a photo, so the certificate shows in the chat; the receipt comes as a photo after it
+    photo, receipt = bot.api.sent("sendPhoto")[-2:]
+    assert "认养" in photo.params["caption"] and "收据" in receipt.params["caption"]
     png = photo.files["photo"][1]
     image = Image.open(io.BytesIO(png))
     content = json.loads(image.text["certificate"])  # type: ignore[attr-defined]
@@ -124,7 +130,9 @@ async def test_bad_input_back_and_cancel(bot: Harness, noy: TgUser) -> None:
     await bot.press(noy, "ADOPT to LA")
     assert "ກະລຸນາສົ່ງທີ່ຢູ່ເຕັມ" in last_text(await bot.text(noy, "abc"))
     await bot.text(noy, "Ban Phonsavang, Oudomxai")
+    await bot.text(noy, "Noy Phommavong")  # who takes the parcel
     assert "ນີ້ບໍ່ແມ່ນເບີໂທລາວ" in last_text(await bot.text(noy, "138 1234 5678"))
+    assert "Noy Phommavong" in last_text(await bot.press(noy, "ADOPT back"))  # back to the name
     assert "ທີ່ຢູ່" in last_text(await bot.press(noy, "ADOPT back"))  # back to the address
     assert "ໄປໃສ" in last_text(await bot.press(noy, "ADOPT back"))  # back to the country
     calls = await bot.command(noy, "/cancel")

@@ -11,6 +11,7 @@ from handlers.account.privacy import seen_label, who_sees
 from models.adoption.adoptions import Adoption
 from models.core.user import User
 from models.privacy import ANONYMOUS, FARMER_SEES, POST_OFFICE_SEES, Seen
+from models.shop.orders import Order
 from tests.adoption_helpers import LAO_ADDRESS, paid_adoption
 from tests.backoffice_helpers import bind_farmer, paid_order
 from tests.factories import TgUser
@@ -48,7 +49,12 @@ async def test_the_farmers_screens_show_only_what_the_notice_says(
     await bot.command(li, "/start")
     await bot.command(ann, "/start")
     adoption = paid_adoption(bot.db, li.id, "PEACH-0005", nickname="Peachy", gift_to="Bo Chen")
-    paid_order(bot.db, ann.id, "KIWI-5KG")
+    order = paid_order(bot.db, ann.id, "KIWI-5KG")
+    with bot.db.session() as session:
+        stored = session.get_one(Order, order.id)
+        stored.note = "Leave it at the gate"
+        session.add(stored)
+        session.commit()
     values = {
         Seen.DISPLAY_NAME: li.first_name,
         Seen.TREE_NICKNAME: "Peachy",
@@ -63,7 +69,7 @@ async def test_the_farmers_screens_show_only_what_the_notice_says(
     assert "Bo Chen" not in trees  # the gift's recipient is a certificate name too
     await bot.command(LONG, "/farmer")
     orders = last_text(await bot.tap(LONG, "Orders to pack"))
-    assert ann.first_name in orders  # Seen.DISPLAY_NAME
+    assert ann.first_name in orders and "Leave it at the gate" in orders  # name, note
     for value in ADDRESSES["CN"]:
         assert value not in orders
 

@@ -39,6 +39,7 @@ CERT_NAME = "Qiaolian Wangshufen"
 RECIPIENT = "Grandma Meixiangzi"
 GIFT = "Happy eightieth birthday Meixiangzi"
 ADDRESS = "湖南省吉首市乾州街道文化路77号4栋"
+PARCEL_TO = "Longwangfu Meixiang"
 PHONE_TYPED = "139 0743 7788"
 PHONE = "+8613907437788"
 LATER_PHONE = "13907431122"
@@ -58,6 +59,7 @@ THEIR_VALUES = [
     RECIPIENT,
     GIFT,
     ADDRESS,
+    PARCEL_TO,
     PHONE,
     "13907437788",
     "0743 7788",
@@ -161,6 +163,7 @@ async def adopt_as_a_gift(bot: Driven, user: TgUser) -> Adoption:
     await bot.text(user, GIFT)
     await bot.tap(user, "中国")
     await bot.text(user, ADDRESS)
+    await bot.text(user, PARCEL_TO)
     await bot.text(user, PHONE_TYPED)
     await bot.tap(user, "确认")
     with bot.db.session() as session:

@@ -15,10 +15,11 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from handlers.account.privacy import ensure_consent
+from handlers.account.privacy import ensure_consent, forget_consent_screen, keep_typed_answer
 from handlers.adoption.browse import send_card, species_name
 from handlers.kit import contact, routes
 from handlers.kit.common import back_button, button, cancel, esc, keyboard, menu_row, show
+from handlers.kit.delivery import last_delivery_text
 from handlers.kit.dialogues import dialogue
 from handlers.payment.step import ask_for_payment
 from models.adoption.adoptions import (
@@ -32,11 +33,14 @@ from models.adoption.adoptions import (
     renew_adoption,
     reserve_tree,
     start_draft,
+    tree_village,
     update_draft,
 )
-from models.adoption.browse import similar_trees, tree_card
+from models.adoption.browse import TreeCard, similar_trees, tree_card
+from models.catalog.places import localized
 from models.core.contact import clean_address, clean_text, normalize_phone
-from models.core.payments import PaymentMethod
+from models.deliveries import Delivery, last_delivery
+from models.payment.methods import village_hold_hours
 from models.privacy import is_cross_border
 
 
@@ -52,6 +56,7 @@ class Step(IntEnum):
     ADDRESS = 7
     PHONE = 8
     SUMMARY = 9
+    PARCEL_NAME = 10  # asked after the address; numbered last so saved states keep their meaning
 
 
 Callback = Callable[[Update, BotContext], Coroutine[Any, Any, int]]
@@ -74,7 +79,18 @@ def _country_name(context: BotContext, country: str) -> str:
     return context.tr._("China") if country == "CN" else context.tr._("Laos")
 
 
-def _question(context: BotContext, step: Step, draft: AdoptionDraft, name: str) -> str:
+async def hold_minutes(context: BotContext, tree_id: int) -> int:
+    """How long confirming holds the tree: a Telegram invoice is paid at once; offline, long
+    enough to pay the next day (the village's ways to pay say how long)."""
+    if context.settings.payment_provider_token:
+        return context.settings.reservation_minutes
+    village_id = await context.db.run(tree_village, tree_id=tree_id)
+    return 60 * await context.db.run(village_hold_hours, village_id=village_id)
+
+
+def _question(
+    context: BotContext, step: Step, draft: AdoptionDraft, name: str, minutes: int = 0
+) -> str:
     """The question asked at a step."""
     tr = context.tr
     if step is Step.NICKNAME:
@@ -99,17 +115,43 @@ def _question(context: BotContext, step: Step, draft: AdoptionDraft, name: str) 
         return tr._("Send the full delivery address in {country}.").format(
             country=_country_name(context, draft.country)
         )
+    if step is Step.PARCEL_NAME:
+        return tr._(
+            "Who receives the harvest parcel? Send their name for the courier, or use {name}."
+        ).format(name=f"<b>{esc(parcel_name(draft))}</b>")
     if step is Step.PHONE:
         if draft.country == "CN":
             return tr._("Send a mobile number for the delivery, e.g. 138 1234 5678.")
         return tr._("Send a phone number for the delivery, e.g. +856 20 5555 1234 or 030 555 1234.")
-    return summary(context, draft)
+    return summary(context, draft, minutes)
 
 
-def summary(context: BotContext, draft: AdoptionDraft) -> str:
-    """Everything the user answered, to check before confirming."""
+def parcel_name(draft: AdoptionDraft) -> str:
+    """Who the harvest parcel goes to: the name given, else the gift's recipient, else the name
+    on the certificate."""
+    return draft.recipient or (draft.gift_recipient if draft.gift else "") or draft.certificate_name
+
+
+def summary(
+    context: BotContext, draft: AdoptionDraft, minutes: int, card: TreeCard | None = None
+) -> str:
+    """Everything the user answered, with the tree, its price and the hold, to check."""
     tr = context.tr
     lines = [tr._("<b>Please check your adoption</b>")]
+    if card is not None:
+        lines.append(
+            tr._("Tree: {kind} {code} · {village}").format(
+                kind=esc(species_name(card.species, context.lang)),
+                code=f"<b>{esc(card.tree.code)}</b>",
+                village=esc(localized(card.village, "name", context.lang)),
+            )
+        )
+        lines.append(
+            tr._("Price for the {season} season: {price}").format(
+                season=card.season,
+                price=f"<b>{tr.price(card.tree.price_fen, context.settings.lak_per_cny)}</b>",
+            )
+        )
     lines.append(tr._("Nickname: {value}").format(value=esc(draft.nickname or "—")))
     lines.append(tr._("Name on the certificate: {value}").format(value=esc(draft.certificate_name)))
     if draft.gift:
@@ -121,31 +163,55 @@ def summary(context: BotContext, draft: AdoptionDraft) -> str:
             country=_country_name(context, draft.country), address=esc(draft.address)
         )
     )
+    lines.append(
+        tr._("Recipient: {value}").format(value=esc(draft.recipient or parcel_name(draft)))
+    )
     lines.append(tr._("Phone: {value}").format(value=esc(draft.phone)))
     lines.append("")
-    lines.append(
-        tr.ngettext(
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        hold = tr.ngettext(
+            "Confirming holds the tree for you for {hours} hour while you pay.",
+            "Confirming holds the tree for you for {hours} hours while you pay.",
+            hours,
+        ).format(hours=hours)
+    else:
+        hold = tr.ngettext(
             "Confirming holds the tree for you for {minutes} minute while you pay.",
             "Confirming holds the tree for you for {minutes} minutes while you pay.",
-            context.settings.reservation_minutes,
-        ).format(minutes=context.settings.reservation_minutes)
-    )
+            minutes,
+        ).format(minutes=minutes)
+    lines.append(hold)
     return "\n".join(lines)
 
 
-def _buttons(context: BotContext, step: Step, name: str) -> InlineKeyboardMarkup:
+def _buttons(
+    context: BotContext, step: Step, name: str, draft: AdoptionDraft, last: Delivery | None
+) -> InlineKeyboardMarkup:
     """The buttons of a step: its choices, then Back."""
     tr = context.tr
 
     skip = routes.ADOPT_SKIP.data()
     choices = {
-        Step.NICKNAME: [button(tr.pgettext("button", "Skip"), skip)],
-        Step.CERT_NAME: [button(tr.pgettext("button", "Use {name}").format(name=name), skip)],
+        Step.NICKNAME: [button("⏭ " + tr.pgettext("button", "Skip"), skip)],
+        Step.CERT_NAME: [
+            button("👤 " + tr.pgettext("button", "Use {name}").format(name=name), skip)
+        ],
         Step.GIFT: [
             button("🙋 " + tr.pgettext("button", "For me"), routes.ADOPT_FOR.data(whom="me")),
             button("🎁 " + tr.pgettext("button", "A gift"), routes.ADOPT_FOR.data(whom="gift")),
         ],
-        Step.MESSAGE: [button(tr.pgettext("button", "Skip"), skip)],
+        Step.MESSAGE: [button("⏭ " + tr.pgettext("button", "Skip"), skip)],
+        Step.ADDRESS: [
+            button("✅ " + tr.pgettext("button", "Use this address"), routes.ADOPT_SAME.data())
+        ]
+        if last
+        else [],
+        Step.PARCEL_NAME: [
+            button(
+                "👤 " + tr.pgettext("button", "Use {name}").format(name=parcel_name(draft)), skip
+            )
+        ],
         Step.COUNTRY: [
             button("🇨🇳 " + tr._("China"), routes.ADOPT_TO.data(country="CN")),
             button("🇱🇦 " + tr._("Laos"), routes.ADOPT_TO.data(country="LA")),
@@ -154,10 +220,10 @@ def _buttons(context: BotContext, step: Step, name: str) -> InlineKeyboardMarkup
             button("✅ " + tr.pgettext("button", "Confirm"), routes.ADOPT_CONFIRM.data())
         ],
     }.get(step, [])
-    last = [back_button(context, routes.ADOPT_BACK.data())]
+    bottom = [back_button(context, routes.ADOPT_BACK.data())]
     if step is Step.SUMMARY:
-        last.append(button("✖️ " + tr.pgettext("button", "Cancel"), routes.ADOPT_CANCEL.data()))
-    return keyboard(choices, last)
+        bottom.append(button("✖️ " + tr.pgettext("button", "Cancel"), routes.ADOPT_CANCEL.data()))
+    return keyboard(choices, bottom)
 
 
 async def ask(update: Update, context: BotContext, step: Step, error: str = "") -> int:
@@ -165,13 +231,24 @@ async def ask(update: Update, context: BotContext, step: Step, error: str = "") 
     draft = await context.db.run(get_draft, user_id=_user_id(update))
     if draft is None:
         return await _lost(update, context)
+    if step is Step.COUNTRY:
+        forget_consent_screen(context)
     name = _full_name(update)
-    text = _question(context, step, draft, name)
+    minutes = await hold_minutes(context, draft.tree_id) if step is Step.SUMMARY else 0
+    text = _question(context, step, draft, name, minutes)
+    last = None
+    if step is Step.ADDRESS:
+        last = await context.db.run(last_delivery, user_id=_user_id(update), country=draft.country)
+        if last is not None:
+            text += "\n\n" + last_delivery_text(context, last)
+    if step is Step.SUMMARY:
+        card = await context.db.run(tree_card, tree_id=draft.tree_id)
+        text = summary(context, draft, minutes, card)
     if error:
         text = f"⚠️ {error}\n\n{text}"
     if step is Step.PHONE and not error:  # once: the reply keyboard stays until a number
         await contact.offer_share(update, context)
-    await show(update, context, text, _buttons(context, step, name))
+    await show(update, context, text, _buttons(context, step, name, draft, last))
     return step
 
 
@@ -207,7 +284,7 @@ def _validate(context: BotContext, step: Step, text: str, country: str) -> tuple
     if step is Step.NICKNAME:
         value = clean_text(text, 20, room=40)
         return value, tr._("A nickname has 1 to 20 characters on one line.")
-    if step in (Step.CERT_NAME, Step.RECIPIENT):
+    if step in (Step.CERT_NAME, Step.RECIPIENT, Step.PARCEL_NAME):
         value = clean_text(text, 40, room=80)  # the columns hold marks too (Lao: ສົມສັກ)
         return value, tr._("Please send a name of 1 to 40 characters on one line.")
     if step is Step.MESSAGE:
@@ -232,15 +309,28 @@ FIELDS = {
     Step.RECIPIENT: "gift_recipient",
     Step.MESSAGE: "gift_message",
     Step.ADDRESS: "address",
+    Step.PARCEL_NAME: "recipient",
     Step.PHONE: "phone",
 }
+ORDER = [
+    Step.NICKNAME,
+    Step.CERT_NAME,
+    Step.GIFT,
+    Step.RECIPIENT,
+    Step.MESSAGE,
+    Step.COUNTRY,
+    Step.ADDRESS,
+    Step.PARCEL_NAME,
+    Step.PHONE,
+    Step.SUMMARY,
+]
 
 
 def next_step(step: Step, draft: AdoptionDraft) -> Step:
     """The question after this one."""
     if step is Step.GIFT and not draft.gift:
         return Step.COUNTRY
-    return Step(step + 1)
+    return ORDER[ORDER.index(step) + 1]
 
 
 def previous_step(step: Step, draft: AdoptionDraft) -> Step | None:
@@ -249,7 +339,7 @@ def previous_step(step: Step, draft: AdoptionDraft) -> Step | None:
         return None
     if step is Step.COUNTRY and not draft.gift:
         return Step.GIFT
-    return Step(step - 1)
+    return ORDER[ORDER.index(step) - 1]
 
 
 def answer_text(step: Step) -> Callback:
@@ -292,6 +382,8 @@ def not_text(step: Step) -> Callback:
     """The handler of a photo, sticker … where text is expected: ask again."""
 
     async def again(update: Update, context: BotContext) -> int:
+        if step is Step.COUNTRY and await keep_typed_answer(update, context):
+            return step  # typed on the consent screen: the answer to the address question
         if step in FIELDS:
             error = context.tr._("Please answer with a text message.")
         else:
@@ -301,10 +393,14 @@ def not_text(step: Step) -> Callback:
     return again
 
 
-def _choice_changes(step: Step, context: BotContext, update: Update) -> dict[str, object]:
+def _choice_changes(
+    step: Step, context: BotContext, update: Update, draft: AdoptionDraft
+) -> dict[str, object]:
     """What a choice button stores in the draft."""
     if step is Step.NICKNAME:
         return {"nickname": ""}
+    if step is Step.PARCEL_NAME:
+        return {"recipient": parcel_name(draft)}
     if step is Step.CERT_NAME:
         return {"certificate_name": _full_name(update)}
     if step is Step.MESSAGE:
@@ -320,7 +416,10 @@ def pick(step: Step) -> Callback:
     """The handler of a choice button at this step (skip, for me / a gift, China / Laos)."""
 
     async def picked(update: Update, context: BotContext) -> int:
-        changes = _choice_changes(step, context, update)
+        draft = await context.db.run(get_draft, user_id=_user_id(update))
+        if draft is None:
+            return await _lost(update, context)
+        changes = _choice_changes(step, context, update, draft)
         draft = await context.db.run(update_draft, user_id=_user_id(update), **changes)
         if draft is None:
             return await _lost(update, context)
@@ -329,6 +428,20 @@ def pick(step: Step) -> Callback:
         return await ask(update, context, next_step(step, draft))
 
     return picked
+
+
+async def use_last_delivery(update: Update, context: BotContext) -> int:
+    """Takes the last delivery's address, name and phone in one tap; asks only what is missing."""
+    user_id = _user_id(update)
+    draft = await context.db.run(get_draft, user_id=user_id)
+    if draft is None:
+        return await _lost(update, context)
+    last = await context.db.run(last_delivery, user_id=user_id, country=draft.country)
+    if last is None:
+        return await ask(update, context, Step.ADDRESS)
+    changes = {"address": last.address, "phone": last.phone, "recipient": last.recipient}
+    await context.db.run(update_draft, user_id=user_id, **changes)
+    return await ask(update, context, Step.SUMMARY if last.recipient else Step.PARCEL_NAME)
 
 
 async def consented(update: Update, context: BotContext, country: str) -> bool:
@@ -363,7 +476,7 @@ async def confirm(update: Update, context: BotContext) -> int:
     draft = await context.db.run(get_draft, user_id=user_id)
     if draft is None:
         return await _lost(update, context)
-    minutes = context.settings.reservation_minutes
+    minutes = await hold_minutes(context, draft.tree_id)
     reservation = await context.db.run(reserve_tree, user_id=user_id, minutes=minutes)
     if reservation.reason == "no_draft" and update.callback_query is not None:
         await update.callback_query.answer()  # a second tap: the first one shows the payment
@@ -382,6 +495,14 @@ async def pay(update: Update, context: BotContext, reservation: Reservation) -> 
     view = await context.db.run(adoption_view, adoption_id=adoption.id)
     assert view is not None
     species = species_name(view.species, context.lang)
+    offline = not context.settings.payment_provider_token
+    # the hold first, so the ways to pay state the same deadline as the message below
+    until = await context.db.run(
+        await_payment,
+        adoption_id=adoption.id,
+        offline=offline,
+        hold_minutes=await hold_minutes(context, view.adoption.tree_id) if offline else 0,
+    )
     payment = await ask_for_payment(
         update,
         context,
@@ -394,8 +515,6 @@ async def pay(update: Update, context: BotContext, reservation: Reservation) -> 
     )
     if payment is None:
         return
-    offline = payment.method == PaymentMethod.OFFLINE
-    until = await context.db.run(await_payment, adoption_id=adoption.id, offline=offline)
     text = tr._("✅ {kind} {code} is reserved for you until {time}. Please pay before then.")
     query = update.callback_query
     if query is not None:
@@ -461,8 +580,17 @@ def conversation() -> ConversationHandler[BotContext]:
         route = {Step.GIFT: routes.ADOPT_FOR, Step.COUNTRY: routes.ADOPT_TO}.get(
             step, routes.ADOPT_SKIP
         )
-        if step in (Step.NICKNAME, Step.CERT_NAME, Step.MESSAGE, Step.GIFT, Step.COUNTRY):
+        if step in (
+            Step.NICKNAME,
+            Step.CERT_NAME,
+            Step.MESSAGE,
+            Step.GIFT,
+            Step.COUNTRY,
+            Step.PARCEL_NAME,
+        ):
             handlers.append(route.handler(pick(step)))
+        if step is Step.ADDRESS:
+            handlers.append(routes.ADOPT_SAME.handler(use_last_delivery))
         if step is Step.SUMMARY:
             handlers.append(routes.ADOPT_CONFIRM.handler(confirm))
             handlers.append(routes.ADOPT_CANCEL.handler(cancel_adoption))

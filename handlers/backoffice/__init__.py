@@ -7,7 +7,18 @@ from typing import Any
 from telegram.ext import BaseHandler
 
 from bot.notify import Renderer
-from handlers.backoffice import broadcast, harvests, home, orders, photos, products, stats
+from handlers.backoffice import (
+    broadcast,
+    harvests,
+    home,
+    methods,
+    new_product,
+    orders,
+    payments,
+    photos,
+    products,
+    stats,
+)
 
 
 def deep_links() -> list[BaseHandler[Any, Any, Any]]:
@@ -20,8 +31,11 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
     return [
         *broadcast.handlers(),
         *home.handlers(),
+        *payments.handlers(),
+        *methods.handlers(),
         *orders.handlers(),
         *products.handlers(),
+        *new_product.handlers(),
         *stats.handlers(),
         *harvests.handlers(),
         *photos.handlers(),
@@ -33,4 +47,5 @@ def renderers() -> dict[str, Renderer]:
     return {
         "broadcast": broadcast.render_broadcast,
         "harvest_shipped": harvests.render_harvest_shipped,
+        "payment_proof": payments.render_proof,
     }

@@ -136,6 +136,10 @@ MENU = Route("MENU")
 HELP = Route("HELP")
 LANGUAGE = Route("LANG")
 LANGUAGE_SET = Route("LANG", "set", (one_of("code", *LANGUAGES),))
+HELP_WRITE = Route("HELP", "write")  # a message to the post office
+HELP_SEND = Route("HELP", "send", (num("help_id"),))  # a voice note or photo sent outside
+HELP_REPLY = Route("HLP", "reply", (num("help_id"),))  # operators: answer a message
+HELP_PLAY = Route("HLP", "play", (num("help_id"),))  # operators: hear its voice note
 PRIVACY = "PRIV"  # consent screens belong to the dialogue that showed them
 PRIVACY_NOTICE = Route(PRIVACY, "NOTICE")
 PRIVACY_EXPORT = Route(PRIVACY, "EXPORT")
@@ -144,7 +148,10 @@ PRIVACY_DELETE_YES = Route(PRIVACY, "DEL YES")
 PRIVACY_DELETE_NO = Route(PRIVACY, "DEL NO")
 PRIVACY_WITHDRAW = Route(PRIVACY, "WITHDRAW")
 _CROSS = one_of("cross", "0", "1")
-CONSENT_AGREE = Route(PRIVACY, "OK", (one_of("consent", "n", "x"), _CROSS), (nested("resume"),))
+# "a": every consent the screen asked for, in one tap ("n" and "x" stay valid on old screens)
+CONSENT_AGREE = Route(
+    PRIVACY, "OK", (one_of("consent", "a", "n", "x"), _CROSS), (nested("resume"),)
+)
 CONSENT_READ = Route(PRIVACY, "READ", (_CROSS,), (nested("resume"),))
 CONSENT_ASK = Route(PRIVACY, "ASK", (_CROSS,), (nested("resume"),))
 CONSENT_DECLINE = Route(PRIVACY, "NO", (_CROSS,), (nested("resume"),))
@@ -159,6 +166,7 @@ ADOPT_START = Route("ADOPT", "go", (num("tree_id"),))
 ADOPT_SKIP = Route("ADOPT", "skip")
 ADOPT_FOR = Route("ADOPT", "for", (one_of("whom", "me", "gift"),))
 ADOPT_TO = Route("ADOPT", "to", (COUNTRY,))
+ADOPT_SAME = Route("ADOPT", "same")  # the last delivery's address, name and phone
 ADOPT_CONFIRM = Route("ADOPT", "ok")
 ADOPT_BACK = Route("ADOPT", "back")
 ADOPT_CANCEL = Route("ADOPT", "cancel")
@@ -183,6 +191,7 @@ CART_REMOVE = Route("CART", "remove", _LINE)
 CHECKOUT = Route("CHK", "go", (num("version"),))
 CHECKOUT_TO = Route("CHK", "to", (COUNTRY,))
 CHECKOUT_SKIP = Route("CHK", "skip")
+CHECKOUT_SAME = Route("CHK", "same")  # the last delivery's address and phone
 CHECKOUT_BACK = Route("CHK", "back")
 CHECKOUT_CONFIRM = Route("CHK", "ok", (num("version"),))
 ORDERS = Route("ORD", "list")
@@ -191,11 +200,51 @@ ORDER_PAY = Route("ORD", "pay", (num("order_id"),))
 ORDER_CANCEL = Route("ORD", "cancel", (num("order_id"),))
 ORDER_CANCEL_YES = Route("ORD", "cancel-yes", (num("order_id"),))
 
+# --- payment: the village's ways to pay, proof of payment -------------------------------------
+
+_REFERENCE = word("reference", "[A-Z0-9]{1,16}")
+PAY_WAYS = Route("PAY", "ways", (_REFERENCE,))
+PAY_WAY = Route("PAY", "how", (_REFERENCE, num("method_id")))
+PAY_SLIP = Route("PAY", "slip", (_REFERENCE,))
+PAY_COUNTER = Route("PAY", "counter", (_REFERENCE,))
+ORDER_RECEIPT = Route("ORD", "receipt", (num("order_id"),))
+
 # --- back office -------------------------------------------------------------------------------
 
 BACK_OFFICE = Route("OPS")
 PAYMENTS = Route("OPS", "payments")
-PAYMENT_CONFIRM = Route("OPS", "confirm", (word("reference", "[A-Z0-9]{1,16}"),))
+PAYMENT_CONFIRM = Route("OPS", "confirm", (_REFERENCE,))
+PAYMENT_VIEW = Route("OPS", "payment", (_REFERENCE,))
+PAYMENT_REJECT = Route("OPS", "reject", (_REFERENCE,))
+PAYMENT_REJECT_WHY = Route(
+    "OPS",
+    "why",
+    (_REFERENCE, one_of("reason", "not_received", "wrong_amount", "unreadable", "other")),
+)
+PAYMENT_REJECT_SEND = Route("OPS", "reject-send")
+PAYMENT_LATE = Route("OPS", "late", (_REFERENCE, one_of("outcome", "refund", "reoffer")))
+PAY_METHODS = Route("OPM", "list")
+PAY_METHOD = Route("OPM", "view", (num("method_id"),))
+PAY_METHOD_TOGGLE = Route("OPM", "toggle", (num("method_id"),))
+PAY_METHOD_EDIT = Route(
+    "OPM",
+    "edit",
+    (
+        num("method_id"),
+        one_of("field", "name_zh", "name_lo", "name_en", "account", "address", "hours", "hold"),
+    ),
+)
+PAY_METHOD_QR = Route("OPM", "qr", (num("method_id"),))
+PAY_METHOD_NEW = Route("OPM", "new")
+PAY_METHOD_NEW_IN = Route("OPM", "new-in", (num("village_id"),))
+PAY_METHOD_ADD = Route(
+    "OPM",
+    "add",
+    (
+        num("village_id"),
+        one_of("method_kind", "wechat_qr", "alipay_qr", "bank_transfer", "lao_bank_qr", "counter"),
+    ),
+)
 FARMERS = Route("OPS", "farmers")
 FARMER_INVITE = Route("OPS", "invite", (num("farmer_id"),))
 STATS = Route("OPS", "stats")
@@ -214,12 +263,24 @@ OPS_ORDER_SHIP = Route("OPO", "ship", (num("order_id"),))
 OPS_ORDER_DELIVERED = Route("OPO", "delivered", (num("order_id"),))
 OPS_ORDER_CANCEL = Route("OPO", "cancel", (num("order_id"),))
 OPS_ORDER_CARRIER = Route("OPO", "carrier", (CARRIER,))
+# models.shop.orders.CANCEL_REASONS
+OPS_ORDER_REASON = Route(
+    "OPO", "reason", (one_of("code", "sold_out", "damaged", "unreachable", "asked", "other"),)
+)
+OPS_ORDER_NO_NOTE = Route("OPO", "no-note")
+OPS_ORDER_FIND = Route("OPO", "find")
 OPS_ORDER_BACK = Route("OPO", "back")
 OPS_PRODUCTS = Route("OPP", "list")
 OPS_PRODUCT = Route("OPP", "view", (num("product_id"),))
 OPS_PRODUCT_STOCK = Route("OPP", "stock", (num("product_id"),))
 OPS_PRODUCT_PRICE = Route("OPP", "price", (num("product_id"),))
 OPS_PRODUCT_TOGGLE = Route("OPP", "toggle", (num("product_id"),))
+OPS_NEW_PRODUCT = Route("OPP", "new")
+OPS_NEW_VILLAGE = Route("OPP", "new-village", (num("village_id"),))
+OPS_NEW_FARMER = Route("OPP", "new-farmer", (num("farmer_id"),))  # 0: the post office's own
+OPS_NEW_CATEGORY = Route("OPP", "new-shelf", (word("category", "[a-z]+"),))
+OPS_NEW_SKIP = Route("OPP", "new-skip")
+OPS_NEW_SAVE = Route("OPP", "new-save")
 HARVESTS = Route("OPH", "list", (one_of("which", "ready", "sent"), _PAGE))
 HARVEST = Route("OPH", "view", (num("adoption_id"),))
 HARVEST_SHIP = Route("OPH", "ship", (num("adoption_id"),))

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from sqlalchemy import Table, Text, literal, select, type_coerce
+from sqlalchemy import String, Table, Text, literal, select, type_coerce
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
@@ -98,6 +98,15 @@ class Encrypted(TypeDecorator[str]):
 
     impl = Text
     cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        """TEXT (tokens are longer than the values); on SQLite the VARCHAR it never limits.
+
+        Keeping VARCHAR there spares a migration that would rebuild tables others refer to.
+        """
+        if dialect.name == "sqlite":
+            return String()
+        return Text()
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
         """Encrypts what is written."""
