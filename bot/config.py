@@ -157,6 +157,10 @@ class Settings:
     max_concurrent_updates: int = _setting("MAX_CONCURRENT_UPDATES", _positive_int, 256)
     # how long a process's claim on an update holds before another process may take it over
     update_lease_seconds: int = _setting("UPDATE_LEASE_SECONDS", _positive_int, 60)
+    # the Mini App (bot/webapp/): on only with the public https address Telegram opens it at
+    webapp_url: str | None = _setting("WEBAPP_URL", _https_url)
+    webapp_port: int = _setting("WEBAPP_PORT", _port, 8081)  # polling and console mode only
+    webapp_max_age: int = _setting("WEBAPP_MAX_AGE", _positive_int, 86400)  # initData, seconds
 
     @classmethod
     def from_env(

@@ -150,6 +150,15 @@ def products_in(*, session: Session, category: str) -> list[Product]:
     return list(session.exec(statement.order_by(col(Product.id))))
 
 
+def shop_window(*, session: Session) -> list[tuple[Product, Village]]:
+    """Every active product with its village: by village, then shelf order, then id."""
+    shelf = {c.value: i for i, c in enumerate(Category)}
+    rows = session.exec(select(Product, Village).join(Village).where(col(Product.active)))
+    found = [(product, village) for product, village in rows]
+    found.sort(key=lambda r: (r[1].id or 0, shelf.get(r[0].category, len(shelf)), r[0].id or 0))
+    return found
+
+
 def product_card(
     *, session: Session, product_id: int | None = None, sku: str | None = None
 ) -> ProductCard | None:

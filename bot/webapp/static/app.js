@@ -1,0 +1,164 @@
+// The shop page: asks the bot's API for shelves and the cart, sends taps, shows what comes back.
+// Everything shown (names, prices, stock, totals, words) is computed by the server; every call
+// carries Telegram's initData, which the server checks before it believes who is asking.
+"use strict";
+(function () {
+  const tg = window.Telegram && window.Telegram.WebApp;
+  const initData = tg ? tg.initData : "";
+  let state = null;
+  let busy = false;
+
+  function $(id) { return document.getElementById(id); }
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  async function call(name, body) {
+    const response = await fetch("api/" + name, {
+      method: "POST",
+      credentials: "same-origin",
+      cache: "no-store",
+      headers: { "Content-Type": "application/json", "X-Telegram-Init-Data": initData },
+      body: JSON.stringify(body || {}),
+    });
+    const data = await response.json().catch(function () { return {}; });
+    if (!response.ok) {
+      const error = new Error(data.message || String(response.status));
+      error.status = response.status;
+      throw error;
+    }
+    return data;
+  }
+
+  function say(text) {
+    const notice = $("notice");
+    if (!text) { notice.hidden = true; return; }
+    notice.textContent = text;
+    notice.hidden = false;
+    clearTimeout(say.timer);
+    say.timer = setTimeout(function () { notice.hidden = true; }, 3000);
+  }
+
+  function fail(error) {
+    if (error.status === 401 || !state) {
+      const main = $("shop");
+      main.replaceChildren(el("p", "message", error.message));
+      $("bar").hidden = true;
+    } else {
+      say(state.strings.offline);
+    }
+  }
+
+  function controls(product) {
+    const s = state.strings;
+    const box = el("div", "controls");
+    const quantity = state.cart.lines[String(product.id)] || 0;
+    if (quantity === 0) {
+      const add = el("button", "add", s.add);
+      add.type = "button";
+      add.disabled = product.stock < 1;
+      add.addEventListener("click", function () { change(product.id, "+"); });
+      box.append(add);
+      return box;
+    }
+    const less = el("button", "less", "−");
+    less.type = "button";
+    less.setAttribute("aria-label", s.less);
+    less.addEventListener("click", function () { change(product.id, "-"); });
+    const more = el("button", "more", "+");
+    more.type = "button";
+    more.setAttribute("aria-label", s.more);
+    more.disabled = quantity >= product.stock;
+    more.addEventListener("click", function () { change(product.id, "+"); });
+    box.append(less, el("span", "qty", String(quantity)), more);
+    return box;
+  }
+
+  function card(product) {
+    const node = el("article", "card");
+    node.dataset.product = String(product.id);
+    if (product.photo) {
+      const img = el("img");
+      img.src = product.photo;
+      img.alt = "";
+      img.loading = "lazy";
+      node.append(img);
+    } else {
+      node.append(el("div", "nophoto", "🧺"));
+    }
+    const body = el("div", "body");
+    const stock = el("p", product.stock > 0 && product.stock <= 5 ? "stock low" : "stock",
+      product.stock_text);
+    body.append(el("h3", "", product.name), el("p", "price", product.price), stock,
+      controls(product));
+    node.append(body);
+    return node;
+  }
+
+  function render() {
+    const s = state.strings;
+    document.documentElement.lang = state.lang;
+    document.title = s.title;
+    $("title").textContent = s.title;
+    const main = $("shop");
+    const parts = [];
+    for (const shelf of state.shelves) {
+      parts.push(el("h2", "", shelf.heading));
+      const grid = el("section", "shelf");
+      for (const product of shelf.products) grid.append(card(product));
+      parts.push(grid);
+    }
+    main.replaceChildren.apply(main, parts);
+    main.setAttribute("aria-busy", "false");
+    const cart = state.cart;
+    $("bar").hidden = false;
+    $("count").textContent = cart.count ? cart.summary : s.empty;
+    $("subtotal").textContent = cart.count ? cart.subtotal : "";
+    $("shipping").textContent = cart.count ? s.shipping : "";
+    const checkout = $("checkout");
+    checkout.textContent = "🛒 " + s.checkout;
+    checkout.disabled = cart.count === 0;
+  }
+
+  async function change(productId, action) {
+    if (busy) return;
+    busy = true;
+    try {
+      state = await call("cart", { product_id: productId, action: action,
+        version: state.cart.version });
+      render();
+      say(state.notice);
+      if (tg && tg.HapticFeedback) tg.HapticFeedback.selectionChanged();
+    } catch (error) {
+      fail(error);
+    } finally {
+      busy = false;
+    }
+  }
+
+  async function checkout() {
+    try {
+      await call("checkout");
+      if (tg) tg.close();
+    } catch (error) {
+      fail(error);
+    }
+  }
+
+  async function start() {
+    if (tg) { tg.ready(); tg.expand(); }
+    $("checkout").addEventListener("click", checkout);
+    try {
+      state = await call("shop");
+      render();
+    } catch (error) {
+      fail(error);
+    }
+  }
+
+  start();
+})();
