@@ -127,7 +127,7 @@ async def test_page_and_chat_share_one_cart(bot: Harness, page: str, ann: TgUser
     await bot.tap(ann, "+1")  # the chat adds a second one; the page's version is now stale
     stale = {"product_id": kiwi.id, "action": "-", "version": added.json()["cart"]["version"]}
     async with httpx.AsyncClient() as client:
-        answer = (await client.post(page + "api/cart", json=stale, headers=headers(bot.app, ann)))
+        answer = await client.post(page + "api/cart", json=stale, headers=headers(bot.app, ann))
     assert answer.json()["cart"]["lines"] == {str(kiwi.id): 2}  # nothing applied
     assert answer.json()["notice"] == "Your cart changed in the chat; here it is now."
 
