@@ -7,6 +7,7 @@ the test bot's token; nothing is fetched from outside 127.0.0.1.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from collections.abc import AsyncIterator
@@ -16,6 +17,7 @@ import pytest
 from sqlmodel import select
 
 from bot.config import Settings
+from bot.webapp.server import start_console
 from models.shop.products import CartItem
 from tests.conftest import ADMIN_ID
 from tests.factories import TgUser
@@ -125,6 +127,25 @@ async def test_forged_init_data_is_refused_and_nothing_changes(
     assert status == 401
     with bot.db.session() as session:
         assert session.exec(select(CartItem)).all() == []
+
+
+async def test_console_address_opens_the_page_as_the_console_user(
+    bot: Harness, browser: object, settings: Settings, ann: TgUser
+) -> None:
+    await bot.command(ann, "/start")
+    local = dataclasses.replace(settings, webapp_port=0)
+    server, line = await start_console(bot.app, local, ann.json())
+    assert server is not None and line.startswith("Mini App: http://127.0.0.1:")
+    try:
+        context = await browser.new_context()  # type: ignore[attr-defined]
+        page = await context.new_page()
+        await page.route(TELEGRAM_SCRIPT, lambda route: route.abort())  # offline, no Telegram
+        await page.goto(line.removeprefix("Mini App: "))
+        await page.click(f'[data-product="{product(bot.db, "HONEY-500G").id}"] button.add')
+        await page.wait_for_selector(".qty:text-is('1')")
+    finally:
+        server.stop()
+    assert "wild honey" in last_text(await bot.command(ann, "/cart"))
 
 
 async def test_lao_page_speaks_lao_in_the_lao_font(

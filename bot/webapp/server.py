@@ -13,10 +13,12 @@ import json
 import logging
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from telegram.error import TelegramError
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
+from tornado.web import Application as WebApplication
 from tornado.web import RequestHandler, StaticFileHandler
 
 from bot.config import Settings
@@ -24,7 +26,7 @@ from bot.db import Database
 from bot.i18n import Translator, language_from_code, translator
 from bot.updates import AnyApp
 from bot.webapp import PREFIX, enabled
-from bot.webapp.initdata import InvalidInitData, WebAppUser, verify_init_data
+from bot.webapp.initdata import InvalidInitData, WebAppUser, sign_init_data, verify_init_data
 from bot.webapp.shop import ACTIONS, shop_state, tap
 from handlers.kit import routes
 from handlers.kit.common import button, keyboard
@@ -192,16 +194,38 @@ def routes_for(application: AnyApp) -> list[Any]:
     ]
 
 
-async def start_local(application: AnyApp, settings: Settings) -> HTTPServer | None:
-    """In polling and console mode: serves the Mini App on LISTEN:WEBAPP_PORT, if it is on."""
-    if not enabled(settings):
-        return None
-    from tornado.web import Application as WebApplication
-
+def _serve(application: AnyApp, settings: Settings) -> tuple[HTTPServer, int]:
+    """Serves the Mini App's routes on LISTEN:WEBAPP_PORT; returns the server and its port."""
     sockets = bind_sockets(settings.webapp_port, settings.listen)
     server = HTTPServer(WebApplication(routes_for(application)), max_body_size=MAX_BODY * 4)
     server.add_sockets(sockets)
-    port = sockets[0].getsockname()[1]
+    return server, sockets[0].getsockname()[1]
+
+
+def dev_page_url(application: AnyApp, address: str, port: int, user: dict[str, Any]) -> str:
+    """A local address of the page with initData signed for `user` in the fragment, where
+    Telegram puts it (tgWebAppData): opens the Mini App in any browser, as that user."""
+    fields = {k: user[k] for k in ("id", "first_name", "language_code") if user.get(k)}
+    signed = sign_init_data(fields, application.bot.token)
+    return f"http://{address}:{port}{PREFIX}/#" + urlencode({"tgWebAppData": signed})
+
+
+async def start_console(
+    application: AnyApp, settings: Settings, user: dict[str, Any]
+) -> tuple[HTTPServer | None, str]:
+    """Console mode: serves the Mini App locally; returns the server and a line to print."""
+    try:
+        server, port = _serve(application, settings)
+    except OSError as exc:
+        return None, f"Mini App not served: port {settings.webapp_port} ({exc.strerror})"
+    return server, "Mini App: " + dev_page_url(application, settings.listen, port, user)
+
+
+async def start_local(application: AnyApp, settings: Settings) -> HTTPServer | None:
+    """In polling mode: serves the Mini App on LISTEN:WEBAPP_PORT, if it is on."""
+    if not enabled(settings):
+        return None
+    server, port = _serve(application, settings)
     log.info(
         "mini app on http://%s:%s%s/ (public: %s)",
         settings.listen,

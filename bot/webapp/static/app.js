@@ -4,7 +4,10 @@
 "use strict";
 (function () {
   const tg = window.Telegram && window.Telegram.WebApp;
-  const initData = tg ? tg.initData : "";
+  // Outside Telegram (the console's local address, or when telegram.org cannot be reached) the
+  // initData is read from the address's fragment, where Telegram itself puts it.
+  const fragment = new URLSearchParams(window.location.hash.slice(1)).get("tgWebAppData");
+  const initData = (tg && tg.initData) || fragment || "";
   let state = null;
   let busy = false;
 
