@@ -188,7 +188,12 @@ def routes_for(application: AnyApp) -> list[Any]:
     return [
         (PREFIX + "/", PageHandler),
         (PREFIX + r"/static/([a-z0-9-]+\.(?:css|js))", FileHandler, {"path": str(STATIC_DIR)}),
-        (PREFIX + r"/fonts/(NotoSansLao-Regular\.ttf)", FileHandler, {"path": str(FONTS_DIR)}),
+        (
+            PREFIX
+            + r"/fonts/(NotoSansLao-(?:Regular|Bold)\.ttf|NotoSansCJKsc-Regular-subset\.otf)",
+            FileHandler,
+            {"path": str(FONTS_DIR)},
+        ),
         (PREFIX + r"/pictures/([a-z0-9-]+\.jpg)", FileHandler, {"path": str(PICTURES_DIR)}),
         (PREFIX + r"/api/([a-z]+)", ApiHandler, {"bot_app": application}),
     ]

@@ -84,8 +84,8 @@ def shop_state(
     """Shelves by village and kind, and this user's cart."""
     shelves: list[dict[str, Any]] = []
     for product, village in shop_window(session=session):
-        icon, label = CATEGORIES.get(product.category, ("🧺", product.category))
-        heading = tr.then(localized(village, "name", tr.language), f"{icon} {tr._(label)}")
+        _icon, label = CATEGORIES.get(product.category, ("", product.category))
+        heading = tr.then(localized(village, "name", tr.language), tr._(label))
         if not shelves or shelves[-1]["heading"] != heading:
             shelves.append({"heading": heading, "products": []})
         shelves[-1]["products"].append(

@@ -91,7 +91,7 @@
       img.loading = "lazy";
       node.append(img);
     } else {
-      node.append(el("div", "nophoto", "🧺"));
+      node.append(el("div", "nophoto"));
     }
     const body = el("div", "body");
     const stock = el("p", product.stock > 0 && product.stock <= 5 ? "stock low" : "stock",
@@ -123,7 +123,7 @@
     $("subtotal").textContent = cart.count ? cart.subtotal : "";
     $("shipping").textContent = cart.count ? s.shipping : "";
     const checkout = $("checkout");
-    checkout.textContent = "🛒 " + s.checkout;
+    checkout.textContent = s.checkout;
     checkout.disabled = cart.count === 0;
   }
 
