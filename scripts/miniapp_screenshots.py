@@ -1,4 +1,5 @@
-"""Screenshots of the shop Mini App in each language, for docs/pictures/ (needs chromium).
+"""Screenshots of the shop Mini App in each language, for docs/pictures/ (needs chromium):
+the shop with a kiwi box in the cart, and the orchard with a tree's card open.
 
     .venv/bin/python scripts/miniapp_screenshots.py
 
@@ -87,6 +88,14 @@ async def main() -> None:
                 await page.wait_for_selector("#shop .card img")
                 await page.evaluate("document.fonts.ready")
                 path = OUT / f"miniapp-shop-{language}.png"
+                await page.screenshot(path=str(path))
+                print("wrote", path.relative_to(ROOT))
+                await page.click("#tabs button[data-tab=orchard]")
+                await page.wait_for_selector("#orchard .trees button")
+                await page.click("#orchard .trees button.free >> nth=2")
+                await page.wait_for_selector("#tree-photo")
+                await page.wait_for_timeout(300)  # the tree's picture
+                path = OUT / f"miniapp-orchard-{language}.png"
                 await page.screenshot(path=str(path))
                 print("wrote", path.relative_to(ROOT))
                 await context.close()

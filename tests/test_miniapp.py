@@ -3,6 +3,7 @@ JSON API on the chat's own cart, and the ways in (menu button, "Open the shop") 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -16,6 +17,7 @@ from sqlmodel import select
 
 from bot.commands import register_commands
 from bot.config import Settings
+from bot.db import Database
 from bot.webapp.initdata import InvalidInitData, verify_init_data
 from bot.webapp.server import INIT_DATA_HEADER
 from models.shop.products import CartItem
@@ -24,6 +26,7 @@ from tests.factories import TgUser
 from tests.harness import Harness, last_text
 from tests.miniapp_helpers import WEBAPP_URL, headers, init_data, webapp_server, webapp_settings
 from tests.shop_helpers import product
+from tests.test_webhook import start_server
 
 TOKEN = "123456:TEST-token"
 
@@ -176,3 +179,24 @@ async def test_register_commands_sets_the_default_menu_button(bot: Harness) -> N
     await register_commands(bot.app)
     menu = [c.params for c in bot.api.calls if c.method == "setChatMenuButton"]
     assert len(menu) == 1 and "chat_id" not in menu[0]
+
+
+async def test_webhook_mode_serves_the_mini_app_beside_telegram(
+    settings: Settings, db: Database, ann: TgUser
+) -> None:
+    hooked = dataclasses.replace(settings, webhook_url="https://bot.example.org/telegram")
+    async with start_server(hooked, db) as running:
+        app = running.service.application
+        async with httpx.AsyncClient() as client:
+            index = await client.get(running.url + "/app/")
+            shop = await client.post(
+                running.url + "/app/api/shop", json={}, headers=headers(app, ann)
+            )
+    assert index.status_code == 200 and "app.js" in index.text
+    assert shop.status_code == 200 and shop.json()["shelves"]
+
+
+async def test_webhook_mode_without_the_mini_app_has_no_pages(db: Database) -> None:
+    plain = Settings(database_url="sqlite://", admin_ids=(ADMIN_ID,))
+    async with start_server(plain, db) as running, httpx.AsyncClient() as client:
+        assert (await client.get(running.url + "/app/")).status_code == 404

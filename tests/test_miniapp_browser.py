@@ -19,6 +19,7 @@ from sqlmodel import select
 from bot.config import Settings
 from bot.webapp.server import start_console
 from models.shop.products import CartItem
+from tests.adoption_helpers import paid_adoption
 from tests.conftest import ADMIN_ID
 from tests.factories import TgUser
 from tests.harness import Harness, last_text
@@ -39,6 +40,7 @@ STUB = """
 window.Telegram = { WebApp: {
   initData: %s, initDataUnsafe: {}, colorScheme: "light", themeParams: {},
   ready() {}, expand() {}, close() { window.closedByPage = true; },
+  openTelegramLink(url) { window.openedLink = url; },
   HapticFeedback: { selectionChanged() {} },
 } };
 """
@@ -148,6 +150,30 @@ async def test_console_address_opens_the_page_as_the_console_user(
     assert "wild honey" in last_text(await bot.command(ann, "/cart"))
 
 
+async def test_orchard_shows_a_tree_adopted_in_the_chat_as_taken(
+    bot: Harness, browser: object, li: TgUser
+) -> None:
+    await bot.command(li, "/start")
+    paid_adoption(bot.db, li.id, "PEACH-0001")
+    async with webapp_server(bot.app) as url:
+        page = await open_page(browser, url, init_data(bot.app, li), locale="zh-CN")
+        await page.click("#tabs button[data-tab=orchard]")  # type: ignore[attr-defined]
+        taken = await page.wait_for_selector('[data-code="PEACH-0001"]')  # type: ignore[attr-defined]
+        assert await taken.is_disabled() and "已认养" in await taken.get_attribute("aria-label")
+        counter = await page.text_content(".counter")  # type: ignore[attr-defined]
+        assert counter is not None and counter.startswith("本季已认养 1 棵")
+        await page.click('.kinds button:text-is("猕猴桃")')  # type: ignore[attr-defined]
+        assert await page.is_hidden('[data-code="PEACH-0002"]')  # type: ignore[attr-defined]
+        await page.click('.kinds button[data-kind=""]')  # type: ignore[attr-defined]
+        await page.click('[data-code="PEACH-0002"]')  # type: ignore[attr-defined]
+        assert "PEACH-0002" in (await page.text_content("#tree-title") or "")  # type: ignore[attr-defined]
+        await page.click("#tree-adopt")  # type: ignore[attr-defined]
+        link = await page.evaluate("() => window.openedLink")  # type: ignore[attr-defined]
+    assert link == "https://t.me/orchard_village_bot?start=tree_PEACH-0002"
+    card = last_text(await bot.command(li, "/start tree_PEACH-0002"))  # where the link leads
+    assert "PEACH-0002" in card
+
+
 async def test_lao_page_speaks_lao_in_the_lao_font(
     bot: Harness, browser: object, noy: TgUser, tmp_path: Path
 ) -> None:
@@ -157,7 +183,7 @@ async def test_lao_page_speaks_lao_in_the_lao_font(
         await page.wait_for_selector("#shop .card")  # type: ignore[attr-defined]
         assert await page.text_content("h1") == "ຮ້ານຄ້າຂອງບ້ານ"  # type: ignore[attr-defined]
         assert await page.get_attribute("html", "lang") == "lo"  # type: ignore[attr-defined]
-        prices = await page.locator(".price").all_text_contents()  # type: ignore[attr-defined]
+        prices = await page.locator("#shop .price").all_text_contents()  # type: ignore[attr-defined]
         assert prices and all("ກີບ" in price for price in prices)
         lao_font = await page.evaluate(  # type: ignore[attr-defined]
             """async () => { await document.fonts.ready;

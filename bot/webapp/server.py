@@ -27,6 +27,7 @@ from bot.i18n import Translator, language_from_code, translator
 from bot.updates import AnyApp
 from bot.webapp import PREFIX, enabled
 from bot.webapp.initdata import InvalidInitData, WebAppUser, sign_init_data, verify_init_data
+from bot.webapp.orchard import orchard_state
 from bot.webapp.shop import ACTIONS, shop_state, tap
 from handlers.kit import routes
 from handlers.kit.common import button, keyboard
@@ -161,6 +162,10 @@ class ApiHandler(RequestHandler):
                 version=version,
                 lak_per_cny=rate,
             )
+        elif call == "orchard":
+            state = await self.db.run(
+                orchard_state, tr=tr, lak_per_cny=rate, username=self._username()
+            )
         elif call == "checkout":
             if not await self._send_cart_link(user, tr):
                 self._refuse(502, "telegram unreachable")
@@ -170,6 +175,13 @@ class ApiHandler(RequestHandler):
             self._refuse(404, "no such call")
             return
         self.finish(json.dumps(state, ensure_ascii=False))
+
+    def _username(self) -> str:
+        """The bot's @username, for the deep links into the chat."""
+        try:
+            return str(self.application_.bot.username)
+        except RuntimeError:  # not initialized: no getMe answer yet
+            return self.settings_.bot_username
 
     async def _send_cart_link(self, user: WebAppUser, tr: Translator) -> bool:
         """Puts a "My cart" button in the user's chat, where checkout and payment happen."""

@@ -39,6 +39,13 @@ def strings(tr: Translator) -> dict[str, str]:
         "shipping": tr._("Shipping is added at checkout."),
         "checkout": tr.pgettext("button", "Check out in the chat"),
         "offline": tr._("The shop could not be reached. Please try again."),
+        "tab_shop": tr.pgettext("tab", "Shop"),
+        "tab_orchard": tr.pgettext("tab", "Orchard"),
+        "all_kinds": tr.pgettext("filter", "All kinds"),
+        "free": tr.pgettext("tree", "Free"),
+        "taken": tr.pgettext("tree", "Adopted"),
+        "adopt": tr.pgettext("button", "Adopt in the chat"),
+        "close": tr.pgettext("button", "Close"),
     }
 
 

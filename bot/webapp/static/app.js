@@ -9,6 +9,9 @@
   const fragment = new URLSearchParams(window.location.hash.slice(1)).get("tgWebAppData");
   const initData = (tg && tg.initData) || fragment || "";
   let state = null;
+  let orchard = null;
+  let kind = "";
+  let chosen = null;
   let busy = false;
 
   function $(id) { return document.getElementById(id); }
@@ -102,8 +105,99 @@
     return node;
   }
 
+  function showTab(tab) {
+    for (const button of document.querySelectorAll("#tabs button")) {
+      button.setAttribute("aria-pressed", String(button.dataset.tab === tab));
+    }
+    $("shop").hidden = tab !== "shop";
+    $("orchard").hidden = tab !== "orchard";
+    $("bar").hidden = tab !== "shop";
+    $("tree").hidden = true;
+    if (tab === "orchard") loadOrchard();
+  }
+
+  async function loadOrchard() {
+    try {
+      orchard = await call("orchard");
+      renderOrchard();
+    } catch (error) {
+      fail(error);
+    }
+  }
+
+  function renderOrchard() {
+    const s = state.strings;
+    const main = $("orchard");
+    const kinds = el("div", "kinds");
+    for (const option of [{ slug: "", name: s.all_kinds }].concat(orchard.kinds)) {
+      const chip = el("button", "", option.name);
+      chip.type = "button";
+      chip.dataset.kind = option.slug;
+      chip.setAttribute("aria-pressed", String(option.slug === kind));
+      chip.addEventListener("click", function () { kind = option.slug; renderOrchard(); });
+      kinds.append(chip);
+    }
+    const parts = [kinds];
+    for (const village of orchard.villages) {
+      parts.push(el("h2", "", village.heading), el("p", "counter", village.counter));
+      const names = {};
+      for (const option of orchard.kinds) names[option.slug] = option.name;
+      let grid = null;
+      let shown = "";
+      for (const tree of village.trees) {
+        if (tree.kind !== shown) {  // one small grid per kind, under its name
+          shown = tree.kind;
+          const off = kind !== "" && tree.kind !== kind;
+          const label = el("h3", "kind", names[tree.kind]);
+          grid = el("div", "trees");
+          label.hidden = off;
+          grid.hidden = off;
+          parts.push(label, grid);
+        }
+        const tile = el("button", tree.free ? "free" : "taken", tree.label);
+        tile.type = "button";
+        tile.dataset.code = tree.code;
+        tile.hidden = kind !== "" && tree.kind !== kind;
+        tile.disabled = !tree.free;
+        tile.setAttribute("aria-label", tree.title + " · " + (tree.free ? s.free : s.taken));
+        tile.addEventListener("click", function () { showTree(tree); });
+        grid.append(tile);
+      }
+    }
+    main.replaceChildren.apply(main, parts);
+  }
+
+  function showTree(tree) {
+    const s = state.strings;
+    chosen = tree;
+    const photo = $("tree-photo");
+    photo.hidden = !tree.photo;
+    if (tree.photo) photo.src = tree.photo;
+    $("tree-title").textContent = tree.title;
+    $("tree-planted").textContent = tree.planted;
+    $("tree-share").textContent = tree.share;
+    $("tree-price").textContent = tree.price;
+    $("tree-adopt").textContent = s.adopt;
+    $("tree-close").textContent = s.close;
+    $("tree").hidden = false;
+  }
+
+  function adopt() {
+    if (!chosen || !chosen.link) return;
+    if (tg && tg.openTelegramLink) {
+      tg.openTelegramLink(chosen.link);
+      tg.close();
+    } else {
+      window.location.href = chosen.link;
+    }
+  }
+
   function render() {
     const s = state.strings;
+    const tabs = document.querySelectorAll("#tabs button");
+    tabs[0].textContent = s.tab_shop;
+    tabs[1].textContent = s.tab_orchard;
+    $("tabs").hidden = false;
     document.documentElement.lang = state.lang;
     document.title = s.title;
     $("title").textContent = s.title;
@@ -118,7 +212,7 @@
     main.replaceChildren.apply(main, parts);
     main.setAttribute("aria-busy", "false");
     const cart = state.cart;
-    $("bar").hidden = false;
+    $("bar").hidden = $("shop").hidden;
     $("count").textContent = cart.count ? cart.summary : s.empty;
     $("subtotal").textContent = cart.count ? cart.subtotal : "";
     $("shipping").textContent = cart.count ? s.shipping : "";
@@ -155,6 +249,11 @@
   async function start() {
     if (tg) { tg.ready(); tg.expand(); }
     $("checkout").addEventListener("click", checkout);
+    $("tree-adopt").addEventListener("click", adopt);
+    $("tree-close").addEventListener("click", function () { $("tree").hidden = true; });
+    for (const button of document.querySelectorAll("#tabs button")) {
+      button.addEventListener("click", function () { showTab(button.dataset.tab); });
+    }
     try {
       state = await call("shop");
       render();
