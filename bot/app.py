@@ -68,6 +68,7 @@ def notification_renderers() -> dict[str, Renderer]:
         **shop.renderers(),
         **backoffice.renderers(),
         **farmer.renderers(),
+        **payment.renderers(),
     }
 
 

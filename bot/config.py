@@ -16,7 +16,7 @@ from models.shop.shipping import Rate, parse_rates
 
 LANGUAGES = ("zh", "lo", "en")
 DEFAULT_DATABASE_URL = "sqlite:///data/orchard.db"
-DEFAULT_SHIPPING_RATES = "CN:1000+500,LA:4000+1500"
+DEFAULT_SHIPPING_RATES = "CN>CN:1000+500,CN>LA:4000+1500,LA>LA:800+300,LA>CN:4000+1500"
 
 
 class ConfigError(Exception):

@@ -19,6 +19,7 @@ from bot.notify import INTERVAL_SECONDS, AnyApp, outbox_job, worker_name
 from bot.updates import prune_job
 from handlers.account.privacy import retention_job
 from handlers.adoption import notices
+from handlers.payment import offline
 from handlers.shop import orders
 from models.core.base import utcnow
 from models.core.jobs import claim_run, finish_run
@@ -81,6 +82,7 @@ JOBS: tuple[Job, ...] = (
     ),
     Job("adoption-expiry", notices.expiry_job, every=MINUTE, first=timedelta(seconds=1)),
     Job("order-expiry", orders.expiry_job, every=MINUTE, first=timedelta(seconds=1)),
+    Job("payment-reminders", offline.reminder_job, every=10 * MINUTE, first=MINUTE),
     Job(
         "adoption-renewal",
         notices.renewal_job,

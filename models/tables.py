@@ -8,6 +8,7 @@ import models.adoption.personal_data
 import models.adoption.reports
 import models.catalog.importer
 import models.catalog.places
+import models.catalog.sample_payments
 import models.catalog.sample_products
 import models.catalog.sample_trees
 import models.catalog.samples
@@ -23,6 +24,7 @@ import models.core.roles
 import models.core.state
 import models.core.updates
 import models.core.user
+import models.payment.methods
 import models.privacy
 import models.reporting.export
 import models.reporting.stats

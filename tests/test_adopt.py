@@ -16,7 +16,7 @@ from models.catalog.trees import Tree
 from models.core.payments import Payment, confirm_offline_payment
 from models.privacy import ConsentKind, record_consent
 from tests.factories import TgUser
-from tests.harness import Harness, last_text
+from tests.harness import Harness, last_text, texts
 
 
 def tree_id(bot: Harness, code: str) -> int:
@@ -76,7 +76,11 @@ async def test_gift_adoption_end_to_end_in_chinese(bot: Harness, li: TgUser) -> 
     summary = last_text(bot.api.calls)
     assert "赠送给：Bo Chen" in summary and "+8613812345678" in summary
     calls = await bot.press(li, "ADOPT ok")
-    assert "邮政所" in calls[0].params["text"]  # offline payment instructions
+    offer = next(t for t in texts(calls) if "付款方式" in t or "怎样付款" in t)  # ways to pay
+    assert "金额：¥" in offer and "基普" not in offer
+    assert {"💚 微信支付", "💙 支付宝", "🏦 银行转账", "🏤 邮政所柜台"} <= {
+        t for t, _ in bot.buttons(li)
+    }
     with bot.db.session() as session:
         adoption = session.exec(select(Adoption)).one()
         payment = session.exec(select(Payment)).one()
@@ -88,8 +92,9 @@ async def test_gift_adoption_end_to_end_in_chinese(bot: Harness, li: TgUser) -> 
     )
     bot.db.call(confirm_offline_payment, reference=payment.reference, operator_id=0)
     await deliver_pending(bot.app)
-    photo = bot.api.sent("sendPhoto")[-1]  # a photo, so the certificate shows in the chat
-    assert "认养" in photo.params["caption"]
+    # a photo, so the certificate shows in the chat; the receipt comes as a photo after it
+    photo, receipt = bot.api.sent("sendPhoto")[-2:]
+    assert "认养" in photo.params["caption"] and "收据" in receipt.params["caption"]
     png = photo.files["photo"][1]
     image = Image.open(io.BytesIO(png))
     content = json.loads(image.text["certificate"])  # type: ignore[attr-defined]

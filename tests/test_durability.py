@@ -103,7 +103,7 @@ async def test_double_tap_on_adoption_confirm_makes_one(bot: Harness, ann: TgUse
     summary = bot._last_keyboard[ann.id]
     first = await bot.press(ann, "ADOPT ok", summary)
     second = await bot.press(ann, "ADOPT ok", summary)  # the same button, tapped again
-    assert any("post office" in str(c.params.get("text")) for c in first)
+    assert any("How would you like to pay?" in str(c.params.get("text")) for c in first)
     assert second[-1].method == "answerCallbackQuery"
     with bot.db.session() as session:
         assert len(session.exec(select(Adoption)).all()) == 1

@@ -71,6 +71,7 @@ def test_the_table_lists_every_job_once(bot: Harness) -> None:
         "outbox",
         "adoption-expiry",
         "order-expiry",
+        "payment-reminders",
         "adoption-renewal",
         "prune",
         "retention",

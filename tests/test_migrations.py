@@ -154,3 +154,47 @@ def test_open_database_builds_a_fresh_database_by_migrations(tmp_path: Path) -> 
             assert connection.execute(text("SELECT count(*) FROM village")).scalar() == 2
     finally:
         db.dispose()
+
+
+def test_payment_methods_migration_keeps_prices_orders_and_payments(empty: Database) -> None:
+    """0014 adds the villages' ways to pay: existing products, orders and payments keep their
+    amounts, and an order learns its village from its first item."""
+    upgrade(empty, "0013")
+    now = "'2026-05-01 08:00:00+00:00'"
+    statements = [
+        "INSERT INTO village (id, slug, country, name_zh, name_lo, name_en, region_zh, region_lo,"
+        " region_en, collective_share_pct) VALUES (7, 'phonsavang', 'LA', '蓬萨旺村',"
+        " 'ບ້ານໂພນສະຫວ່າງ', 'Ban Phonsavang', '', '', '', 15)",
+        "INSERT INTO product (id, sku, category, village_id, name_zh, name_lo, name_en,"
+        " description_zh, description_lo, description_en, unit_zh, unit_lo, unit_en, price_fen,"
+        " weight_g, stock, active) VALUES (3, 'RICE-5KG', 'grain', 7, '糯米', 'ເຂົ້າໜຽວ', 'Rice',"
+        " '', '', '', '', '', '', 6800, 5200, 30, true)",
+        "INSERT INTO shop_order (id, number, buyer_id, source_key, status, country, address, phone,"
+        " weight_g, subtotal_fen, shipping_fen, total_fen, created_at, updated_at, expires_at)"
+        " VALUES (11, 'SBD-AAAA-BBBB', 5000000001, '1:1', 'paid', 'LA', 'ບ້ານໂພນໄຊ',"
+        f" '+8562055551234', 5200, 6800, 10000, 16800, {now}, {now}, {now})",
+        "INSERT INTO orderitem (id, order_id, product_id, sku, name_zh, name_lo, name_en, unit_zh,"
+        " unit_lo, unit_en, price_fen, quantity) VALUES (1, 11, 3, 'RICE-5KG', '糯米', 'ເຂົ້າໜຽວ',"
+        " 'Rice', '', '', '', 6800, 1)",
+        "INSERT INTO payment (id, reference, kind, target_id, user_id, amount_fen, currency,"
+        " method, status, created_at) VALUES (1, 'P23456789', 'order', 11, 5000000001, 16800,"
+        f" 'CNY', 'offline', 'paid', {now})",
+    ]
+    with empty.engine.begin() as connection:
+        for statement in statements:
+            connection.execute(text(statement))
+    upgrade(empty)
+    with empty.engine.connect() as connection:
+        order = connection.execute(
+            text("SELECT village_id, subtotal_fen, shipping_fen, total_fen, status FROM shop_order")
+        ).one()
+        price = connection.execute(text("SELECT price_fen FROM product")).scalar_one()
+        payment = connection.execute(
+            text("SELECT amount_fen, status, method_id, proof_at FROM payment")
+        ).one()
+        methods = connection.execute(text("SELECT count(*) FROM village_payment_method")).scalar()
+        assert schema_diff(connection, only=models_tables()) == []
+    assert tuple(order) == (7, 6800, 10000, 16800, "paid")
+    assert price == 6800
+    assert tuple(payment) == (16800, "paid", None, None)
+    assert methods == 0  # operators add their villages' ways to pay; no guessed accounts

@@ -103,7 +103,9 @@ async def test_operator_confirms_offline_payment_from_the_list(
     await bot.tap(admin, "后台管理")
     calls = await bot.tap(admin, "待确认的付款")
     assert payment.reference in last_text(calls) and "¥420.00" in last_text(calls)
-    calls = await bot.tap(admin, payment.reference)
+    calls = await bot.tap(admin, payment.reference)  # the payment's screen, then Confirm
+    assert "Ann" in last_text(calls)
+    calls = await bot.tap(admin, "✅")
     assert f"✅ 付款 {payment.reference} 已确认" in last_text(calls)
     assert "目前没有待确认的付款。" in last_text(calls)
     with bot.db.session() as session:

@@ -32,11 +32,12 @@ from models.adoption.adoptions import (
     renew_adoption,
     reserve_tree,
     start_draft,
+    tree_village,
     update_draft,
 )
 from models.adoption.browse import similar_trees, tree_card
 from models.core.contact import clean_address, clean_text, normalize_phone
-from models.core.payments import PaymentMethod
+from models.payment.methods import village_hold_hours
 from models.privacy import is_cross_border
 
 
@@ -74,7 +75,18 @@ def _country_name(context: BotContext, country: str) -> str:
     return context.tr._("China") if country == "CN" else context.tr._("Laos")
 
 
-def _question(context: BotContext, step: Step, draft: AdoptionDraft, name: str) -> str:
+async def hold_minutes(context: BotContext, tree_id: int) -> int:
+    """How long confirming holds the tree: a Telegram invoice is paid at once; offline, long
+    enough to pay the next day (the village's ways to pay say how long)."""
+    if context.settings.payment_provider_token:
+        return context.settings.reservation_minutes
+    village_id = await context.db.run(tree_village, tree_id=tree_id)
+    return 60 * await context.db.run(village_hold_hours, village_id=village_id)
+
+
+def _question(
+    context: BotContext, step: Step, draft: AdoptionDraft, name: str, minutes: int = 0
+) -> str:
     """The question asked at a step."""
     tr = context.tr
     if step is Step.NICKNAME:
@@ -103,10 +115,10 @@ def _question(context: BotContext, step: Step, draft: AdoptionDraft, name: str) 
         if draft.country == "CN":
             return tr._("Send a mobile number for the delivery, e.g. 138 1234 5678.")
         return tr._("Send a phone number for the delivery, e.g. +856 20 5555 1234 or 030 555 1234.")
-    return summary(context, draft)
+    return summary(context, draft, minutes)
 
 
-def summary(context: BotContext, draft: AdoptionDraft) -> str:
+def summary(context: BotContext, draft: AdoptionDraft, minutes: int) -> str:
     """Everything the user answered, to check before confirming."""
     tr = context.tr
     lines = [tr._("<b>Please check your adoption</b>")]
@@ -123,13 +135,20 @@ def summary(context: BotContext, draft: AdoptionDraft) -> str:
     )
     lines.append(tr._("Phone: {value}").format(value=esc(draft.phone)))
     lines.append("")
-    lines.append(
-        tr.ngettext(
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        hold = tr.ngettext(
+            "Confirming holds the tree for you for {hours} hour while you pay.",
+            "Confirming holds the tree for you for {hours} hours while you pay.",
+            hours,
+        ).format(hours=hours)
+    else:
+        hold = tr.ngettext(
             "Confirming holds the tree for you for {minutes} minute while you pay.",
             "Confirming holds the tree for you for {minutes} minutes while you pay.",
-            context.settings.reservation_minutes,
-        ).format(minutes=context.settings.reservation_minutes)
-    )
+            minutes,
+        ).format(minutes=minutes)
+    lines.append(hold)
     return "\n".join(lines)
 
 
@@ -166,7 +185,8 @@ async def ask(update: Update, context: BotContext, step: Step, error: str = "") 
     if draft is None:
         return await _lost(update, context)
     name = _full_name(update)
-    text = _question(context, step, draft, name)
+    minutes = await hold_minutes(context, draft.tree_id) if step is Step.SUMMARY else 0
+    text = _question(context, step, draft, name, minutes)
     if error:
         text = f"⚠️ {error}\n\n{text}"
     await show(update, context, text, _buttons(context, step, name))
@@ -347,7 +367,7 @@ async def confirm(update: Update, context: BotContext) -> int:
     draft = await context.db.run(get_draft, user_id=user_id)
     if draft is None:
         return await _lost(update, context)
-    minutes = context.settings.reservation_minutes
+    minutes = await hold_minutes(context, draft.tree_id)
     reservation = await context.db.run(reserve_tree, user_id=user_id, minutes=minutes)
     if reservation.reason == "no_draft" and update.callback_query is not None:
         await update.callback_query.answer()  # a second tap: the first one shows the payment
@@ -366,6 +386,14 @@ async def pay(update: Update, context: BotContext, reservation: Reservation) -> 
     view = await context.db.run(adoption_view, adoption_id=adoption.id)
     assert view is not None
     species = species_name(view.species, context.lang)
+    offline = not context.settings.payment_provider_token
+    # the hold first, so the ways to pay state the same deadline as the message below
+    until = await context.db.run(
+        await_payment,
+        adoption_id=adoption.id,
+        offline=offline,
+        hold_minutes=await hold_minutes(context, view.adoption.tree_id) if offline else 0,
+    )
     payment = await ask_for_payment(
         update,
         context,
@@ -378,8 +406,6 @@ async def pay(update: Update, context: BotContext, reservation: Reservation) -> 
     )
     if payment is None:
         return
-    offline = payment.method == PaymentMethod.OFFLINE
-    until = await context.db.run(await_payment, adoption_id=adoption.id, offline=offline)
     text = tr._("✅ {kind} {code} is reserved for you until {time}. Please pay before then.")
     query = update.callback_query
     if query is not None:

@@ -7,7 +7,17 @@ from typing import Any
 from telegram.ext import BaseHandler
 
 from bot.notify import Renderer
-from handlers.backoffice import broadcast, harvests, home, orders, photos, products, stats
+from handlers.backoffice import (
+    broadcast,
+    harvests,
+    home,
+    methods,
+    orders,
+    payments,
+    photos,
+    products,
+    stats,
+)
 
 
 def deep_links() -> list[BaseHandler[Any, Any, Any]]:
@@ -20,6 +30,8 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
     return [
         *broadcast.handlers(),
         *home.handlers(),
+        *payments.handlers(),
+        *methods.handlers(),
         *orders.handlers(),
         *products.handlers(),
         *stats.handlers(),
@@ -33,4 +45,5 @@ def renderers() -> dict[str, Renderer]:
     return {
         "broadcast": broadcast.render_broadcast,
         "harvest_shipped": harvests.render_harvest_shipped,
+        "payment_proof": payments.render_proof,
     }

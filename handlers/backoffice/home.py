@@ -41,6 +41,7 @@ def back_office_buttons(context: BotContext) -> list[list[InlineKeyboardButton]]
     tr = context.tr
     return [
         [button("💳 " + tr._("Payments to confirm"), routes.PAYMENTS.data())],
+        [button("🏦 " + tr._("Ways to pay"), routes.PAY_METHODS.data())],
         [button("📣 " + tr._("Broadcast an announcement"), routes.BROADCAST.data())],
         [button("👩‍🌾 " + tr._("Farmers and invite links"), routes.FARMERS.data())],
         [button("🚚 " + tr._("Orders to ship"), routes.OPS_ORDERS.data(which="ready", page=0))],
@@ -64,12 +65,19 @@ def payment_line(context: BotContext, payment: Payment) -> str:
     """One payment as a short line: reference, amount, what it pays for, when."""
     tr = context.tr
     kinds = {"adoption": tr._("tree adoption"), "order": tr._("produce order")}
-    return tr._("{reference} · {amount} · {kind} · since {when}").format(
+    line = tr._("{reference} · {amount} · {kind} · since {when}").format(
         reference=esc(payment.reference),
-        amount=tr.money(payment.amount_fen),
+        amount=tr.money(payment.amount_fen, payment.currency),
         kind=kinds.get(payment.kind, payment.kind),
         when=tr.when(payment.created_at),
     )
+    return f"{proof_mark(payment)} {line}".strip()
+
+
+def proof_mark(payment: Payment) -> str:
+    """📎 a slip was sent, 🏤 paid at the counter (says the buyer), ⌛ the hold ran out."""
+    mark = {"slip": "📎", "counter": "🏤"}.get(payment.proof_kind or "", "")
+    return mark + ("⌛" if payment.status == "cancelled" else "")
 
 
 @operator_only
@@ -87,14 +95,20 @@ async def show_payments(update: Update, context: BotContext, notice: str = "") -
         lines.append(
             tr._(
                 "<b>Payments to confirm</b>\nConfirm only money you have received. "
-                "You can also send /confirm followed by the reference."
+                "📎 the buyer sent a slip, 🏤 the buyer paid at the counter, ⌛ the hold ran "
+                "out. Tap one to see it. You can also send /confirm followed by the reference."
             )
         )
         lines += [payment_line(context, p) for p in payments]
     else:
         lines.append(tr._("No payments are waiting for confirmation."))
     rows = [
-        [button("✅ " + p.reference, routes.PAYMENT_CONFIRM.data(reference=p.reference))]
+        [
+            button(
+                f"{proof_mark(p) or '💳'} {p.reference}",
+                routes.PAYMENT_VIEW.data(reference=p.reference),
+            )
+        ]
         for p in payments
     ]
     await show(
@@ -105,8 +119,9 @@ async def show_payments(update: Update, context: BotContext, notice: str = "") -
     )
 
 
-async def _confirm(context: BotContext, reference: str, operator_id: int) -> str:
-    """Confirms a payment and returns the operator's message about it."""
+async def _confirm(context: BotContext, reference: str, operator_id: int) -> tuple[str, bool]:
+    """Confirms a payment; returns the operator's message about it, and whether it is late
+    money whose order or tree is gone (the operator then chooses what to do)."""
     tr = context.tr
     try:
         settlement = await context.db.run(
@@ -114,33 +129,44 @@ async def _confirm(context: BotContext, reference: str, operator_id: int) -> str
         )
     except PaymentError as exc:
         if exc.code == "unknown":
-            return tr._("No payment has the reference {reference}.").format(
-                reference=esc(reference)
+            text = tr._("No payment has the reference {reference}.")
+            return text.format(reference=esc(reference)), False
+        if exc.code == "late_unavailable":
+            late = tr._(
+                "Payment {reference} came after the hold ran out, and what it paid for is "
+                "no longer available. Note a refund, or offer the buyer to choose again."
             )
-        return tr._(
-            "Payment {reference} can no longer be confirmed (expired or cancelled)."
-        ).format(reference=esc(reference))
+            return late.format(reference=esc(reference)), True
+        text = tr._("Payment {reference} can no longer be confirmed (expired or cancelled).")
+        return text.format(reference=esc(reference)), False
     payment = settlement.payment
     if not settlement.new:
-        return tr._("Payment {reference} was already confirmed.").format(
-            reference=esc(payment.reference)
-        )
+        text = tr._("Payment {reference} was already confirmed.")
+        return text.format(reference=esc(payment.reference)), False
     if payment.status != "paid":
-        return tr._(
+        text = tr._(
             "Payment {reference} recorded, but what it paid for is no longer "
             "available: refund {amount} to the buyer."
-        ).format(reference=esc(payment.reference), amount=tr.money(payment.amount_fen))
-    return tr._("✅ Payment {reference} confirmed ({amount}). The buyer is being told.").format(
-        reference=esc(payment.reference), amount=tr.money(payment.amount_fen)
-    )
+        )
+        amount = tr.money(payment.amount_fen, payment.currency)
+        return text.format(reference=esc(payment.reference), amount=amount), False
+    text = tr._("✅ Payment {reference} confirmed ({amount}). The buyer is being told.")
+    amount = tr.money(payment.amount_fen, payment.currency)
+    return text.format(reference=esc(payment.reference), amount=amount), False
 
 
 @operator_only
 async def confirm_payment_button(update: Update, context: BotContext) -> None:
-    """Confirms the payment whose button was tapped."""
+    """Confirms the payment whose button was tapped (late money that finds its order or tree
+    gone gets the choice of a refund or a new choice)."""
     assert update.effective_user is not None
     reference = routes.text_field(context, "reference")
-    notice = await _confirm(context, reference, update.effective_user.id)
+    notice, late = await _confirm(context, reference, update.effective_user.id)
+    if late:
+        from handlers.backoffice.payments import late_markup  # it builds on this module
+
+        await show(update, context, notice, late_markup(context, reference))
+        return
     await show_payments(update, context, notice)
 
 
@@ -154,7 +180,15 @@ async def confirm_payment_command(update: Update, context: BotContext) -> None:
             "Send /confirm followed by the payment reference, e.g. /confirm P7KQ3XM9A."
         )
     else:
-        text = await _confirm(context, reference, update.effective_user.id)
+        text, late = await _confirm(context, reference, update.effective_user.id)
+        if late:
+            from handlers.backoffice.payments import late_markup  # it builds on this module
+
+            code = reference.replace(" ", "").replace("-", "").upper()
+            await context.bot.send_message(
+                update.effective_chat.id, text, reply_markup=late_markup(context, code)
+            )
+            return
     await context.bot.send_message(
         update.effective_chat.id,
         text,

@@ -20,6 +20,7 @@ ROLE_PREFIXES: dict[str, tuple[Role, ...]] = {
     "BC": (Role.OPERATOR,),
     "OPO": (Role.OPERATOR,),
     "OPP": (Role.OPERATOR,),
+    "OPM": (Role.OPERATOR,),
     "OPH": (Role.OPERATOR,),
     "FRM": (Role.FARMER, Role.OPERATOR),
 }

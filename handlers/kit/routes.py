@@ -191,11 +191,51 @@ ORDER_PAY = Route("ORD", "pay", (num("order_id"),))
 ORDER_CANCEL = Route("ORD", "cancel", (num("order_id"),))
 ORDER_CANCEL_YES = Route("ORD", "cancel-yes", (num("order_id"),))
 
+# --- payment: the village's ways to pay, proof of payment -------------------------------------
+
+_REFERENCE = word("reference", "[A-Z0-9]{1,16}")
+PAY_WAYS = Route("PAY", "ways", (_REFERENCE,))
+PAY_WAY = Route("PAY", "how", (_REFERENCE, num("method_id")))
+PAY_SLIP = Route("PAY", "slip", (_REFERENCE,))
+PAY_COUNTER = Route("PAY", "counter", (_REFERENCE,))
+ORDER_RECEIPT = Route("ORD", "receipt", (num("order_id"),))
+
 # --- back office -------------------------------------------------------------------------------
 
 BACK_OFFICE = Route("OPS")
 PAYMENTS = Route("OPS", "payments")
-PAYMENT_CONFIRM = Route("OPS", "confirm", (word("reference", "[A-Z0-9]{1,16}"),))
+PAYMENT_CONFIRM = Route("OPS", "confirm", (_REFERENCE,))
+PAYMENT_VIEW = Route("OPS", "payment", (_REFERENCE,))
+PAYMENT_REJECT = Route("OPS", "reject", (_REFERENCE,))
+PAYMENT_REJECT_WHY = Route(
+    "OPS",
+    "why",
+    (_REFERENCE, one_of("reason", "not_received", "wrong_amount", "unreadable", "other")),
+)
+PAYMENT_REJECT_SEND = Route("OPS", "reject-send")
+PAYMENT_LATE = Route("OPS", "late", (_REFERENCE, one_of("outcome", "refund", "reoffer")))
+PAY_METHODS = Route("OPM", "list")
+PAY_METHOD = Route("OPM", "view", (num("method_id"),))
+PAY_METHOD_TOGGLE = Route("OPM", "toggle", (num("method_id"),))
+PAY_METHOD_EDIT = Route(
+    "OPM",
+    "edit",
+    (
+        num("method_id"),
+        one_of("field", "name_zh", "name_lo", "name_en", "account", "address", "hours", "hold"),
+    ),
+)
+PAY_METHOD_QR = Route("OPM", "qr", (num("method_id"),))
+PAY_METHOD_NEW = Route("OPM", "new")
+PAY_METHOD_NEW_IN = Route("OPM", "new-in", (num("village_id"),))
+PAY_METHOD_ADD = Route(
+    "OPM",
+    "add",
+    (
+        num("village_id"),
+        one_of("method_kind", "wechat_qr", "alipay_qr", "bank_transfer", "lao_bank_qr", "counter"),
+    ),
+)
 FARMERS = Route("OPS", "farmers")
 FARMER_INVITE = Route("OPS", "invite", (num("farmer_id"),))
 STATS = Route("OPS", "stats")

@@ -17,6 +17,7 @@ from telegram.ext import BaseHandler, MessageHandler, PreCheckoutQueryHandler, f
 
 from bot.context import BotContext
 from handlers.kit.common import esc, keyboard, menu_row
+from handlers.payment import offline
 from models.core.payments import (
     Payment,
     PaymentError,
@@ -76,7 +77,7 @@ async def ask_for_payment(
             prices=[LabeledPrice(title[:32], payment.amount_fen)],
             provider_token=token,
         )
-    else:
+    elif not await offline.send_offer(update, context, payment):  # a village without methods
         await context.bot.send_message(
             chat.id,
             offline_instructions(context, payment),

@@ -27,11 +27,12 @@ from handlers.kit.dialogues import dialogue
 from handlers.shop import cart
 from handlers.shop.orders import order_text, pay_for
 from handlers.shop.shelves import name_and_unit, price_of
+from models.catalog.places import localized
 from models.core.contact import clean_address, clean_text, normalize_phone
+from models.payment.methods import village_hold_hours
 from models.privacy import is_cross_border
-from models.shop.orders import OrderError, place_order
+from models.shop.orders import OrderError, Parcel, cart_parcels, place_order
 from models.shop.products import CartView, fit_cart_to_stock, set_draft, view_cart
-from models.shop.shipping import shipping_fee
 
 COUNTRIES = {"CN": ("🇨🇳", N_("China")), "LA": ("🇱🇦", N_("Laos"))}
 PHONE_EXAMPLES = {"CN": "138 0013 8000", "LA": "+856 20 5555 1234, 030 555 1234"}
@@ -98,11 +99,18 @@ async def choose_country(update: Update, context: BotContext) -> int:
 
 
 async def ask_address(update: Update, context: BotContext, error: str | None = None) -> int:
-    """Asks for the delivery address."""
-    text = context.tr._(
-        "Please send the delivery address: province, city, district, street and house number, "
-        "and the recipient's name."
-    )
+    """Asks for the delivery address, the way addresses are written where it goes."""
+    view = await context.db.run(view_cart, user_id=user_id(update))
+    if view.cart.country == "LA":
+        text = context.tr._(
+            "Please send the delivery address in Laos: village (ban), district (muang), "
+            "province (khoueng), house number, and the recipient's name."
+        )
+    else:
+        text = context.tr._(
+            "Please send the delivery address in China: province, city, district or county, "
+            "street and house number, and the recipient's name."
+        )
     if error:
         text = f"{error}\n\n{text}"
     await show(update, context, text, keyboard([back_button(context, routes.CHECKOUT_BACK.data())]))
@@ -177,41 +185,90 @@ async def got_note(update: Update, context: BotContext) -> int:
     return await show_summary(update, context, view)
 
 
-def summary_text(context: BotContext, view: CartView) -> str:
-    """Items, subtotal, shipping, total and where it goes."""
-    tr, cart_row = context.tr, view.cart
-    country = cart_row.country or ""
-    fee = shipping_fee(
-        country=country, weight_g=view.weight_g, rates=context.settings.shipping_rates
-    )
-    fee = fee or 0
-    lines = ["<b>" + tr._("Please check your order") + "</b>", ""]
-    for line in view.lines:
+async def hold_minutes(context: BotContext, view: CartView) -> int:
+    """How long the order will hold its stock unpaid: a Telegram invoice is paid at once;
+    offline, long enough to pay the next day (the village's ways to pay say how long)."""
+    if context.settings.payment_provider_token:
+        return context.settings.order_expiry_minutes
+    village_id = view.lines[0].product.village_id if view.lines else None
+    return 60 * await context.db.run(village_hold_hours, village_id=village_id)
+
+
+def hold_text(context: BotContext, minutes: int) -> str:
+    """ "Unpaid orders are held for …", in hours when it is whole hours."""
+    tr = context.tr
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return tr.ngettext(
+            "Unpaid orders are held for {hours} hour.",
+            "Unpaid orders are held for {hours} hours.",
+            hours,
+        ).format(hours=hours)
+    return tr.ngettext(
+        "Unpaid orders are held for {minutes} minute.",
+        "Unpaid orders are held for {minutes} minutes.",
+        minutes,
+    ).format(minutes=minutes)
+
+
+def parcel_lines(context: BotContext, parcel: Parcel, country: str) -> list[str]:
+    """One village's part of the cart: items, subtotal, shipping, total."""
+    tr = context.tr
+    lines = []
+    for line in parcel.lines:
         lines.append(f"{line.quantity} × {name_and_unit(context, line.product)}")
         lines.append(f"    {tr.money(line.total_fen)}")
-    weight = tr.number(round(view.weight_g / 1000, 1))
+    fee = parcel.shipping_fen or 0
+    weight = tr.number(round(parcel.weight_g / 1000, 1))
     lines += [
         "",
-        tr._("Subtotal: {amount}").format(amount=tr.money(view.subtotal_fen)),
+        tr._("Subtotal: {amount}").format(amount=tr.money(parcel.subtotal_fen)),
         tr._("Shipping to {country} ({weight} kg): {amount}").format(
-            country=country_name(context, country), weight=weight, amount=tr.money(fee)
+            country=country_name(context, country), weight=weight, amount=price_of(context, fee)
         ),
         "<b>"
-        + tr._("Total: {amount}").format(amount=price_of(context, view.subtotal_fen + fee))
+        + tr._("Total: {amount}").format(amount=price_of(context, parcel.subtotal_fen + fee))
         + "</b>",
+    ]
+    return lines
+
+
+def summary_text(context: BotContext, view: CartView, minutes: int, parcels: list[Parcel]) -> str:
+    """Items, subtotal, shipping, total and where it goes; a cart from several villages shows
+    the orders it becomes, one per village."""
+    tr, cart_row = context.tr, view.cart
+    country = cart_row.country or ""
+    lines = ["<b>" + tr._("Please check your order") + "</b>", ""]
+    if len(parcels) == 1:
+        lines += parcel_lines(context, parcels[0], country)
+    else:
+        lines.append(
+            tr.ngettext(
+                "Your cart holds produce from {count} village: it becomes {count} order.",
+                "Your cart holds produce from {count} villages: it becomes {count} orders, "
+                "each packed, shipped and paid on its own.",
+                len(parcels),
+            ).format(count=len(parcels))
+        )
+        for number, parcel in enumerate(parcels, 1):
+            village = esc(localized(parcel.village, "name", context.lang))
+            lines += ["", f"<b>{number}. {village}</b>"]
+            lines += parcel_lines(context, parcel, country)
+        together = sum(p.subtotal_fen + (p.shipping_fen or 0) for p in parcels)
+        lines += [
+            "",
+            "<b>"
+            + tr._("All orders together: {amount}").format(amount=price_of(context, together))
+            + "</b>",
+        ]
+    lines += [
         "",
         tr._("Deliver to: {address}").format(address=esc(cart_row.address or "")),
         tr._("Phone: {phone}").format(phone=esc(cart_row.phone or "")),
     ]
     if cart_row.note:
         lines.append(tr._("Note: {note}").format(note=esc(cart_row.note)))
-    minutes = context.settings.order_expiry_minutes
-    held = tr.ngettext(
-        "Unpaid orders are held for {minutes} minute.",
-        "Unpaid orders are held for {minutes} minutes.",
-        minutes,
-    )
-    lines += ["", held.format(minutes=minutes)]
+    lines += ["", hold_text(context, minutes)]
     return "\n".join(lines)
 
 
@@ -225,19 +282,24 @@ async def show_summary(update: Update, context: BotContext, view: CartView) -> i
         routes.CHECKOUT_CONFIRM.data(version=view.version),
     )
     markup = keyboard([confirm], [back_button(context, routes.CHECKOUT_BACK.data())])
-    await show(update, context, summary_text(context, view), markup)
+    minutes = await hold_minutes(context, view)
+    parcels = await context.db.run(
+        cart_parcels, user_id=user_id(update), rates=context.settings.shipping_rates
+    )
+    await show(update, context, summary_text(context, view, minutes, parcels), markup)
     return Step.CONFIRM
 
 
 async def confirm(update: Update, context: BotContext) -> int:
     """Places the order once, then asks for payment; a repeated tap shows the same order."""
+    view = await context.db.run(view_cart, user_id=user_id(update))
     try:
         placed = await context.db.run(
             place_order,
             user_id=user_id(update),
             version=routes.tapped(context, "version"),
             rates=context.settings.shipping_rates,
-            expiry_minutes=context.settings.order_expiry_minutes,
+            expiry_minutes=await hold_minutes(context, view),
         )
     except OrderError as exc:
         return await refused(update, context, exc)
@@ -246,11 +308,18 @@ async def confirm(update: Update, context: BotContext) -> int:
         notice = context.tr._("This order has already been placed.")
         await show(update, context, f"<i>{notice}</i>\n\n" + order_text(context, order, []))
         return ConversationHandler.END
-    text = context.tr._("Thank you! Your order {number} is placed.").format(
-        number=f"<b>{esc(order.number)}</b>"
-    )
+    if len(placed.orders) > 1:
+        numbers = ", ".join(f"<b>{esc(o.number)}</b>" for o in placed.orders)
+        text = context.tr._(
+            "Thank you! Your orders {numbers} are placed: one per village, each paid on its own."
+        ).format(numbers=numbers)
+    else:
+        text = context.tr._("Thank you! Your order {number} is placed.").format(
+            number=f"<b>{esc(order.number)}</b>"
+        )
     await show(update, context, text)
-    await pay_for(update, context, order)
+    for each in placed.orders or [order]:
+        await pay_for(update, context, each)
     return ConversationHandler.END
 
 

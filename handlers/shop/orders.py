@@ -46,6 +46,9 @@ STATUS = {
     OrderStatus.EXPIRED: ("⌛", N_("Expired: not paid in time")),
 }
 COUNTRY_NAMES = {"CN": N_("China"), "LA": N_("Laos")}
+PAID_STATUSES = frozenset(
+    {OrderStatus.PAID, OrderStatus.PACKED, OrderStatus.SHIPPED, OrderStatus.DELIVERED}
+)
 
 
 def status_label(tr: Translator, status: str) -> str:
@@ -117,6 +120,15 @@ def detail_markup(context: BotContext, order: Order) -> Any:
                 button(
                     "✖️ " + tr.pgettext("button", "Cancel order"),
                     routes.ORDER_CANCEL.data(order_id=order.id),
+                )
+            ]
+        )
+    if order.status in PAID_STATUSES:
+        rows.append(
+            [
+                button(
+                    "🧾 " + tr.pgettext("button", "Receipt"),
+                    routes.ORDER_RECEIPT.data(order_id=order.id),
                 )
             ]
         )

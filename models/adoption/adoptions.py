@@ -11,21 +11,21 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import delete, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.catalog.places import Farmer, Village
 from models.catalog.trees import Species, Tree, TreeStatus, current_season, next_season, season_end
 from models.core.base import insert_ignoring_conflicts, telegram_id_column, utcnow
 from models.core.outbox import notify
-from models.core.payments import Payment, cancel_payments_for, register_payable
+from models.core.payments import PayableInfo, Payment, cancel_payments_for, register_payable
 
 RENEWAL_WINDOW = timedelta(days=30)
-OFFLINE_HOLD = timedelta(hours=48)  # time to get to the post office or make a bank transfer
 CERT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
@@ -232,8 +232,11 @@ def _adoption_values(
     }
 
 
-def await_payment(*, session: Session, adoption_id: int, offline: bool) -> datetime:
-    """The payment step was shown: an offline payment gets time to reach the post office.
+def await_payment(
+    *, session: Session, adoption_id: int, offline: bool, hold_minutes: int = 0
+) -> datetime:
+    """The payment step was shown: an offline payment gets `hold_minutes` from the
+    reservation to reach the post office (the hold the review screen stated).
 
     Returns until when the tree is held."""
     adoption = session.get_one(Adoption, adoption_id)
@@ -241,7 +244,8 @@ def await_payment(*, session: Session, adoption_id: int, offline: bool) -> datet
         return adoption.reserved_until
     adoption.status = AdoptionStatus.AWAITING_PAYMENT
     if offline:
-        adoption.reserved_until = max(adoption.reserved_until, utcnow() + OFFLINE_HOLD)
+        until = _aware(adoption.created_at) + timedelta(minutes=hold_minutes)
+        adoption.reserved_until = max(_aware(adoption.reserved_until), until)
     session.add(adoption)
     return adoption.reserved_until
 
@@ -315,6 +319,67 @@ class AdoptionPayable:
             dedupe_key=f"adoption-{'paid' if ok else 'refund'}-{target_id}-{payment.reference}",
         )
         return ok
+
+    def info(self, session: Session, target_id: int) -> PayableInfo | None:
+        """The tree's code, its village and until when it is held unpaid."""
+        adoption = session.get(Adoption, target_id)
+        if adoption is None:
+            return None
+        tree = session.get_one(Tree, adoption.tree_id)
+        unpaid = adoption.status in UNPAID
+        return PayableInfo(
+            tree.code, tree.village_id, adoption.reserved_until if unpaid else None, adoption.status
+        )
+
+    def hold_until(self, session: Session, target_id: int, until: datetime) -> datetime | None:
+        """Holds the unpaid adoption's tree until `until` (never less than it had)."""
+        adoption = session.get(Adoption, target_id)
+        if adoption is None or adoption.status not in UNPAID:
+            return None
+        current = _aware(adoption.reserved_until)
+        adoption.status = AdoptionStatus.AWAITING_PAYMENT
+        if until > current:
+            adoption.reserved_until = until
+        session.add(adoption)
+        session.flush()
+        return max(until, current)
+
+    def revive(self, session: Session, target_id: int) -> bool:
+        """An expired adoption paid late: it takes its tree back if nobody else holds it."""
+        adoption = session.get(Adoption, target_id)
+        if adoption is None or adoption.status != AdoptionStatus.EXPIRED:
+            return False
+        if _live(session, adoption.tree_id, adoption.season) is not None:
+            return False
+        try:
+            with session.begin_nested():  # someone reserving it at this moment wins
+                result = session.exec(
+                    update(Adoption)
+                    .where(
+                        col(Adoption.id) == target_id,
+                        col(Adoption.status) == AdoptionStatus.EXPIRED,
+                    )
+                    .values(
+                        status=AdoptionStatus.AWAITING_PAYMENT,
+                        hold_key=hold_key(adoption.tree_id, adoption.season),
+                        expired_at=None,
+                    )
+                )
+        except IntegrityError:
+            return False
+        session.refresh(adoption)
+        return result.rowcount == 1
+
+
+def _aware(moment: datetime) -> datetime:
+    """A stored moment as aware UTC (SQLite returns naive datetimes)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def tree_village(*, session: Session, tree_id: int) -> int | None:
+    """The village a tree grows in."""
+    tree = session.get(Tree, tree_id)
+    return tree.village_id if tree else None
 
 
 register_payable(KIND, AdoptionPayable())

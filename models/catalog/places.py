@@ -41,6 +41,7 @@ class Village(SQLModel, table=True):
     region_lo: str = Field(default="", max_length=160)
     region_en: str = Field(default="", max_length=160)
     collective_share_pct: int = Field(default=0, ge=0, le=100)
+    order_prefix: str | None = Field(default=None, max_length=6)  # SBD-7KQ3-XM9A; None: SBD
 
 
 class Farmer(SQLModel, table=True):

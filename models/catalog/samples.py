@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from models.catalog.places import Country, Farmer, Village, has_catalog
+from models.catalog.sample_payments import load_sample_payment_methods
 from models.catalog.sample_products import load_sample_products
 from models.catalog.sample_trees import load_sample_trees
 
@@ -19,6 +20,7 @@ VILLAGES = [
         region_lo="ເມືອງຮວາຢວນ, ເຂດຊຽງຊີ, ແຂວງຫູໜານ, ຈີນ",
         region_en="Huayuan County, Xiangxi, Hunan, China",
         collective_share_pct=18,
+        order_prefix="SBD",
     ),
     Village(
         slug="phonsavang",
@@ -30,6 +32,7 @@ VILLAGES = [
         region_lo="ເມືອງນາໝໍ້, ແຂວງອຸດົມໄຊ, ລາວ",
         region_en="Namor District, Oudomxai, Laos",
         collective_share_pct=15,
+        order_prefix="PSV",
     ),
 ]
 
@@ -67,4 +70,5 @@ def load_sample_catalog(*, session: Session) -> bool:
     session.flush()
     load_sample_trees(session=session)
     load_sample_products(session=session)
+    load_sample_payment_methods(session=session)
     return True

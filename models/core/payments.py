@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
-from sqlalchemy import Index
+from sqlalchemy import Index, and_, or_
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.core.base import insert_ignoring_conflicts, telegram_id_column, utcnow
+from models.core.outbox import notify
+from models.core.user import Role, User
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud at a counter
 
@@ -37,6 +39,17 @@ class PaymentStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class ProofKind(StrEnum):
+    """How the buyer says they paid."""
+
+    SLIP = "slip"  # a photo of the slip or a screenshot of the transfer
+    COUNTER = "counter"  # paid in cash at the post office counter
+
+
+RECEIPT_KINDS = frozenset({"order", "adoption"})  # what models.payment.receipts can describe
+REJECT_REASONS = ("not_received", "wrong_amount", "unreadable", "other")
+
+
 class PaymentError(Exception):
     """A payment cannot be taken or confirmed; `code` says why (for the user's message)."""
 
@@ -53,6 +66,29 @@ class Payable(Protocol):
 
     def mark_paid(self, session: Session, target_id: int, payment: Payment) -> bool:
         """Moves the thing to paid (and queues its notifications); False if it cannot be."""
+
+
+@dataclass(frozen=True)
+class PayableInfo:
+    """What the offline payment screens show of a payable thing."""
+
+    number: str  # the order number, or the tree's code
+    village_id: int | None
+    deadline: datetime | None  # until when it is held unpaid (None once paid or gone)
+    status: str
+
+
+class Holdable(Protocol):
+    """What a payable offers for offline payment: its facts, a longer hold, a late payment."""
+
+    def info(self, session: Session, target_id: int) -> PayableInfo | None:
+        """The thing's number, village and hold, or None if it does not exist."""
+
+    def hold_until(self, session: Session, target_id: int, until: datetime) -> datetime | None:
+        """Holds the unpaid thing at least until `until`; returns the new deadline."""
+
+    def revive(self, session: Session, target_id: int) -> bool:
+        """Takes back an expired thing for a payment that arrived late, if it can still be had."""
 
 
 PAYABLES: dict[str, Payable] = {}
@@ -86,6 +122,14 @@ class Payment(SQLModel, table=True):
     confirmed_by: int | None = Field(default=None, sa_column=telegram_id_column(nullable=True))
     created_at: datetime = Field(default_factory=utcnow)
     paid_at: datetime | None = None
+    # offline payment: the village's method chosen, the buyer's proof, the operator's answer
+    method_id: int | None = None  # a models.payment.methods row (no FK: core stands alone)
+    proof_kind: str | None = Field(default=None, max_length=10)
+    proof_file_id: str | None = Field(default=None, max_length=200)
+    proof_at: datetime | None = None
+    rejected_reason: str | None = Field(default=None, max_length=20)
+    note: str | None = Field(default=None, max_length=300)
+    reminded_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -162,6 +206,15 @@ def _settle(session: Session, payment: Payment) -> Settlement:
     payment.status = PaymentStatus.PAID if ok else PaymentStatus.REFUND_DUE
     payment.pending_key = None
     session.add(payment)
+    if ok and payment.kind in RECEIPT_KINDS:
+        session.flush()
+        notify(
+            session=session,
+            user_id=payment.user_id,
+            kind="payment_receipt",
+            params={"reference": payment.reference},
+            dedupe_key=f"receipt-{payment.reference}",
+        )
     return Settlement(payment, True)
 
 
@@ -213,11 +266,229 @@ def confirm_offline_payment(*, session: Session, reference: str, operator_id: in
         raise PaymentError("unknown")
     if payment.status == PaymentStatus.PAID:
         return Settlement(payment, False)
-    if payment.status != PaymentStatus.PENDING:
+    if payment.status == PaymentStatus.CANCELLED:
+        # the hold ran out before the money was seen: take the thing back if it can still be had
+        holdable = _holdable(payment.kind)
+        if holdable is None or not holdable.revive(session, payment.target_id):
+            raise PaymentError("late_unavailable")
+        payment.status = PaymentStatus.PENDING
+    elif payment.status != PaymentStatus.PENDING:
         raise PaymentError("not_payable")
     payment.method = PaymentMethod.OFFLINE
     payment.confirmed_by = operator_id
     return _settle(session, payment)
+
+
+def _holdable(kind: str) -> Holdable | None:
+    """The payable of this kind if it supports offline holds (every real one does)."""
+    payable = PAYABLES.get(kind)
+    return payable if hasattr(payable, "revive") else None  # type: ignore[return-value]
+
+
+def payable_info(*, session: Session, payment: Payment) -> PayableInfo | None:
+    """The number, village and hold of what a payment is for."""
+    holdable = _holdable(payment.kind)
+    return holdable.info(session, payment.target_id) if holdable else None
+
+
+def buyers_payment(*, session: Session, reference: str, user_id: int) -> Payment | None:
+    """The buyer's own payment with this reference (someone else's reads as unknown)."""
+    payment = get_payment(session=session, reference=reference)
+    return payment if payment is not None and payment.user_id == user_id else None
+
+
+@dataclass(frozen=True)
+class ChosenMethod:
+    """A pending payment with its method chosen, and until when the thing is held."""
+
+    payment: Payment
+    deadline: datetime | None
+
+
+def choose_method(
+    *, session: Session, reference: str, user_id: int, method_id: int, hold_hours: int
+) -> ChosenMethod:
+    """The buyer picked one of the village's methods: remember it and hold the thing for that
+    method's hours from when it was ordered (never shorter than it already was)."""
+    payment = get_payment(session=session, reference=reference, lock=True)
+    if payment is None or payment.user_id != user_id:
+        raise PaymentError("unknown")
+    if payment.status != PaymentStatus.PENDING:
+        raise PaymentError(
+            "already_paid" if payment.status == PaymentStatus.PAID else "not_payable"
+        )
+    if PAYABLES[payment.kind].amount_due(session, payment.target_id) is None:
+        raise PaymentError("not_payable")
+    payment.method_id = method_id
+    session.add(payment)
+    deadline = None
+    holdable = _holdable(payment.kind)
+    if holdable is not None:
+        until = _as_utc(payment.created_at) + timedelta(hours=hold_hours)
+        deadline = holdable.hold_until(session, payment.target_id, until)
+    session.flush()
+    return ChosenMethod(payment, deadline)
+
+
+def _as_utc(moment: datetime) -> datetime:
+    """A stored moment as an aware UTC datetime (SQLite hands back naive ones)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def submit_proof(
+    *, session: Session, reference: str, user_id: int, kind: ProofKind, file_id: str | None
+) -> Payment:
+    """The buyer says they paid (a slip photo, or at the counter): it joins the operators'
+    queue as paid-by-the-buyer; a new proof replaces a rejected one."""
+    payment = get_payment(session=session, reference=reference, lock=True)
+    if payment is None or payment.user_id != user_id:
+        raise PaymentError("unknown")
+    if payment.status == PaymentStatus.PAID:
+        raise PaymentError("already_paid")
+    if payment.status not in (PaymentStatus.PENDING, PaymentStatus.CANCELLED):
+        raise PaymentError("not_payable")  # a late payment still reaches the operators
+    payment.proof_kind = kind
+    payment.proof_file_id = file_id[:200] if file_id else None
+    payment.proof_at = utcnow()
+    payment.rejected_reason = None
+    payment.note = None
+    session.add(payment)
+    session.flush()
+    buyer = session.get(User, user_id)
+    for operator_id in session.exec(select(User.id).where(User.role == Role.OPERATOR)).all():
+        notify(
+            session=session,
+            user_id=operator_id,
+            kind="payment_proof",
+            params={
+                "reference": payment.reference,
+                "buyer": buyer.display_name if buyer else "",
+                "amount_fen": payment.amount_fen,
+                "currency": payment.currency,
+                "proof": kind.value,
+            },
+            dedupe_key=f"payment-proof-{payment.reference}-{operator_id}-{payment.proof_at}",
+        )
+    return payment
+
+
+def reject_proof(
+    *, session: Session, reference: str, operator_id: int, reason: str, note: str | None
+) -> Payment:
+    """An operator has not found the money: the proof leaves the queue, the buyer is told why
+    (in their language) and may send another; the payment stays open."""
+    if reason not in REJECT_REASONS:
+        raise PaymentError("bad_reason")
+    payment = get_payment(session=session, reference=reference, lock=True)
+    if payment is None:
+        raise PaymentError("unknown")
+    live = (PaymentStatus.PENDING, PaymentStatus.CANCELLED)
+    if payment.status not in live or payment.proof_at is None:
+        raise PaymentError("not_payable")
+    payment.rejected_reason = reason
+    payment.note = note[:300] if note else None
+    payment.confirmed_by = operator_id
+    rejected_at = payment.proof_at
+    payment.proof_at = None
+    payment.proof_kind = None
+    payment.proof_file_id = None
+    session.add(payment)
+    notify(
+        session=session,
+        user_id=payment.user_id,
+        kind="payment_rejected",
+        params={
+            "reference": payment.reference,
+            "reason": reason,
+            "note": payment.note,
+            "amount_fen": payment.amount_fen,
+            "currency": payment.currency,
+        },
+        dedupe_key=f"payment-rejected-{payment.reference}-{_as_utc(rejected_at).isoformat()}",
+    )
+    session.flush()
+    return payment
+
+
+LATE_OUTCOMES = ("refund", "reoffer")
+
+
+def settle_late_payment(
+    *, session: Session, reference: str, operator_id: int, outcome: str
+) -> Payment:
+    """Money arrived after the hold ran out and what it paid for is gone: record it as due for
+    a refund, and tell the buyer (a refund, or an offer to choose again first)."""
+    if outcome not in LATE_OUTCOMES:
+        raise PaymentError("bad_outcome")
+    payment = get_payment(session=session, reference=reference, lock=True)
+    if payment is None:
+        raise PaymentError("unknown")
+    if payment.status == PaymentStatus.REFUND_DUE:
+        return payment  # a second tap
+    if payment.status != PaymentStatus.CANCELLED:
+        raise PaymentError("not_payable")
+    payment.status = PaymentStatus.REFUND_DUE
+    payment.method = PaymentMethod.OFFLINE
+    payment.confirmed_by = operator_id
+    payment.paid_at = utcnow()
+    payment.note = outcome
+    session.add(payment)
+    notify(
+        session=session,
+        user_id=payment.user_id,
+        kind="payment_late",
+        params={
+            "reference": payment.reference,
+            "outcome": outcome,
+            "payable": payment.kind,
+            "amount_fen": payment.amount_fen,
+            "currency": payment.currency,
+        },
+        dedupe_key=f"payment-late-{payment.reference}",
+    )
+    session.flush()
+    return payment
+
+
+REMIND_BEFORE = timedelta(hours=3)
+
+
+def queue_payment_reminders(*, session: Session, now: datetime | None = None) -> int:
+    """Reminds each buyer once whose offline payment's hold runs out within REMIND_BEFORE and
+    who has not said they paid; returns how many were queued."""
+    moment = now or utcnow()
+    statement = (
+        select(Payment)
+        .where(Payment.status == PaymentStatus.PENDING, Payment.method == PaymentMethod.OFFLINE)
+        .where(col(Payment.reminded_at).is_(None), col(Payment.proof_at).is_(None))
+        .order_by(col(Payment.id))
+        .limit(500)
+    )
+    count = 0
+    for payment in session.exec(statement).all():
+        info = payable_info(session=session, payment=payment)
+        if info is None or info.deadline is None:
+            continue
+        deadline = _as_utc(info.deadline)
+        if not moment < deadline <= moment + REMIND_BEFORE:
+            continue
+        payment.reminded_at = moment
+        session.add(payment)
+        notify(
+            session=session,
+            user_id=payment.user_id,
+            kind="payment_reminder",
+            params={
+                "reference": payment.reference,
+                "number": info.number,
+                "deadline": deadline.isoformat(),
+                "amount_fen": payment.amount_fen,
+                "currency": payment.currency,
+            },
+            dedupe_key=f"payment-reminder-{payment.reference}",
+        )
+        count += 1
+    return count
 
 
 def cancel_payments_for(*, session: Session, kind: str, target_id: int) -> None:
@@ -232,11 +503,22 @@ def cancel_payments_for(*, session: Session, kind: str, target_id: int) -> None:
 
 
 def pending_offline_payments(*, session: Session, limit: int = 50) -> list[Payment]:
-    """Offline payments waiting for an operator, oldest first."""
+    """Offline payments waiting for an operator (with those whose hold ran out after the buyer
+    said they paid): those the buyer says are paid first, then the rest, oldest first each."""
     statement = (
         select(Payment)
-        .where(Payment.status == PaymentStatus.PENDING, Payment.method == PaymentMethod.OFFLINE)
-        .order_by(col(Payment.id))
+        .where(Payment.method == PaymentMethod.OFFLINE)
+        .where(
+            or_(
+                col(Payment.status) == PaymentStatus.PENDING,
+                # the hold ran out while the buyer says they paid: the operator decides
+                and_(
+                    col(Payment.status) == PaymentStatus.CANCELLED,
+                    col(Payment.proof_at).is_not(None),
+                ),
+            )
+        )
+        .order_by(col(Payment.proof_at).is_(None), col(Payment.id))
         .limit(limit)
     )
     return list(session.exec(statement))

@@ -118,6 +118,9 @@ class _Payments:
                 f"{ANONYMOUS}#{row.id}" if row.telegram_payment_charge_id else None
             )
             row.provider_payment_charge_id = ANONYMOUS if row.provider_payment_charge_id else None
+            # a slip photo shows the payer's bank and name; the operator's note may name them
+            row.proof_file_id = None
+            row.note = None
             session.add(row)
         return ["pending_payments"] if kept else []
 

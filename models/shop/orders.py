@@ -5,23 +5,25 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Index, delete, text, update
+from sqlalchemy import Index, delete, or_, text, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from models.catalog.places import Village
 from models.core.base import telegram_id_column, utcnow
 from models.core.outbox import notify
 from models.core.payments import (
     REFERENCE_ALPHABET,
+    PayableInfo,
     Payment,
     PaymentStatus,
     cancel_payments_for,
     register_payable,
 )
-from models.shop.products import CartItem, Product, bump_version, cart_of, read_cart
+from models.shop.products import CartItem, CartLine, Product, bump_version, cart_of, read_cart
 from models.shop.shipping import Rate, shipping_fee
 
 PAYMENT_KIND = "order"
@@ -86,6 +88,9 @@ class Order(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(unique=True, max_length=20)
     buyer_id: int = Field(sa_column=telegram_id_column(index=True, nullable=False))
+    # the village that sells and ships it (a village.id; no foreign key: SQLite could add one
+    # only by rebuilding this table, which the items' and events' keys forbid)
+    village_id: int | None = None
     source_key: str = Field(unique=True, max_length=40)  # cart id and version: one order each
     status: str = Field(default=OrderStatus.AWAITING_PAYMENT, max_length=20, index=True)
     country: str = Field(max_length=2)
@@ -139,10 +144,12 @@ class OrderEvent(SQLModel, table=True):
 
 @dataclass(frozen=True)
 class PlacedOrder:
-    """The outcome of confirming a checkout; `new` is False for a repeated confirmation."""
+    """The outcome of confirming a checkout: its orders (one per village; `order` is the
+    first); `new` is False for a repeated confirmation."""
 
     order: Order
     new: bool
+    orders: list[Order] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -154,27 +161,23 @@ class OrderDetail:
     events: list[OrderEvent] = field(default_factory=list)
 
 
-def new_number() -> str:
-    """An order number such as `SBD-7KQ3-XM9A`: easy to read out, hard to guess."""
+def new_number(prefix: str | None = None) -> str:
+    """An order number such as `SBD-7KQ3-XM9A` (the selling village's prefix): easy to read
+    out, hard to guess."""
     chars = [secrets.choice(REFERENCE_ALPHABET) for _ in range(8)]
-    return f"{NUMBER_PREFIX}-{''.join(chars[:4])}-{''.join(chars[4:])}"
+    return f"{prefix or NUMBER_PREFIX}-{''.join(chars[:4])}-{''.join(chars[4:])}"
 
 
 def normalize_number(raw: str) -> str:
     """Accepts a number typed in any case, with or without dashes and spaces."""
-    code = "".join(ch for ch in raw.upper() if ch.isalnum())
-    if code.startswith(NUMBER_PREFIX) and len(code) == len(NUMBER_PREFIX) + 8:
-        body = code[len(NUMBER_PREFIX) :]
-        return f"{NUMBER_PREFIX}-{body[:4]}-{body[4:]}"
+    code = "".join(ch for ch in raw.upper() if ch.isascii() and ch.isalnum())
+    prefix, body = code[:-8], code[-8:]
+    if 2 <= len(prefix) <= 6 and prefix.isalpha():
+        return f"{prefix}-{body[:4]}-{body[4:]}"
     return code
 
 
 # --- checkout ------------------------------------------------------------------------------
-
-
-def _existing(session: Session, source_key: str) -> Order | None:
-    """The order already made from this cart version, if any."""
-    return session.exec(select(Order).where(Order.source_key == source_key)).first()
 
 
 def _take_stock(session: Session, wanted: list[tuple[int, int]]) -> None:
@@ -193,6 +196,60 @@ def _take_stock(session: Session, wanted: list[tuple[int, int]]) -> None:
         raise OrderError("sold_out", short)  # the transaction rolls back what was taken
 
 
+def _existing(session: Session, source_key: str) -> list[Order]:
+    """The orders already made from this cart version (one per village), if any."""
+    statement = select(Order).where(
+        or_(col(Order.source_key) == source_key, col(Order.source_key).like(source_key + ":%"))
+    )
+    return list(session.exec(statement.order_by(col(Order.id))))
+
+
+@dataclass(frozen=True)
+class Parcel:
+    """The part of a cart one village sells and ships: its lines, weight and shipping fee."""
+
+    village: Village
+    lines: list[CartLine]
+    shipping_fen: int | None  # None: the route is not in the shipping table
+
+    @property
+    def subtotal_fen(self) -> int:
+        """Sum of the lines."""
+        return sum(line.total_fen for line in self.lines)
+
+    @property
+    def weight_g(self) -> int:
+        """Parcel weight."""
+        return sum(line.product.weight_g * line.quantity for line in self.lines)
+
+
+def parcels_of(
+    session: Session, lines: list[CartLine], country: str | None, rates: tuple[Rate, ...]
+) -> list[Parcel]:
+    """Splits cart lines into one parcel per selling village, in the order they were added,
+    each priced from the village's country to `country`."""
+    groups: dict[int, list[CartLine]] = {}
+    for line in lines:
+        groups.setdefault(line.product.village_id, []).append(line)
+    parcels = []
+    for village_id, group in groups.items():
+        village = session.get_one(Village, village_id)
+        weight = sum(line.product.weight_g * line.quantity for line in group)
+        fee = (
+            shipping_fee(country=country, weight_g=weight, rates=rates, origin=village.country)
+            if country
+            else None
+        )
+        parcels.append(Parcel(village, group, fee))
+    return parcels
+
+
+def cart_parcels(*, session: Session, user_id: int, rates: tuple[Rate, ...]) -> list[Parcel]:
+    """The buyer's cart as the orders it will become, one per village."""
+    view = read_cart(session, cart_of(session, user_id))
+    return parcels_of(session, view.lines, view.cart.country, rates)
+
+
 def place_order(
     *,
     session: Session,
@@ -201,53 +258,60 @@ def place_order(
     rates: tuple[Rate, ...],
     expiry_minutes: int,
 ) -> PlacedOrder:
-    """Turns the cart, as it was at `version`, into an order awaiting payment; safe to repeat."""
+    """Turns the cart, as it was at `version`, into orders awaiting payment, one per selling
+    village (each with its own shipping, number and payment); safe to repeat."""
     cart = cart_of(session, user_id)
     source_key = f"{cart.id}:{version}"
     existing = _existing(session, source_key)
-    if existing is not None:
-        return PlacedOrder(existing, False)
+    if existing:
+        return PlacedOrder(existing[0], False, existing)
     if not bump_version(session, cart, version):
         existing = _existing(session, source_key)  # a concurrent tap may just have made it
-        if existing is not None:
-            return PlacedOrder(existing, False)
+        if existing:
+            return PlacedOrder(existing[0], False, existing)
         raise OrderError("stale")
     view = read_cart(session, cart)
     if not view.lines:
         raise OrderError("empty")
     if not (cart.country and cart.address and cart.phone):
         raise OrderError("incomplete")
-    fee = shipping_fee(country=cart.country, weight_g=view.weight_g, rates=rates)
-    if fee is None:
+    parcels = parcels_of(session, view.lines, cart.country, rates)
+    if any(parcel.shipping_fen is None for parcel in parcels):
         raise OrderError("no_shipping")
     _take_stock(session, [(line.product.id, line.quantity) for line in view.lines])  # type: ignore[misc]
     now = utcnow()
-    order = Order(
-        number=new_number(),
-        buyer_id=user_id,
-        source_key=source_key,
-        country=cart.country,
-        address=cart.address,
-        phone=cart.phone,
-        note=cart.note,
-        weight_g=view.weight_g,
-        subtotal_fen=view.subtotal_fen,
-        shipping_fen=fee,
-        total_fen=view.subtotal_fen + fee,
-        created_at=now,
-        updated_at=now,
-        expires_at=now + timedelta(minutes=expiry_minutes),
-    )
-    session.add(order)
-    session.flush()
-    for line in view.lines:
-        session.add(_item(order, line.product, line.quantity))
-    session.add(OrderEvent(order_id=order.id, to_status=S.AWAITING_PAYMENT, by_user_id=user_id))  # type: ignore[arg-type]
+    orders = []
+    for parcel in parcels:
+        assert parcel.shipping_fen is not None
+        key = source_key if len(parcels) == 1 else f"{source_key}:{parcel.village.id}"
+        order = Order(
+            number=new_number(parcel.village.order_prefix),
+            buyer_id=user_id,
+            village_id=parcel.village.id,
+            source_key=key,
+            country=cart.country,
+            address=cart.address,
+            phone=cart.phone,
+            note=cart.note,
+            weight_g=parcel.weight_g,
+            subtotal_fen=parcel.subtotal_fen,
+            shipping_fen=parcel.shipping_fen,
+            total_fen=parcel.subtotal_fen + parcel.shipping_fen,
+            created_at=now,
+            updated_at=now,
+            expires_at=now + timedelta(minutes=expiry_minutes),
+        )
+        session.add(order)
+        session.flush()
+        for line in parcel.lines:
+            session.add(_item(order, line.product, line.quantity))
+        session.add(OrderEvent(order_id=order.id, to_status=S.AWAITING_PAYMENT, by_user_id=user_id))  # type: ignore[arg-type]
+        orders.append(order)
     session.exec(delete(CartItem).where(col(CartItem.cart_id) == cart.id))
     cart.note = None
     session.add(cart)
     session.flush()
-    return PlacedOrder(order, True)
+    return PlacedOrder(orders[0], True, orders)
 
 
 def _item(order: Order, product: Product, quantity: int) -> OrderItem:
@@ -435,6 +499,62 @@ class OrderPayable:
         except OrderError:
             return False
         return True
+
+    def info(self, session: Session, target_id: int) -> PayableInfo | None:
+        """The order's number, village and payment deadline."""
+        order = session.get(Order, target_id)
+        if order is None:
+            return None
+        unpaid = order.status == S.AWAITING_PAYMENT
+        return PayableInfo(
+            order.number, order.village_id, order.expires_at if unpaid else None, order.status
+        )
+
+    def hold_until(self, session: Session, target_id: int, until: datetime) -> datetime | None:
+        """Keeps the unpaid order's stock until `until` (never less than it had)."""
+        order = session.get(Order, target_id)
+        if order is None or order.status != S.AWAITING_PAYMENT:
+            return None
+        current = _aware(order.expires_at)
+        if until > current:
+            order.expires_at = until
+            session.add(order)
+            session.flush()
+        return max(until, current)
+
+    def revive(self, session: Session, target_id: int) -> bool:
+        """An expired order paid late: its stock is taken again if there is enough."""
+        order = session.get(Order, target_id)
+        if order is None or order.status != S.EXPIRED:
+            return False
+        items = session.exec(select(OrderItem).where(OrderItem.order_id == target_id)).all()
+        try:
+            with session.begin_nested():  # a shortfall gives back what was taken
+                _take_stock(session, [(item.product_id, item.quantity) for item in items])
+        except OrderError:
+            return False
+        result = session.exec(
+            update(Order)
+            .where(col(Order.id) == target_id, col(Order.status) == S.EXPIRED)
+            .values(status=S.AWAITING_PAYMENT, updated_at=utcnow(), expires_at=utcnow())
+        )
+        if result.rowcount != 1:
+            return False
+        session.add(
+            OrderEvent(
+                order_id=target_id,
+                from_status=S.EXPIRED,
+                to_status=S.AWAITING_PAYMENT,
+                note="paid after the hold ran out: stock taken again",
+            )
+        )
+        session.refresh(order)
+        return True
+
+
+def _aware(moment: datetime) -> datetime:
+    """A stored moment as aware UTC (SQLite returns naive datetimes)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 register_payable(PAYMENT_KIND, OrderPayable())

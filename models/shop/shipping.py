@@ -1,24 +1,33 @@
-"""Shipping fees: a configurable table by destination country and parcel weight."""
+"""Shipping fees: a configurable table by the parcel's origin (the selling village's country),
+its destination and its weight: CN→CN, CN→LA, LA→LA, LA→CN.
+
+A Lao village's product to a Lao address is a domestic Lao parcel, not the China→Laos rate.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 GRAMS_PER_KG = 1000
+DEFAULT_ORIGIN = "CN"  # `CN:…` in the setting, without an origin, means a parcel from China
 
 
 @dataclass(frozen=True)
 class Rate:
-    """One country's tariff: the first kilogram, then each further kilogram begun (fen)."""
+    """One route's tariff: the first kilogram, then each further kilogram begun (fen)."""
 
-    country: str
+    country: str  # where the parcel goes
     first_kg_fen: int
     extra_kg_fen: int
+    origin: str = DEFAULT_ORIGIN  # where it leaves from
 
 
-def shipping_fee(*, country: str, weight_g: int, rates: tuple[Rate, ...]) -> int | None:
-    """The fee in fen for a parcel of `weight_g` grams, or None if we do not ship there."""
-    rate = next((r for r in rates if r.country == country), None)
+def shipping_fee(
+    *, country: str, weight_g: int, rates: tuple[Rate, ...], origin: str = DEFAULT_ORIGIN
+) -> int | None:
+    """The fee in fen for a parcel of `weight_g` grams from `origin` to `country`, or None if
+    that route is not in the table."""
+    rate = next((r for r in rates if r.country == country and r.origin == origin), None)
     if rate is None:
         return None
     if weight_g <= 0:
@@ -28,16 +37,19 @@ def shipping_fee(*, country: str, weight_g: int, rates: tuple[Rate, ...]) -> int
 
 
 def parse_rates(raw: str) -> tuple[Rate, ...]:
-    """Parses `CN:1000+500,LA:4000+1500` (fen for the first kg + fen per further kg)."""
+    """Parses `CN>CN:1000+500,LA>LA:800+300` (origin>destination: fen for the first kg + fen
+    per further kg); a route without an origin (`LA:4000+1500`) leaves from China."""
     rates = []
     for part in raw.replace(" ", "").split(","):
         if not part:
             continue
-        country, _, prices = part.partition(":")
+        route, _, prices = part.partition(":")
+        origin, _, country = route.rpartition(">")
+        origin = origin or DEFAULT_ORIGIN
         first, _, extra = prices.partition("+")
-        if len(country) != 2 or not first.isdigit() or not extra.isdigit():
-            raise ValueError("must look like CN:1000+500,LA:4000+1500 (fen)")
-        rates.append(Rate(country.upper(), int(first), int(extra)))
+        if len(country) != 2 or len(origin) != 2 or not first.isdigit() or not extra.isdigit():
+            raise ValueError("must look like CN>CN:1000+500,CN>LA:4000+1500 (fen)")
+        rates.append(Rate(country.upper(), int(first), int(extra), origin.upper()))
     if not rates:
-        raise ValueError("must name at least one country")
+        raise ValueError("must name at least one route")
     return tuple(rates)

@@ -1,0 +1,1 @@
+"""How each village is paid offline: its payment methods (QR codes, accounts, the counter)."""
