@@ -3,6 +3,7 @@ JSON API on the chat's own cart, and the ways in (menu button, "Open the shop") 
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import hashlib
 import hmac
@@ -20,12 +21,14 @@ from bot.config import Settings
 from bot.db import Database
 from bot.webapp.initdata import InvalidInitData, verify_init_data
 from bot.webapp.server import INIT_DATA_HEADER
-from models.shop.products import CartItem
+from handlers.kit import routes
+from models.shop.orders import place_order
+from models.shop.products import CartItem, view_cart
 from tests.conftest import ADMIN_ID
 from tests.factories import TgUser
 from tests.harness import Harness, last_text
 from tests.miniapp_helpers import WEBAPP_URL, headers, init_data, webapp_server, webapp_settings
-from tests.shop_helpers import product
+from tests.shop_helpers import RATES, product, ready_cart, set_stock
 from tests.test_webhook import start_server
 
 TOKEN = "123456:TEST-token"
@@ -200,3 +203,41 @@ async def test_webhook_mode_without_the_mini_app_has_no_pages(db: Database) -> N
     plain = Settings(database_url="sqlite://", admin_ids=(ADMIN_ID,))
     async with start_server(plain, db) as running, httpx.AsyncClient() as client:
         assert (await client.get(running.url + "/app/")).status_code == 404
+
+
+async def test_page_and_chat_never_oversell(
+    bot: Harness, page: str, ann: TgUser, li: TgUser
+) -> None:
+    set_stock(bot.db, "KIWI-5KG", 1)
+    kiwi = product(bot.db, "KIWI-5KG").id
+    await bot.command(ann, "/start")
+    await bot.command(li, "/start")
+    async with httpx.AsyncClient() as client:  # six taps at once on the last box
+        body = {"product_id": kiwi, "action": "+", "version": 0}
+        answers = await asyncio.gather(
+            *(
+                client.post(page + "api/cart", json=body, headers=headers(bot.app, ann))
+                for _ in range(6)
+            )
+        )
+    assert [a.status_code for a in answers] == [200] * 6
+    assert db_cart(bot, ann.id) == {kiwi: 1}
+    await bot.press(li, routes.ADD_TO_CART.data(product_id=kiwi))  # the chat takes it too
+    assert db_cart(bot, li.id) == {kiwi: 1}
+
+    versions = [ready_cart(bot.db, user.id, "KIWI-5KG", 0) for user in (ann, li)]
+    outcomes = await asyncio.gather(
+        *(
+            bot.db.run(place_order, user_id=user.id, version=v, rates=RATES, expiry_minutes=60)
+            for user, v in zip((ann, li), versions, strict=True)
+        ),
+        return_exceptions=True,
+    )
+    assert sorted(type(o).__name__ for o in outcomes) == ["OrderError", "PlacedOrder"]
+    assert product(bot.db, "KIWI-5KG").stock == 0
+
+
+def db_cart(bot: Harness, user_id: int) -> dict[int, int]:
+    """product id -> quantity in the user's cart, read from the rows."""
+    lines = bot.db.call(view_cart, user_id=user_id).lines
+    return {line.product.id: line.quantity for line in lines}  # type: ignore[misc]
