@@ -20,7 +20,7 @@ from bot.commands import register_commands
 from bot.config import Settings
 from bot.db import Database
 from bot.webapp.initdata import InvalidInitData, verify_init_data
-from bot.webapp.server import INIT_DATA_HEADER
+from bot.webapp.server import INIT_DATA_HEADER, start_page
 from handlers.kit import routes
 from models.shop.orders import place_order
 from models.shop.products import CartItem, view_cart
@@ -241,3 +241,24 @@ def db_cart(bot: Harness, user_id: int) -> dict[int, int]:
     """product id -> quantity in the user's cart, read from the rows."""
     lines = bot.db.call(view_cart, user_id=user_id).lines
     return {line.product.id: line.quantity for line in lines}  # type: ignore[misc]
+
+
+def test_startapp_parameters_name_a_page_or_nothing() -> None:
+    assert start_page("tree_peach-0042") == {"kind": "tree", "code": "PEACH-0042"}
+    assert start_page("product_HONEY-500G") == {"kind": "product", "code": "HONEY-500G"}
+    assert start_page("") is None
+    assert start_page("tree_<script>") is None
+
+
+async def test_too_many_calls_are_refused(
+    bot: Harness, ann: TgUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.webapp.server.CALLS_PER_WINDOW", 3)
+    async with webapp_server(bot.app) as url, httpx.AsyncClient() as client:
+        codes = [
+            (
+                await client.post(url + "api/shop", json={}, headers=headers(bot.app, ann))
+            ).status_code
+            for _ in range(4)
+        ]
+    assert codes == [200, 200, 200, 429]

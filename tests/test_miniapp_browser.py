@@ -174,6 +174,19 @@ async def test_orchard_shows_a_tree_adopted_in_the_chat_as_taken(
     assert "PEACH-0002" in card
 
 
+async def test_startapp_link_opens_the_tree_card(
+    bot: Harness, browser: object, ann: TgUser
+) -> None:
+    await bot.command(ann, "/start")
+    init = init_data(bot.app, ann, start_param="tree_PEACH-0003")
+    async with webapp_server(bot.app) as url:
+        page = await open_page(browser, url, init)
+        title = await page.wait_for_selector("#tree-title")  # type: ignore[attr-defined]
+        assert "PEACH-0003" in (await title.text_content() or "")
+        assert await page.is_visible("#tree-adopt")  # type: ignore[attr-defined]
+        assert await page.is_hidden("#bar")  # type: ignore[attr-defined]
+
+
 async def test_lao_page_speaks_lao_in_the_lao_font(
     bot: Harness, browser: object, noy: TgUser, tmp_path: Path
 ) -> None:

@@ -31,6 +31,7 @@ class WebAppUser:
     first_name: str
     language_code: str | None
     auth_date: int
+    start_param: str = ""  # from a t.me/BOT/APP?startapp=... link
 
 
 def _secret_key(bot_token: str) -> bytes:
@@ -82,6 +83,7 @@ def verify_init_data(
         first_name=str(user.get("first_name") or ""),
         language_code=language if isinstance(language, str) else None,
         auth_date=auth_date,
+        start_param=fields.get("start_param", "")[:64],
     )
 
 

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+import time
+from collections import deque
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -40,6 +43,8 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 FONTS_DIR = Path(__file__).resolve().parent.parent / "render" / "fonts"
 INIT_DATA_HEADER = "X-Telegram-Init-Data"
 MAX_BODY = 4096
+CALLS_PER_WINDOW = 30  # API calls one user may make per window: far above a person tapping
+WINDOW_SECONDS = 10.0
 CSP = "; ".join(
     [
         "default-src 'none'",
@@ -84,11 +89,33 @@ class FileHandler(StaticFileHandler):
         _secure(self)
 
 
+class CallLimiter:
+    """At most CALLS_PER_WINDOW API calls per user in any WINDOW_SECONDS, in this process."""
+
+    def __init__(self) -> None:
+        self.calls: dict[int, deque[float]] = {}
+
+    def allow(self, user_id: int, now: float | None = None) -> bool:
+        """Counts a call; False when the user has made too many lately."""
+        moment = time.monotonic() if now is None else now
+        recent = self.calls.setdefault(user_id, deque())
+        while recent and recent[0] <= moment - WINDOW_SECONDS:
+            recent.popleft()
+        if len(recent) >= CALLS_PER_WINDOW:
+            return False
+        recent.append(moment)
+        if len(self.calls) > 10_000:  # forget the quiet ones
+            for quiet in [uid for uid, times in self.calls.items() if not times]:
+                del self.calls[quiet]
+        return True
+
+
 class ApiHandler(RequestHandler):
     """POST /app/api/<call>: checks initData, then answers JSON in the user's language."""
 
-    def initialize(self, bot_app: AnyApp) -> None:
+    def initialize(self, bot_app: AnyApp, limiter: CallLimiter) -> None:
         """Receives the running Application (its bot token, database and settings)."""
+        self.limiter = limiter
         self.application_ = bot_app
         self.settings_: Settings = bot_app.bot_data["settings"]
         self.db: Database = bot_app.bot_data["db"]
@@ -140,6 +167,9 @@ class ApiHandler(RequestHandler):
             message = tr._("Please open the shop from the bot's menu in Telegram.")
             self.finish(json.dumps({"error": "unauthorized", "message": message}))
             return
+        if not self.limiter.allow(user.id):
+            self._refuse(429, "too many calls")
+            return
         body = self._body()
         if body is None:
             self._refuse(400, "bad request")
@@ -148,6 +178,7 @@ class ApiHandler(RequestHandler):
         rate = self.settings_.lak_per_cny
         if call == "shop":
             state = await self.db.run(shop_state, tr=tr, user_id=user.id, lak_per_cny=rate)
+            state["start"] = start_page(user.start_param)
         elif call == "cart":
             product_id, action, version = (body.get(k) for k in ("product_id", "action", "version"))
             if type(product_id) is not int or action not in ACTIONS or type(version) is not int:
@@ -195,8 +226,20 @@ class ApiHandler(RequestHandler):
         return True
 
 
+START = re.compile(r"^(tree|product)_([A-Za-z0-9-]{1,40})$")
+
+
+def start_page(start_param: str) -> dict[str, str] | None:
+    """Where a `startapp=tree_PEACH-0042` (or `product_HONEY-500G`) link asks the page to open."""
+    match = START.match(start_param)
+    if match is None:
+        return None
+    return {"kind": match.group(1), "code": match.group(2).upper()}
+
+
 def routes_for(application: AnyApp) -> list[Any]:
     """The Mini App's routes, to mount in a tornado Application."""
+    limiter = CallLimiter()
     return [
         (PREFIX + "/", PageHandler),
         (PREFIX + r"/static/([a-z0-9-]+\.(?:css|js))", FileHandler, {"path": str(STATIC_DIR)}),
@@ -207,7 +250,7 @@ def routes_for(application: AnyApp) -> list[Any]:
             {"path": str(FONTS_DIR)},
         ),
         (PREFIX + r"/pictures/([a-z0-9-]+\.jpg)", FileHandler, {"path": str(PICTURES_DIR)}),
-        (PREFIX + r"/api/([a-z]+)", ApiHandler, {"bot_app": application}),
+        (PREFIX + r"/api/([a-z]+)", ApiHandler, {"bot_app": application, "limiter": limiter}),
     ]
 
 

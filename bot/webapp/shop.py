@@ -98,6 +98,7 @@ def shop_state(
         shelves[-1]["products"].append(
             {
                 "id": product.id,
+                "sku": product.sku,
                 "name": name_and_unit(tr, product),
                 "price": tr.price(product.price_fen, lak_per_cny),
                 "stock": product.stock,

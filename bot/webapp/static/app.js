@@ -105,7 +105,7 @@
     return node;
   }
 
-  function showTab(tab) {
+  function showTab(tab, code) {
     for (const button of document.querySelectorAll("#tabs button")) {
       button.setAttribute("aria-pressed", String(button.dataset.tab === tab));
     }
@@ -113,13 +113,20 @@
     $("orchard").hidden = tab !== "orchard";
     $("bar").hidden = tab !== "shop";
     $("tree").hidden = true;
-    if (tab === "orchard") loadOrchard();
+    if (tab === "orchard") loadOrchard(code);
   }
 
-  async function loadOrchard() {
+  async function loadOrchard(code) {
     try {
       orchard = await call("orchard");
       renderOrchard();
+      if (code) {
+        for (const village of orchard.villages) {
+          for (const tree of village.trees) {
+            if (tree.code === code) showTree(tree);
+          }
+        }
+      }
     } catch (error) {
       fail(error);
     }
@@ -170,10 +177,11 @@
   function showTree(tree) {
     const s = state.strings;
     chosen = tree;
+    $("tree-adopt").hidden = !tree.free;
     const photo = $("tree-photo");
     photo.hidden = !tree.photo;
     if (tree.photo) photo.src = tree.photo;
-    $("tree-title").textContent = tree.title;
+    $("tree-title").textContent = tree.free ? tree.title : tree.title + " · " + s.taken;
     $("tree-planted").textContent = tree.planted;
     $("tree-share").textContent = tree.share;
     $("tree-price").textContent = tree.price;
@@ -257,6 +265,14 @@
     try {
       state = await call("shop");
       render();
+      const start = state.start;  // a t.me/BOT/APP?startapp=tree_CODE or product_SKU link
+      if (start && start.kind === "tree") showTab("orchard", start.code);
+      if (start && start.kind === "product") {
+        const product = state.shelves.flatMap(function (shelf) { return shelf.products; })
+          .find(function (item) { return item.sku === start.code; });
+        const card = product && document.querySelector('[data-product="' + product.id + '"]');
+        if (card) card.scrollIntoView({ block: "center" });
+      }
     } catch (error) {
       fail(error);
     }
