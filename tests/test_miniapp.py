@@ -262,3 +262,33 @@ async def test_too_many_calls_are_refused(
             for _ in range(4)
         ]
     assert codes == [200, 200, 200, 429]
+
+
+async def test_the_menu_button_follows_a_language_change(bot: Harness, ann: TgUser) -> None:
+    await bot.command(ann, "/start")
+    await bot.command(ann, "/language")
+    await bot.press(ann, "LANG set lo")
+    await bot.command(ann, "/shop")
+    labels = [c.params["menu_button"] for c in bot.api.calls if c.method == "setChatMenuButton"]
+    texts_ = [json.loads(b)["text"] if isinstance(b, str) else b["text"] for b in labels]
+    assert texts_ == ["Shop", "ຮ້ານຄ້າ"]  # once per language, not once per update
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"product_id": 2**40, "action": "+", "version": 0},
+        {"product_id": "1", "action": "+", "version": 0},
+        {"product_id": 1, "action": "buy", "version": 0},
+        {"product_id": 1, "action": "+", "version": True},
+        [1, 2],
+    ],
+)
+async def test_bad_cart_calls_get_400_and_change_nothing(
+    bot: Harness, page: str, ann: TgUser, body: object
+) -> None:
+    async with httpx.AsyncClient() as client:
+        answer = await client.post(page + "api/cart", json=body, headers=headers(bot.app, ann))
+    assert answer.status_code == 400
+    with bot.db.session() as session:
+        assert session.exec(select(CartItem)).all() == []

@@ -89,6 +89,11 @@ class FileHandler(StaticFileHandler):
         _secure(self)
 
 
+def _small_int(value: object) -> bool:
+    """A JSON whole number that fits the database's integer columns."""
+    return type(value) is int and 0 <= value < 2**31
+
+
 class CallLimiter:
     """At most CALLS_PER_WINDOW API calls per user in any WINDOW_SECONDS, in this process."""
 
@@ -181,7 +186,7 @@ class ApiHandler(RequestHandler):
             state["start"] = start_page(user.start_param)
         elif call == "cart":
             product_id, action, version = (body.get(k) for k in ("product_id", "action", "version"))
-            if type(product_id) is not int or action not in ACTIONS or type(version) is not int:
+            if not (_small_int(product_id) and _small_int(version) and action in ACTIONS):
                 self._refuse(400, "bad request")
                 return
             state = await self.db.run(
