@@ -45,8 +45,13 @@ extract: $(STAMP)  ## collect every translatable string into locales/messages.po
 update: extract  ## merge new strings into the three catalogs
 	$(BIN)/pybabel update -i locales/messages.pot -d locales --no-wrap --ignore-obsolete --no-fuzzy-matching
 
-compile: $(STAMP)  ## build the .mo files the bot reads
-	$(BIN)/pybabel compile -d locales --statistics 2>&1 | grep -v '^$$' || true
+# A catalog is compiled only when its .po is newer than its .mo: nothing is printed otherwise.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locales/*/LC_MESSAGES/messages.po))
+
+compile: $(STAMP) $(MO_FILES)  ## build the .mo files the bot reads (those out of date)
+
+locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po | $(STAMP)
+	@$(BIN)/pybabel compile -d locales -l $* --statistics 2>&1 | grep -v '^$$' || true
 
 locales: update compile
 

@@ -17,17 +17,12 @@ Updates = AsyncIterator[dict[str, Any]]
 
 
 async def consent_if_asked(driver: Driver, user: SimUser, resume: str) -> Updates:
-    """Agrees to every consent screen shown, then taps Continue (which sends `resume`)."""
-    asked = False
-    while True:
-        try:
-            data = driver.button(user, data_prefix=routes.CONSENT_AGREE.key + " ")
-        except LookupError:
-            break
-        asked = True
-        yield driver.press(user, data)
-    if asked:
-        yield driver.press(user, resume)
+    """Agrees to the consent screen if shown: one tap, and the step it stood in front of runs."""
+    try:
+        data = driver.button(user, data_prefix=routes.CONSENT_AGREE.key + " ")
+    except LookupError:
+        return
+    yield driver.press(user, data)
 
 
 async def browse_and_switch_language(driver: Driver, user: SimUser) -> Updates:
@@ -62,7 +57,8 @@ async def buy_kiwifruit(driver: Driver, user: SimUser) -> Updates:
 
 async def adopt_a_tree(driver: Driver, user: SimUser) -> Updates:
     """start → adopt a tree → a kind → its list → the user's own free tree's card → adopt
-    dialogue → confirm → pay offline → the operator confirms the payment."""
+    dialogue (nickname, name, for me, China, consent, address, parcel name, phone) → confirm → pay
+    offline → the operator confirms the payment."""
     tree_id = driver.next_free_tree()
     yield driver.message(user, "/start")
     yield driver.press(user, routes.TREES.data())
@@ -80,6 +76,7 @@ async def adopt_a_tree(driver: Driver, user: SimUser) -> Updates:
     async for update in consent_if_asked(driver, user, to_china):
         yield update
     yield driver.message(user, "湖南省长沙市岳麓路 12 号")
+    yield driver.press(user, routes.ADOPT_SKIP.data())  # the parcel goes to the certificate name
     yield driver.message(user, "138 1234 5678")
     yield driver.press(user, routes.ADOPT_CONFIRM.data())
     yield driver.message(driver.operator, f"/confirm {driver.payment_reference(user)}")

@@ -64,6 +64,7 @@ def journey_handlers() -> list[BaseHandler[Any, BotContext, Any]]:
 def notification_renderers() -> dict[str, Renderer]:
     """How each kind of outbox notification is written, in the recipient's language."""
     return {
+        **account.renderers(),
         **adoption.renderers(),
         **shop.renderers(),
         **backoffice.renderers(),

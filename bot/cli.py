@@ -143,11 +143,11 @@ def cmd_migrate(settings: Settings) -> int:
 def run_console(settings: Settings, db: Database, args: argparse.Namespace) -> int:
     """Opens the console chat as the user described by the arguments."""
     from bot.app import build_application
-    from bot.console import ConsoleBotAPI, console_files_dir, main_console
+    from bot.console import ConsoleBotAPI, console_banner, console_files_dir, main_console
 
     if getattr(args, "user_id", None) is None:  # plain `python -m bot` without a token
         args = parse_args(["console"])
-    api = ConsoleBotAPI(sys.stdout, console_files_dir(Path(args.files_dir)))
+    api = ConsoleBotAPI(sys.stdout, console_files_dir(Path(args.files_dir), args.user_id))
     application = build_application(settings, db, request=api, rate_limit=False)
     user = {"id": args.user_id, "is_bot": False, "first_name": args.first_name}
     for key in ("last_name", "username"):
@@ -155,7 +155,7 @@ def run_console(settings: Settings, db: Database, args: argparse.Namespace) -> i
             user[key] = getattr(args, key)
     if args.lang:
         user["language_code"] = args.lang
-    return main_console(application, api, user)
+    return main_console(application, api, user, console_banner(user, settings.admin_ids))
 
 
 def cmd_confirm_payment(settings: Settings, db: Database, args: argparse.Namespace) -> int:

@@ -152,6 +152,10 @@ class Settings:
     listen: str = _setting("LISTEN", str, "127.0.0.1")
     operator_name: str = _setting("OPERATOR_NAME", str, "")
     operator_contact: str = _setting("OPERATOR_CONTACT", str, "")
+    # the human contact /help gives: the counter's phone, address and opening hours
+    post_office_phone: str = _setting("POST_OFFICE_PHONE", str, "")
+    post_office_address: str = _setting("POST_OFFICE_ADDRESS", str, "")
+    post_office_hours: str = _setting("POST_OFFICE_HOURS", str, "")
     retention_days: int = _setting("RETENTION_DAYS", _positive_int, 180)
     # updates handled at once (across chats; one chat's updates always run one after another)
     max_concurrent_updates: int = _setting("MAX_CONCURRENT_UPDATES", _positive_int, 256)

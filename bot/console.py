@@ -30,6 +30,7 @@ TAG = re.compile(r"<[^>]+>")
 CONSOLE_HELP = """console commands:
   #N                    press button N of the latest keyboard
   !photo PATH [caption] send a photo (a file on this computer)
+  !voice                send a voice note (a pretend one: the console has no microphone)
   !pay                  pay the latest invoice (a test payment)
   !help                 this list
   anything else         a message; /commands work as in Telegram
@@ -89,6 +90,9 @@ class ConsoleBotAPI(OfflineBotAPI):
         line = f"[photo: {saved}]" if saved else f"[photo {call.params.get('photo')}]"
         caption = call.params.get("caption") or ""
         self._print_message(call.result, f"{line}\n{caption}".strip())
+
+    def _print_sendVoice(self, call: ApiCall) -> None:
+        self._print_message(call.result, f"[voice note {call.params.get('voice')}]")
 
     def _print_sendDocument(self, call: ApiCall) -> None:
         saved = self._save(call, "document", "")
@@ -203,6 +207,16 @@ class Console:
             content["caption"] = caption
         return {"update_id": next(self._update_ids), "message": self._message(**content)}
 
+    def voice_update(self) -> dict[str, Any]:
+        """A voice note (no sound: the console cannot record one)."""
+        number = next(self._update_ids)
+        voice: dict[str, Any] = {
+            "file_id": f"console-voice-{number}",
+            "file_unique_id": f"v{number}"[:32],
+            "duration": 3,
+        }
+        return {"update_id": number, "message": self._message(voice=voice)}
+
     async def press(self, number: int) -> None:
         """Presses button `number` of the latest keyboard."""
         board = self.api.keyboard
@@ -273,6 +287,8 @@ class Console:
             self.out.write(CONSOLE_HELP + "\n")
         elif line.strip() == "!pay":
             await self.pay()
+        elif line.strip() == "!voice":
+            await self.send(self.voice_update())
         elif line.startswith("!photo "):
             path, _, caption = line[len("!photo ") :].strip().partition(" ")
             await self.send(self.photo_update(path, caption))
@@ -283,14 +299,18 @@ class Console:
 
 
 async def run_console(
-    application: App, api: ConsoleBotAPI, user: dict[str, Any], stdin: TextIO, out: TextIO
+    application: App,
+    api: ConsoleBotAPI,
+    user: dict[str, Any],
+    stdin: TextIO,
+    out: TextIO,
+    banner: str = "",
 ) -> None:
     """Reads lines until end of input, feeding each to the bot as the given user."""
     console = Console(application, api, user, out)
     interactive = stdin.isatty()
     if interactive:
-        name, user_id = user["first_name"], user["id"]
-        out.write(f"Chatting with the bot as {name} (id {user_id}). Type !help for help.\n")
+        out.write(banner or f"Chatting with the bot as {user['first_name']}.\n")
     async with application:
         await start_jobs(application)  # runs the JobQueue, so timed jobs fire while you type
         webapp = None
@@ -314,14 +334,33 @@ async def run_console(
             await application.stop()
 
 
-def console_files_dir(base: Path) -> Path:
-    """A fresh folder for the files of this console session."""
-    if base.exists():
-        shutil.rmtree(base)
-    return base
+def console_files_dir(base: Path, user_id: int) -> Path:
+    """A fresh folder for this user's files (`base/user-<id>`): other consoles' stay."""
+    folder = base / f"user-{user_id}"
+    if folder.exists():
+        shutil.rmtree(folder)
+    return folder
 
 
-def main_console(application: App, api: ConsoleBotAPI, user: dict[str, Any]) -> int:
+def console_banner(user: dict[str, Any], admin_ids: tuple[int, ...]) -> str:
+    """What the console says first: who you are, how to be an operator, how to be someone else."""
+    user_id = user["id"]
+    role = "an operator (in ADMIN_IDS)" if user_id in admin_ids else "a buyer"
+    other = 1002 if user_id == 1001 else 1001
+    return (
+        f"Chatting with the bot as {user['first_name']} (id {user_id}), {role}. "
+        "Type !help for help.\n"
+        f"  To be an operator: put ADMIN_IDS={user_id} in .env (comma-separated for several) "
+        "and start again; /ops opens the back office.\n"
+        "  To play a second user at the same time: in another terminal, "
+        f'make console ARGS="--user-id {other} --first-name Li --lang zh-hans" '
+        "(the same database; each user's files go to console-files/user-<id>/).\n"
+    )
+
+
+def main_console(
+    application: App, api: ConsoleBotAPI, user: dict[str, Any], banner: str = ""
+) -> int:
     """Runs the console chat on stdin/stdout; returns the exit status."""
-    asyncio.run(run_console(application, api, user, sys.stdin, sys.stdout))
+    asyncio.run(run_console(application, api, user, sys.stdin, sys.stdout, banner))
     return 0

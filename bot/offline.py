@@ -251,6 +251,11 @@ class OfflineBotAPI(BaseRequest):
         photo = _file(file_id or f"photo{self.next_message_id()}", width=1280, height=960)
         return self._message(params, photo=[photo], caption=params.get("caption"))
 
+    def _api_sendVoice(self, params: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
+        file_id = params["voice"] if isinstance(params.get("voice"), str) else None
+        voice = {**_file(file_id or f"voice{self.next_message_id()}"), "duration": 5}
+        return self._message(params, voice=voice, caption=params.get("caption"))
+
     def _api_sendDocument(self, params: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
         upload = files.get("document")
         name = upload[0] if upload else "document"

@@ -24,6 +24,8 @@ import models.core.roles
 import models.core.state
 import models.core.updates
 import models.core.user
+import models.deliveries
+import models.helpdesk
 import models.payment.methods
 import models.privacy
 import models.reporting.export

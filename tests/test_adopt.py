@@ -48,6 +48,7 @@ async def fill_dialogue(bot: Harness, user: TgUser, code: str, gift: bool, count
     await bot.text(
         user, "Ban Phonsavang, Oudomxai" if country == "LA" else "湖南省长沙市岳麓路 12 号"
     )
+    await bot.press(user, "ADOPT skip")  # the parcel to the gift's recipient, or to the adopter
     await bot.text(user, "020 5555 1234" if country == "LA" else "138 1234 5678")
 
 
@@ -129,7 +130,9 @@ async def test_bad_input_back_and_cancel(bot: Harness, noy: TgUser) -> None:
     await bot.press(noy, "ADOPT to LA")
     assert "ກະລຸນາສົ່ງທີ່ຢູ່ເຕັມ" in last_text(await bot.text(noy, "abc"))
     await bot.text(noy, "Ban Phonsavang, Oudomxai")
+    await bot.text(noy, "Noy Phommavong")  # who takes the parcel
     assert "ນີ້ບໍ່ແມ່ນເບີໂທລາວ" in last_text(await bot.text(noy, "138 1234 5678"))
+    assert "Noy Phommavong" in last_text(await bot.press(noy, "ADOPT back"))  # back to the name
     assert "ທີ່ຢູ່" in last_text(await bot.press(noy, "ADOPT back"))  # back to the address
     assert "ໄປໃສ" in last_text(await bot.press(noy, "ADOPT back"))  # back to the country
     calls = await bot.command(noy, "/cancel")

@@ -110,6 +110,7 @@ ADOPT_PATH: list[tuple[str, str]] = [
     ("text", "Happy birthday"),  # message
     ("press", "ADOPT to CN"),
     ("text", CN_ADDRESS),
+    ("text", "Bo Chen"),  # who takes the harvest parcel
 ]
 
 
@@ -329,7 +330,10 @@ STEPS: dict[str, TypedStep] = {
         6, "gift_message", "Happy  birthday!", "Happy birthday!", accepts=NAMES_ACCEPTED
     ),
     "adopt address": adopt_step(8, "address", CN_ADDRESS, CN_ADDRESS, accepts=ADDRESS_ACCEPTED),
-    "adopt phone": adopt_step(9, "phone", "138 1234 5678", "+8613812345678"),
+    "adopt parcel recipient": adopt_step(
+        9, "recipient", "Mei Li", "Mei Li", accepts=NAMES_ACCEPTED
+    ),
+    "adopt phone": adopt_step(10, "phone", "138 1234 5678", "+8613812345678"),
     "checkout address": checkout_step(
         [], "address", SHOP_ADDRESS, SHOP_ADDRESS, accepts=ADDRESS_ACCEPTED
     ),

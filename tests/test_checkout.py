@@ -40,11 +40,10 @@ async def test_lao_buyer_orders_kiwifruit_to_vientiane(bot: Harness, noy: TgUser
     await bot.tap(noy, "🛒 ກະຕ່າ")
     text = last_text(await bot.tap(noy, "ສັ່ງສິນຄ້າ"))
     assert text == "ຈະໃຫ້ສົ່ງອໍເດີໄປໃສ?"
-    # before any address: the privacy notice, then the separate cross-border consent
-    assert "ກ່ອນໃສ່ທີ່ຢູ່" in last_text(await bot.tap(noy, "ລາວ"))
-    assert "ຊາຍແດນ" in last_text(await bot.tap(noy, "ຂ້ອຍຍິນຍອມ"))
-    await bot.tap(noy, "ຍິນຍອມໃຫ້ສົ່ງຂໍ້ມູນ")
-    assert "ທີ່ຢູ່" in last_text(await bot.tap(noy, "ສືບຕໍ່"))
+    # before any address: one screen for the privacy notice and the cross-border transfer
+    text = last_text(await bot.tap(noy, "ລາວ"))
+    assert "ກ່ອນໃສ່ທີ່ຢູ່" in text and "ຊາຍແດນ" in text
+    assert "ເຮືອນ" in last_text(await bot.tap(noy, "ຂ້ອຍຍິນຍອມ"))  # one tap: the address question
     text = last_text(await bot.text(noy, "ນະຄອນຫຼວງວຽງຈັນ, ເມືອງໄຊເສດຖາ, ບ້ານໂພນໄຊ, ເຮືອນ 12, ນ້ອຍ"))
     assert "ເບີໂທ" in text and "+856 20" in text
     text = last_text(await bot.text(noy, "138 0013 8000"))  # a Chinese number, not for Laos
@@ -81,7 +80,6 @@ async def test_chinese_buyer_orders_honey_within_china(bot: Harness, li: TgUser)
     await bot.tap(li, "去结算")
     await bot.tap(li, "中国")
     await bot.tap(li, "我同意")  # the notice only: Chinese buyer, delivery in China
-    await bot.tap(li, "继续")
     await bot.text(li, "湖南省长沙市岳麓区麓山南路 1 号 李娜")
     await bot.text(li, "+86 138 0013 8000")
     summary = last_text(await bot.text(li, "请放在门卫室"))

@@ -131,7 +131,6 @@ async def test_consent_buttons_keep_the_dialogue(bot: Harness, li: TgUser) -> No
     await bot.tap(li, "返回")
     await bot.tap(li, "我同意")
     assert open_dialogues(bot) == ["adopt"]
-    await bot.tap(li, "继续")
     await bot.text(li, "湖南省长沙市岳麓路 12 号")
     with bot.db.session() as session:
         assert session.get_one(AdoptionDraft, li.id).address == "湖南省长沙市岳麓路 12 号"

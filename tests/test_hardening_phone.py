@@ -48,6 +48,7 @@ async def at_adoption_phone(bot: Harness, user: TgUser) -> None:
     await bot.press(user, "ADOPT for me")
     await bot.press(user, "ADOPT to CN")
     await bot.text(user, "湖南省长沙市岳麓路 12 号")
+    await bot.press(user, "ADOPT skip")  # the harvest parcel to the adopter
 
 
 def cart_phone(bot: Harness, user: TgUser) -> str | None:

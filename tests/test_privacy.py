@@ -141,12 +141,13 @@ async def test_help_has_a_privacy_button(bot: Harness, noy: TgUser) -> None:
 # --- consent ----------------------------------------------------------------------------------
 
 
-async def test_lao_buyer_gives_both_consents_before_the_address(shop: Harness, noy: TgUser) -> None:
+async def test_lao_buyer_gives_both_consents_in_one_tap(shop: Harness, noy: TgUser) -> None:
     calls = await shop.press(noy, "FAKE CHECKOUT CN")
     assert calls[0].method == "answerCallbackQuery"
-    assert "ນະໂຍບາຍ" in last_text(calls) or "ທີ່ຢູ່" in last_text(calls)
+    screen = last_text(calls)
+    assert "ນະໂຍບາຍ" in screen and "ຊາຍແດນ" in screen  # the notice and the border, one screen
     assert [d for _, d in shop.buttons(noy)] == [
-        "PRIV OK n 1 FAKE CHECKOUT CN",
+        "PRIV OK a 1 FAKE CHECKOUT CN",
         "PRIV READ 1 FAKE CHECKOUT CN",
         "PRIV NO 1 FAKE CHECKOUT CN",
     ]
@@ -157,31 +158,43 @@ async def test_lao_buyer_gives_both_consents_before_the_address(shop: Harness, n
     assert [d for _, d in shop.buttons(noy)] == ["PRIV ASK 1 FAKE CHECKOUT CN"]
     await shop.press(noy, "PRIV ASK 1 FAKE CHECKOUT CN")
 
-    calls = await shop.press(noy, "PRIV OK n 1 FAKE CHECKOUT CN")
-    assert "ຊາຍແດນ" in last_text(calls)  # the separate cross-border consent
-    assert [c.kind for c in consents(shop, noy.id)] == [ConsentKind.NOTICE]
-
-    calls = await shop.press(noy, "PRIV OK x 1 FAKE CHECKOUT CN")
-    assert [d for _, d in shop.buttons(noy)] == ["FAKE CHECKOUT CN", "MENU"]
+    # one tap stores both and goes straight on with the step that asked
+    calls = await shop.press(noy, "PRIV OK a 1 FAKE CHECKOUT CN")
+    assert last_text(calls) == "Send the address and phone number."
+    assert [c.method for c in calls].count("answerCallbackQuery") == 1
     rows = consents(shop, noy.id)
     assert sorted(c.kind for c in rows) == [ConsentKind.CROSS_BORDER, ConsentKind.NOTICE]
     assert all(c.version == models.privacy.NOTICE_VERSION for c in rows)
     assert all(utcnow() - c.given_at < timedelta(minutes=1) for c in rows)
 
-    await shop.press(noy, "FAKE CHECKOUT CN")  # "Continue" re-enters the step
     await shop.text(noy, f"{ADDRESS_LA} 02055551234")
     assert [(o.user_id, o.address) for o in orders(shop)] == [(noy.id, ADDRESS_LA)]
 
 
-async def test_chinese_buyer_in_china_is_asked_the_notice_only(shop: Harness, li: TgUser) -> None:
+async def test_an_old_two_step_consent_button_still_works(shop: Harness, noy: TgUser) -> None:
+    await shop.press(noy, "FAKE CHECKOUT CN")
+    calls = await shop.press(noy, "PRIV OK n 1 FAKE CHECKOUT CN")
+    assert "ຊາຍແດນ" in last_text(calls) and "ນະໂຍບາຍ" not in last_text(calls)
+    assert [c.kind for c in consents(shop, noy.id)] == [ConsentKind.NOTICE]
+    calls = await shop.press(noy, "PRIV OK a 1 FAKE CHECKOUT CN")
+    assert last_text(calls) == "Send the address and phone number."
+
+
+async def test_consent_for_a_step_that_is_gone_offers_continue(shop: Harness, li: TgUser) -> None:
     await shop.press(li, "FAKE CHECKOUT CN")
-    calls = await shop.press(li, "PRIV OK n 0 FAKE CHECKOUT CN")
+    calls = await shop.press(li, "PRIV OK a 0 GONE")  # nothing takes this button any more
     assert "谢谢" in last_text(calls)
+    assert [d for _, d in shop.buttons(li)] == ["GONE", "MENU"]
+
+
+async def test_chinese_buyer_in_china_is_asked_the_notice_only(shop: Harness, li: TgUser) -> None:
     calls = await shop.press(li, "FAKE CHECKOUT CN")
+    assert "老挝" not in last_text(calls)
+    calls = await shop.press(li, "PRIV OK a 0 FAKE CHECKOUT CN")
     assert last_text(calls) == "Send the address and phone number."
     # shipping to Laos crosses the border: asked separately
     calls = await shop.press(li, "FAKE CHECKOUT LA")
-    assert "老挝" in last_text(calls) and shop.buttons(li)[0][1].startswith("PRIV OK x 1")
+    assert "老挝" in last_text(calls) and shop.buttons(li)[0][1].startswith("PRIV OK a 1")
 
 
 async def test_declining_stores_nothing_and_says_how_to_go_on(shop: Harness, ann: TgUser) -> None:
@@ -210,8 +223,8 @@ async def test_a_new_notice_version_asks_again(
     assert last_text(calls) == "Send the address and phone number."
     monkeypatch.setattr(models.privacy, "NOTICE_VERSION", 2)
     calls = await shop.press(li, "FAKE CHECKOUT CN")
-    assert shop.buttons(li)[0][1] == "PRIV OK n 0 FAKE CHECKOUT CN"
-    await shop.press(li, "PRIV OK n 0 FAKE CHECKOUT CN")
+    assert shop.buttons(li)[0][1] == "PRIV OK a 0 FAKE CHECKOUT CN"
+    await shop.press(li, "PRIV OK a 0 FAKE CHECKOUT CN")
     assert sorted(c.version for c in consents(shop, li.id)) == [1, 2]
 
 
@@ -222,7 +235,7 @@ async def test_withdrawing_consent_asks_again(shop: Harness, ann: TgUser) -> Non
     assert "/deletemydata" in last_text(calls)
     assert not shop.db.call(has_consent, user_id=ann.id, kind=ConsentKind.NOTICE)
     await shop.press(ann, "FAKE CHECKOUT CN")
-    assert shop.buttons(ann)[0][1].startswith("PRIV OK n")
+    assert shop.buttons(ann)[0][1].startswith("PRIV OK a")
     await shop.press(ann, shop.buttons(ann)[0][1])  # agreeing again revives the same row
     rows = consents(shop, ann.id)
     assert [(r.kind, r.withdrawn_at) for r in rows] == [(ConsentKind.NOTICE, None)]

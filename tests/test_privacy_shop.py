@@ -40,9 +40,7 @@ async def lao_order(bot: Harness) -> Order:
     assert "ກ່ອນໃສ່ທີ່ຢູ່" in last_text(await bot.tap(BUYER, "ລາວ"))
     with bot.db.session() as session:
         assert session.exec(select(Cart).where(Cart.user_id == BUYER.id)).one().address is None
-    await bot.tap(BUYER, "ຂ້ອຍຍິນຍອມ")
-    await bot.tap(BUYER, "ຍິນຍອມໃຫ້ສົ່ງຂໍ້ມູນ")
-    await bot.tap(BUYER, "ສືບຕໍ່")
+    await bot.tap(BUYER, "ຂ້ອຍຍິນຍອມ")  # both consents, one tap
     await bot.text(BUYER, ADDRESS)
     await bot.text(BUYER, "020 5555 1234")
     await bot.text(BUYER, "ວາງໄວ້ໜ້າເຮືອນ")

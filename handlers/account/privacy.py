@@ -18,16 +18,19 @@ nothing and says how to go on.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from datetime import timedelta
+from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import BotContext
 from bot.i18n import N_, Translator
-from handlers.kit import routes
+from handlers.kit import dialogues, routes
 from handlers.kit.common import back_button, button, esc, keyboard, menu_row, show
 from models import privacy as privacy_data
 from models.core.base import utcnow
@@ -81,8 +84,8 @@ def notice_text(context: BotContext) -> str:
             "informed, and to keep the accounts. Nothing is sold or used for advertising."
         ),
         tr._(
-            "<b>Who sees it.</b> The farmer who packs your order sees only your display name. "
-            "The post office staff see the address and phone number to ship it."
+            "<b>Who sees it.</b> The farmer who packs your order sees only your display name "
+            "and your note. The post office staff see the address and phone number to ship it."
         ),
         tr._(
             "<b>Where.</b> The post office is in China and a partner village is in Laos, so "
@@ -144,34 +147,51 @@ def _situation(cross: bool, resume: str) -> dict[str, object]:
 
 
 def _consent_screen(
-    tr: Translator, kind: ConsentKind, cross: bool, resume: str
+    tr: Translator, missing: list[ConsentKind], cross: bool, resume: str, *, kept: bool = False
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """The one-tap consent for the notice or for the cross-border transfer."""
+    """One screen for every consent still missing, agreed with one tap."""
     tail = _situation(cross, resume)
-    if kind is ConsentKind.NOTICE:
-        text = tr._(
-            "<b>Before we take your address</b>\n\n"
-            "To deliver to you, we store the recipient's name, phone number and address, and "
-            "the post office staff see them to ship. Please read our privacy notice and agree "
-            "to go on."
+    paragraphs = []
+    if ConsentKind.NOTICE in missing:
+        paragraphs.append(
+            tr._(
+                "<b>Before we take your address</b>\n\n"
+                "To deliver to you, we store the recipient's name, phone number and address, "
+                "and the post office staff see them to ship. Please read our privacy notice and "
+                "agree to go on."
+            )
         )
+    if ConsentKind.CROSS_BORDER in missing:
+        paragraphs.append(
+            tr._(
+                "<b>Your data and the border</b>\n\n"
+                "This delivery involves both China and Laos. The name, phone number and address "
+                "will be sent between the post office in China and our partner in Laos, only to "
+                "deliver it. Do you agree to this transfer?"
+            )
+        )
+    if kept:
+        paragraphs.append(
+            "📝 "
+            + tr._("We kept what you sent: it is your answer to the next question once you agree.")
+        )
+    if len(missing) > 1:
+        agree = tr._("I agree to both")
+    elif missing == [ConsentKind.NOTICE]:
         agree = tr._("I agree")
     else:
-        text = tr._(
-            "<b>Your data and the border</b>\n\n"
-            "This delivery involves both China and Laos. The name, phone number and address "
-            "will be sent between the post office in China and our partner in Laos, only to "
-            "deliver it. Do you agree to this transfer?"
-        )
         agree = tr._("I agree to the transfer")
-    code = "n" if kind is ConsentKind.NOTICE else "x"
-    return text, keyboard(
-        [button("✅ " + agree, routes.CONSENT_AGREE.data(consent=code, **tail))],
+    return "\n\n".join(paragraphs), keyboard(
+        [button("✅ " + agree, routes.CONSENT_AGREE.data(consent="a", **tail))],
         [
             button("📄 " + tr._("Read the notice"), routes.CONSENT_READ.data(**tail)),
             button("✖️ " + tr._("Not now"), routes.CONSENT_DECLINE.data(**tail)),
         ],
     )
+
+
+PENDING = "consent_pending"  # user_data: the situation of the consent screen showing
+KEPT = "consent_kept"  # user_data: text typed on it, the answer to the question after it
 
 
 async def ensure_consent(
@@ -182,10 +202,37 @@ async def ensure_consent(
     missing = await context.db.run(
         missing_consents, user_id=_user_id(update), cross_border=cross_border
     )
+    data = context.user_data if context.user_data is not None else {}
     if not missing:
+        data.pop(PENDING, None)
         return True
-    text, markup = _consent_screen(context.tr, missing[0], cross_border, resume)
+    data[PENDING] = [int(cross_border), resume]
+    text, markup = _consent_screen(
+        context.tr, missing, cross_border, resume, kept=bool(data.get(KEPT))
+    )
     await show(update, context, text, markup)
+    return False
+
+
+def forget_consent_screen(context: BotContext) -> None:
+    """The step that asks for consent is shown afresh: no consent screen is waiting."""
+    if context.user_data is not None:
+        context.user_data.pop(PENDING, None)
+        context.user_data.pop(KEPT, None)
+
+
+async def keep_typed_answer(update: Update, context: BotContext) -> bool:
+    """Text typed while the consent screen shows: kept for the next question, and the screen
+    shown again. False if no consent screen is waiting (the caller handles the text)."""
+    message = update.effective_message
+    data = context.user_data
+    if data is None or message is None or not message.text or not data.get(PENDING):
+        return False
+    cross, resume = data[PENDING]
+    data[KEPT] = {"text": message.text, "message_id": message.message_id}
+    if not await ensure_consent(update, context, cross_border=bool(cross), resume=resume):
+        return True
+    data.pop(KEPT, None)  # agreed meanwhile (another device): nothing to keep
     return False
 
 
@@ -195,20 +242,84 @@ def _tapped_situation(context: BotContext) -> tuple[bool, str]:
 
 
 async def agree(update: Update, context: BotContext) -> None:
-    """Records a consent, then asks for the next one or lets the user go on."""
-    kind = KIND_CODES[routes.text_field(context, "consent")]
+    """Records the consents of the screen, then goes straight on with the step that asked."""
+    code = routes.text_field(context, "consent")
     cross, resume = _tapped_situation(context)
     user_id = _user_id(update)
-    await context.db.run(record_consent, user_id=user_id, kind=kind)
+    if code == "a":
+        for kind in await context.db.run(missing_consents, user_id=user_id, cross_border=cross):
+            await context.db.run(record_consent, user_id=user_id, kind=kind)
+    else:
+        await context.db.run(record_consent, user_id=user_id, kind=KIND_CODES[code])
     missing = await context.db.run(missing_consents, user_id=user_id, cross_border=cross)
     if missing:
-        await show(update, context, *_consent_screen(context.tr, missing[0], cross, resume))
+        await show(update, context, *_consent_screen(context.tr, missing, cross, resume))
+        return
+    data = context.user_data if context.user_data is not None else {}
+    data.pop(PENDING, None)
+    kept = data.pop(KEPT, None)
+    if resume and await _resume(update, context, resume, kept):
         return
     await show(update, context, *_agreed_screen(context, resume))
 
 
+async def _resume(
+    update: Update, context: BotContext, resume: str, kept: dict[str, Any] | None
+) -> bool:
+    """Runs the step that asked for consent as if its button were tapped again, then hands it
+    what was typed on the consent screen; False if nothing takes that button any more."""
+    again = _with_callback_data(update, context, resume)
+    if not await dispatch(again, context):
+        return False
+    if kept:
+        await dispatch(_typed(update, context, kept), context)
+        # the consent message showed the question just answered: it now says what happened
+        query = update.callback_query
+        if query is not None and isinstance(query.message, Message):
+            thanks = context.tr._("Thank you, your consent is saved ({time}).")
+            with contextlib.suppress(BadRequest):
+                await query.edit_message_text("✅ " + thanks.format(time=context.tr.when(utcnow())))
+    return True
+
+
+def _with_callback_data(update: Update, context: BotContext, data: str) -> Update:
+    """This tap, with other callback data."""
+    raw = update.to_dict()
+    raw["callback_query"]["data"] = data
+    return Update.de_json(raw, context.bot)
+
+
+def _typed(update: Update, context: BotContext, kept: dict[str, Any]) -> Update:
+    """The text message kept from the consent screen, as an update."""
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    raw = {
+        "update_id": update.update_id,
+        "message": {
+            "message_id": kept.get("message_id", query.message.message_id),
+            "date": int(utcnow().timestamp()),
+            "chat": query.message.chat.to_dict(),
+            "from": query.from_user.to_dict(),
+            "text": str(kept.get("text", "")),
+        },
+    }
+    return Update.de_json(raw, context.bot)
+
+
+async def dispatch(update: Update, context: BotContext) -> bool:
+    """Hands an update made here to the journey handler that would take it (not the
+    catch-alls); False if none would."""
+    application = context.application
+    taker = dialogues.taker(application, update)
+    if taker is None or dialogues.is_catch_all(taker):
+        return False
+    check = taker.check_update(update)
+    await taker.handle_update(update, application, check, context)
+    return True
+
+
 def _agreed_screen(context: BotContext, resume: str) -> tuple[str, InlineKeyboardMarkup]:
-    """Thanks the user and shows how to go on."""
+    """Thanks the user and shows how to go on (when the step that asked has gone)."""
     tr = context.tr
     text = tr._("Thank you, your consent is saved ({time}).").format(time=tr.when(utcnow()))
     if resume:
@@ -234,12 +345,16 @@ async def ask_again(update: Update, context: BotContext) -> None:
     if not missing:
         await show(update, context, *_agreed_screen(context, resume))
         return
-    await show(update, context, *_consent_screen(context.tr, missing[0], cross, resume))
+    kept = bool(context.user_data and context.user_data.get(KEPT))
+    await show(update, context, *_consent_screen(context.tr, missing, cross, resume, kept=kept))
 
 
 async def decline(update: Update, context: BotContext) -> None:
     """Stores nothing and tells the user how to go on."""
     tail = _situation(*_tapped_situation(context))
+    if context.user_data is not None:  # nothing typed there is kept either
+        context.user_data.pop(KEPT, None)
+        context.user_data.pop(PENDING, None)
     tr = context.tr
     text = tr._(
         "All right: nothing about your address was saved. Without your consent we cannot "

@@ -12,6 +12,7 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot.commands import commands_for
 from bot.context import BotContext
 from bot.i18n import Translator
+from handlers.account.helpdesk import contact_lines, write_button
 from handlers.kit import routes
 from handlers.kit.common import button, esc, keyboard, menu_row, show
 from models.core.user import Role, User
@@ -88,9 +89,12 @@ async def help_command(update: Update, context: BotContext) -> None:
     ]
     role = context.account.role if context.account else Role.BUYER
     lines += [tr.then(f"/{command}", describe(tr)) for command, describe in commands_for(role)]
+    lines += ["", *contact_lines(context)]
     text = "\n".join(lines)
     privacy = button("🔒 " + tr._("Privacy"), routes.PRIVACY_NOTICE.data())
-    await show(update, context, text, keyboard([privacy], menu_row(context)))
+    await show(
+        update, context, text, keyboard([write_button(context)], [privacy], menu_row(context))
+    )
 
 
 def handlers() -> list[BaseHandler[Any, BotContext, Any]]:

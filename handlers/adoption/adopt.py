@@ -15,10 +15,11 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from handlers.account.privacy import ensure_consent
+from handlers.account.privacy import ensure_consent, forget_consent_screen, keep_typed_answer
 from handlers.adoption.browse import send_card, species_name
 from handlers.kit import routes
 from handlers.kit.common import back_button, button, cancel, esc, keyboard, menu_row, show
+from handlers.kit.delivery import last_delivery_text
 from handlers.kit.dialogues import dialogue
 from handlers.payment.step import ask_for_payment
 from models.adoption.adoptions import (
@@ -35,8 +36,10 @@ from models.adoption.adoptions import (
     tree_village,
     update_draft,
 )
-from models.adoption.browse import similar_trees, tree_card
+from models.adoption.browse import TreeCard, similar_trees, tree_card
+from models.catalog.places import localized
 from models.core.contact import clean_address, clean_text, normalize_phone
+from models.deliveries import Delivery, last_delivery
 from models.payment.methods import village_hold_hours
 from models.privacy import is_cross_border
 
@@ -53,6 +56,7 @@ class Step(IntEnum):
     ADDRESS = 7
     PHONE = 8
     SUMMARY = 9
+    PARCEL_NAME = 10  # asked after the address; numbered last so saved states keep their meaning
 
 
 Callback = Callable[[Update, BotContext], Coroutine[Any, Any, int]]
@@ -111,6 +115,10 @@ def _question(
         return tr._("Send the full delivery address in {country}.").format(
             country=_country_name(context, draft.country)
         )
+    if step is Step.PARCEL_NAME:
+        return tr._(
+            "Who receives the harvest parcel? Send their name for the courier, or use {name}."
+        ).format(name=f"<b>{esc(parcel_name(draft))}</b>")
     if step is Step.PHONE:
         if draft.country == "CN":
             return tr._("Send a mobile number for the delivery, e.g. 138 1234 5678.")
@@ -118,10 +126,32 @@ def _question(
     return summary(context, draft, minutes)
 
 
-def summary(context: BotContext, draft: AdoptionDraft, minutes: int) -> str:
-    """Everything the user answered, to check before confirming."""
+def parcel_name(draft: AdoptionDraft) -> str:
+    """Who the harvest parcel goes to: the name given, else the gift's recipient, else the name
+    on the certificate."""
+    return draft.recipient or (draft.gift_recipient if draft.gift else "") or draft.certificate_name
+
+
+def summary(
+    context: BotContext, draft: AdoptionDraft, minutes: int, card: TreeCard | None = None
+) -> str:
+    """Everything the user answered, with the tree, its price and the hold, to check."""
     tr = context.tr
     lines = [tr._("<b>Please check your adoption</b>")]
+    if card is not None:
+        lines.append(
+            tr._("Tree: {kind} {code} · {village}").format(
+                kind=esc(species_name(card.species, context.lang)),
+                code=f"<b>{esc(card.tree.code)}</b>",
+                village=esc(localized(card.village, "name", context.lang)),
+            )
+        )
+        lines.append(
+            tr._("Price for the {season} season: {price}").format(
+                season=card.season,
+                price=f"<b>{tr.price(card.tree.price_fen, context.settings.lak_per_cny)}</b>",
+            )
+        )
     lines.append(tr._("Nickname: {value}").format(value=esc(draft.nickname or "—")))
     lines.append(tr._("Name on the certificate: {value}").format(value=esc(draft.certificate_name)))
     if draft.gift:
@@ -132,6 +162,9 @@ def summary(context: BotContext, draft: AdoptionDraft, minutes: int) -> str:
         tr._("Delivery to: {country}, {address}").format(
             country=_country_name(context, draft.country), address=esc(draft.address)
         )
+    )
+    lines.append(
+        tr._("Recipient: {value}").format(value=esc(draft.recipient or parcel_name(draft)))
     )
     lines.append(tr._("Phone: {value}").format(value=esc(draft.phone)))
     lines.append("")
@@ -152,19 +185,33 @@ def summary(context: BotContext, draft: AdoptionDraft, minutes: int) -> str:
     return "\n".join(lines)
 
 
-def _buttons(context: BotContext, step: Step, name: str) -> InlineKeyboardMarkup:
+def _buttons(
+    context: BotContext, step: Step, name: str, draft: AdoptionDraft, last: Delivery | None
+) -> InlineKeyboardMarkup:
     """The buttons of a step: its choices, then Back."""
     tr = context.tr
 
     skip = routes.ADOPT_SKIP.data()
     choices = {
-        Step.NICKNAME: [button(tr.pgettext("button", "Skip"), skip)],
-        Step.CERT_NAME: [button(tr.pgettext("button", "Use {name}").format(name=name), skip)],
+        Step.NICKNAME: [button("⏭ " + tr.pgettext("button", "Skip"), skip)],
+        Step.CERT_NAME: [
+            button("👤 " + tr.pgettext("button", "Use {name}").format(name=name), skip)
+        ],
         Step.GIFT: [
             button("🙋 " + tr.pgettext("button", "For me"), routes.ADOPT_FOR.data(whom="me")),
             button("🎁 " + tr.pgettext("button", "A gift"), routes.ADOPT_FOR.data(whom="gift")),
         ],
-        Step.MESSAGE: [button(tr.pgettext("button", "Skip"), skip)],
+        Step.MESSAGE: [button("⏭ " + tr.pgettext("button", "Skip"), skip)],
+        Step.ADDRESS: [
+            button("✅ " + tr.pgettext("button", "Use this address"), routes.ADOPT_SAME.data())
+        ]
+        if last
+        else [],
+        Step.PARCEL_NAME: [
+            button(
+                "👤 " + tr.pgettext("button", "Use {name}").format(name=parcel_name(draft)), skip
+            )
+        ],
         Step.COUNTRY: [
             button("🇨🇳 " + tr._("China"), routes.ADOPT_TO.data(country="CN")),
             button("🇱🇦 " + tr._("Laos"), routes.ADOPT_TO.data(country="LA")),
@@ -173,10 +220,10 @@ def _buttons(context: BotContext, step: Step, name: str) -> InlineKeyboardMarkup
             button("✅ " + tr.pgettext("button", "Confirm"), routes.ADOPT_CONFIRM.data())
         ],
     }.get(step, [])
-    last = [back_button(context, routes.ADOPT_BACK.data())]
+    bottom = [back_button(context, routes.ADOPT_BACK.data())]
     if step is Step.SUMMARY:
-        last.append(button("✖️ " + tr.pgettext("button", "Cancel"), routes.ADOPT_CANCEL.data()))
-    return keyboard(choices, last)
+        bottom.append(button("✖️ " + tr.pgettext("button", "Cancel"), routes.ADOPT_CANCEL.data()))
+    return keyboard(choices, bottom)
 
 
 async def ask(update: Update, context: BotContext, step: Step, error: str = "") -> int:
@@ -184,12 +231,22 @@ async def ask(update: Update, context: BotContext, step: Step, error: str = "") 
     draft = await context.db.run(get_draft, user_id=_user_id(update))
     if draft is None:
         return await _lost(update, context)
+    if step is Step.COUNTRY:
+        forget_consent_screen(context)
     name = _full_name(update)
     minutes = await hold_minutes(context, draft.tree_id) if step is Step.SUMMARY else 0
     text = _question(context, step, draft, name, minutes)
+    last = None
+    if step is Step.ADDRESS:
+        last = await context.db.run(last_delivery, user_id=_user_id(update), country=draft.country)
+        if last is not None:
+            text += "\n\n" + last_delivery_text(context, last)
+    if step is Step.SUMMARY:
+        card = await context.db.run(tree_card, tree_id=draft.tree_id)
+        text = summary(context, draft, minutes, card)
     if error:
         text = f"⚠️ {error}\n\n{text}"
-    await show(update, context, text, _buttons(context, step, name))
+    await show(update, context, text, _buttons(context, step, name, draft, last))
     return step
 
 
@@ -225,7 +282,7 @@ def _validate(context: BotContext, step: Step, text: str, country: str) -> tuple
     if step is Step.NICKNAME:
         value = clean_text(text, 20, room=40)
         return value, tr._("A nickname has 1 to 20 characters on one line.")
-    if step in (Step.CERT_NAME, Step.RECIPIENT):
+    if step in (Step.CERT_NAME, Step.RECIPIENT, Step.PARCEL_NAME):
         value = clean_text(text, 40, room=80)  # the columns hold marks too (Lao: ສົມສັກ)
         return value, tr._("Please send a name of 1 to 40 characters on one line.")
     if step is Step.MESSAGE:
@@ -250,15 +307,28 @@ FIELDS = {
     Step.RECIPIENT: "gift_recipient",
     Step.MESSAGE: "gift_message",
     Step.ADDRESS: "address",
+    Step.PARCEL_NAME: "recipient",
     Step.PHONE: "phone",
 }
+ORDER = [
+    Step.NICKNAME,
+    Step.CERT_NAME,
+    Step.GIFT,
+    Step.RECIPIENT,
+    Step.MESSAGE,
+    Step.COUNTRY,
+    Step.ADDRESS,
+    Step.PARCEL_NAME,
+    Step.PHONE,
+    Step.SUMMARY,
+]
 
 
 def next_step(step: Step, draft: AdoptionDraft) -> Step:
     """The question after this one."""
     if step is Step.GIFT and not draft.gift:
         return Step.COUNTRY
-    return Step(step + 1)
+    return ORDER[ORDER.index(step) + 1]
 
 
 def previous_step(step: Step, draft: AdoptionDraft) -> Step | None:
@@ -267,7 +337,7 @@ def previous_step(step: Step, draft: AdoptionDraft) -> Step | None:
         return None
     if step is Step.COUNTRY and not draft.gift:
         return Step.GIFT
-    return Step(step - 1)
+    return ORDER[ORDER.index(step) - 1]
 
 
 def answer_text(step: Step) -> Callback:
@@ -296,6 +366,8 @@ def not_text(step: Step) -> Callback:
     """The handler of a photo, sticker … where text is expected: ask again."""
 
     async def again(update: Update, context: BotContext) -> int:
+        if step is Step.COUNTRY and await keep_typed_answer(update, context):
+            return step  # typed on the consent screen: the answer to the address question
         if step in FIELDS:
             error = context.tr._("Please answer with a text message.")
         else:
@@ -305,10 +377,14 @@ def not_text(step: Step) -> Callback:
     return again
 
 
-def _choice_changes(step: Step, context: BotContext, update: Update) -> dict[str, object]:
+def _choice_changes(
+    step: Step, context: BotContext, update: Update, draft: AdoptionDraft
+) -> dict[str, object]:
     """What a choice button stores in the draft."""
     if step is Step.NICKNAME:
         return {"nickname": ""}
+    if step is Step.PARCEL_NAME:
+        return {"recipient": parcel_name(draft)}
     if step is Step.CERT_NAME:
         return {"certificate_name": _full_name(update)}
     if step is Step.MESSAGE:
@@ -324,7 +400,10 @@ def pick(step: Step) -> Callback:
     """The handler of a choice button at this step (skip, for me / a gift, China / Laos)."""
 
     async def picked(update: Update, context: BotContext) -> int:
-        changes = _choice_changes(step, context, update)
+        draft = await context.db.run(get_draft, user_id=_user_id(update))
+        if draft is None:
+            return await _lost(update, context)
+        changes = _choice_changes(step, context, update, draft)
         draft = await context.db.run(update_draft, user_id=_user_id(update), **changes)
         if draft is None:
             return await _lost(update, context)
@@ -333,6 +412,20 @@ def pick(step: Step) -> Callback:
         return await ask(update, context, next_step(step, draft))
 
     return picked
+
+
+async def use_last_delivery(update: Update, context: BotContext) -> int:
+    """Takes the last delivery's address, name and phone in one tap; asks only what is missing."""
+    user_id = _user_id(update)
+    draft = await context.db.run(get_draft, user_id=user_id)
+    if draft is None:
+        return await _lost(update, context)
+    last = await context.db.run(last_delivery, user_id=user_id, country=draft.country)
+    if last is None:
+        return await ask(update, context, Step.ADDRESS)
+    changes = {"address": last.address, "phone": last.phone, "recipient": last.recipient}
+    await context.db.run(update_draft, user_id=user_id, **changes)
+    return await ask(update, context, Step.SUMMARY if last.recipient else Step.PARCEL_NAME)
 
 
 async def consented(update: Update, context: BotContext, country: str) -> bool:
@@ -469,8 +562,17 @@ def conversation() -> ConversationHandler[BotContext]:
         route = {Step.GIFT: routes.ADOPT_FOR, Step.COUNTRY: routes.ADOPT_TO}.get(
             step, routes.ADOPT_SKIP
         )
-        if step in (Step.NICKNAME, Step.CERT_NAME, Step.MESSAGE, Step.GIFT, Step.COUNTRY):
+        if step in (
+            Step.NICKNAME,
+            Step.CERT_NAME,
+            Step.MESSAGE,
+            Step.GIFT,
+            Step.COUNTRY,
+            Step.PARCEL_NAME,
+        ):
             handlers.append(route.handler(pick(step)))
+        if step is Step.ADDRESS:
+            handlers.append(routes.ADOPT_SAME.handler(use_last_delivery))
         if step is Step.SUMMARY:
             handlers.append(routes.ADOPT_CONFIRM.handler(confirm))
             handlers.append(routes.ADOPT_CANCEL.handler(cancel_adoption))

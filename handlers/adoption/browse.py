@@ -125,7 +125,7 @@ async def tree_list(update: Update, context: BotContext) -> None:
         ]
         for t in trees
     ]
-    nav = pager(routes.TREE_LIST, page_no, pages, by=by, group_id=group_id)
+    nav = pager(context, routes.TREE_LIST, page_no, pages, by=by, group_id=group_id)
     back = [back_button(context, routes.TREES.data())]
     await show(update, context, text, keyboard(*rows, nav, back, menu_row(context)))
 

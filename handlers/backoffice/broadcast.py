@@ -22,7 +22,7 @@ from telegram.ext import (
 
 from bot.config import LANGUAGES
 from bot.context import BotContext
-from bot.i18n import LANGUAGE_NAMES, Translator
+from bot.i18n import LANGUAGE_NAMES, N_, Translator
 from bot.notify import AnyApp, Outgoing
 from handlers.kit import routes
 from handlers.kit.common import back_button, button, cancel, esc, keyboard, show
@@ -75,13 +75,25 @@ async def choose_audience(update: Update, context: BotContext) -> int:
     return await ask_text(update, context)
 
 
+# The languages' names in the operator's language, beside their own script ("老挝语（ລາວ）").
+LANGUAGE_IN_WORDS = {"zh": N_("Chinese"), "lo": N_("Lao"), "en": N_("English")}
+
+
+def language_label(tr: Translator, code: str) -> str:
+    """A language's name for the operator: in their language, with its own name beside it."""
+    own, theirs = LANGUAGE_NAMES[code], tr._(LANGUAGE_IN_WORDS[code])
+    if own == theirs:
+        return own
+    return f"{theirs}（{own}）" if tr.language == "zh" else f"{theirs} ({own})"
+
+
 async def ask_text(update: Update, context: BotContext) -> int:
     """Asks for the announcement in the current language, which may be skipped."""
     draft = context.scratch["bc"]
     language = LANGUAGES[draft["lang"]]
     text = context.tr._(
         "Send the announcement in {language}, or tap Skip if you do not write one in this language."
-    ).format(language=LANGUAGE_NAMES[language])
+    ).format(language=language_label(context.tr, language))
     back = routes.BROADCAST_BACK if draft["lang"] else routes.BROADCAST
     markup = keyboard(
         [button("⏭ " + context.tr._("Skip"), routes.BROADCAST_SKIP.data())],
@@ -148,10 +160,10 @@ async def preview(update: Update, context: BotContext) -> int:
         )
     ]
     for language, text in draft["texts"].items():
-        parts.append(f"<b>{LANGUAGE_NAMES[language]}</b>\n{esc(text)}")
+        parts.append(f"<b>{language_label(tr, language)}</b>\n{esc(text)}")
     parts.append(
         tr._("Users whose language is missing get the {language} text.").format(
-            language=LANGUAGE_NAMES[_fallback_language(context, draft["texts"])]
+            language=language_label(tr, _fallback_language(context, draft["texts"]))
         )
     )
     markup = keyboard(

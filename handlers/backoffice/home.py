@@ -44,6 +44,7 @@ def back_office_buttons(context: BotContext) -> list[list[InlineKeyboardButton]]
         [button("🏦 " + tr._("Ways to pay"), routes.PAY_METHODS.data())],
         [button("📣 " + tr._("Broadcast an announcement"), routes.BROADCAST.data())],
         [button("👩‍🌾 " + tr._("Farmers and invite links"), routes.FARMERS.data())],
+        [button("🔎 " + tr._("Find an order"), routes.OPS_ORDER_FIND.data())],
         [button("🚚 " + tr._("Orders to ship"), routes.OPS_ORDERS.data(which="ready", page=0))],
         [button("📬 " + tr._("Orders on their way"), routes.OPS_ORDERS.data(which="sent", page=0))],
         [button("🏷 " + tr._("Products: stock and prices"), routes.OPS_PRODUCTS.data())],
@@ -192,7 +193,9 @@ async def confirm_payment_command(update: Update, context: BotContext) -> None:
     await context.bot.send_message(
         update.effective_chat.id,
         text,
-        reply_markup=keyboard([button(context.tr._("Back office"), routes.BACK_OFFICE.data())]),
+        reply_markup=keyboard(
+            [button("🏤 " + context.tr._("Back office"), routes.BACK_OFFICE.data())]
+        ),
     )
 
 

@@ -17,13 +17,14 @@ from handlers.kit.common import back_button, button, esc, keyboard, show
 from handlers.kit.dialogues import dialogue
 from handlers.kit.roles import operator_only
 from handlers.kit.screens import Page, action, show_missing, show_page, viewer, with_notice
-from handlers.shop.orders import COUNTRY_NAMES, order_text, status_label
+from handlers.shop.orders import CANCEL_REASON_TEXTS, COUNTRY_NAMES, order_text, status_label
 from models.catalog.places import localized
 from models.core.contact import clean_text
 from models.shop.backoffice import (
     IN_TRANSIT,
     TO_SHIP,
     OperatorOrder,
+    find_orders,
     operator_order,
     operator_orders,
 )
@@ -42,7 +43,9 @@ LISTS = {
     "ready": (TO_SHIP, N_("Orders to ship")),
     "sent": (IN_TRANSIT, N_("Orders on their way")),
 }
-REASON = 4  # the dialogue's state after the shipping steps (kit.carriers.ShipStep)
+REASON = 4  # the dialogue's states after the shipping steps (kit.carriers.ShipStep)
+NOTE = 5
+FIND = 6
 PACK, SHIP, DONE = routes.OPS_ORDER_PACK, routes.OPS_ORDER_SHIP, routes.OPS_ORDER_DELIVERED
 CANCEL = routes.OPS_ORDER_CANCEL
 
@@ -122,6 +125,52 @@ async def show_order(
     await show(update, context, with_notice(text, notice), keyboard(*rows))
 
 
+async def find_and_show(update: Update, context: BotContext, query: str) -> None:
+    """The order matching a number, payment reference or buyer; a list when several do."""
+    tr = context.tr
+    entries = await context.db.run(find_orders, query=query)
+    if len(entries) == 1:
+        await show_order(update, context, entries[0].order.id or 0)
+        return
+    back = [back_button(context, routes.BACK_OFFICE.data())]
+    if not entries:
+        text = tr._("No order matches “{query}”.").format(query=esc(query[:60]))
+        text += "\n\n" + find_hint(context)
+        again = [button("🔎 " + tr._("Find an order"), routes.OPS_ORDER_FIND.data())]
+        await show(update, context, text, keyboard(again, back))
+        return
+    text = "\n\n".join(
+        [tr._("Orders matching “{query}”:").format(query=esc(query[:60]))]
+        + [summary(context, entry) for entry in entries]
+    )
+    rows = [[button(e.order.number, view_data(e.order.id))] for e in entries]
+    await show(update, context, text, keyboard(*rows, back))
+
+
+def find_hint(context: BotContext) -> str:
+    """What an operator can look an order up by."""
+    return context.tr._(
+        "Send an order number (SBD-7KQ3-XM9A), a payment reference, or the buyer's name, "
+        "@username or Telegram id."
+    )
+
+
+@operator_only
+async def ask_find(update: Update, context: BotContext) -> int:
+    """Asks what to look the order up by."""
+    markup = keyboard([back_button(context, routes.BACK_OFFICE.data())])
+    await show(update, context, "🔎 " + find_hint(context), markup)
+    return FIND
+
+
+@operator_only
+async def got_find(update: Update, context: BotContext) -> int:
+    """Shows the orders matching what the operator typed."""
+    assert update.effective_message is not None
+    await find_and_show(update, context, update.effective_message.text or "")
+    return ConversationHandler.END
+
+
 def refused(context: BotContext, exc: OrderError) -> str:
     """Why an order could not be moved."""
     if exc.code == "not_found":
@@ -190,20 +239,50 @@ SHIPPING = Shipping(
 
 @operator_only
 async def start_cancel(update: Update, context: BotContext) -> int:
-    """Asks why the order is cancelled."""
+    """Offers the ready reasons (the buyer reads them in their own language), or a typed one."""
+    tr = context.tr
     order_id = routes.tapped(context, "order_id")
     context.scratch["opo"] = {"order": order_id}
-    text = context.tr._(
-        "Why is this order cancelled? Send the reason; the buyer will read it. "
-        "The stock goes back on sale."
+    text = tr._(
+        "Why is this order cancelled? Choose a reason: the buyer reads it in their own "
+        "language. Or type your own reason. The stock goes back on sale."
     )
-    await show(update, context, text, keyboard([back_button(context, view_data(order_id))]))
+    rows = [
+        [button("📝 " + tr._(label), routes.OPS_ORDER_REASON.data(code=code))]
+        for code, label in CANCEL_REASON_TEXTS.items()
+    ]
+    await show(update, context, text, keyboard(*rows, [back_button(context, view_data(order_id))]))
     return REASON
 
 
 @operator_only
+async def chose_reason(update: Update, context: BotContext) -> int:
+    """Keeps the ready reason and offers to add a note for the buyer."""
+    tr = context.tr
+    draft = context.scratch.get("opo") or {}
+    if "order" not in draft:
+        await show(update, context, tr._("This button is out of date."))
+        return ConversationHandler.END
+    code = routes.text_field(context, "code")
+    draft["code"] = code
+    rows = []
+    if code == "other":
+        text = tr._("Send the reason for the buyer (3 to {limit} characters).").format(
+            limit=MAX_REASON
+        )
+    else:
+        text = tr._("Reason: {reason}").format(reason=tr._(CANCEL_REASON_TEXTS[code]))
+        text += "\n\n" + tr._("Add a note for the buyer? Send it, or cancel without a note.")
+        no_note = "✖️ " + tr.pgettext("button", "Cancel without a note")
+        rows.append([button(no_note, routes.OPS_ORDER_NO_NOTE.data())])
+    rows.append([back_button(context, view_data(draft["order"]))])
+    await show(update, context, text, keyboard(*rows))
+    return NOTE
+
+
+@operator_only
 async def got_reason(update: Update, context: BotContext) -> int:
-    """Cancels the order with the reason given."""
+    """Cancels the order with the reason or note typed."""
     assert update.effective_message is not None
     reason = clean_text(" ".join((update.effective_message.text or "").split()), MAX_REASON)
     order_id = context.scratch["opo"]["order"]
@@ -212,10 +291,26 @@ async def got_reason(update: Update, context: BotContext) -> int:
             limit=MAX_REASON
         )
         await show(update, context, text, keyboard([back_button(context, view_data(order_id))]))
-        return REASON
-    context.scratch.pop("opo", None)
+        return NOTE if context.scratch["opo"].get("code") else REASON
+    return await cancel_with(update, context, reason)
+
+
+@operator_only
+async def without_note(update: Update, context: BotContext) -> int:
+    """Cancels the order with the ready reason alone."""
+    if "code" not in (context.scratch.get("opo") or {}):
+        await show(update, context, context.tr._("This button is out of date."))
+        return ConversationHandler.END
+    return await cancel_with(update, context, None)
+
+
+async def cancel_with(update: Update, context: BotContext, note: str | None) -> int:
+    """Cancels the order in the scratch with its ready reason (if any) and the note."""
+    draft = context.scratch.pop("opo", None) or {}
+    order_id = draft["order"]
+    code = draft.get("code")
     done = context.tr._("Cancelled. The stock is back on sale and the buyer is being told.")
-    notice = await move(update, context, order_id, cancel_order, done, note=reason)
+    notice = await move(update, context, order_id, cancel_order, done, note=note, reason_code=code)
     await show_order(update, context, order_id, notice)
     return ConversationHandler.END
 
@@ -224,11 +319,26 @@ TEXT = filters.TEXT & ~filters.COMMAND
 
 
 def conversation() -> ConversationHandler[BotContext]:
-    """The typed steps: carrier and tracking number, or a reason to cancel."""
+    """The typed steps: carrier and tracking number, a reason to cancel, what to find."""
     return dialogue(
         "operator_orders",
-        [SHIPPING.entry(), routes.OPS_ORDER_CANCEL.handler(start_cancel)],
-        {**SHIPPING.states(), REASON: [MessageHandler(TEXT, got_reason)]},
+        [
+            SHIPPING.entry(),
+            routes.OPS_ORDER_CANCEL.handler(start_cancel),
+            routes.OPS_ORDER_FIND.handler(ask_find),
+        ],
+        {
+            **SHIPPING.states(),
+            REASON: [
+                MessageHandler(TEXT, got_reason),
+                routes.OPS_ORDER_REASON.handler(chose_reason),
+            ],
+            NOTE: [
+                MessageHandler(TEXT, got_reason),
+                routes.OPS_ORDER_NO_NOTE.handler(without_note),
+            ],
+            FIND: [MessageHandler(TEXT, got_find)],
+        },
         scratch="opo",
     )
 

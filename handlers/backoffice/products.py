@@ -28,9 +28,10 @@ from handlers.kit.screens import action, show_missing, viewer, with_notice
 from models.catalog.places import localized
 from models.shop.backoffice import (
     MAX_STOCK,
+    adjust_stock,
     all_products,
     get_product,
-    parse_stock,
+    parse_stock_change,
     parse_yuan,
     set_price,
     set_stock,
@@ -60,8 +61,9 @@ async def list_products(update: Update, context: BotContext) -> None:
     text = tr._(
         "<b>Products</b>\n✅ on sale · ⏸ not on sale · stock · price.\nTap one to change it."
     )
+    add = [button("➕ " + tr._("Add a product"), routes.OPS_NEW_PRODUCT.data())]
     back = [back_button(context, routes.BACK_OFFICE.data())]
-    await show(update, context, text, keyboard(*rows, back))
+    await show(update, context, text, keyboard(*rows, add, back))
 
 
 async def show_product(
@@ -137,9 +139,10 @@ async def ask(update: Update, context: BotContext, step: Step, error: str | None
     """Asks for the value of `step`, after an optional error."""
     tr = context.tr
     if step == Step.STOCK:
-        text = tr._("How many are in stock now? Send a whole number from 0 to {max}.").format(
-            max=tr.number(MAX_STOCK)
-        )
+        text = tr._(
+            "How many are in stock now? Send a whole number from 0 to {max}, or a change: "
+            "+10 adds ten, -3 takes three away."
+        ).format(max=tr.number(MAX_STOCK))
     else:
         text = tr._("Send the new price in yuan, for example 128 or 98.50.")
     if error:
@@ -153,15 +156,32 @@ async def ask(update: Update, context: BotContext, step: Step, error: str | None
 async def got_stock(update: Update, context: BotContext) -> int:
     """Stores the stock, or asks again."""
     assert update.effective_message is not None
-    stock = parse_stock(update.effective_message.text or "")
-    if stock is None:
-        error = context.tr._("That is not a whole number from 0 to {max}.").format(
-            max=context.tr.number(MAX_STOCK)
-        )
-        return await ask(update, context, Step.STOCK, error)
-    product_id = context.scratch.pop("opp")
-    await context.db.run(set_stock, product_id=product_id, stock=stock)
-    notice = context.tr._("Stock set to {count}.").format(count=context.tr.number(stock))
+    tr = context.tr
+    parsed = parse_stock_change(update.effective_message.text or "")
+    if parsed is None:
+        error = tr._("That is not a whole number from 0 to {max}, nor a change like +10 or -3.")
+        return await ask(update, context, Step.STOCK, error.format(max=tr.number(MAX_STOCK)))
+    relative, number = parsed
+    product_id = context.scratch["opp"]
+    if not relative:
+        await context.db.run(set_stock, product_id=product_id, stock=number)
+        notice = tr._("Stock set to {count}.").format(count=tr.number(number))
+    else:
+        try:
+            product = await context.db.run(adjust_stock, product_id=product_id, change=number)
+        except ValueError as exc:
+            error = tr._("There are {count} in stock: the stock cannot go below 0 or above {max}.")
+            error = error.format(count=tr.number(exc.args[0]), max=tr.number(MAX_STOCK))
+            return await ask(update, context, Step.STOCK, error)
+        if product is not None:
+            notice = tr._("Stock {before} {change} = {count}.").format(
+                before=tr.number(product.stock - number),
+                change=f"{number:+d}",
+                count=f"<b>{tr.number(product.stock)}</b>",
+            )
+        else:
+            notice = None
+    context.scratch.pop("opp", None)
     await show_product(update, context, product_id, notice)
     return ConversationHandler.END
 

@@ -106,7 +106,7 @@ async def chart_png(context: BotContext) -> bytes:
 async def stats(update: Update, context: BotContext) -> None:
     """Sends the figures as text, then the chart as a photo."""
     assert update.effective_chat is not None
-    back = keyboard([button(context.tr._("Back office"), routes.BACK_OFFICE.data())])
+    back = keyboard([button("🏤 " + context.tr._("Back office"), routes.BACK_OFFICE.data())])
     await show(update, context, await stats_text(context))
     await context.bot.send_photo(
         update.effective_chat.id,

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from babel.dates import format_skeleton
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
@@ -86,7 +88,7 @@ async def farmer_menu(update: Update, context: BotContext) -> None:
 
 
 def order_block(context: BotContext, entry: FarmerOrder, with_status: bool = False) -> str:
-    """An order as the farmer sees it: number, country, buyer's name, their items."""
+    """An order as the farmer sees it: number, country, buyer's name, their items, the note."""
     tr = context.tr
     country = tr._(COUNTRY_NAMES.get(entry.country, entry.country))
     head = f"<b>{esc(entry.number)}</b> · {country} · 👤 {esc(entry.buyer_name)}"
@@ -104,6 +106,8 @@ def order_block(context: BotContext, entry: FarmerOrder, with_status: bool = Fal
         )
         for item in entry.items
     ]
+    if entry.note:
+        items.append("📝 " + tr._("Note: {note}").format(note=esc(entry.note)))
     return "\n".join([head, *items])
 
 
@@ -192,18 +196,37 @@ async def earnings(update: Update, context: BotContext) -> None:
     if farmer is None:
         return
     tr = context.tr
-    result = await context.db.run(farmer_earnings, farmer_id=farmer.id)
+    result = await context.db.run(farmer_earnings, farmer_id=farmer.id, zone=tr.zone.key)
+
+    def money(fen: int) -> str:
+        """Yuan, with the kip beside it for Lao readers."""
+        return tr.price(fen, context.settings.lak_per_cny)
+
     lines = ["<b>" + tr._("My earnings") + "</b>"]
     lines += [
-        tr._(SOURCE_LABELS.get(line.source, line.source)).format(amount=tr.money(line.fen))
+        tr._(SOURCE_LABELS.get(line.source, line.source)).format(amount=money(line.fen))
         for line in result.lines
     ]
     lines += [
-        tr._("Total paid: {amount}").format(amount=tr.money(result.total_fen)),
+        tr._("Total paid: {amount}").format(amount=money(result.total_fen)),
         tr._("Village collective's share ({pct}%): {amount}").format(
-            pct=result.share_pct, amount=tr.money(result.collective_fen)
+            pct=result.share_pct, amount=money(result.collective_fen)
         ),
-        "<b>" + tr._("Yours: {amount}").format(amount=tr.money(result.rest_fen)) + "</b>",
+        "<b>" + tr._("Yours: {amount}").format(amount=money(result.rest_fen)) + "</b>",
+    ]
+    if result.by_month:
+        lines += ["", "<b>" + tr._("By month") + "</b>"]
+        for month, fen in result.by_month:
+            year, number = (int(part) for part in month.split("-"))
+            label = format_skeleton("yMMM", date(year, number, 1), locale=tr.locale)
+            lines.append(f"{label}: {money(fen)}")
+    if result.by_season:
+        lines += ["", "<b>" + tr._("By season") + "</b>"]
+        lines += [
+            tr._("{season} season: {amount}").format(season=season, amount=money(fen))
+            for season, fen in result.by_season
+        ]
+    lines += [
         "",
         tr._("Counted: orders that are paid, packed, shipped or delivered."),
         tr._("Adoptions count once paid: active, harvest shipped or completed."),

@@ -42,6 +42,7 @@ from models.adoption.farmers import (
     MAX_UPDATE_TEXT,
     TreeNewsError,
     farmer_trees,
+    news_audience,
     news_for_adopter,
     news_readers,
     news_species,
@@ -86,7 +87,10 @@ async def ask_tree(update: Update, context: BotContext) -> int:
     entries, total = await context.db.run(
         farmer_trees, farmer_id=found.id, offset=page * PAGE, limit=PAGE
     )
-    rows = [[button("🌳 " + tr._("All my adopted trees"), routes.NEWS_ALL_TREES.data())]]
+    adopters = await context.db.run(news_audience, farmer_id=found.id, tree_id=None)
+    rows = []
+    if adopters:  # with nobody to send to, "all my adopted trees" would post nothing
+        rows.append([button("🌳 " + tr._("All my adopted trees"), routes.NEWS_ALL_TREES.data())])
     for entry in entries:
         mark = " 👤" if entry.status in PAID else ""
         label = f"{entry.species.emoji} {entry.tree.code}{mark}"
@@ -94,9 +98,15 @@ async def ask_tree(update: Update, context: BotContext) -> int:
     text = tr._(
         "<b>Post a tree update</b>\nWhich tree is the news about? 👤 = adopted this season."
     )
+    if not adopters:
+        text += "\n\n" + tr._(
+            "ℹ️ Nobody has adopted your trees this season yet, so news reaches nobody by "
+            "message now. News posted on a tree is kept with it: its next adopter sees it "
+            "under My trees."
+        )
     markup = keyboard(
         *rows,
-        pager(routes.NEWS_PAGE, page, page_count(total, PAGE)),
+        pager(context, routes.NEWS_PAGE, page, page_count(total, PAGE)),
         [back_button(context, routes.FARMER.data())],
     )
     await show(update, context, text, markup)
@@ -153,6 +163,12 @@ async def ask_item(update: Update, context: BotContext) -> int:
         "<b>News for {target}</b>\nWhat is new? Each adopter reads the news you tap in their "
         "own language."
     ).format(target=target_text(tr, draft))
+    count = await context.db.run(news_audience, farmer_id=found.id, tree_id=draft["tree"])
+    if not count:  # said before the news is written, not after the preview
+        text += "\n\n" + tr._(
+            "ℹ️ Nobody has adopted this tree this season: nobody gets a message now. The "
+            "news is kept with the tree for its next adopter."
+        )
     await show(update, context, text, keyboard(*rows))
     return Step.ITEM
 

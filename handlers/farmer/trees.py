@@ -61,7 +61,7 @@ async def my_trees(update: Update, context: BotContext) -> None:
         )
     post = [button("📷 " + tr._("Post a tree update"), routes.NEWS.data())]
     markup = keyboard(
-        pager(routes.FARMER_TREES, page, page_count(total, PAGE)),
+        pager(context, routes.FARMER_TREES, page, page_count(total, PAGE)),
         post,
         [back_button(context, routes.FARMER.data())],
         menu_row(context),

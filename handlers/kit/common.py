@@ -29,13 +29,19 @@ def keyboard(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([row for row in rows if row])
 
 
-def pager(route: Route, page: int, pages: int, **fields: object) -> list[InlineKeyboardButton]:
-    """◀️ ▶️ buttons of a paged list: `route` with these fields and the other page."""
+def pager(
+    context: BotContext, route: Route, page: int, pages: int, **fields: object
+) -> list[InlineKeyboardButton]:
+    """ "◀️ Previous" and "Next ▶️" of a paged list: `route` with these fields and that page."""
+    tr = context.tr
     row = []
     if page > 0:
-        row.append(button("◀️", route.data(**fields, page=page - 1)))
+        previous = "◀️ " + tr.pgettext("button", "Previous")
+        row.append(button(previous, route.data(**fields, page=page - 1)))
     if page + 1 < pages:
-        row.append(button("▶️", route.data(**fields, page=page + 1)))
+        row.append(
+            button(tr.pgettext("button", "Next") + " ▶️", route.data(**fields, page=page + 1))
+        )
     return row
 
 

@@ -65,13 +65,18 @@ def dialogue(
         )
 
 
-def _taker(application: AnyApp, update: Update) -> BaseHandler[Any, Any, Any] | None:
+def taker(application: AnyApp, update: Update) -> BaseHandler[Any, Any, Any] | None:
     """The journey handler that will handle this update (PTB's first match), if any."""
     for handler in application.handlers.get(JOURNEY_GROUP, []):
         check = handler.check_update(update)
         if check is not None and check is not False:
             return handler
     return None
+
+
+def is_catch_all(handler: BaseHandler[Any, Any, Any]) -> bool:
+    """Whether a handler is one of the catch-alls (unknown input, stale or forged buttons)."""
+    return getattr(getattr(handler, "callback", None), "__module__", "") == CATCH_ALL_MODULE
 
 
 def _navigation(update: Update) -> bool:
@@ -120,11 +125,9 @@ async def leave_stale_dialogues(update: Update, context: Any) -> None:
     dialogues = open_dialogues(application, update)
     if not dialogues:
         return
-    taker = _taker(application, update)
-    if taker is None or getattr(getattr(taker, "callback", None), "__module__", "") == (
-        CATCH_ALL_MODULE
-    ):
+    handler = taker(application, update)
+    if handler is None or is_catch_all(handler):
         return
     for open_one in dialogues:
-        if open_one is not taker:
+        if open_one is not handler:
             end_dialogue(open_one, update, context)

@@ -19,6 +19,7 @@ ROLE_PREFIXES: dict[str, tuple[Role, ...]] = {
     "OPS": (Role.OPERATOR,),
     "BC": (Role.OPERATOR,),
     "OPO": (Role.OPERATOR,),
+    "HLP": (Role.OPERATOR,),
     "OPP": (Role.OPERATOR,),
     "OPM": (Role.OPERATOR,),
     "OPH": (Role.OPERATOR,),
@@ -31,6 +32,14 @@ async def unknown_input(update: Update, context: BotContext) -> None:
     if open_dialogues(context.application, update):
         text = context.tr._("Please answer the question above, or send /cancel to stop.")
         await show(update, context, "⚠️ " + text)
+        return
+    message = update.effective_message
+    if message is not None and (
+        message.voice or message.audio or message.photo or message.video_note
+    ):
+        from handlers.account.helpdesk import offer_to_send  # the account builds on the kit
+
+        await offer_to_send(update, context)
         return
     text = context.tr._("I did not understand that. Please choose from the menu:")
     await show(update, context, text, main_menu(context))

@@ -77,7 +77,7 @@ async def show_page(update: Update, context: BotContext, page: Page, back: str) 
     lines = ["<b>" + page.title + "</b>", *(page.entries or [page.empty])]
     if page.total > page.per_page:
         lines.append(context.tr._("Page {page} of {pages}").format(page=page.page + 1, pages=pages))
-    paging = pager(page.route, page.page, pages, **page.fields)
+    paging = pager(context, page.route, page.page, pages, **page.fields)
     markup = keyboard(
         *page.buttons, paging, *page.more, [back_button(context, back)], menu_row(context)
     )

@@ -20,15 +20,17 @@ from telegram.ext import (
 
 from bot.context import BotContext
 from bot.i18n import N_
-from handlers.account.privacy import ensure_consent
+from handlers.account.privacy import ensure_consent, forget_consent_screen, keep_typed_answer
 from handlers.kit import routes
 from handlers.kit.common import back_button, button, esc, keyboard, show
+from handlers.kit.delivery import last_delivery_text
 from handlers.kit.dialogues import dialogue
 from handlers.shop import cart
 from handlers.shop.orders import order_text, pay_for
 from handlers.shop.shelves import name_and_unit, price_of
 from models.catalog.places import localized
-from models.core.contact import clean_address, clean_text, normalize_phone
+from models.core.contact import LONGEST_ADDRESS, clean_address, clean_text, normalize_phone
+from models.deliveries import Delivery, last_delivery
 from models.payment.methods import village_hold_hours
 from models.privacy import is_cross_border
 from models.shop.orders import OrderError, Parcel, cart_parcels, place_order
@@ -77,6 +79,7 @@ async def begin(update: Update, context: BotContext) -> int:
 
 async def ask_country(update: Update, context: BotContext) -> int:
     """Asks where the parcel goes."""
+    forget_consent_screen(context)
     buttons = [
         button(country_name(context, code), routes.CHECKOUT_TO.data(country=code))
         for code in COUNTRIES
@@ -99,22 +102,57 @@ async def choose_country(update: Update, context: BotContext) -> int:
 
 
 async def ask_address(update: Update, context: BotContext, error: str | None = None) -> int:
-    """Asks for the delivery address, the way addresses are written where it goes."""
+    """Asks for the delivery address the way addresses are written where it goes, offering the
+    last one given for that country."""
+    tr = context.tr
     view = await context.db.run(view_cart, user_id=user_id(update))
     if view.cart.country == "LA":
-        text = context.tr._(
+        text = tr._(
             "Please send the delivery address in Laos: village (ban), district (muang), "
             "province (khoueng), house number, and the recipient's name."
         )
     else:
-        text = context.tr._(
+        text = tr._(
             "Please send the delivery address in China: province, city, district or county, "
             "street and house number, and the recipient's name."
         )
+    rows = []
+    last = await _last_delivery(update, context)
+    if last is not None:
+        text += "\n\n" + last_delivery_text(context, last)
+        use = "✅ " + tr.pgettext("button", "Use this address")
+        rows.append([button(use, routes.CHECKOUT_SAME.data())])
     if error:
         text = f"{error}\n\n{text}"
-    await show(update, context, text, keyboard([back_button(context, routes.CHECKOUT_BACK.data())]))
+    rows.append([back_button(context, routes.CHECKOUT_BACK.data())])
+    await show(update, context, text, keyboard(*rows))
     return Step.ADDRESS
+
+
+async def _last_delivery(update: Update, context: BotContext) -> Delivery | None:
+    """The buyer's last delivery to this checkout's country, if any."""
+    view = await context.db.run(view_cart, user_id=user_id(update))
+    if not view.cart.country:
+        return None
+    return await context.db.run(last_delivery, user_id=user_id(update), country=view.cart.country)
+
+
+def _whole_address(last: Delivery) -> str:
+    """An address with the recipient's name in it, as checkout takes it."""
+    if not last.recipient or last.recipient in last.address:
+        return last.address
+    return f"{last.address}, {last.recipient}"[:LONGEST_ADDRESS]
+
+
+async def use_last_delivery(update: Update, context: BotContext) -> int:
+    """Takes the last address and phone in one tap and goes on to the note."""
+    last = await _last_delivery(update, context)
+    if last is None:
+        return await ask_address(update, context)
+    await context.db.run(
+        set_draft, user_id=user_id(update), address=_whole_address(last), phone=last.phone
+    )
+    return await ask_note(update, context)
 
 
 async def got_address(update: Update, context: BotContext) -> int:
@@ -159,9 +197,13 @@ async def got_phone(update: Update, context: BotContext) -> int:
 
 
 async def ask_note(update: Update, context: BotContext) -> int:
-    """Offers an optional note for the farmer or the courier."""
+    """Offers an optional note, which the farmer sees when packing and the post office when
+    shipping."""
     tr = context.tr
-    text = tr._("Anything to tell the farmer or the courier? Send a note, or tap Skip.")
+    text = tr._(
+        "Anything to tell the farmer who packs your order or the post office that ships it? "
+        "Send a note, or tap Skip."
+    )
     skip = button("⏭ " + tr.pgettext("button", "Skip"), routes.CHECKOUT_SKIP.data())
     await show(
         update, context, text, keyboard([skip], [back_button(context, routes.CHECKOUT_BACK.data())])
@@ -383,6 +425,8 @@ def wrong_tap_at(step: Step) -> Callback:
 
     async def again(update: Update, context: BotContext) -> int:
         assert update.effective_message is not None
+        if step is Step.COUNTRY and await keep_typed_answer(update, context):
+            return step  # typed on the consent screen: the answer to the address question
         await update.effective_message.reply_text(
             "⚠️ " + context.tr._("Please tap one of the buttons.")
         )
@@ -410,6 +454,7 @@ def conversation() -> ConversationHandler[BotContext]:
             ],
             Step.ADDRESS: [
                 MessageHandler(TEXT, got_address),
+                routes.CHECKOUT_SAME.handler(use_last_delivery),
                 routes.CHECKOUT_BACK.handler(back_from_address),
                 MessageHandler(OTHER, not_text(Step.ADDRESS)),
             ],

@@ -15,8 +15,10 @@ from bot.i18n import N_, Translator
 from bot.notify import AnyApp, Outgoing
 from handlers.kit import routes
 from handlers.kit.common import back_button, button, esc, keyboard, menu_row, show
+from handlers.kit.roles import has_role
 from handlers.payment.step import ask_for_payment
 from models.catalog.places import localized
+from models.core.user import Role
 from models.shop.carriers import carrier_name
 from models.shop.orders import (
     BUYER_CANCELLABLE,
@@ -204,6 +206,11 @@ async def track(update: Update, context: BotContext) -> None:
             update, context, text.format(example="SBD-7KQ3-XM9A"), keyboard(menu_row(context))
         )
         return
+    if has_role(context, Role.OPERATOR):  # any order, by number, reference or buyer
+        from handlers.backoffice.orders import find_and_show  # the back office builds on the shop
+
+        await find_and_show(update, context, " ".join(context.args)[:80])
+        return
     number = "".join(context.args)[:40]
     detail = await context.db.run(order_detail, user_id=sender(update), number=number)
     await show_found(update, context, detail)
@@ -253,7 +260,7 @@ async def ask_cancel(update: Update, context: BotContext) -> None:
         "✖️ " + tr.pgettext("button", "Yes, cancel it"),
         routes.ORDER_CANCEL_YES.data(order_id=order_id),
     )
-    keep = button(tr.pgettext("button", "No, keep it"), routes.ORDER.data(order_id=order_id))
+    keep = button("↩️ " + tr.pgettext("button", "No, keep it"), routes.ORDER.data(order_id=order_id))
     await show(update, context, text, keyboard([yes], [keep]))
 
 
@@ -267,6 +274,16 @@ async def do_cancel(update: Update, context: BotContext) -> None:
         if exc.code != "not_found":
             notice = context.tr._("This order can no longer be cancelled.")
     await show_detail(update, context, notice)
+
+
+# Ready reasons an operator cancels with; each buyer reads them in their own language.
+CANCEL_REASON_TEXTS = {
+    "sold_out": N_("Sold out: we cannot supply it this time"),
+    "damaged": N_("The produce was damaged"),
+    "unreachable": N_("We could not reach the address or the phone number"),
+    "asked": N_("Cancelled as you asked"),
+    "other": N_("Another reason"),
+}
 
 
 async def render_order_status(app: AnyApp, tr: Translator, params: dict[str, Any]) -> Outgoing:
@@ -292,7 +309,14 @@ async def render_order_status(app: AnyApp, tr: Translator, params: dict[str, Any
         carrier=esc(carrier_name(params.get("carrier"), tr.language)),
         tracking=f"<code>{esc(params.get('tracking') or '')}</code>",
     )
-    if params.get("reason"):
+    code = params.get("reason_code")
+    if code in CANCEL_REASON_TEXTS and code != "other":
+        text += "\n" + tr._("Reason: {reason}").format(reason=tr._(CANCEL_REASON_TEXTS[code]))
+        if params.get("reason"):
+            text += "\n" + tr._("Note from the post office: {note}").format(
+                note=esc(params["reason"])
+            )
+    elif params.get("reason"):
         text += "\n" + tr._("Reason: {reason}").format(reason=esc(params["reason"]))
     if params.get("refund"):
         text += "\n" + tr._("Your payment will be refunded.")

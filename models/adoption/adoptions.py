@@ -60,6 +60,7 @@ class Adoption(SQLModel, table=True):
     gift_message: str = Field(default="", max_length=200)
     country: str = Field(max_length=2)
     address: str = Field(max_length=300)
+    recipient: str = Field(default="", max_length=80)  # who takes the harvest parcel
     phone: str = Field(max_length=20)
     amount_fen: int
     status: str = Field(default=AdoptionStatus.RESERVED, max_length=20, index=True)
@@ -91,6 +92,7 @@ DRAFT_FIELDS = (
     "gift_message",
     "country",
     "address",
+    "recipient",
     "phone",
 )
 
@@ -107,6 +109,7 @@ class AdoptionDraft(SQLModel, table=True):
     gift_message: str = Field(default="", max_length=200)
     country: str = Field(default="", max_length=2)
     address: str = Field(default="", max_length=300)
+    recipient: str = Field(default="", max_length=80)
     phone: str = Field(default="", max_length=20)
     updated_at: datetime = Field(default_factory=utcnow)
 

@@ -7,6 +7,7 @@ the address or phone, which only the post office needs to ship the harvest share
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import and_, func
 from sqlmodel import Session, col, select
@@ -16,7 +17,7 @@ from models.catalog.news_items import valid_item
 from models.catalog.trees import Species, Tree, TreeUpdate, current_season, post_tree_update
 from models.core.outbox import notify
 from models.core.user import User
-from models.shop.packing import EARNING_SOURCES
+from models.shop.packing import EARNING_ROWS, EARNING_SOURCES
 
 MAX_UPDATE_TEXT = 500
 
@@ -179,8 +180,19 @@ def _adoption_income(session: Session, farmer_id: int) -> int:
     return int(total)
 
 
+def _adoption_rows(session: Session, farmer_id: int) -> list[tuple[datetime, str, int]]:
+    """(paid, season, fen) of each paid adoption of this farmer's trees."""
+    rows = session.exec(
+        select(Adoption.paid_at, Adoption.created_at, Adoption.season, Adoption.amount_fen)
+        .join(Tree, col(Tree.id) == col(Adoption.tree_id))
+        .where(Tree.farmer_id == farmer_id, col(Adoption.status).in_(PAID))
+    ).all()
+    return [(paid or made, season, fen) for paid, made, season, fen in rows]
+
+
 if not any(key == "adoptions" for key, _ in EARNING_SOURCES):
     EARNING_SOURCES.append(("adoptions", _adoption_income))
+    EARNING_ROWS.append(_adoption_rows)
 
 
 def news_audience(*, session: Session, farmer_id: int, tree_id: int | None) -> int:

@@ -47,8 +47,10 @@ class Harvest:
 
     @property
     def recipient(self) -> str:
-        """Who the parcel is addressed to: the gift's recipient, else the certificate's name."""
-        return self.adoption.gift_recipient or self.adoption.certificate_name
+        """Who the parcel is addressed to: the name given with the address, else the gift's
+        recipient, else the certificate's name (adoptions made before the name was asked)."""
+        adoption = self.adoption
+        return adoption.recipient or adoption.gift_recipient or adoption.certificate_name
 
 
 def _harvests(session: Session, where: object, offset: int, limit: int) -> list[Harvest]:

@@ -47,7 +47,7 @@ def _erase_delivery(session: Session, adoption_ids: Sequence[int | None]) -> Non
         session.exec(
             update(Adoption)
             .where(col(Adoption.id).in_(adoption_ids))
-            .values(address=ANONYMOUS, phone=ANONYMOUS)
+            .values(address=ANONYMOUS, recipient=ANONYMOUS, phone=ANONYMOUS)
         )
         session.exec(
             update(HarvestShipment)

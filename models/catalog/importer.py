@@ -1,4 +1,5 @@
-"""Operators' catalog import: villages, species, farmers and trees from a YAML or CSV file.
+"""Operators' catalog import: villages, species, farmers, trees and products from a YAML file,
+or trees or products from a CSV file (products when the header has a `sku` column).
 
 Every row is checked first; one bad row stops the import with its line number and nothing is
 written (the whole import is one transaction). Rows are matched on their code or slug, so
@@ -19,6 +20,7 @@ from sqlmodel import Session, SQLModel, select
 
 from models.catalog.places import Farmer, Village
 from models.catalog.trees import Species, Tree
+from models.shop.products import Category, Product
 
 LINE = "__line__"
 
@@ -82,13 +84,45 @@ class TreeRow(_Row):
     @classmethod
     def _yuan(cls, value: Any) -> str:
         """Accepts a positive amount of yuan with at most two decimals."""
-        try:
-            amount = Decimal(str(value).strip())
-        except InvalidOperation:
-            raise ValueError("price must be an amount in yuan, e.g. 420 or 420.50") from None
-        if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
-            raise ValueError("price must be above zero with at most two decimals")
-        return str(amount)
+        return yuan(value)
+
+
+def yuan(value: Any) -> str:
+    """A positive amount of yuan with at most two decimals, as text; ValueError if not one."""
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValueError("price must be an amount in yuan, e.g. 420 or 420.50") from None
+    if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        raise ValueError("price must be above zero with at most two decimals")
+    return str(amount)
+
+
+class ProductRow(_Row):
+    sku: str = Field(pattern=r"^[A-Z0-9][A-Z0-9-]{0,39}$")
+    category: str = Field(pattern="^(" + "|".join(Category) + ")$")
+    village: str
+    farmer: str = ""  # none: the post office's own
+    name_zh: str = Field(min_length=1, max_length=80)
+    name_lo: str = Field(min_length=1, max_length=80)
+    name_en: str = Field(min_length=1, max_length=80)
+    unit_zh: str = Field(min_length=1, max_length=40)
+    unit_lo: str = Field(min_length=1, max_length=40)
+    unit_en: str = Field(min_length=1, max_length=40)
+    description_zh: str = Field(default="", max_length=600)
+    description_lo: str = Field(default="", max_length=600)
+    description_en: str = Field(default="", max_length=600)
+    price: str  # yuan, e.g. 128 or 98.50
+    weight_g: int = Field(ge=1, le=100_000)
+    stock: int = Field(default=0, ge=0, le=100_000)
+    photo: str | None = None
+    active: bool = True
+
+    @field_validator("price", mode="before")
+    @classmethod
+    def _yuan(cls, value: Any) -> str:
+        """Accepts a positive amount of yuan with at most two decimals."""
+        return yuan(value)
 
 
 SECTIONS: dict[str, type[_Row]] = {
@@ -96,6 +130,7 @@ SECTIONS: dict[str, type[_Row]] = {
     "species": SpeciesRow,
     "farmers": FarmerRow,
     "trees": TreeRow,
+    "products": ProductRow,
 }
 
 
@@ -114,7 +149,7 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _map
 
 
 def read_catalog_file(path: Path) -> dict[str, list[dict[str, Any]]]:
-    """Rows per section: a YAML file with the four sections, or a CSV file of trees."""
+    """Rows per section: a YAML file with the sections, or a CSV file of trees or products."""
     text = path.read_text(encoding="utf-8-sig")
     if path.suffix.lower() == ".csv":
         reader = csv.DictReader(io.StringIO(text))
@@ -122,7 +157,7 @@ def read_catalog_file(path: Path) -> dict[str, list[dict[str, Any]]]:
         for row in reader:
             clean = {k: v for k, v in row.items() if k and v not in (None, "")}
             rows.append({**clean, LINE: reader.line_num})
-        return {"trees": rows}
+        return {"products" if "sku" in (reader.fieldnames or []) else "trees": rows}
     try:
         data = yaml.load(text, Loader=_LineLoader)
     except yaml.YAMLError as exc:
@@ -204,6 +239,25 @@ def import_catalog(
         values = row.model_dump(exclude={"species", "village", "farmer", "price"})
         values["price_fen"] = int(Decimal(row.price) * 100)
         _upsert(session, Tree, "code", {**values, **ids})
+    for line, row in valid["products"]:
+        village_id = _lookup(session, Village, "slug", row.village)
+        farmer_id = _lookup(session, Farmer, "code", row.farmer) if row.farmer else None
+        missing = [
+            name
+            for name, unknown in (
+                ("village", village_id is None),
+                ("farmer", bool(row.farmer) and farmer_id is None),
+            )
+            if unknown
+        ]
+        if missing:
+            errors.append(f"line {line}: products: unknown {', '.join(missing)}")
+            continue
+        values = row.model_dump(exclude={"village", "farmer", "price"})
+        values.update(
+            price_fen=int(Decimal(row.price) * 100), village_id=village_id, farmer_id=farmer_id
+        )
+        _upsert(session, Product, "sku", values)
     if errors:
         raise CatalogImportError(errors)  # the caller's transaction rolls everything back
     return {name: len(rows) for name, rows in valid.items()}

@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import bindparam, func, not_, update
+from sqlalchemy import bindparam, func, not_, or_, update
 from sqlmodel import Session, col, select
 
-from models.catalog.places import Village
+from models.catalog.places import Farmer, Village
+from models.core.payments import Payment
 from models.core.user import User
-from models.shop.orders import Order, OrderEvent, OrderItem, OrderStatus
-from models.shop.products import Product
+from models.shop.orders import PAYMENT_KIND, Order, OrderEvent, OrderItem, OrderStatus
+from models.shop.products import Category, Product
 
 TO_SHIP = (OrderStatus.PAID, OrderStatus.PACKED)
 IN_TRANSIT = (OrderStatus.SHIPPED,)
 MAX_STOCK = 100_000
 MAX_PRICE_FEN = 10_000_000  # ¥100,000: a typo guard, not a business rule
+MAX_WEIGHT_G = 100_000
 TRACKING = re.compile(r"^[A-Za-z0-9-]{6,40}$")
 YUAN = re.compile(r"^\d{1,7}(\.\d{1,2})?$")
 
@@ -91,9 +94,54 @@ def operator_order(*, session: Session, order_id: int) -> OperatorOrder | None:
 
 
 def valid_tracking(raw: str) -> str | None:
-    """A tracking number of 6–40 letters, digits or dashes, upper-cased; None if not one."""
-    code = raw.strip().upper()
+    """A tracking number of 6–40 letters, digits or dashes, upper-cased, without the spaces
+    labels print in it ("SF 1234 5678 9012"); None if not one."""
+    code = "".join(unicodedata.normalize("NFKC", raw).split()).upper()
     return code if TRACKING.match(code) else None
+
+
+FOUND_AT_MOST = 10
+
+
+def find_orders(*, session: Session, query: str) -> list[OperatorOrder]:
+    """Orders matching an order number, a payment reference, or a buyer (Telegram id,
+    @username or part of the name), newest first (for operators only)."""
+    text = " ".join(unicodedata.normalize("NFKC", query).split())
+    if not text:
+        return []
+    code = text.replace(" ", "").upper()
+    ids: list[int] = list(session.exec(select(Order.id).where(Order.number == code)).all())  # type: ignore[arg-type]
+    ids += session.exec(
+        select(Payment.target_id).where(Payment.reference == code, Payment.kind == PAYMENT_KIND)
+    ).all()
+    buyers: list[int] = []
+    if code.isdigit() and len(code) < 16:
+        buyers.append(int(code))
+    name = text.removeprefix("@").lower()
+    if len(name) >= 2:
+        pattern = f"%{name.replace('%', '').replace('_', '')}%"
+        buyers += session.exec(
+            select(User.id)
+            .where(
+                or_(
+                    func.lower(col(User.username)) == name,
+                    func.lower(
+                        col(User.first_name) + " " + func.coalesce(col(User.last_name), "")
+                    ).like(pattern),
+                )
+            )
+            .limit(FOUND_AT_MOST)
+        ).all()
+    if buyers:
+        ids += session.exec(
+            select(Order.id)
+            .where(col(Order.buyer_id).in_(buyers))
+            .order_by(col(Order.id).desc())
+            .limit(FOUND_AT_MOST)
+        ).all()  # type: ignore[arg-type]
+    unique = sorted({i for i in ids if i is not None}, reverse=True)[:FOUND_AT_MOST]
+    found = [operator_order(session=session, order_id=order_id) for order_id in unique]
+    return [entry for entry in found if entry is not None]
 
 
 # --- products ------------------------------------------------------------------------------
@@ -144,6 +192,37 @@ def _set(session: Session, product_id: int, **values: object) -> Product | None:
     return product
 
 
+def parse_stock_change(raw: str) -> tuple[bool, int] | None:
+    """(relative, number) from "25" (a count), "+10" or "-3" (a change); None if neither."""
+    text = unicodedata.normalize("NFKC", raw).strip().replace(" ", "").replace("−", "-")
+    sign = text[:1]
+    if sign in ("+", "-"):
+        count = parse_stock(text[1:])
+        if count is None or count == 0:
+            return None
+        return True, count if sign == "+" else -count
+    stock = parse_stock(text)
+    return None if stock is None else (False, stock)
+
+
+def adjust_stock(*, session: Session, product_id: int, change: int) -> Product | None:
+    """Adds `change` to the stock in one statement (two operators' changes both count);
+    None if there is no such product, ValueError if the stock would leave 0..100,000."""
+    result = session.exec(
+        update(Product)
+        .where(col(Product.id) == product_id)
+        .where((col(Product.stock) + change).between(0, MAX_STOCK))
+        .values(stock=col(Product.stock) + change)
+    )
+    product = session.get(Product, product_id)
+    if product is None:
+        return None
+    session.refresh(product)
+    if result.rowcount != 1:
+        raise ValueError(product.stock)
+    return product
+
+
 def set_stock(*, session: Session, product_id: int, stock: int) -> Product | None:
     """Sets how many are on the shelf (what the operator counted)."""
     if not 0 <= stock <= MAX_STOCK:
@@ -161,3 +240,78 @@ def set_price(*, session: Session, product_id: int, price_fen: int) -> Product |
 def toggle_on_sale(*, session: Session, product_id: int) -> Product | None:
     """Puts a product on sale or takes it off, in one statement (two taps cannot cross)."""
     return _set(session, product_id, active=not_(col(Product.active)))
+
+
+def village_farmers(*, session: Session, village_id: int) -> list[Farmer]:
+    """The farmers of a village, in a stable order."""
+    statement = select(Farmer).where(Farmer.village_id == village_id).order_by(col(Farmer.id))
+    return list(session.exec(statement))
+
+
+def new_sku(session: Session, english_name: str) -> str:
+    """A free SKU made from the English name ("Wild honey" → WILD-HONEY, then WILD-HONEY-2)."""
+    words = re.findall(r"[A-Z0-9]+", unicodedata.normalize("NFKD", english_name).upper())
+    base = "-".join(words)[:30].strip("-") or "PRODUCT"
+    taken = set(session.exec(select(Product.sku).where(col(Product.sku).like(f"{base}%"))).all())
+    sku, n = base, 1
+    while sku in taken:
+        n += 1
+        sku = f"{base}-{n}"
+    return sku
+
+
+def add_product(
+    *,
+    session: Session,
+    village_id: int,
+    farmer_id: int | None,
+    category: str,
+    names: dict[str, str],
+    units: dict[str, str],
+    descriptions: dict[str, str],
+    price_fen: int,
+    weight_g: int,
+    stock: int,
+) -> Product:
+    """Adds a product to the shop, on sale at once; its SKU is made from the English name."""
+    if category not in set(Category) or not 0 < price_fen <= MAX_PRICE_FEN:
+        raise ValueError(category, price_fen)
+    if not 0 <= stock <= MAX_STOCK or not 0 < weight_g <= MAX_WEIGHT_G:
+        raise ValueError(stock, weight_g)
+    farmer = session.get(Farmer, farmer_id) if farmer_id else None
+    if session.get(Village, village_id) is None or (farmer_id and farmer is None):
+        raise ValueError(village_id, farmer_id)
+    texts = {
+        f"{field}_{lang}": value
+        for field, values in (("name", names), ("unit", units), ("description", descriptions))
+        for lang, value in values.items()
+    }
+    product = Product(
+        sku=new_sku(session, names.get("en", "")),
+        name_zh=names["zh"],
+        category=category,
+        village_id=village_id,
+        farmer_id=farmer.id if farmer else None,
+        price_fen=price_fen,
+        weight_g=weight_g,
+        stock=stock,
+    )
+    for name, value in texts.items():
+        setattr(product, name, value)
+    session.add(product)
+    session.flush()
+    return product
+
+
+def parse_weight(raw: str) -> int | None:
+    """Grams from "500", "500 g", "1.3 kg" or "1,3kg"; None if not a weight up to 100 kg."""
+    text = unicodedata.normalize("NFKC", raw).strip().lower().replace(" ", "").replace(",", ".")
+    factor = 1
+    for suffix, times in (("kg", 1000), ("公斤", 1000), ("ກິໂລ", 1000), ("g", 1), ("克", 1)):
+        if text.endswith(suffix):
+            text, factor = text.removesuffix(suffix), times
+            break
+    if not re.fullmatch(r"\d{1,6}(\.\d{1,3})?", text):
+        return None
+    grams = int(Decimal(text) * factor)
+    return grams if 0 < grams <= MAX_WEIGHT_G else None

@@ -341,6 +341,7 @@ def _move(
     *,
     by_user_id: int | None,
     note: str | None = None,
+    reason_code: str | None = None,
     allowed_from: frozenset[OrderStatus] | None = None,
     buyer_id: int | None = None,
     **values: Any,
@@ -364,7 +365,11 @@ def _move(
     session.refresh(order)
     session.add(
         OrderEvent(
-            order_id=order_id, from_status=current, to_status=to, by_user_id=by_user_id, note=note
+            order_id=order_id,
+            from_status=current,
+            to_status=to,
+            by_user_id=by_user_id,
+            note=" · ".join(part for part in (reason_code, note) if part) or None,
         )
     )
     if to in RESTOCKING:
@@ -382,6 +387,7 @@ def _move(
             "tracking": order.tracking_number,
             "refund": to == S.CANCELLED and current != S.AWAITING_PAYMENT,
             "reason": note if to == S.CANCELLED else None,
+            "reason_code": reason_code if to == S.CANCELLED else None,
         },
         dedupe_key=f"order-{order.id}-{to.value}",
     )
@@ -439,11 +445,23 @@ def deliver_order(*, session: Session, order_id: int, by_user_id: int) -> Order:
     return _move(session, order_id, S.DELIVERED, by_user_id=by_user_id)
 
 
+CANCEL_REASONS = ("sold_out", "damaged", "unreachable", "asked", "other")
+
+
 def cancel_order(
-    *, session: Session, order_id: int, by_user_id: int, note: str | None = None
+    *,
+    session: Session,
+    order_id: int,
+    by_user_id: int,
+    note: str | None = None,
+    reason_code: str | None = None,
 ) -> Order:
-    """An operator cancels an order that has not shipped; its stock goes back."""
-    return _move(session, order_id, S.CANCELLED, by_user_id=by_user_id, note=note)
+    """An operator cancels an order that has not shipped, with a ready reason (one of
+    CANCEL_REASONS, told to the buyer in their language) and/or a note; its stock goes back."""
+    assert reason_code is None or reason_code in CANCEL_REASONS, reason_code
+    return _move(
+        session, order_id, S.CANCELLED, by_user_id=by_user_id, note=note, reason_code=reason_code
+    )
 
 
 def cancel_by_buyer(*, session: Session, order_id: int, user_id: int) -> Order:

@@ -8,14 +8,17 @@ who can also pack the whole order from the back office at any time.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import UniqueConstraint, func
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.catalog.places import Farmer, Village
+from models.catalog.trees import current_season
 from models.core.base import insert_ignoring_conflicts, utcnow
 from models.core.user import User
 from models.shop.orders import Order, OrderError, OrderItem, OrderStatus, pack_order
@@ -37,7 +40,8 @@ class PackedPart(SQLModel, table=True):
 
 @dataclass(frozen=True)
 class FarmerOrder:
-    """An order as a farmer sees it: only their items, the country, the buyer's display name."""
+    """An order as a farmer sees it: only their items, the country, the buyer's display name
+    and note."""
 
     order_id: int
     number: str
@@ -47,6 +51,7 @@ class FarmerOrder:
     buyer_name: str
     items: list[OrderItem]
     part_packed: bool
+    note: str | None = None  # the buyer's note: checkout says it goes to the farmer
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,8 @@ class Earnings:
 
     lines: list[EarningLine]
     share_pct: int
+    by_month: list[tuple[str, int]] = field(default_factory=list)  # ("2026-11", fen), newest first
+    by_season: list[tuple[str, int]] = field(default_factory=list)  # ("2026", fen), newest first
 
     @property
     def total_fen(self) -> int:
@@ -127,6 +134,7 @@ def farmer_orders(
             user.display_name if user else "",
             items[order.id],  # type: ignore[index]
             order.id in packed,
+            order.note,
         )
         for order, user in rows
     ]
@@ -178,9 +186,44 @@ EARNING_SOURCES: list[tuple[str, Callable[[Session, int], int]]] = [
 ]
 
 
-def farmer_earnings(*, session: Session, farmer_id: int) -> Earnings:
-    """The farmer's paid income by source, with their village's collective share."""
+def _sales_rows(session: Session, farmer_id: int) -> list[tuple[datetime, str, int]]:
+    """(when, season, fen) of each paid line of this farmer's produce."""
+    rows = session.exec(
+        select(Order.created_at, col(OrderItem.price_fen) * col(OrderItem.quantity))
+        .join(Order, col(Order.id) == col(OrderItem.order_id))
+        .join(Product, col(Product.id) == col(OrderItem.product_id))
+        .where(Product.farmer_id == farmer_id, col(Order.status).in_(SOLD))
+    ).all()
+    return [(when, current_season(_aware(when)), int(fen)) for when, fen in rows]
+
+
+# The same income as EARNING_SOURCES, row by row with its time and season, for the figures per
+# month and per season (the adoption module appends its own).
+EARNING_ROWS: list[Callable[[Session, int], list[tuple[datetime, str, int]]]] = [_sales_rows]
+MONTHS_SHOWN = 6
+
+
+def _aware(moment: datetime) -> datetime:
+    """A stored time as UTC (SQLite hands back naive datetimes)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def farmer_earnings(*, session: Session, farmer_id: int, zone: str = "Asia/Shanghai") -> Earnings:
+    """The farmer's paid income by source, with their village's collective share, and per
+    month (in `zone`, the last six with income) and per season."""
     farmer = session.get_one(Farmer, farmer_id)
     village = session.get_one(Village, farmer.village_id)
     lines = [EarningLine(key, source(session, farmer_id)) for key, source in EARNING_SOURCES]
-    return Earnings(lines, village.collective_share_pct)
+    months: dict[str, int] = defaultdict(int)
+    seasons: dict[str, int] = defaultdict(int)
+    local = ZoneInfo(zone)
+    for rows in EARNING_ROWS:
+        for when, season, fen in rows(session, farmer_id):
+            months[_aware(when).astimezone(local).strftime("%Y-%m")] += fen
+            seasons[season] += fen
+    return Earnings(
+        lines,
+        village.collective_share_pct,
+        sorted(months.items(), reverse=True)[:MONTHS_SHOWN],
+        sorted(seasons.items(), reverse=True),
+    )

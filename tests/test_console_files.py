@@ -1,0 +1,72 @@
+"""Console sessions: each user's files in their own folder, and a banner that says how to be an
+operator and how to play a second user."""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.console import console_banner, console_files_dir
+from tests.test_console import run_console  # noqa: F401  (the fixture)
+
+
+def test_a_console_clears_only_its_own_users_files(tmp_path: Path) -> None:
+    base = tmp_path / "console-files"
+    for user in ("user-1001", "user-1002"):
+        (base / user).mkdir(parents=True)
+        (base / user / "certificate.png").write_bytes(b"png")
+    folder = console_files_dir(base, 1001)
+    assert folder == base / "user-1001" and not folder.exists()
+    assert (base / "user-1002" / "certificate.png").read_bytes() == b"png"
+
+
+def test_starting_a_console_keeps_another_consoles_files(
+    run_console: Callable[..., str],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    other = tmp_path / "files" / "user-1002" / "0001-certificate.png"
+    other.parent.mkdir(parents=True)
+    other.write_bytes(b"png")
+    run_console("/start\n", "--user-id", "1001")
+    assert other.exists()
+
+
+def test_banner_says_how_to_be_an_operator_and_a_second_user() -> None:
+    buyer = console_banner({"id": 1001, "first_name": "Ann"}, ())
+    assert "Ann (id 1001), a buyer" in buyer
+    assert "ADMIN_IDS=1001" in buyer and "--user-id 1002" in buyer
+    operator = console_banner({"id": 7000, "first_name": "Op"}, (7000,))
+    assert "an operator (in ADMIN_IDS)" in operator and "--user-id 1001" in operator
+
+
+class _Terminal(io.StringIO):
+    """Typed input from a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_an_interactive_console_prints_the_banner(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("BOT_TOKEN", "")
+    monkeypatch.setenv("ADMIN_IDS", "1001")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'console.db'}")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "stdin", _Terminal(""))
+    assert main(["console", "--files-dir", str(tmp_path / "files")]) == 0
+    out = capsys.readouterr().out
+    assert "an operator (in ADMIN_IDS)" in out and "second user" in out
+
+
+def test_a_voice_note_in_the_console_can_go_to_the_post_office(
+    run_console: Callable[..., str],  # noqa: F811
+) -> None:
+    out = run_console("/start\n!voice\n#1\n", "--lang", "en")
+    assert "Would you like the post office to get this?" in out
+    assert "Sent to the post office" in out
