@@ -35,6 +35,7 @@ from bot.processor import SequentialUpdateProcessor
 from bot.updates import claim_update, finish_update
 from handlers import account, adoption, backoffice, farmer, payment, shop
 from handlers.kit import dialogues, fallback, users
+from handlers.shop.miniapp import sync_menu_button
 
 # Every dialogue mixes buttons and typed text, so it is tracked per user and chat rather than per
 # message (per_message=False) on purpose; PTB warns about that once for each dialogue.
@@ -128,6 +129,7 @@ def build_application(
     application.add_handler(TypeHandler(Update, dialogues.leave_stale_dialogues), group=-2)
     application.add_handler(TypeHandler(Update, users.load_user), group=-1)
     application.add_handlers(journey_handlers() + fallback_handlers(), group=0)
+    application.add_handler(TypeHandler(Update, sync_menu_button), group=1)  # the Mini App
     application.add_handler(TypeHandler(Update, finish_update), group=99)
     application.add_error_handler(handle_error)
     schedule_jobs(application)

@@ -17,6 +17,7 @@ from telegram.ext import Application
 
 from bot.config import LANGUAGES
 from bot.i18n import Translator, translator
+from bot.webapp import enabled, menu_button
 from models.core.roles import staff_members
 from models.core.user import Role
 
@@ -108,5 +109,8 @@ async def register_commands(application: Application[Any, Any, Any, Any, Any, An
         tr = translator(language)
         await bot.set_my_description(description(tr), language_code=language)
         await bot.set_my_short_description(short_description(tr), language_code=language)
+    if enabled(application.bot_data["settings"]):  # chats get theirs in their own language
+        settings = application.bot_data["settings"]
+        await bot.set_chat_menu_button(menu_button=menu_button(settings, translator(default)))
     for member in await application.bot_data["db"].run(staff_members):
         await set_chat_commands(bot, member.id, member.language, member.role)

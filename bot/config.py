@@ -164,6 +164,10 @@ class Settings:
     # the key that encrypts phone numbers, addresses, gift messages and certificate names
     data_key: str | None = _setting("DATA_KEY")
     data_key_file: str | None = _setting("DATA_KEY_FILE")
+    # the Mini App (bot/webapp/): on only with the public https address Telegram opens it at
+    webapp_url: str | None = _setting("WEBAPP_URL", _https_url)
+    webapp_port: int = _setting("WEBAPP_PORT", _port, 8081)  # polling and console mode only
+    webapp_max_age: int = _setting("WEBAPP_MAX_AGE", _positive_int, 86400)  # initData, seconds
 
     @classmethod
     def from_env(

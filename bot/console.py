@@ -24,6 +24,7 @@ from bot.app import App
 from bot.jobs import start_jobs
 from bot.notify import deliver_pending
 from bot.offline import ApiCall, OfflineBotAPI
+from bot.webapp.server import start_console
 
 TAG = re.compile(r"<[^>]+>")
 CONSOLE_HELP = """console commands:
@@ -312,6 +313,10 @@ async def run_console(
         out.write(banner or f"Chatting with the bot as {user['first_name']}.\n")
     async with application:
         await start_jobs(application)  # runs the JobQueue, so timed jobs fire while you type
+        webapp = None
+        if interactive:  # the shop page too, in a local browser, as this user
+            webapp, line = await start_console(application, application.bot_data["settings"], user)
+            out.write(line + "\n")
         try:
             while True:
                 if interactive:
@@ -324,6 +329,8 @@ async def run_console(
                     out.write(f"you> {line.rstrip()}\n")
                 await console.handle_line(line)
         finally:
+            if webapp is not None:
+                webapp.stop()
             await application.stop()
 
 

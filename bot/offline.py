@@ -285,6 +285,9 @@ class OfflineBotAPI(BaseRequest):
     def _api_setMyCommands(self, params: dict[str, Any], files: dict[str, Any]) -> bool:
         return True
 
+    def _api_setChatMenuButton(self, params: dict[str, Any], files: dict[str, Any]) -> bool:
+        return True
+
     def _api_setMyDescription(self, params: dict[str, Any], files: dict[str, Any]) -> bool:
         return True
 

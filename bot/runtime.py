@@ -31,6 +31,7 @@ from bot.i18n import compile_catalogs
 from bot.jobs import start_jobs
 from bot.migrate import head_revision, prepare
 from bot.updates import AnyApp, UpdateWorker
+from bot.webapp.server import start_local
 from models.catalog.samples import load_sample_catalog
 from models.core.updates import release_claims, store_updates
 
@@ -162,9 +163,12 @@ async def poll(application: AnyApp, stop: asyncio.Event) -> None:
             await application.post_init(application)
         await start_jobs(application)  # the JobQueue: outbox, expiry, pruning
         _poller, tasks = await start_polling(application)
+        webapp = await start_local(application, application.bot_data["settings"])  # Mini App
         log.info("long polling")
         await stop.wait()
         log.info("stopping long polling")
+        if webapp is not None:
+            webapp.stop()
         await stop_polling(tasks)
         await application.stop()
 

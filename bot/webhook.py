@@ -25,6 +25,8 @@ from bot.config import Settings
 from bot.db import Database
 from bot.jobs import start_jobs
 from bot.updates import AnyApp, UpdateWorker
+from bot.webapp import enabled
+from bot.webapp.server import routes_for
 from models.core.updates import count_unhandled, store_update
 
 log = logging.getLogger(__name__)
@@ -179,11 +181,13 @@ class WebhookService:
         self._worker_task: asyncio.Task[None] | None = None
 
     def web_app(self) -> WebApplication:
-        """The two routes."""
+        """The webhook and health routes, and the Mini App's when it is on."""
         routes: list[Any] = [
             (PATH, TelegramHandler, {"service": self}),
             ("/healthz", HealthHandler, {"service": self}),
         ]
+        if enabled(self.application.bot_data["settings"]):  # the Mini App, under /app/
+            routes += routes_for(self.application)
         return WebApplication(routes, log_function=_access_log)
 
     async def start(self, address: str, port: int) -> int:

@@ -12,6 +12,7 @@ from bot.i18n import N_
 from handlers.kit import routes
 from handlers.kit.common import back_button, button, esc, keyboard, menu_row, show
 from handlers.kit.pictures import has_picture, send_picture
+from handlers.shop.miniapp import open_shop_row
 from models.catalog.places import localized
 from models.shop.products import (
     CartChange,
@@ -67,7 +68,8 @@ async def shop_home(update: Update, context: BotContext, notice: str | None = No
     text = context.tr._("<b>Village shop</b>\nFresh from the farmers. Choose a shelf:")
     if notice:
         text = f"{notice}\n\n{text}"
-    await show(update, context, text, keyboard(*rows, cart_row, menu_row(context)))
+    markup = keyboard(open_shop_row(update, context), *rows, cart_row, menu_row(context))
+    await show(update, context, text, markup)
 
 
 async def show_category(update: Update, context: BotContext) -> None:

@@ -120,3 +120,26 @@ def similar_trees(*, session: Session, tree_id: int, limit: int = 3) -> list[Tre
         .limit(limit)
     )
     return list(session.exec(statement).all())
+
+
+@dataclass(frozen=True)
+class OrchardTree:
+    """A tree on the orchard map: the tree, its kind and village, and whether it is free."""
+
+    tree: Tree
+    species: Species
+    village: Village
+    free: bool
+
+
+def orchard_map(*, session: Session) -> list[OrchardTree]:
+    """Every tree on offer, by village and code, marked free or taken this season."""
+    taken = is_taken(current_season(), utcnow())
+    rows = session.exec(
+        select(Tree, Species, Village, taken.label("taken"))  # type: ignore[attr-defined]
+        .join(Species, col(Species.id) == Tree.species_id)
+        .join(Village, col(Village.id) == Tree.village_id)
+        .where(Tree.status == TreeStatus.AVAILABLE)
+        .order_by(col(Tree.village_id), col(Tree.code))
+    )
+    return [OrchardTree(tree, species, village, not held) for tree, species, village, held in rows]

@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, UniqueConstraint, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.catalog.places import Farmer, Village
@@ -151,6 +152,15 @@ def products_in(*, session: Session, category: str) -> list[Product]:
     return list(session.exec(statement.order_by(col(Product.id))))
 
 
+def shop_window(*, session: Session) -> list[tuple[Product, Village]]:
+    """Every active product with its village: by village, then shelf order, then id."""
+    shelf = {c.value: i for i, c in enumerate(Category)}
+    rows = session.exec(select(Product, Village).join(Village).where(col(Product.active)))
+    found = [(product, village) for product, village in rows]
+    found.sort(key=lambda r: (r[1].id or 0, shelf.get(r[0].category, len(shelf)), r[0].id or 0))
+    return found
+
+
 def product_card(
     *, session: Session, product_id: int | None = None, sku: str | None = None
 ) -> ProductCard | None:
@@ -171,13 +181,23 @@ def product_card(
 # --- cart ----------------------------------------------------------------------------------
 
 
-def cart_of(session: Session, user_id: int) -> Cart:
-    """The user's cart row, created on first use."""
-    cart = session.exec(select(Cart).where(Cart.user_id == user_id)).first()
+def cart_of(session: Session, user_id: int, *, lock: bool = False) -> Cart:
+    """The user's cart row, created on first use; `lock` holds it until the transaction ends.
+
+    The chat and the Mini App can change one cart at the same moment: locking the row makes the
+    second change wait for the first, so neither adds a line twice nor reads a stale quantity.
+    """
+    statement = select(Cart).where(Cart.user_id == user_id)
+    if lock:
+        statement = statement.with_for_update()
+    cart = session.exec(statement).first()
     if cart is None:
-        cart = Cart(user_id=user_id)
-        session.add(cart)
-        session.flush()
+        try:
+            with session.begin_nested():
+                cart = Cart(user_id=user_id)
+                session.add(cart)
+        except IntegrityError:  # another change created it at the same moment
+            cart = session.exec(statement).one()
     return cart
 
 
@@ -209,7 +229,7 @@ def view_cart(*, session: Session, user_id: int) -> CartView:
 
 def add_to_cart(*, session: Session, user_id: int, product_id: int) -> tuple[CartChange, CartView]:
     """Adds one of a product (up to the stock)."""
-    cart = cart_of(session, user_id)
+    cart = cart_of(session, user_id, lock=True)
     product = session.get(Product, product_id)
     if product is None or not product.active or product.stock < 1:
         return CartChange.GONE, read_cart(session, cart)
@@ -233,7 +253,7 @@ def change_cart(
     *, session: Session, user_id: int, product_id: int, action: str, version: int
 ) -> tuple[CartChange, CartView]:
     """Applies "+", "-" or "x" (remove) to one line, only if the cart is still at `version`."""
-    cart = cart_of(session, user_id)
+    cart = cart_of(session, user_id, lock=True)
     if not bump_version(session, cart, version):
         return CartChange.STALE, read_cart(session, cart)
     item = session.exec(

@@ -1,0 +1,282 @@
+// The shop page: asks the bot's API for shelves and the cart, sends taps, shows what comes back.
+// Everything shown (names, prices, stock, totals, words) is computed by the server; every call
+// carries Telegram's initData, which the server checks before it believes who is asking.
+"use strict";
+(function () {
+  const tg = window.Telegram && window.Telegram.WebApp;
+  // Outside Telegram (the console's local address, or when telegram.org cannot be reached) the
+  // initData is read from the address's fragment, where Telegram itself puts it.
+  const fragment = new URLSearchParams(window.location.hash.slice(1)).get("tgWebAppData");
+  const initData = (tg && tg.initData) || fragment || "";
+  let state = null;
+  let orchard = null;
+  let kind = "";
+  let chosen = null;
+  let busy = false;
+
+  function $(id) { return document.getElementById(id); }
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  async function call(name, body) {
+    const response = await fetch("api/" + name, {
+      method: "POST",
+      credentials: "same-origin",
+      cache: "no-store",
+      headers: { "Content-Type": "application/json", "X-Telegram-Init-Data": initData },
+      body: JSON.stringify(body || {}),
+    });
+    const data = await response.json().catch(function () { return {}; });
+    if (!response.ok) {
+      const error = new Error(data.message || String(response.status));
+      error.status = response.status;
+      throw error;
+    }
+    return data;
+  }
+
+  function say(text) {
+    const notice = $("notice");
+    if (!text) { notice.hidden = true; return; }
+    notice.textContent = text;
+    notice.hidden = false;
+    clearTimeout(say.timer);
+    say.timer = setTimeout(function () { notice.hidden = true; }, 3000);
+  }
+
+  function fail(error) {
+    if (error.status === 401 || !state) {
+      const main = $("shop");
+      main.replaceChildren(el("p", "message", error.message));
+      $("bar").hidden = true;
+    } else {
+      say(state.strings.offline);
+    }
+  }
+
+  function controls(product) {
+    const s = state.strings;
+    const box = el("div", "controls");
+    const quantity = state.cart.lines[String(product.id)] || 0;
+    if (quantity === 0) {
+      const add = el("button", "add", s.add);
+      add.type = "button";
+      add.disabled = product.stock < 1;
+      add.addEventListener("click", function () { change(product.id, "+"); });
+      box.append(add);
+      return box;
+    }
+    const less = el("button", "less", "−");
+    less.type = "button";
+    less.setAttribute("aria-label", s.less);
+    less.addEventListener("click", function () { change(product.id, "-"); });
+    const more = el("button", "more", "+");
+    more.type = "button";
+    more.setAttribute("aria-label", s.more);
+    more.disabled = quantity >= product.stock;
+    more.addEventListener("click", function () { change(product.id, "+"); });
+    box.append(less, el("span", "qty", String(quantity)), more);
+    return box;
+  }
+
+  function card(product) {
+    const node = el("article", "card");
+    node.dataset.product = String(product.id);
+    if (product.photo) {
+      const img = el("img");
+      img.src = product.photo;
+      img.alt = "";
+      img.loading = "lazy";
+      node.append(img);
+    } else {
+      node.append(el("div", "nophoto"));
+    }
+    const body = el("div", "body");
+    const stock = el("p", product.stock > 0 && product.stock <= 5 ? "stock low" : "stock",
+      product.stock_text);
+    body.append(el("h3", "", product.name), el("p", "price", product.price), stock,
+      controls(product));
+    node.append(body);
+    return node;
+  }
+
+  function showTab(tab, code) {
+    for (const button of document.querySelectorAll("#tabs button")) {
+      button.setAttribute("aria-pressed", String(button.dataset.tab === tab));
+    }
+    $("shop").hidden = tab !== "shop";
+    $("orchard").hidden = tab !== "orchard";
+    $("bar").hidden = tab !== "shop";
+    $("tree").hidden = true;
+    if (tab === "orchard") loadOrchard(code);
+  }
+
+  async function loadOrchard(code) {
+    try {
+      orchard = await call("orchard");
+      renderOrchard();
+      if (code) {
+        for (const village of orchard.villages) {
+          for (const tree of village.trees) {
+            if (tree.code === code) showTree(tree);
+          }
+        }
+      }
+    } catch (error) {
+      fail(error);
+    }
+  }
+
+  function renderOrchard() {
+    const s = state.strings;
+    const main = $("orchard");
+    const kinds = el("div", "kinds");
+    for (const option of [{ slug: "", name: s.all_kinds }].concat(orchard.kinds)) {
+      const chip = el("button", "", option.name);
+      chip.type = "button";
+      chip.dataset.kind = option.slug;
+      chip.setAttribute("aria-pressed", String(option.slug === kind));
+      chip.addEventListener("click", function () { kind = option.slug; renderOrchard(); });
+      kinds.append(chip);
+    }
+    const parts = [kinds];
+    for (const village of orchard.villages) {
+      parts.push(el("h2", "", village.heading), el("p", "counter", village.counter));
+      const names = {};
+      for (const option of orchard.kinds) names[option.slug] = option.name;
+      let grid = null;
+      let shown = "";
+      for (const tree of village.trees) {
+        if (tree.kind !== shown) {  // one small grid per kind, under its name
+          shown = tree.kind;
+          const off = kind !== "" && tree.kind !== kind;
+          const label = el("h3", "kind", names[tree.kind]);
+          grid = el("div", "trees");
+          label.hidden = off;
+          grid.hidden = off;
+          parts.push(label, grid);
+        }
+        const tile = el("button", tree.free ? "free" : "taken", tree.label);
+        tile.type = "button";
+        tile.dataset.code = tree.code;
+        tile.hidden = kind !== "" && tree.kind !== kind;
+        tile.disabled = !tree.free;
+        tile.setAttribute("aria-label", tree.title + " · " + (tree.free ? s.free : s.taken));
+        tile.addEventListener("click", function () { showTree(tree); });
+        grid.append(tile);
+      }
+    }
+    main.replaceChildren.apply(main, parts);
+  }
+
+  function showTree(tree) {
+    const s = state.strings;
+    chosen = tree;
+    $("tree-adopt").hidden = !tree.free;
+    const photo = $("tree-photo");
+    photo.hidden = !tree.photo;
+    if (tree.photo) photo.src = tree.photo;
+    $("tree-title").textContent = tree.free ? tree.title : tree.title + " · " + s.taken;
+    $("tree-planted").textContent = tree.planted;
+    $("tree-share").textContent = tree.share;
+    $("tree-price").textContent = tree.price;
+    $("tree-adopt").textContent = s.adopt;
+    $("tree-close").textContent = s.close;
+    $("tree").hidden = false;
+  }
+
+  function adopt() {
+    if (!chosen || !chosen.link) return;
+    if (tg && tg.openTelegramLink) {
+      tg.openTelegramLink(chosen.link);
+      tg.close();
+    } else {
+      window.location.href = chosen.link;
+    }
+  }
+
+  function render() {
+    const s = state.strings;
+    const tabs = document.querySelectorAll("#tabs button");
+    tabs[0].textContent = s.tab_shop;
+    tabs[1].textContent = s.tab_orchard;
+    $("tabs").hidden = false;
+    document.documentElement.lang = state.lang;
+    document.title = s.title;
+    $("title").textContent = s.title;
+    const main = $("shop");
+    const parts = [];
+    for (const shelf of state.shelves) {
+      parts.push(el("h2", "", shelf.heading));
+      const grid = el("section", "shelf");
+      for (const product of shelf.products) grid.append(card(product));
+      parts.push(grid);
+    }
+    main.replaceChildren.apply(main, parts);
+    main.setAttribute("aria-busy", "false");
+    const cart = state.cart;
+    $("bar").hidden = $("shop").hidden;
+    $("count").textContent = cart.count ? cart.summary : s.empty;
+    $("subtotal").textContent = cart.count ? cart.subtotal : "";
+    $("shipping").textContent = cart.count ? s.shipping : "";
+    const checkout = $("checkout");
+    checkout.textContent = s.checkout;
+    checkout.disabled = cart.count === 0;
+  }
+
+  async function change(productId, action) {
+    if (busy) return;
+    busy = true;
+    try {
+      state = await call("cart", { product_id: productId, action: action,
+        version: state.cart.version });
+      render();
+      say(state.notice);
+      if (tg && tg.HapticFeedback) tg.HapticFeedback.selectionChanged();
+    } catch (error) {
+      fail(error);
+    } finally {
+      busy = false;
+    }
+  }
+
+  async function checkout() {
+    try {
+      await call("checkout");
+      if (tg) tg.close();
+    } catch (error) {
+      fail(error);
+    }
+  }
+
+  async function start() {
+    if (tg) { tg.ready(); tg.expand(); }
+    $("checkout").addEventListener("click", checkout);
+    $("tree-adopt").addEventListener("click", adopt);
+    $("tree-close").addEventListener("click", function () { $("tree").hidden = true; });
+    for (const button of document.querySelectorAll("#tabs button")) {
+      button.addEventListener("click", function () { showTab(button.dataset.tab); });
+    }
+    try {
+      state = await call("shop");
+      render();
+      const start = state.start;  // a t.me/BOT/APP?startapp=tree_CODE or product_SKU link
+      if (start && start.kind === "tree") showTab("orchard", start.code);
+      if (start && start.kind === "product") {
+        const product = state.shelves.flatMap(function (shelf) { return shelf.products; })
+          .find(function (item) { return item.sku === start.code; });
+        const card = product && document.querySelector('[data-product="' + product.id + '"]');
+        if (card) card.scrollIntoView({ block: "center" });
+      }
+    } catch (error) {
+      fail(error);
+    }
+  }
+
+  start();
+})();

@@ -1,0 +1,49 @@
+"""Ways into the storefront Mini App: the chat's menu button and an "Open the shop" button.
+
+Both exist only while the Mini App is on (WEBAPP_URL, an https address, is set). Telegram sets
+a menu button per chat, not per language, so each private chat gets its own in its user's
+language, once, and again when the language changes.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardButton, Update, WebAppInfo
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+
+from bot.context import BotContext
+from bot.webapp import enabled, menu_button, page_url
+
+log = logging.getLogger(__name__)
+
+MENU_BUTTON_LANGUAGE = "menu_button_language"  # user_data: the language the chat's button has
+
+
+def open_shop_row(update: Update, context: BotContext) -> list[InlineKeyboardButton]:
+    """An "Open the shop" button in a private chat while the Mini App is on; else nothing."""
+    chat = update.effective_chat
+    if not enabled(context.settings) or chat is None or chat.type != ChatType.PRIVATE:
+        return []
+    label = "🛍 " + context.tr.pgettext("button", "Open the shop")
+    return [InlineKeyboardButton(label, web_app=WebAppInfo(page_url(context.settings)))]
+
+
+async def sync_menu_button(update: Update, context: BotContext) -> None:
+    """Gives this private chat the shop menu button in its user's language, if it lacks it."""
+    chat = update.effective_chat
+    if not enabled(context.settings) or chat is None or chat.type != ChatType.PRIVATE:
+        return
+    if context.account is None or context.user_data is None:
+        return
+    if context.user_data.get(MENU_BUTTON_LANGUAGE) == context.lang:
+        return
+    try:
+        await context.bot.set_chat_menu_button(
+            chat_id=chat.id, menu_button=menu_button(context.settings, context.tr)
+        )
+    except TelegramError as exc:  # tried again on the user's next update
+        log.warning("menu button for chat %s not set: %s", chat.id, exc)
+        return
+    context.user_data[MENU_BUTTON_LANGUAGE] = context.lang
