@@ -32,6 +32,7 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import BotContext
 from bot.i18n import N_, Translator
+from handlers.account import mydata
 from handlers.kit import dialogues, routes
 from handlers.kit.common import back_button, button, esc, keyboard, menu_row, show
 from models import privacy as privacy_data
@@ -410,12 +411,13 @@ async def withdraw(update: Update, context: BotContext) -> None:
 
 
 async def my_data(update: Update, context: BotContext) -> None:
-    """Sends a JSON file with everything stored about the user."""
+    """Sends a readable summary, then a JSON file with everything stored about the user."""
     if update.callback_query is not None:
         await update.callback_query.answer()
     chat = update.effective_chat
     assert chat is not None
     data = await context.db.run(export_user_data, user_id=_user_id(update))
+    await context.bot.send_message(chat.id, mydata.summary(context.tr, data))
     content = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
     caption = context.tr._(
         "Here is everything we store about you. Keep this file safe: it holds your personal data."
