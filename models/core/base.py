@@ -20,11 +20,14 @@ def telegram_id_column(**kwargs: Any) -> Any:
     return Column(BigInteger, **kwargs)
 
 
-def insert_ignoring_conflicts(session: Session, table: Any, values: dict[str, Any]) -> int:
-    """Inserts a row unless one with the same unique key exists; returns rows inserted (0/1)."""
+def insert_ignoring_conflicts(
+    session: Session, table: Any, values: dict[str, Any] | list[dict[str, Any]]
+) -> int:
+    """Inserts a row (or several) unless one with the same unique key exists; returns how many
+    were inserted."""
     dialect = session.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
-    statement = module.insert(table).values(**values).on_conflict_do_nothing()
+    statement = module.insert(table).values(values).on_conflict_do_nothing()
     # RETURNING, not rowcount: psycopg reports rowcount -1 for this statement on PostgreSQL.
     returned = session.exec(statement.returning(literal_column("1")))
     return len(returned.all())

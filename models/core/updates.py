@@ -73,25 +73,30 @@ def _int(value: Any) -> int | None:
     return value if isinstance(value, int) else None
 
 
-def store_update(*, session: Session, update_id: int, payload: dict[str, Any]) -> bool:
-    """Stores a received update unless it is already known; True if it is new."""
+def _row(update_id: int, payload: dict[str, Any]) -> dict[str, Any]:
+    """The stored row of a received update."""
     chat_id, user_id = _owners(payload)
-    values = {
+    return {
         "update_id": update_id,
         "payload": json.dumps(payload, ensure_ascii=False),
         "received_at": utcnow(),
         "chat_id": chat_id,
         "user_id": user_id,
     }
-    return insert_ignoring_conflicts(session, TelegramUpdate, values) == 1
+
+
+def store_update(*, session: Session, update_id: int, payload: dict[str, Any]) -> bool:
+    """Stores a received update unless it is already known; True if it is new."""
+    return insert_ignoring_conflicts(session, TelegramUpdate, _row(update_id, payload)) == 1
 
 
 def store_updates(*, session: Session, payloads: list[dict[str, Any]]) -> int:
-    """Stores a fetched batch of updates (the known ones are left alone); returns how many new."""
-    return sum(
-        store_update(session=session, update_id=int(payload["update_id"]), payload=payload)
-        for payload in payloads
-    )
+    """Stores a fetched batch of updates in one statement (the known ones are left alone);
+    returns how many were new."""
+    if not payloads:
+        return 0
+    rows = [_row(int(payload["update_id"]), payload) for payload in payloads]
+    return insert_ignoring_conflicts(session, TelegramUpdate, rows)
 
 
 # Insert-or-take in one statement, the same text on SQLite and PostgreSQL: the row is taken
