@@ -6,8 +6,7 @@ from typing import Any
 
 from bot.i18n import Translator
 from handlers.kit.common import esc
-
-ERASED = "[erased]"
+from models.privacy import ANONYMOUS as ERASED
 
 
 def _values(rows: list[dict[str, Any]], key: str) -> list[str]:
