@@ -235,8 +235,10 @@ async def deliver_pending(application: AnyApp, limit: int = 100, senders: int = 
         async with slots:
             await _deliver_chat(application, rows, batch)
 
-    try:
-        await asyncio.gather(*(one_chat(rows) for rows in _by_chat(due)))
+    try:  # a TaskGroup: should one chat fail unexpectedly, the others stop before the release
+        async with asyncio.TaskGroup() as group:
+            for rows in _by_chat(due):
+                group.create_task(one_chat(rows))
     finally:
         untried = [row.id for row, _ in due if row.id is not None and row.id not in batch.tried]
         if untried:
