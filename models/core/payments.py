@@ -335,6 +335,16 @@ def _as_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+def _money(payment: Payment, **params: object) -> dict[str, object]:
+    """A payment notification's parameters: its reference and amount, plus `params`."""
+    return {
+        "reference": payment.reference,
+        "amount_fen": payment.amount_fen,
+        "currency": payment.currency,
+        **params,
+    }
+
+
 def submit_proof(
     *, session: Session, reference: str, user_id: int, kind: ProofKind, file_id: str | None
 ) -> Payment:
@@ -360,13 +370,7 @@ def submit_proof(
             session=session,
             user_id=operator_id,
             kind="payment_proof",
-            params={
-                "reference": payment.reference,
-                "buyer": buyer.display_name if buyer else "",
-                "amount_fen": payment.amount_fen,
-                "currency": payment.currency,
-                "proof": kind.value,
-            },
+            params=_money(payment, buyer=buyer.display_name if buyer else "", proof=kind.value),
             dedupe_key=f"payment-proof-{payment.reference}-{operator_id}-{payment.proof_at}",
         )
     return payment
@@ -397,13 +401,7 @@ def reject_proof(
         session=session,
         user_id=payment.user_id,
         kind="payment_rejected",
-        params={
-            "reference": payment.reference,
-            "reason": reason,
-            "note": payment.note,
-            "amount_fen": payment.amount_fen,
-            "currency": payment.currency,
-        },
+        params=_money(payment, reason=reason, note=payment.note),
         dedupe_key=f"payment-rejected-{payment.reference}-{_as_utc(rejected_at).isoformat()}",
     )
     session.flush()
@@ -437,13 +435,7 @@ def settle_late_payment(
         session=session,
         user_id=payment.user_id,
         kind="payment_late",
-        params={
-            "reference": payment.reference,
-            "outcome": outcome,
-            "payable": payment.kind,
-            "amount_fen": payment.amount_fen,
-            "currency": payment.currency,
-        },
+        params=_money(payment, outcome=outcome, payable=payment.kind),
         dedupe_key=f"payment-late-{payment.reference}",
     )
     session.flush()
@@ -478,13 +470,7 @@ def queue_payment_reminders(*, session: Session, now: datetime | None = None) ->
             session=session,
             user_id=payment.user_id,
             kind="payment_reminder",
-            params={
-                "reference": payment.reference,
-                "number": info.number,
-                "deadline": deadline.isoformat(),
-                "amount_fen": payment.amount_fen,
-                "currency": payment.currency,
-            },
+            params=_money(payment, number=info.number, deadline=deadline.isoformat()),
             dedupe_key=f"payment-reminder-{payment.reference}",
         )
         count += 1
