@@ -24,7 +24,7 @@ from tornado.web import Application, RequestHandler
 
 from bot.db import Database
 from bot.offline import OfflineBotAPI
-from tests.engine_helpers import update_rows
+from tests.engine_helpers import until, update_rows
 from tests.factories import TgUser, make_command_update
 
 TOKEN = "123:abc"
@@ -122,12 +122,10 @@ def answered(telegram: Telegram) -> Counter[int]:
 
 
 async def wait_for(condition: Any, seconds: float, log: Path) -> None:
-    """Polls `condition` until true; fails after `seconds`, showing the bots' log."""
+    """Waits until `condition()` holds; fails after `seconds`, showing the bots' log."""
     try:
-        async with asyncio.timeout(seconds):
-            while not condition():
-                await asyncio.sleep(0.05)
-    except TimeoutError:
+        await until(condition, seconds)
+    except AssertionError:
         raise AssertionError(
             f"not reached in {seconds} s; the bots said:\n{log.read_text()}"
         ) from None
