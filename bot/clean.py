@@ -12,13 +12,16 @@ Telegram objects are frozen once built; PTB's own `_unfrozen()` is the way to ch
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-import regex
 from telegram import Message, TelegramObject, Update
 
-# Control characters (C0, DEL, C1) but the line break and tab, and halves of surrogate pairs.
-_UNWANTED = regex.compile(r"[\p{Cc}\p{Cs}--[\n\t]]", regex.V1)
+# Control characters (C0, DEL, C1: Unicode's Cc) but the line break and tab, and halves of
+# surrogate pairs (Cs). The stdlib `re`, not `regex`: this runs on every update on the event
+# loop, and `regex` releases the GIL while it matches, so with database threads busy each call
+# waited for the GIL to come back (0.4 ms per call on PostgreSQL, docs/performance.md).
+_UNWANTED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 MAX_TELEGRAM_ID = 2**52 - 1  # Telegram: user ids have at most 52 significant bits
 
 

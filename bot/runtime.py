@@ -109,7 +109,7 @@ class Poller:
         payloads = [update.to_dict() for update in updates]
         await self.application.bot_data["db"].run(store_updates, payloads=payloads)
         self.offset = max(update.update_id for update in updates) + 1  # only now: stored
-        self.worker.wake()
+        self.worker.wake(updates)
         return len(updates)
 
     async def run(self) -> None:

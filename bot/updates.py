@@ -20,6 +20,7 @@ import os
 import socket
 import uuid
 import weakref
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -39,6 +40,7 @@ RETRY_PAUSE = 5.0
 # that stopped before handling them, or claimed by a process that died (its lease ran out).
 SCAN_EVERY = 5.0
 CLAIM_BATCH = 50  # stored updates claimed per statement
+FRESH_KEPT = 4096  # fetched Update objects kept for the worker (one not claimed here is dropped)
 DEFAULT_LEASE = timedelta(seconds=60)
 
 
@@ -136,11 +138,20 @@ class UpdateWorker:
         settings = application.bot_data.get("settings")
         self.capacity = getattr(settings, "max_concurrent_updates", 256)
         self._tasks: set[asyncio.Task[None]] = set()
+        self._fresh: dict[int, Update] = {}
         self._wakeup = asyncio.Event()
         self._wakeup.set()  # start by handling whatever a previous run left behind
 
-    def wake(self) -> None:
-        """Tells the worker that a new update has been stored (or a slot came free)."""
+    def wake(self, fresh: Iterable[Update] = ()) -> None:
+        """Tells the worker that new updates have been stored (or a slot came free).
+
+        `fresh`: the stored updates as PTB already parsed them (polling), so that the worker does
+        not parse each one a second time from its stored JSON (about 0.8 ms of CPU per update).
+        """
+        for update in fresh:
+            self._fresh[update.update_id] = update
+        while len(self._fresh) > FRESH_KEPT:  # claimed elsewhere: the oldest go
+            del self._fresh[next(iter(self._fresh))]
         self._wakeup.set()
 
     async def run(self) -> None:
@@ -201,7 +212,7 @@ class UpdateWorker:
         """Handles one stored update through the processor; a poison update is marked handled."""
         application = self.application
         try:
-            update = Update.de_json(payload, application.bot)
+            update = self._fresh.pop(update_id, None) or Update.de_json(payload, application.bot)
             await application.update_processor.process_update(
                 update, application.process_update(update)
             )

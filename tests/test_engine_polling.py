@@ -3,11 +3,16 @@ process that dies between fetching and handling loses nothing; the next one hand
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
 from bot import runtime
 from bot.config import Settings
 from bot.db import Database
 from bot.offline import OfflineBotAPI
 from bot.updates import UpdateWorker
+from models.core.updates import store_updates
 from tests.engine_helpers import replies_by_chat, running, same_database, until, update_rows
 from tests.factories import TgUser, make_command_update
 
@@ -81,3 +86,36 @@ async def test_poll_serves_until_stopped_and_stops_cleanly(
     await asyncio.wait_for(task, 10)
     assert not application.running
     assert "ສະບາຍດີ" in telegram.sent("sendMessage")[0].params["text"]
+
+
+async def test_a_fetched_update_is_handled_as_fetched_not_parsed_again(
+    settings: Settings, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker hands on the Update object polling parsed; only a stored one is parsed again
+    (parsing is most of an update's CPU after the handlers)."""
+    from telegram import Update
+
+    from bot import updates
+
+    parsed: list[int] = []
+
+    class CountingUpdate(Update):
+        @classmethod
+        def de_json(cls, data: Any, bot: Any = None) -> Update:
+            parsed.append(data["update_id"])
+            return Update.de_json(data, bot)
+
+    monkeypatch.setattr(updates, "Update", CountingUpdate)
+    users = [TgUser(id=8100 + n, first_name=f"F{n}", language_code="en") for n in range(3)]
+    telegram = OfflineBotAPI()
+    telegram.queue_incoming(*[make_command_update(user, "/start") for user in users])
+    async with running(settings, db, api=telegram) as harness:
+        worker = UpdateWorker(harness.app)
+        assert await runtime.Poller(harness.app, worker, timeout=0).fetch() == 3
+        assert await worker.drain_all() == 3
+        assert parsed == []  # handled as fetched
+        stored = make_command_update(users[0], "/help")  # stored by another process
+        harness.app.bot_data["db"].call(store_updates, payloads=[stored])
+        assert await worker.drain_all() == 1
+    assert parsed == [stored["update_id"]]
+    assert len(telegram.sent("sendMessage")) == 4

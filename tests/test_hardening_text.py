@@ -47,6 +47,16 @@ def test_clean_removes_control_characters_but_line_breaks_and_tabs() -> None:
     assert clean("ສົມສັກ 🇱🇦 👨\u200d👩\u200d👧") == "ສົມສັກ 🇱🇦 👨\u200d👩\u200d👧"
 
 
+def test_clean_removes_exactly_unicode_control_and_surrogate_code_points() -> None:
+    """Every Cc and Cs code point but the line break and tab goes; nothing else is touched."""
+    import unicodedata
+
+    for point in range(0x110000):
+        char = chr(point)
+        unwanted = unicodedata.category(char) in ("Cc", "Cs") and char not in "\n\t"
+        assert clean(f"a{char}b") == ("ab" if unwanted else f"a{char}b"), hex(point)
+
+
 def test_lengths_count_user_perceived_characters() -> None:
     assert len(SOMSAK) == 6 and len(graphemes(SOMSAK)) == 4
     assert len(graphemes("🇱🇦👨\u200d👩\u200d👧e\u0301")) == 3
