@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine
 
 T = TypeVar("T")
+RECONNECT_TRIES = 2  # transactions repeated after finding a dead pooled connection
 
 
 def sqlite_engine(url: str, creator: Callable[[], Any] | None = None) -> Engine:
@@ -63,9 +65,9 @@ def make_engine(url: str, schema: str | None = None) -> Engine:
     if url.startswith("sqlite"):
         return sqlite_engine(url)
     connect_args = {"options": f"-csearch_path={schema}"} if schema else {}
-    return create_engine(
-        url, pool_size=10, max_overflow=20, pool_pre_ping=True, connect_args=connect_args
-    )
+    # No pool_pre_ping: its SELECT 1 before every transaction cost ~0.5 ms of CPU per reply;
+    # `Database.call` repeats a transaction that found its pooled connection dead instead.
+    return create_engine(url, pool_size=10, max_overflow=20, connect_args=connect_args)
 
 
 class Database:
@@ -94,11 +96,25 @@ class Database:
         return Session(self.engine, expire_on_commit=False)
 
     def call(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
-        """Runs `fn(session=..., **kwargs)` in one transaction, here and now."""
-        with self.session() as session:
-            result = fn(session=session, **kwargs)
-            session.commit()
-            return result
+        """Runs `fn(session=..., **kwargs)` in one transaction, here and now.
+
+        A pooled connection that died (the database restarted) fails the statement that uses
+        it; the server has then rolled the transaction back, so it is run once more on a new
+        connection. A connection lost during COMMIT is not retried: the write may have happened.
+        """
+        for attempt in range(RECONNECT_TRIES + 1):
+            committing = False
+            try:
+                with self.session() as session:
+                    result = fn(session=session, **kwargs)
+                    session.flush()  # the writes go now, so a dead connection fails before COMMIT
+                    committing = True
+                    session.commit()
+                    return result
+            except DBAPIError as exc:
+                if committing or not exc.connection_invalidated or attempt == RECONNECT_TRIES:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
 
     async def run(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
         """Runs `fn(session=..., **kwargs)` in one transaction (SQLite inline, else a thread)."""

@@ -63,6 +63,22 @@ def _in_flight(application: AnyApp) -> weakref.WeakValueDictionary[int, asyncio.
     return tasks  # type: ignore[no-any-return]
 
 
+def _claimed_here(application: AnyApp) -> dict[int, float]:
+    """update_id → when this process's worker claimed it (loop time), until its handlers start."""
+    return application.bot_data.setdefault("claimed_here", {})  # type: ignore[no-any-return]
+
+
+def _claim_to_take(application: AnyApp, update_id: int) -> Claim | None:
+    """The claim start_update must take, or None when the worker here claimed the update so
+    lately that the claim surely still holds (a statement saved on almost every update)."""
+    claim = claim_of(application)
+    claimed_at = _claimed_here(application).pop(update_id, None)
+    if claimed_at is None:
+        return claim
+    fresh = asyncio.get_running_loop().time() - claimed_at < claim.lease.total_seconds() / 2
+    return None if fresh else claim  # an update long queued behind its chat renews the claim
+
+
 def _running_elsewhere(application: AnyApp, update_id: int) -> bool:
     """Whether another task of this process handles this update now; else it becomes ours."""
     tasks = _in_flight(application)
@@ -87,7 +103,7 @@ async def claim_update(update: Update, context: BotContext) -> None:
         start = await context.db.run(
             start_update,
             update_id=update_id,
-            claim=claim_of(application),
+            claim=_claim_to_take(application, update_id),
             conversations=state_keys(application, update),
             user_id=user.id if user is not None else None,
         )
@@ -174,9 +190,12 @@ class UpdateWorker:
     async def drain(self) -> int:
         """Claims what there is room for and starts handling it; returns how many it started."""
         started = 0
+        claimed_here = _claimed_here(self.application)
         while (room := min(self.batch, self.capacity - len(self._tasks))) > 0:
+            claimed_at = asyncio.get_running_loop().time()  # the lease counts from before
             batch = await self.db.run(claim_stored, claim=claim_of(self.application), limit=room)
             for update_id, payload in batch:
+                claimed_here[update_id] = claimed_at
                 self._start(update_id, payload)
             started += len(batch)
             if len(batch) < room:
@@ -219,3 +238,5 @@ class UpdateWorker:
         except Exception:  # a poison update must not block every later one
             log.exception("stored update %s failed; marked handled", update_id)
             await self.db.run(mark_handled, update_id=update_id)
+        finally:
+            _claimed_here(application).pop(update_id, None)

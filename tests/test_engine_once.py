@@ -154,3 +154,30 @@ async def test_a_chats_later_update_waits_while_another_instance_holds_its_earli
     taken = [update_id for update_id, _ in db.call(claim_stored, claim=mine, limit=10)]
     assert taken == [elsewhere["update_id"]]  # Ann's next one waits for the other instance
     assert db.call(claim_stored, claim=other, limit=10)[0][0] == later["update_id"]
+
+
+async def test_an_update_long_queued_after_its_claim_claims_again_and_yields_to_a_taker(
+    settings: Settings, db: Database, ann: TgUser, li: TgUser
+) -> None:
+    """The worker's own fresh claim spares the claim at start; an old one is taken again, and
+    lost to another instance that took the update over meanwhile."""
+    import asyncio
+
+    from models.core.updates import Claim, claim_update
+
+    taken, fresh = make_command_update(ann, "/help"), make_command_update(li, "/help")
+    alive = Claim("host:555:alive", timedelta(minutes=5))
+    assert db.call(claim_update, update_id=taken["update_id"], claim=alive)  # took it over
+    async with running(settings, db) as bot:
+        claimed_here = bot.app.bot_data.setdefault("claimed_here", {})
+        now = asyncio.get_running_loop().time()
+        claimed_here[taken["update_id"]] = now - 3600  # claimed here an hour ago
+        claimed_here[fresh["update_id"]] = now  # claimed here just now
+        await bot.send(taken)
+        await bot.send(fresh)
+        assert set(replies_by_chat(bot.api)) == {li.id}
+        assert claimed_here == {}
+    rows = update_rows(db)
+    assert rows[taken["update_id"]].handled_at is None
+    assert rows[taken["update_id"]].claimed_by == alive.owner
+    assert rows[fresh["update_id"]].handled_at is not None

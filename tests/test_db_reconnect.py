@@ -1,0 +1,92 @@
+"""A database restart costs no transaction: one that finds its pooled connection dead runs again
+on a new one, unless the connection died at COMMIT (the write may have happened)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session, select
+
+from bot.db import Database
+from models.core.user import User
+
+
+def _dropped(invalidated: bool = True) -> OperationalError:
+    """The error SQLAlchemy raises when a statement finds its connection gone."""
+    return OperationalError(
+        "SELECT 1", {}, Exception("server closed the connection"), connection_invalidated=invalidated
+    )
+
+
+def test_a_transaction_that_finds_its_connection_dead_runs_again(db: Database) -> None:
+    tries: list[int] = []
+
+    def add_user(*, session: Session) -> None:
+        tries.append(1)
+        session.add(User(id=4242, first_name="R", language="en"))
+        session.flush()
+        if len(tries) == 1:
+            raise _dropped()
+
+    db.call(add_user)
+    assert len(tries) == 2
+    with db.session() as session:
+        assert len(session.exec(select(User).where(User.id == 4242)).all()) == 1
+
+
+def test_other_database_errors_are_not_repeated(db: Database) -> None:
+    tries: list[int] = []
+
+    def fails(*, session: Session) -> None:
+        tries.append(1)
+        raise _dropped(invalidated=False)
+
+    with pytest.raises(OperationalError):
+        db.call(fails)
+    assert len(tries) == 1
+
+
+def test_a_connection_lost_at_commit_is_not_repeated(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tries: list[int] = []
+
+    def commit(self: Session) -> Any:
+        raise _dropped()
+
+    def writes(*, session: Session) -> None:
+        tries.append(1)
+
+    monkeypatch.setattr(Session, "commit", commit)
+    with pytest.raises(OperationalError):
+        db.call(writes)
+    assert len(tries) == 1
+
+
+def test_postgresql_restart_between_transactions_loses_none(db: Database) -> None:
+    """Every pooled connection is cut by the server; the next transactions still go through."""
+    if not db.url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's backends are what a restart kills")
+
+    def backend(*, session: Session) -> int:
+        return int(session.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+    pids = {db.call(backend) for _ in range(3)}
+    killer = Database(db.url)
+    try:
+        with killer.engine.connect() as connection:
+            for pid in pids:
+                connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    finally:
+        killer.dispose()
+
+    def add_user(*, session: Session, user_id: int) -> None:
+        session.add(User(id=user_id, first_name="R", language="en"))
+
+    for user_id in (5001, 5002, 5003):
+        db.call(add_user, user_id=user_id)
+    with db.session() as session:
+        assert len(session.exec(select(User).where(User.id >= 5001)).all()) == 3
