@@ -18,7 +18,7 @@ from bot.offline import OfflineBotAPI
 from models.core.state import ConversationState, UserScratch
 from models.core.user import User, touch_user
 from tests.factories import TgUser
-from tests.harness import Harness, last_text
+from tests.harness import Harness, last_text, texts
 
 
 async def test_commands_are_registered_in_every_language(bot: Harness) -> None:
@@ -121,3 +121,32 @@ async def test_conversation_survives_a_restart_on_the_same_database(
         assert last_text(await Harness(app2, second, db).text(ann, "Pip")) == "apple ok"
     with db.session() as session:
         assert session.exec(select(ConversationState)).first() is None
+
+
+async def test_a_tap_answered_too_late_still_gets_its_screen(bot: Harness, ann: TgUser) -> None:
+    """Telegram refuses an answer to a stale button; the screen it asked for still comes."""
+    await bot.command(ann, "/start")
+    bot.api.fail_next(
+        "answerCallbackQuery",
+        description="Bad Request: query is too old and response timeout expired or query ID is invalid",
+    )
+    calls = await bot.press(ann, "LANG")
+    assert [call.method for call in calls] == ["answerCallbackQuery", "editMessageText"]
+    assert "Choose your language" in last_text(calls)
+    assert "Sorry" not in " ".join(texts(calls))
+
+
+async def test_a_picture_card_replaces_the_tapped_list_while_the_button_is_answered(
+    bot: Harness, noy: TgUser
+) -> None:
+    """A tree card with a photo: the answer, the photo and the list's removal all happen."""
+    from tests.adoption_helpers import tree_id
+
+    await bot.command(noy, "/start")
+    await bot.press(noy, "TREE")
+    calls = await bot.press(noy, f"TREE card {tree_id(bot.db, 'PEACH-0001')}")
+    assert sorted(call.method for call in calls) == [
+        "answerCallbackQuery",
+        "deleteMessage",
+        "sendPhoto",
+    ]

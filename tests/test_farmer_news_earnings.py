@@ -4,6 +4,7 @@ Lao farmers, and per month and per season."""
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
 from sqlmodel import col
@@ -66,7 +67,8 @@ async def test_earnings_per_month_and_per_season(bot: Harness, ann: TgUser, noy:
         session.commit()
     result = bot.db.call(farmer_earnings, farmer_id=farmer.id)
     months = dict(result.by_month)
-    assert len(months) == 2 and months[back.strftime("%Y-%m")] == 12800
+    month = back.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")  # the farmer's month
+    assert len(months) == 2 and months[month] == 12800
     assert sum(months.values()) == result.total_fen
     assert sum(fen for _, fen in result.by_season) == result.total_fen
     text = last_text(await bot.press(LONG, "FRM earnings"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 from urllib.parse import quote
@@ -12,7 +13,17 @@ from telegram.helpers import create_deep_linked_url
 
 from bot.context import BotContext
 from handlers.kit import routes
-from handlers.kit.common import back_button, button, esc, keyboard, menu_row, pager, show
+from handlers.kit.common import (
+    back_button,
+    button,
+    delete_quietly,
+    esc,
+    keyboard,
+    menu_row,
+    pager,
+    show,
+    with_answer,
+)
 from handlers.kit.pictures import has_picture, send_picture
 from models.adoption.browse import Group, TreeCard, browse_groups, list_free_trees, tree_card
 from models.catalog.places import localized
@@ -183,14 +194,14 @@ async def send_card(update: Update, context: BotContext, card: TreeCard, back: s
     if not card.tree.photo or not has_picture(card.tree.photo):
         await show(update, context, text, markup)
         return
-    query = update.callback_query
-    if query is not None:
-        await query.answer()
-        if isinstance(query.message, Message):
-            await query.message.delete()
     chat = update.effective_chat
     assert chat is not None
-    await send_picture(context, chat.id, card.tree.photo, text, markup)
+    query = update.callback_query
+    sent = send_picture(context, chat.id, card.tree.photo, text, markup)
+    if query is not None and isinstance(query.message, Message):  # the card takes its place
+        await with_answer(update, asyncio.gather(sent, delete_quietly(query.message)))
+        return
+    await with_answer(update, sent)
 
 
 async def open_card(update: Update, context: BotContext) -> None:

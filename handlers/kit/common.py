@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
+import logging
+from collections.abc import Awaitable
+from typing import TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
@@ -13,6 +17,9 @@ from bot.i18n import Translator
 from handlers.kit import routes
 from handlers.kit.routes import Route
 from models.privacy import is_erased
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def esc(text: object) -> str:
@@ -69,6 +76,35 @@ def menu_row(context: BotContext) -> list[InlineKeyboardButton]:
     return [button("🏠 " + context.tr.pgettext("button", "Main menu"), routes.MENU.data())]
 
 
+async def with_answer(update: Update, work: Awaitable[T]) -> T:
+    """Runs `work` (the screen's edit or new message) while the tapped button's answer goes out.
+
+    The answer only stops the button's spinner and depends on nothing else, so the two travel
+    together: one round trip to Telegram instead of two before the user sees the screen. A
+    button answered too late (Telegram forgets a query after a while) still gets its screen.
+    """
+    query = update.callback_query
+    if query is None:
+        return await work
+    answer = asyncio.ensure_future(query.answer())
+    await asyncio.sleep(0)  # the answer's request leaves first, as it did when awaited first
+    try:
+        return await work
+    finally:
+        try:
+            await answer
+        except BadRequest as exc:
+            log.info("the button's answer was refused (%s)", exc)
+
+
+async def delete_quietly(message: Message) -> None:
+    """Deletes a message the bot replaces; one Telegram will not delete any more just stays."""
+    try:
+        await message.delete()
+    except BadRequest as exc:
+        log.info("message %s not deleted (%s)", message.message_id, exc)
+
+
 async def show(
     update: Update,
     context: BotContext,
@@ -76,18 +112,23 @@ async def show(
     markup: InlineKeyboardMarkup | None = None,
 ) -> Message | None:
     """Answers a button press by editing its text message, anything else by a new message."""
+    return await with_answer(update, _show(update, context, text, markup))
+
+
+async def _show(
+    update: Update, context: BotContext, text: str, markup: InlineKeyboardMarkup | None
+) -> Message | None:
+    """The edit of the tapped text message, or else a new message."""
     query = update.callback_query
-    if query is not None:
-        await query.answer()
-        message = query.message
-        if isinstance(message, Message) and message.text is not None:
-            try:
-                result = await query.edit_message_text(text, reply_markup=markup)
-            except BadRequest as exc:
-                if "not modified" not in str(exc).lower():
-                    raise
-                return message
-            return result if isinstance(result, Message) else None
+    message = query.message if query is not None else None
+    if query is not None and isinstance(message, Message) and message.text is not None:
+        try:
+            result = await query.edit_message_text(text, reply_markup=markup)
+        except BadRequest as exc:
+            if "not modified" not in str(exc).lower():
+                raise
+            return message
+        return result if isinstance(result, Message) else None
     chat = update.effective_chat
     if chat is None:
         return None

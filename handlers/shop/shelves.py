@@ -10,7 +10,7 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 from bot.context import BotContext
 from bot.i18n import N_
 from handlers.kit import routes
-from handlers.kit.common import back_button, button, esc, keyboard, menu_row, show
+from handlers.kit.common import back_button, button, esc, keyboard, menu_row, show, with_answer
 from handlers.kit.pictures import has_picture, send_picture
 from handlers.shop.miniapp import open_shop_row
 from models.catalog.places import localized
@@ -129,9 +129,7 @@ async def send_card(update: Update, context: BotContext, card: ProductCard) -> N
     chat = update.effective_chat
     photo = card.product.photo
     if photo and has_picture(photo) and chat is not None:
-        if update.callback_query is not None:
-            await update.callback_query.answer()
-        await send_picture(context, chat.id, photo, text, markup)
+        await with_answer(update, send_picture(context, chat.id, photo, text, markup))
         return
     await show(update, context, text, markup)
 

@@ -97,7 +97,7 @@ def start_update(
         return UpdateStart(claimed=False)
     keys = {json.dumps(list(key)): key for _name, key in conversations}
     found: dict[tuple[str, tuple[int | str, ...]], object] = {}
-    scratch = None if user_id is None else {}
+    scratch: dict[str, Any] | None = None if user_id is None else {}
     wanted = set(conversations)
     for name, key, saved in _read_states(session, list(keys), user_id):
         if name is None:
