@@ -128,7 +128,8 @@ async def test_a_tap_answered_too_late_still_gets_its_screen(bot: Harness, ann: 
     await bot.command(ann, "/start")
     bot.api.fail_next(
         "answerCallbackQuery",
-        description="Bad Request: query is too old and response timeout expired or query ID is invalid",
+        description="Bad Request: query is too old and response timeout expired or query ID "
+        "is invalid",
     )
     calls = await bot.press(ann, "LANG")
     assert [call.method for call in calls] == ["answerCallbackQuery", "editMessageText"]

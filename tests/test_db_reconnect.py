@@ -16,9 +16,8 @@ from models.core.user import User
 
 def _dropped(invalidated: bool = True) -> OperationalError:
     """The error SQLAlchemy raises when a statement finds its connection gone."""
-    return OperationalError(
-        "SELECT 1", {}, Exception("server closed the connection"), connection_invalidated=invalidated
-    )
+    gone = Exception("server closed the connection")
+    return OperationalError("SELECT 1", {}, gone, connection_invalidated=invalidated)
 
 
 def test_a_transaction_that_finds_its_connection_dead_runs_again(db: Database) -> None:

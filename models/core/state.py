@@ -67,9 +67,7 @@ _STATES = 'SELECT name, "key", state FROM conversationstate WHERE "key" IN :keys
 _SCRATCH = "SELECT NULL, NULL, data FROM userscratch WHERE user_id = :user_id"
 _LOAD_STATES = text(_STATES).bindparams(bindparam("keys", expanding=True))
 _LOAD_SCRATCH = text(_SCRATCH)
-_LOAD_BOTH = text(f"{_STATES} UNION ALL {_SCRATCH}").bindparams(
-    bindparam("keys", expanding=True)
-)
+_LOAD_BOTH = text(f"{_STATES} UNION ALL {_SCRATCH}").bindparams(bindparam("keys", expanding=True))
 
 
 @dataclass
