@@ -24,16 +24,17 @@ PER_ROW = 6  # the tiles a row held at 360 px before trees had positions
 
 
 def placements(trees: list[tuple[int, int, int, bool]]) -> dict[int, tuple[int, int]]:
-    """(id, village, species, retired) in code order -> id: (row, col), as the page drew them."""
+    """(id, village, species, retired) in code order -> id: (row, col), as the page drew them:
+    a new row for each kind, six to a row; retired trees (never drawn) in rows after them."""
     cells: dict[int, tuple[int, int]] = {}
-    last: dict[int, tuple[int, int, int]] = {}  # village -> (species, row, col) of its last tree
-    ordered = sorted(trees, key=lambda t: t[3])  # stable: code order within drawn / retired
-    for tree_id, village, species, _retired in ordered:
-        kind, row, column = last.get(village, (species, 1, 0))
-        if kind != species or column == PER_ROW:
+    last: dict[int, tuple[tuple[int, bool], int, int]] = {}  # village -> (group, row, col)
+    for tree_id, village, species, retired in sorted(trees, key=lambda t: t[3]):  # stable
+        group = (species, retired)
+        previous, row, column = last.get(village, (group, 1, 0))
+        if previous != group or column == PER_ROW:
             row, column = (row + 1, 0) if column else (row, 0)
         column += 1
-        last[village] = (species, row, column)
+        last[village] = (group, row, column)
         cells[tree_id] = (row, column)
     return cells
 
