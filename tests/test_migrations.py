@@ -218,8 +218,7 @@ def test_tree_positions_migration_places_trees_as_the_page_drew_them(empty: Data
     trees += [(f"PEACH-000{n}", 1, 1, "available") for n in range(1, 8)]
     trees += [("PEACH-0100", 1, 2, "available")]
     values = ", ".join(
-        f"({n}, '{code}', {species}, {village}, {village}, 2015, '', '', '', 42000, 20,"
-        f" '{status}')"
+        f"({n}, '{code}', {species}, {village}, {village}, 2015, '', '', '', 42000, 20, '{status}')"
         for n, (code, species, village, status) in enumerate(trees, start=1)
     )
     statements.append(
