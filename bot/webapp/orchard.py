@@ -17,7 +17,7 @@ from bot.i18n import Translator
 from bot.webapp.photos import photo_url
 from models.adoption.browse import OrchardTree, orchard_map
 from models.catalog.places import localized
-from models.catalog.trees import current_season
+from models.catalog.trees import Species, current_season
 from models.reporting.stats import boxes_sold
 
 UNPLACED_PER_ROW = 6  # trees without a cell are drawn after the placed ones, six to a row
@@ -106,10 +106,11 @@ def orchard_state(
 ) -> dict[str, Any]:
     """The villages' maps with this season's counters, and the kinds to filter by."""
     by_village: dict[int, list[OrchardTree]] = {}
-    kinds: dict[str, str] = {}
+    species: dict[int, Species] = {}
     for item in orchard_map(session=session):
         by_village.setdefault(item.tree.village_id, []).append(item)
-        kinds.setdefault(item.species.slug, localized(item.species, "name", tr.language))
+        species.setdefault(item.tree.species_id, item.species)
+    kinds = {s.slug: localized(s, "name", tr.language) for _, s in sorted(species.items())}
     sold = boxes_sold(session=session, season=current_season())
     return {
         "villages": [
