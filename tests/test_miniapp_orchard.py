@@ -5,8 +5,10 @@ set from the chat served through the bot, and polling mode's local address."""
 from __future__ import annotations
 
 import dataclasses
+import io
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -14,9 +16,11 @@ import httpx
 import pytest
 from sqlalchemy import update
 from sqlmodel import col, select
+from telegram import Bot
 
 from bot.app import build_application
 from bot.config import Settings
+from bot.console import ConsoleBotAPI
 from bot.db import Database
 from bot.offline import OfflineBotAPI
 from bot.webapp.initdata import verify_init_data
@@ -198,3 +202,14 @@ async def test_polling_mode_prints_a_signed_local_address(
     off = dataclasses.replace(local, webapp_url=None)
     assert await start_local(bot.app, off) is None
     assert capsys.readouterr().out == ""
+
+
+async def test_console_photos_are_read_from_their_files(tmp_path: Path) -> None:
+    """In the console a photo's file_id is its path (!photo PATH), so getFile can serve it."""
+    picture = tmp_path / "peach.jpg"
+    picture.write_bytes(JPEG)
+    api = ConsoleBotAPI(io.StringIO(), tmp_path / "files")
+    bot = Bot("123:console", request=api)
+    async with bot:
+        assert await PhotoCache().get(bot, str(picture)) == JPEG
+        assert await PhotoCache().get(bot, str(tmp_path / "missing.jpg")) is None
