@@ -64,6 +64,11 @@ class ConsoleBotAPI(OfflineBotAPI):
         self.console_chat = 0
         self._file_numbers = itertools.count(1)
 
+    def file_content(self, file_id: str) -> bytes | None:
+        """A photo sent with !photo has its path as file_id: getFile and downloads read it."""
+        path = Path(file_id)
+        return path.read_bytes() if path.is_file() else super().file_content(file_id)
+
     def on_call(self, call: ApiCall) -> None:
         """Prints one call the bot made, if a user would see it."""
         printer = getattr(self, f"_print_{call.method}", None)

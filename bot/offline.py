@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import itertools
 import json
 import time
@@ -63,6 +64,8 @@ class OfflineBotAPI(BaseRequest):
         self._ids = itertools.count(1000)
         self._failures: deque[_Failure] = deque()
         self.incoming: list[dict[str, Any]] = []  # updates getUpdates will hand out
+        self.stored_files: dict[str, bytes] = {}  # file_id -> content, for getFile and downloads
+        self._paths: dict[str, str] = {}  # file_path getFile gave -> file_id
         self._arrived: asyncio.Event | None = None
 
     # --- BaseRequest -------------------------------------------------------------------------
@@ -88,6 +91,8 @@ class OfflineBotAPI(BaseRequest):
         pool_timeout: Any = None,
     ) -> tuple[int, bytes]:
         """Answers one Bot API call."""
+        if "/file/bot" in url:  # a download from Telegram's file server, after getFile
+            return self._download(url)
         endpoint = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         files = request_data.multipart_data if request_data and request_data.contains_files else {}
@@ -107,6 +112,9 @@ class OfflineBotAPI(BaseRequest):
             if failure.parameters:
                 body["parameters"] = failure.parameters
             return failure.status, json.dumps(body).encode()
+        if endpoint == "getFile" and self.file_content(str(params.get("file_id"))) is None:
+            body = {"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"}
+            return 400, json.dumps(body).encode()
         answer = getattr(self, f"_api_{endpoint}", None)
         if answer is None:
             if self.strict:
@@ -120,6 +128,25 @@ class OfflineBotAPI(BaseRequest):
 
     def on_call(self, call: ApiCall) -> None:
         """Hook for subclasses (the console prints here)."""
+
+    # --- files: getFile and the file server --------------------------------------------------
+    def file_content(self, file_id: str) -> bytes | None:
+        """The content of a file Telegram would have under this id (tests store it first)."""
+        return self.stored_files.get(file_id)
+
+    def _api_getFile(self, params: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
+        file_id = str(params["file_id"])
+        content = self.file_content(file_id) or b""
+        path = f"photos/{hashlib.sha256(file_id.encode()).hexdigest()[:16]}.jpg"
+        self._paths[path] = file_id
+        return {**_file(file_id), "file_path": path, "file_size": len(content)}
+
+    def _download(self, url: str) -> tuple[int, bytes]:
+        """Answers a file download like Telegram's file server (404 for an unknown path)."""
+        path = url.split("/file/bot", 1)[1].split("/", 1)[-1]
+        self.calls.append(ApiCall("downloadFile", {"file_path": path}))
+        content = self.file_content(self._paths.get(path, ""))
+        return (404, b"Not Found") if content is None else (200, content)
 
     # --- scripting failures ------------------------------------------------------------------
     def fail_next(

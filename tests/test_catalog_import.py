@@ -102,3 +102,74 @@ def test_bad_product_rows_are_reported_by_line(db: Database, tmp_path: Path) -> 
         db.call(import_catalog, sections=read_catalog_file(path))
     assert caught.value.errors == ["line 3: products: unknown village, farmer"]
     assert set(products(db)) == before  # nothing imported, not even the good row
+
+
+def cells(db: Database) -> dict[str, tuple[int | None, int | None]]:
+    """Every tree's cell on its village's map."""
+    with db.session() as session:
+        return {t.code: (t.grid_row, t.grid_col) for t in session.exec(select(Tree))}
+
+
+TREE_HEADER = "code,species,village,farmer,year_planted,price,harvest_kg,row,col\n"
+
+
+def test_trees_are_placed_on_the_map_from_csv_and_yaml(db: Database, tmp_path: Path) -> None:
+    db.call(import_catalog, sections=read_catalog_file(DOCS / "trees-example.csv"))
+    db.call(import_catalog, sections=read_catalog_file(DOCS / "catalog-example.yaml"))
+    assert cells(db)["PEACH-0101"] == (8, 1) and cells(db)["TEA-0101"] == (4, 2)
+    swap = tmp_path / "swap.csv"  # two trees trade cells in one file; a third keeps its own
+    swap.write_text(
+        TREE_HEADER + "PEACH-0001,peach,shibadong,SBD-SHI,2013,439,20,1,2\n"
+        "PEACH-0002,peach,shibadong,SBD-YANG,2014,458,20,1,1\n"
+        "PEACH-0003,peach,shibadong,SBD-WU,2015,420,20,,\n",
+        encoding="utf-8",
+    )
+    db.call(import_catalog, sections=read_catalog_file(swap))
+    placed = cells(db)
+    assert (placed["PEACH-0001"], placed["PEACH-0002"], placed["PEACH-0003"]) == (
+        (1, 2),
+        (1, 1),
+        (1, 3),
+    )
+
+
+@pytest.mark.parametrize(
+    ("rows", "error"),
+    [
+        (
+            "PEACH-0301,peach,shibadong,SBD-LONG,2014,420,20,8,2\n"
+            "PEACH-0302,peach,shibadong,SBD-LONG,2014,420,20,8,2\n",
+            "line 3: trees: PEACH-0302: row 8, col 2 of shibadong already holds"
+            " PEACH-0301 (line 2)",
+        ),
+        (
+            "PEACH-0301,peach,shibadong,SBD-LONG,2014,420,20,1,1\n",
+            "line 2: trees: PEACH-0301: row 1, col 1 of shibadong already holds PEACH-0001",
+        ),
+        ("PEACH-0301,peach,shibadong,SBD-LONG,2014,420,20,8,\n", "line 2: trees: row: Value"),
+        ("PEACH-0301,peach,shibadong,SBD-LONG,2014,420,20,8,13\n", "line 2: trees: col: Input"),
+    ],
+    ids=["two in the file", "on a tree already there", "row without col", "off the map"],
+)
+def test_a_cell_taken_or_off_the_map_is_refused_by_line(
+    db: Database, tmp_path: Path, rows: str, error: str
+) -> None:
+    path = tmp_path / "trees.csv"
+    path.write_text(TREE_HEADER + rows, encoding="utf-8")
+    before = cells(db)
+    with pytest.raises(CatalogImportError) as caught:
+        db.call(import_catalog, sections=read_catalog_file(path))
+    assert caught.value.errors[0].startswith(error), caught.value.errors
+    assert cells(db) == before
+
+
+def test_the_same_village_cell_in_another_village_is_free(db: Database, tmp_path: Path) -> None:
+    path = tmp_path / "catalog.yaml"
+    path.write_text(
+        "trees:\n"
+        "  - {code: TEA-0301, species: tea, village: phonsavang, farmer: PSV-KHAM,"
+        " year_planted: 1961, price: 280, harvest_kg: 2, row: 1, col: 1}\n",
+        encoding="utf-8",
+    )
+    db.call(import_catalog, sections=read_catalog_file(path))
+    assert cells(db)["TEA-0301"] == (1, 1) == cells(db)["PEACH-0001"]

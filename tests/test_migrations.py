@@ -198,3 +198,46 @@ def test_payment_methods_migration_keeps_prices_orders_and_payments(empty: Datab
     assert price == 6800
     assert tuple(payment) == (16800, "paid", None, None)
     assert methods == 0  # operators add their villages' ways to pay; no guessed accounts
+
+
+def test_tree_positions_migration_places_trees_as_the_page_drew_them(empty: Database) -> None:
+    """0019 gives every tree a cell: per village in code order, a new row per kind, six to a row,
+    retired trees after the others; the rest of each row is kept."""
+    upgrade(empty, "0017")
+    statements = [
+        "INSERT INTO village (id, slug, country, name_zh, name_lo, name_en, region_zh, region_lo,"
+        " region_en, collective_share_pct) VALUES (1, 'shibadong', 'CN', '十八洞村', 'ຊືປາຕົງ',"
+        " 'Shibadong', '', '', '', 18), (2, 'phonsavang', 'LA', '蓬萨旺村', 'ໂພນສະຫວ່າງ',"
+        " 'Phonsavang', '', '', '', 15)",
+        "INSERT INTO species (id, slug, emoji, name_zh, name_lo, name_en) VALUES"
+        " (1, 'peach', 'p', '黄桃', 'ພີດ', 'Peach'), (2, 'kiwi', 'k', '猕猴桃', 'ກີວີ', 'Kiwi')",
+        "INSERT INTO farmer (id, code, village_id, name_zh, name_lo, name_en) VALUES"
+        " (1, 'SBD-LONG', 1, '龙', '', ''), (2, 'PSV-KHAM', 2, '坎', '', '')",
+    ]
+    trees = [("KIWI-0001", 2, 1, "available"), ("PEACH-0008", 1, 1, "retired")]
+    trees += [(f"PEACH-000{n}", 1, 1, "available") for n in range(1, 8)]
+    trees += [("PEACH-0100", 1, 2, "available")]
+    values = ", ".join(
+        f"({n}, '{code}', {species}, {village}, {village}, 2015, '', '', '', 42000, 20, '{status}')"
+        for n, (code, species, village, status) in enumerate(trees, start=1)
+    )
+    statements.append(
+        "INSERT INTO tree (id, code, species_id, village_id, farmer_id, year_planted,"
+        " description_zh, description_lo, description_en, price_fen, harvest_kg, status)"
+        f" VALUES {values}"
+    )
+    with empty.engine.begin() as connection:
+        for statement in statements:
+            connection.execute(text(statement))
+    upgrade(empty)
+    with empty.engine.connect() as connection:
+        rows = connection.execute(text("SELECT code, grid_row, grid_col, price_fen FROM tree"))
+        placed = {code: (row, column) for code, row, column, _price in rows}
+        assert schema_diff(connection, only=models_tables()) == []
+    assert placed == {
+        "KIWI-0001": (1, 1),  # the kiwi comes first in code order: its own row
+        **{f"PEACH-000{n}": (2, n) for n in range(1, 7)},
+        "PEACH-0007": (3, 1),  # the seventh peach starts the next row
+        "PEACH-0008": (4, 1),  # retired, after the drawn trees
+        "PEACH-0100": (1, 1),  # another village's map
+    }

@@ -18,8 +18,10 @@ from sqlmodel import select
 
 from bot.config import Settings
 from bot.webapp.server import start_console
+from models.catalog.pictures import PICTURES_DIR
 from models.shop.products import CartItem
 from tests.adoption_helpers import paid_adoption
+from tests.backoffice_helpers import paid_order
 from tests.conftest import ADMIN_ID
 from tests.factories import TgUser
 from tests.harness import Harness, last_text
@@ -187,6 +189,60 @@ async def test_startapp_link_opens_the_tree_card(
         assert await page.is_hidden("#bar")  # type: ignore[attr-defined]
 
 
+LAO_PROBE = """(chars) => {
+  const probe = document.createElement("div");
+  probe.id = "probe";
+  probe.style.cssText = "position:fixed;top:0;left:0;background:#fff;color:#000;z-index:9";
+  for (const char of chars) {
+    const span = document.createElement("span");
+    span.textContent = char;
+    span.style.cssText = "display:inline-block;font-size:40px;line-height:60px;padding:0 6px";
+    probe.append(span);
+  }
+  document.body.append(probe);
+}"""
+TOFU = "\u0e80"  # in the Lao block but no letter: no font has it, so it is drawn as a box
+
+
+async def fonts_drawing(page: object, selector: str) -> list[dict[str, object]]:
+    """The fonts Chromium really drew the text of `selector` with (DevTools'
+    CSS.getPlatformFontsForNode): family, whether it is a web font, and how many glyphs."""
+    cdp = await page.context.new_cdp_session(page)  # type: ignore[attr-defined]
+    await cdp.send("DOM.enable")
+    await cdp.send("CSS.enable")
+    root = await cdp.send("DOM.getDocument")
+    node = await cdp.send(
+        "DOM.querySelector", {"nodeId": root["root"]["nodeId"], "selector": selector}
+    )
+    fonts = await cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})
+    await cdp.detach()
+    return list(fonts["fonts"])
+
+
+async def lao_drawn_in_the_bundled_font(page: object, selector: str) -> bool:
+    """Whether every Lao letter of `selector` is drawn with the bundled Noto Sans Lao (only
+    punctuation and spaces with other fonts), and drawn as real glyphs: each letter's picture
+    differs from the others and from the box a missing glyph is drawn as (tofu)."""
+    text = await page.text_content(selector)  # type: ignore[attr-defined]
+    fonts = await fonts_drawing(page, selector)
+    lao = sum(1 for c in text or "" if "\u0e80" <= c <= "\u0eff")
+    ours = sum(int(f["glyphCount"]) for f in fonts if bundled_lao(f))  # type: ignore[call-overload]
+    others = sum(int(f["glyphCount"]) for f in fonts if not bundled_lao(f))  # type: ignore[call-overload]
+    drawn_by_us = lao > 0 and ours >= lao and others <= len(text or "") - lao
+    letters = list(dict.fromkeys(c for c in text or "" if "\u0e81" <= c <= "\u0eae"))[:4]
+    await page.evaluate(LAO_PROBE, [*letters, TOFU])  # type: ignore[attr-defined]
+    spans = await page.query_selector_all("#probe span")  # type: ignore[attr-defined]
+    pictures = [await span.screenshot() for span in spans]
+    await page.evaluate("document.getElementById('probe').remove()")  # type: ignore[attr-defined]
+    glyphs = len(letters) >= 3 and len(set(pictures)) == len(pictures)
+    return drawn_by_us and glyphs
+
+
+def bundled_lao(font: dict[str, object]) -> bool:
+    """The page's own web font, not a system font of the same name."""
+    return font["familyName"] == "Noto Sans Lao" and font["isCustomFont"] is True
+
+
 async def test_lao_page_speaks_lao_in_the_lao_font(
     bot: Harness, browser: object, noy: TgUser, tmp_path: Path
 ) -> None:
@@ -194,15 +250,92 @@ async def test_lao_page_speaks_lao_in_the_lao_font(
     async with webapp_server(bot.app) as url:
         page = await open_page(browser, url, init_data(bot.app, noy), locale="lo-LA")
         await page.wait_for_selector("#shop .card")  # type: ignore[attr-defined]
-        assert await page.text_content("h1") == "ຮ້ານຄ້າຂອງບ້ານ"  # type: ignore[attr-defined]
+        title = await page.text_content("h1")  # type: ignore[attr-defined]
+        assert title == "ຮ້ານຄ້າຂອງບ້ານ"
         assert await page.get_attribute("html", "lang") == "lo"  # type: ignore[attr-defined]
         prices = await page.locator("#shop .price").all_text_contents()  # type: ignore[attr-defined]
         assert prices and all("ກີບ" in price for price in prices)
-        lao_font = await page.evaluate(  # type: ignore[attr-defined]
+        fonts = await page.evaluate(  # type: ignore[attr-defined]
             """async () => { await document.fonts.ready;
-                return [...document.fonts].some(f => f.family.includes("Noto Sans Lao")
-                                                  && f.status === "loaded"); }"""
+                return {check: document.fonts.check('16px "Noto Sans Lao"', "ສວນ"),
+                        loaded: [...document.fonts].filter(f => f.family.includes("Noto Sans Lao")
+                                 && f.status === "loaded").length}; }"""
         )
-        assert lao_font, "the bundled Noto Sans Lao was not loaded for Lao text"
+        assert fonts["check"] and fonts["loaded"] >= 1, fonts
+        await page.screenshot(path=str(tmp_path / "shop-lo.png"))  # type: ignore[attr-defined]
+        assert (tmp_path / "shop-lo.png").stat().st_size > 10_000
+        for selector in ("h1", "#shop h2"):
+            assert await lao_drawn_in_the_bundled_font(page, selector), selector
         width = await page.evaluate("document.documentElement.scrollWidth")  # type: ignore[attr-defined]
         assert width <= 360  # nothing wider than the phone
+
+
+async def test_the_lao_font_check_fails_without_the_bundled_font(
+    bot: Harness, browser: object, noy: TgUser
+) -> None:
+    """The check above can fail: with the font files refused, the title is drawn by a system
+    font (DejaVu Sans here) or as boxes, and it says so."""
+    await bot.command(noy, "/start")
+    async with webapp_server(bot.app) as url:
+        page = await open_page(browser, url, init_data(bot.app, noy), locale="lo-LA")
+        await page.route("**/fonts/NotoSansLao-*", lambda route: route.abort())  # type: ignore[attr-defined]
+        await page.reload()  # type: ignore[attr-defined]
+        await page.wait_for_selector("#shop .card")  # type: ignore[attr-defined]
+        await page.evaluate("document.fonts.ready")  # type: ignore[attr-defined]
+        fonts = await fonts_drawing(page, "h1")
+        assert not await lao_drawn_in_the_bundled_font(page, "h1")
+    assert not any(f["isCustomFont"] for f in fonts), fonts
+
+
+async def test_orchard_draws_each_tree_at_its_cell(
+    bot: Harness, browser: object, ann: TgUser
+) -> None:
+    await bot.command(ann, "/start")
+    paid_order(bot.db, ann.id, "KIWI-5KG", quantity=2)
+    async with webapp_server(bot.app) as url:
+        page = await open_page(browser, url, init_data(bot.app, ann))
+        await page.click("#tabs button[data-tab=orchard]")  # type: ignore[attr-defined]
+        await page.wait_for_selector('[data-code="KIWI-0001"]')  # type: ignore[attr-defined]
+
+        async def box(code: str) -> dict[str, float]:
+            tile = await page.query_selector(f'[data-code="{code}"]')  # type: ignore[attr-defined]
+            return dict(await tile.bounding_box())
+
+        first, second, below = (
+            await box("PEACH-0001"),
+            await box("PEACH-0002"),
+            await box("PEACH-0007"),
+        )
+        kiwi = await box("KIWI-0001")
+        counters = await page.locator("#orchard .counter").all_text_contents()  # type: ignore[attr-defined]
+        await page.click('.kinds button[data-kind="kiwi"]')  # type: ignore[attr-defined]
+        kiwi_filtered = await box("KIWI-0001")
+        width = await page.evaluate("document.documentElement.scrollWidth")  # type: ignore[attr-defined]
+    assert second["y"] == first["y"] and second["x"] > first["x"]  # the same row, next column
+    assert below["x"] == first["x"] and below["y"] > first["y"]  # row 2, column 1
+    assert kiwi["x"] == first["x"] and kiwi["y"] > below["y"] + 3 * first["height"]  # row 6
+    assert kiwi_filtered == kiwi  # filtering leaves the map as it stands
+    assert counters[:2] == [
+        "0 of 34 trees adopted this season",
+        "2 boxes of produce sold this season",
+    ]
+    assert width <= 360
+
+
+async def test_a_photo_set_from_the_chat_shows_in_the_page(
+    bot: Harness, browser: object, admin: TgUser, ann: TgUser
+) -> None:
+    await bot.photo(admin, "AgAChoneyFromThePostOffice", "/photo HONEY-500G")
+    bot.api.stored_files["AgAChoneyFromThePostOffice"] = (
+        PICTURES_DIR / "product-kiwi-5kg.jpg"
+    ).read_bytes()
+    honey = product(bot.db, "HONEY-500G")
+    async with webapp_server(bot.app) as url:
+        page = await open_page(browser, url, init_data(bot.app, ann))
+        img = await page.wait_for_selector(f'[data-product="{honey.id}"] img')  # type: ignore[attr-defined]
+        await page.wait_for_function(  # type: ignore[attr-defined]
+            "(img) => img.complete && img.naturalWidth > 0", arg=img
+        )
+        source = await img.get_attribute("src")
+    assert source is not None and source.startswith("photos/product/HONEY-500G.jpg?v=")
+    assert [c.params["file_id"] for c in bot.api.sent("getFile")] == ["AgAChoneyFromThePostOffice"]

@@ -1,4 +1,5 @@
-"""The orchard page's data: each village's trees on a grid, free or taken, with their cards.
+"""The orchard page's data: each village's trees on its map (the trees' rows and columns), free
+or taken, with their cards and this season's counters.
 
 "Adopt" on the page only opens the tree's card in the chat (the `/start tree_<CODE>` deep link),
 so consent, address and payment stay in the chat's one well-tested dialogue.
@@ -6,15 +7,42 @@ so consent, address and payment stay in the chat's one well-tested dialogue.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlmodel import Session
 from telegram.helpers import create_deep_linked_url
 
 from bot.i18n import Translator
+from bot.webapp.photos import photo_url
 from models.adoption.browse import OrchardTree, orchard_map
-from models.catalog.pictures import sample_picture_path
 from models.catalog.places import localized
+from models.catalog.trees import Species, current_season
+from models.reporting.stats import boxes_sold
+
+UNPLACED_PER_ROW = 6  # trees without a cell are drawn after the placed ones, six to a row
+
+
+def cells(trees: Sequence[OrchardTree]) -> list[tuple[int, int]]:
+    """Each tree's (row, column) on its village's map: its own cell, or a free one after them."""
+    placed = {
+        (item.tree.grid_row, item.tree.grid_col)
+        for item in trees
+        if item.tree.grid_row is not None and item.tree.grid_col is not None
+    }
+    row = max((r for r, _ in placed), default=0) + 1
+    column = 0
+    result = []
+    for item in trees:
+        tree = item.tree
+        if tree.grid_row is not None and tree.grid_col is not None:
+            result.append((tree.grid_row, tree.grid_col))
+            continue
+        column += 1
+        if column > UNPLACED_PER_ROW:
+            row, column = row + 1, 1
+        result.append((row, column))
+    return result
 
 
 def tree_json(
@@ -22,7 +50,6 @@ def tree_json(
 ) -> dict[str, Any]:
     """One tile and its card."""
     tree, lang = item.tree, tr.language
-    path = sample_picture_path(tree.photo or "")
     return {
         "code": tree.code,
         "label": tree.code.rsplit("-", 1)[-1].lstrip("0") or "0",
@@ -34,32 +61,61 @@ def tree_json(
             kg=tr.number(tree.harvest_kg)
         ),
         "price": tr.price(tree.price_fen, lak_per_cny),
-        "photo": f"pictures/{path.name}" if path is not None else None,
+        "photo": photo_url("tree", tree.code, tree.photo),
         "link": create_deep_linked_url(username, f"tree_{tree.code}") if item.free else None,
+    }
+
+
+def counters(tr: Translator, trees: Sequence[OrchardTree], boxes: int) -> list[str]:
+    """This season's lines under a village's name: trees adopted of all, boxes sold."""
+    total = len(trees)
+    adopted = sum(1 for item in trees if not item.free)
+    return [
+        tr.ngettext(
+            "{adopted} of {total} tree adopted this season",
+            "{adopted} of {total} trees adopted this season",
+            total,
+        ).format(adopted=adopted, total=total),
+        tr.ngettext(
+            "{count} box of produce sold this season",
+            "{count} boxes of produce sold this season",
+            boxes,
+        ).format(count=tr.number(boxes)),
+    ]
+
+
+def village_json(
+    tr: Translator, trees: list[OrchardTree], boxes: int, lak_per_cny: float, username: str
+) -> dict[str, Any]:
+    """One village's map: its trees with their cells, its size, its counters."""
+    tiles = []
+    for item, (row, column) in zip(trees, cells(trees), strict=True):
+        tiles.append({**tree_json(tr, item, lak_per_cny, username), "row": row, "col": column})
+    tiles.sort(key=lambda t: (t["row"], t["col"]))  # reading order: row by row
+    return {
+        "heading": localized(trees[0].village, "name", tr.language),
+        "counters": counters(tr, trees, boxes),
+        "rows": max(t["row"] for t in tiles),
+        "cols": max(t["col"] for t in tiles),
+        "trees": tiles,
     }
 
 
 def orchard_state(
     *, session: Session, tr: Translator, lak_per_cny: float, username: str
 ) -> dict[str, Any]:
-    """The villages' trees with this season's counters, and the kinds to filter by."""
-    villages: list[dict[str, Any]] = []
-    kinds: dict[str, str] = {}
+    """The villages' maps with this season's counters, and the kinds to filter by."""
+    by_village: dict[int, list[OrchardTree]] = {}
+    species: dict[int, Species] = {}
     for item in orchard_map(session=session):
-        name = localized(item.village, "name", tr.language)
-        if not villages or villages[-1]["heading"] != name:
-            villages.append({"heading": name, "trees": []})
-        villages[-1]["trees"].append(tree_json(tr, item, lak_per_cny, username))
-        kinds.setdefault(item.species.slug, localized(item.species, "name", tr.language))
-    for village in villages:
-        total = len(village["trees"])
-        adopted = sum(1 for t in village["trees"] if not t["free"])
-        village["counter"] = tr.ngettext(
-            "{adopted} of {total} tree adopted this season",
-            "{adopted} of {total} trees adopted this season",
-            total,
-        ).format(adopted=adopted, total=total)
+        by_village.setdefault(item.tree.village_id, []).append(item)
+        species.setdefault(item.tree.species_id, item.species)
+    kinds = {s.slug: localized(s, "name", tr.language) for _, s in sorted(species.items())}
+    sold = boxes_sold(session=session, season=current_season())
     return {
-        "villages": villages,
+        "villages": [
+            village_json(tr, trees, sold.get(village, 0), lak_per_cny, username)
+            for village, trees in by_village.items()
+        ],
         "kinds": [{"slug": slug, "name": name} for slug, name in kinds.items()],
     }

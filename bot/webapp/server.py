@@ -31,10 +31,11 @@ from bot.updates import AnyApp
 from bot.webapp import PREFIX, enabled
 from bot.webapp.initdata import InvalidInitData, WebAppUser, sign_init_data, verify_init_data
 from bot.webapp.orchard import orchard_state
+from bot.webapp.photos import KINDS, PhotoCache, image_type, is_file_id
 from bot.webapp.shop import ACTIONS, shop_state, tap
 from handlers.kit import routes
 from handlers.kit.common import button, keyboard
-from models.catalog.pictures import PICTURES_DIR
+from models.catalog.pictures import PICTURES_DIR, catalog_photo
 from models.core.user import get_user
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,34 @@ class FileHandler(StaticFileHandler):
     def set_default_headers(self) -> None:
         """The security headers."""
         _secure(self)
+
+
+class PhotoHandler(RequestHandler):
+    """GET /app/photos/<tree|product>/<CODE>.jpg: a picture set from the chat (a file_id)."""
+
+    def initialize(self, bot_app: AnyApp, cache: PhotoCache) -> None:
+        """Receives the running Application (its bot and database) and the photo cache."""
+        self.application_ = bot_app
+        self.cache = cache
+
+    def set_default_headers(self) -> None:
+        """The security headers."""
+        _secure(self)
+
+    async def get(self, kind: str, code: str) -> None:
+        """Sends the row's current photo, fetched through the Bot API once; else 404."""
+        db: Database = self.application_.bot_data["db"]
+        photo = await db.run(catalog_photo, kind=kind, code=code)
+        data = None
+        if photo is not None and is_file_id(photo):
+            data = await self.cache.get(self.application_.bot, photo)
+        if data is None:
+            self.set_status(404)
+            self.finish()
+            return
+        self.set_header("Content-Type", image_type(data) or "application/octet-stream")
+        self.set_header("Cache-Control", "public, max-age=86400")  # ?v= changes with the photo
+        self.finish(data)
 
 
 def _small_int(value: object) -> bool:
@@ -245,6 +274,7 @@ def start_page(start_param: str) -> dict[str, str] | None:
 def routes_for(application: AnyApp) -> list[Any]:
     """The Mini App's routes, to mount in a tornado Application."""
     limiter = CallLimiter()
+    photos = {"bot_app": application, "cache": PhotoCache()}
     return [
         (PREFIX + "/", PageHandler),
         (PREFIX + r"/static/([a-z0-9-]+\.(?:css|js))", FileHandler, {"path": str(STATIC_DIR)}),
@@ -255,6 +285,7 @@ def routes_for(application: AnyApp) -> list[Any]:
             {"path": str(FONTS_DIR)},
         ),
         (PREFIX + r"/pictures/([a-z0-9-]+\.jpg)", FileHandler, {"path": str(PICTURES_DIR)}),
+        (PREFIX + rf"/photos/({'|'.join(KINDS)})/([A-Z0-9-]{{1,40}})\.jpg", PhotoHandler, photos),
         (PREFIX + r"/api/([a-z]+)", ApiHandler, {"bot_app": application, "limiter": limiter}),
     ]
 
@@ -275,27 +306,39 @@ def dev_page_url(application: AnyApp, address: str, port: int, user: dict[str, A
     return f"http://{address}:{port}{PREFIX}/#" + urlencode({"tgWebAppData": signed})
 
 
-async def start_console(
-    application: AnyApp, settings: Settings, user: dict[str, Any]
+async def start_local_server(
+    application: AnyApp, settings: Settings, user: dict[str, Any] | None
 ) -> tuple[HTTPServer | None, str]:
-    """Console mode: serves the Mini App locally; returns the server and a line to print."""
+    """Serves the Mini App on LISTEN:WEBAPP_PORT; returns the server (None if the port is
+    taken) and the line to print: the local address, with initData signed for `user` if given."""
     try:
         server, port = _serve(application, settings)
     except OSError as exc:
         return None, f"Mini App not served: port {settings.webapp_port} ({exc.strerror})"
+    if user is None:
+        return server, f"Mini App: http://{settings.listen}:{port}{PREFIX}/"
     return server, "Mini App: " + dev_page_url(application, settings.listen, port, user)
 
 
+async def start_console(
+    application: AnyApp, settings: Settings, user: dict[str, Any]
+) -> tuple[HTTPServer | None, str]:
+    """Console mode: serves the Mini App locally; returns the server and a line to print."""
+    return await start_local_server(application, settings, user)
+
+
+def first_admin(settings: Settings) -> dict[str, Any] | None:
+    """The user a polling bot's local address is signed for: the first of ADMIN_IDS."""
+    return {"id": settings.admin_ids[0], "first_name": "Admin"} if settings.admin_ids else None
+
+
 async def start_local(application: AnyApp, settings: Settings) -> HTTPServer | None:
-    """In polling mode: serves the Mini App on LISTEN:WEBAPP_PORT, if it is on."""
+    """In polling mode: serves the Mini App on LISTEN:WEBAPP_PORT, if it is on, and prints its
+    local address (signed for the first admin, to open in a browser against this database)."""
     if not enabled(settings):
+        log.info("mini app off: WEBAPP_URL (an https address) is not set")
         return None
-    server, port = _serve(application, settings)
-    log.info(
-        "mini app on http://%s:%s%s/ (public: %s)",
-        settings.listen,
-        port,
-        PREFIX,
-        settings.webapp_url,
-    )
+    server, line = await start_local_server(application, settings, first_admin(settings))
+    print(line, flush=True)
+    log.info("mini app public address: %s", settings.webapp_url)
     return server

@@ -11,8 +11,8 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.i18n import Translator
+from bot.webapp.photos import photo_url
 from handlers.shop.shelves import CATEGORIES
-from models.catalog.pictures import sample_picture_path
 from models.catalog.places import localized
 from models.shop.products import (
     CartChange,
@@ -47,15 +47,6 @@ def strings(tr: Translator) -> dict[str, str]:
         "adopt": tr.pgettext("button", "Adopt in the chat"),
         "close": tr.pgettext("button", "Close"),
     }
-
-
-def photo_url(product: Product) -> str | None:
-    """The page-relative address of the product's picture, when it is one the bot ships.
-
-    A Telegram file_id can only be fetched with the bot token, which never goes to a page.
-    """
-    path = sample_picture_path(product.photo or "")
-    return f"pictures/{path.name}" if path is not None else None
 
 
 def stock_text(tr: Translator, product: Product) -> str:
@@ -103,7 +94,7 @@ def shop_state(
                 "price": tr.price(product.price_fen, lak_per_cny),
                 "stock": product.stock,
                 "stock_text": stock_text(tr, product),
-                "photo": photo_url(product),
+                "photo": photo_url("product", product.sku, product.photo),
             }
         )
     view = view_cart(session=session, user_id=user_id)

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from sqlmodel import Session, SQLModel, select
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from sqlmodel import Session, SQLModel, col, select
 
 from models.catalog.places import Farmer, Village
-from models.catalog.trees import Species, Tree
+from models.catalog.trees import GRID_COLS, GRID_ROWS, Species, Tree
 from models.shop.products import Category, Product
 
 LINE = "__line__"
@@ -79,12 +79,21 @@ class TreeRow(_Row):
     description_lo: str = Field(default="", max_length=800)
     description_en: str = Field(default="", max_length=800)
     photo: str | None = None
+    row: int | None = Field(default=None, ge=1, le=GRID_ROWS)  # its cell on the village's map
+    col: int | None = Field(default=None, ge=1, le=GRID_COLS)
 
     @field_validator("price", mode="before")
     @classmethod
     def _yuan(cls, value: Any) -> str:
         """Accepts a positive amount of yuan with at most two decimals."""
         return yuan(value)
+
+    @model_validator(mode="after")
+    def _cell(self) -> TreeRow:
+        """A position is a row and a column, or neither."""
+        if (self.row is None) != (self.col is None):
+            raise ValueError("give both row and col, or neither")
+        return self
 
 
 def yuan(value: Any) -> str:
@@ -205,6 +214,42 @@ def _lookup(session: Session, model: type[SQLModel], key: str, value: str) -> in
     return session.exec(select(model.id).where(getattr(model, key) == value)).first()  # type: ignore[attr-defined]
 
 
+def _cell_clashes(session: Session, trees: list[tuple[int, TreeRow]]) -> list[str]:
+    """Two trees of a village on one cell: in the file, or with a tree the file does not move."""
+    errors: list[str] = []
+    codes = {row.code for _, row in trees}
+    taken: dict[tuple[str, int, int], str] = {}
+    stored = session.exec(
+        select(Tree.code, Village.slug, Tree.grid_row, Tree.grid_col)
+        .join(Village, col(Village.id) == Tree.village_id)
+        .where(col(Tree.grid_row).is_not(None))
+    )
+    for code, village, row, column in stored:
+        if code not in codes:
+            taken[(village, row, column)] = code  # type: ignore[index]
+    for line, tree in trees:
+        if tree.row is None or tree.col is None:
+            continue
+        cell = (tree.village, tree.row, tree.col)
+        if cell in taken:
+            errors.append(
+                f"line {line}: trees: {tree.code}: row {tree.row}, col {tree.col} of"
+                f" {tree.village} already holds {taken[cell]}"
+            )
+        else:
+            taken[cell] = f"{tree.code} (line {line})"
+    return errors
+
+
+def _lift_trees(session: Session, trees: list[tuple[int, TreeRow]]) -> None:
+    """Takes the file's placed trees off the map first, so two of them can swap cells."""
+    codes = [row.code for _, row in trees if row.row is not None]
+    for tree in session.exec(select(Tree).where(col(Tree.code).in_(codes))):
+        tree.grid_row = tree.grid_col = None
+        session.add(tree)
+    session.flush()
+
+
 def import_catalog(
     *, session: Session, sections: dict[str, list[dict[str, Any]]]
 ) -> dict[str, int]:
@@ -226,6 +271,10 @@ def import_catalog(
             "code",
             {**row.model_dump(exclude={"village"}), "village_id": village_id},
         )
+    clashes = _cell_clashes(session, valid["trees"])
+    errors += clashes
+    if not clashes:
+        _lift_trees(session, valid["trees"])
     for line, row in valid["trees"]:
         ids = {
             "species_id": _lookup(session, Species, "slug", row.species),
@@ -236,8 +285,10 @@ def import_catalog(
         if missing:
             errors.append(f"line {line}: trees: unknown {', '.join(missing)}")
             continue
-        values = row.model_dump(exclude={"species", "village", "farmer", "price"})
+        values = row.model_dump(exclude={"species", "village", "farmer", "price", "row", "col"})
         values["price_fen"] = int(Decimal(row.price) * 100)
+        if row.row is not None and not clashes:  # no position given: a tree keeps its own
+            values.update(grid_row=row.row, grid_col=row.col)
         _upsert(session, Tree, "code", {**values, **ids})
     for line, row in valid["products"]:
         village_id = _lookup(session, Village, "slug", row.village)

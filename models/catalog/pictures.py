@@ -58,3 +58,10 @@ def set_catalog_photo(*, session: Session, code: str, photo: str) -> str | None:
         session.add(product)
         return product.sku
     return None
+
+
+def catalog_photo(*, session: Session, kind: str, code: str) -> str | None:
+    """The `photo` of the tree (kind "tree") or product ("product") with this code or SKU."""
+    if kind == "tree":
+        return session.exec(select(Tree.photo).where(Tree.code == code)).first()
+    return session.exec(select(Product.photo).where(col(Product.sku) == code)).first()

@@ -30,6 +30,20 @@ PLANS = [
     ("tea", "TEA", "phonsavang", ("PSV-KHAM", "PSV-NOY"), 6, 28000, 2, 1960),
 ]
 
+# where each kind's trees stand on its village's map: peaches in rows of six on the terraces,
+# a path, then the kiwifruit trellis by the stream; the old tea trees scattered on the ridge
+TEA_CELLS = [(1, 2), (1, 5), (2, 1), (2, 3), (3, 4), (3, 6)]
+
+
+def sample_cell(slug: str, n: int) -> tuple[int, int]:
+    """The (row, column) of the n-th (1-based) sample tree of a kind on its village's map."""
+    if slug == "peach":
+        return 1 + (n - 1) // 6, 1 + (n - 1) % 6
+    if slug == "kiwi":
+        return 6 + (n - 1) // 5, 1 + (n - 1) % 5
+    return TEA_CELLS[n - 1]
+
+
 DESCRIPTIONS = {
     "peach": (
         "种在村子上方梯田坡地上的黄桃树，山泉灌溉，不打膨大剂，七八月成熟。",
@@ -70,6 +84,7 @@ def load_sample_trees(*, session: Session) -> None:
     for slug, prefix, village, codes, count, price, kilos, year in PLANS:
         zh, lo, en = DESCRIPTIONS[slug]
         for n in range(1, count + 1):
+            grid_row, grid_col = sample_cell(slug, n)
             session.add(
                 Tree(
                     code=f"{prefix}-{n:04d}",
@@ -83,6 +98,8 @@ def load_sample_trees(*, session: Session) -> None:
                     description_en=en,
                     price_fen=price + (n % 3) * 1900,
                     harvest_kg=kilos,
+                    grid_row=grid_row,
+                    grid_col=grid_col,
                 )
             )
     session.flush()

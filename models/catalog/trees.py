@@ -9,11 +9,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from sqlalchemy import Index
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.core.base import utcnow
 
 SEASON_END = (9, 30)  # a season ("2026") is the year's harvest; it ends on 30 September (UTC)
+GRID_ROWS, GRID_COLS = 99, 12  # the largest orchard map a village can draw (1-based cells)
 
 
 class TreeStatus(StrEnum):
@@ -49,10 +51,18 @@ class TreeBase(SQLModel):
     price_fen: int = Field(gt=0)
     harvest_kg: int = Field(ge=0)
     status: str = Field(default=TreeStatus.AVAILABLE, max_length=12, index=True)
+    # where the tree stands on its village's orchard map (the Mini App's grid); none: unplaced
+    grid_row: int | None = Field(default=None, ge=1, le=GRID_ROWS)
+    grid_col: int | None = Field(default=None, ge=1, le=GRID_COLS)
 
 
 class Tree(TreeBase, table=True):
     """A tree someone can adopt for a season."""
+
+    # one tree per cell of a village's map (unplaced trees, NULL, never collide)
+    __table_args__ = (
+        Index("ux_tree_village_cell", "village_id", "grid_row", "grid_col", unique=True),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
 

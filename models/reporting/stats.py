@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from models.catalog.places import Village
+from models.catalog.trees import season_end
 from models.core.base import utcnow
 from models.shop.orders import Order, OrderItem, OrderStatus
 from models.shop.products import Product
@@ -114,3 +115,21 @@ adoption_figures: Callable[[Session], list[SeasonFigures]] = _no_adoptions
 def adoptions_by_season(*, session: Session) -> list[SeasonFigures]:
     """Trees adopted and money raised per season (empty until adoption is merged)."""
     return adoption_figures(session)
+
+
+def boxes_sold(*, session: Session, season: str) -> dict[int, int]:
+    """village id -> boxes (order lines' quantities) of its products sold in this season.
+
+    An order counts in the season it was placed in, as an adoption does in the one it was made
+    in (`current_season`): after the previous season's end, up to this one's.
+    """
+    since, until = season_end(str(int(season) - 1)), season_end(season)
+    rows = session.exec(
+        select(Product.village_id, func.sum(col(OrderItem.quantity)))
+        .join(OrderItem, col(OrderItem.product_id) == col(Product.id))
+        .join(Order, col(Order.id) == col(OrderItem.order_id))
+        .where(col(Order.status).in_(SOLD))
+        .where(col(Order.created_at) > since, col(Order.created_at) <= until)
+        .group_by(col(Product.village_id))
+    )
+    return {int(village): int(count) for village, count in rows}

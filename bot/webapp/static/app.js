@@ -92,6 +92,7 @@
       img.src = product.photo;
       img.alt = "";
       img.loading = "lazy";
+      img.addEventListener("error", function () { img.replaceWith(el("div", "nophoto")); });
       node.append(img);
     } else {
       node.append(el("div", "nophoto"));
@@ -136,8 +137,11 @@
     const s = state.strings;
     const main = $("orchard");
     const kinds = el("div", "kinds");
+    const colour = {};  // each kind's tiles and chip share a colour (no emoji font needed)
+    orchard.kinds.forEach(function (option, index) { colour[option.slug] = "k" + (index % 6); });
     for (const option of [{ slug: "", name: s.all_kinds }].concat(orchard.kinds)) {
       const chip = el("button", "", option.name);
+      if (option.slug) chip.prepend(el("span", "dot " + colour[option.slug]));
       chip.type = "button";
       chip.dataset.kind = option.slug;
       chip.setAttribute("aria-pressed", String(option.slug === kind));
@@ -146,30 +150,29 @@
     }
     const parts = [kinds];
     for (const village of orchard.villages) {
-      parts.push(el("h2", "", village.heading), el("p", "counter", village.counter));
-      const names = {};
-      for (const option of orchard.kinds) names[option.slug] = option.name;
-      let grid = null;
-      let shown = "";
+      parts.push(el("h2", "", village.heading));
+      for (const line of village.counters) parts.push(el("p", "counter", line));
+      // the village's map: every tree on its own row and column; a filtered-out kind leaves
+      // its cells empty, so the others stay where they stand
+      const map = el("div", "trees");
+      map.style.gridTemplateColumns = "repeat(" + village.cols + ", 48px)";
+      map.style.gridTemplateRows = "repeat(" + village.rows + ", 48px)";
       for (const tree of village.trees) {
-        if (tree.kind !== shown) {  // one small grid per kind, under its name
-          shown = tree.kind;
-          const off = kind !== "" && tree.kind !== kind;
-          const label = el("h3", "kind", names[tree.kind]);
-          grid = el("div", "trees");
-          label.hidden = off;
-          grid.hidden = off;
-          parts.push(label, grid);
-        }
-        const tile = el("button", tree.free ? "free" : "taken", tree.label);
+        const tile = el("button", (tree.free ? "free " : "taken ") + colour[tree.kind], tree.label);
         tile.type = "button";
         tile.dataset.code = tree.code;
+        tile.dataset.kind = tree.kind;
+        tile.style.gridRow = String(tree.row);
+        tile.style.gridColumn = String(tree.col);
         tile.hidden = kind !== "" && tree.kind !== kind;
         tile.disabled = !tree.free;
         tile.setAttribute("aria-label", tree.title + " · " + (tree.free ? s.free : s.taken));
         tile.addEventListener("click", function () { showTree(tree); });
-        grid.append(tile);
+        map.append(tile);
       }
+      const frame = el("div", "map");
+      frame.append(map);
+      parts.push(frame);
     }
     main.replaceChildren.apply(main, parts);
   }
@@ -180,6 +183,7 @@
     $("tree-adopt").hidden = !tree.free;
     const photo = $("tree-photo");
     photo.hidden = !tree.photo;
+    photo.onerror = function () { photo.hidden = true; };
     if (tree.photo) photo.src = tree.photo;
     $("tree-title").textContent = tree.free ? tree.title : tree.title + " · " + s.taken;
     $("tree-planted").textContent = tree.planted;
