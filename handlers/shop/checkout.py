@@ -25,6 +25,7 @@ from handlers.kit import contact, routes
 from handlers.kit.common import back_button, button, esc, keyboard, show
 from handlers.kit.delivery import last_delivery_text
 from handlers.kit.dialogues import dialogue
+from handlers.kit.tracking import delivery_estimate
 from handlers.shop import cart
 from handlers.shop.orders import order_text, pay_for
 from handlers.shop.shelves import name_and_unit, price_of
@@ -35,6 +36,7 @@ from models.payment.methods import village_hold_hours
 from models.privacy import is_cross_border
 from models.shop.orders import OrderError, Parcel, cart_parcels, place_order
 from models.shop.products import CartView, fit_cart_to_stock, set_draft, view_cart
+from models.shop.shipping import delivery_days
 
 COUNTRIES = {"CN": ("🇨🇳", N_("China")), "LA": ("🇱🇦", N_("Laos"))}
 PHONE_EXAMPLES = {"CN": "138 0013 8000", "LA": "+856 20 5555 1234, 030 555 1234"}
@@ -289,6 +291,11 @@ def parcel_lines(context: BotContext, parcel: Parcel, country: str) -> list[str]
         + tr._("Total: {amount}").format(amount=price_of(context, parcel.subtotal_fen + fee))
         + "</b>",
     ]
+    days = delivery_days(
+        country=country, rates=context.settings.shipping_rates, origin=parcel.village.country
+    )
+    if estimate := delivery_estimate(tr, days):
+        lines.append(estimate)
     return lines
 
 
