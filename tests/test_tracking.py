@@ -57,7 +57,7 @@ async def test_sf_parcel_within_china_has_its_page_and_estimate_in_chinese(
     await ship(bot, order, "sf_express", "SF 1234 5678 90")
     sent = await shipped_notice(bot, li)
     assert "<code>SF1234567890</code>" in sent["text"] and "顺丰速运" in sent["text"]
-    assert "预计约2–4天送达" in sent["text"]  # Shibadong (China) to China: CN>CN@2-4
+    assert "预计约 2–4 天送达" in sent["text"]  # Shibadong (China) to China: CN>CN@2-4
     assert url_buttons(sent["reply_markup"]) == [("🔎 查询物流", SF_URL)]
     # the order's screen, from /orders and from /track, has the same button
     await bot.command(li, "/orders")
@@ -143,7 +143,7 @@ async def test_the_checkout_review_in_chinese(bot: Harness, li: TgUser) -> None:
     await bot.text(li, "湖南省长沙市岳麓区麓山南路 1 号 李娜")
     await bot.text(li, "138 0013 8000")
     summary = last_text(await bot.tap(li, "跳过"))
-    assert "预计约2–4天送达。" in summary
+    assert "预计约 2–4 天送达。" in summary
 
 
 def test_rates_take_days_and_stay_backward_compatible() -> None:
