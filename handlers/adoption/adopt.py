@@ -261,9 +261,9 @@ async def ask(update: Update, context: BotContext, step: Step, error: str = "") 
     if step is Step.SUMMARY:
         card = await context.db.run(tree_card, tree_id=draft.tree_id)
         text = summary(context, draft, minutes, card)
-    if error:
-        text = f"⚠️ {error}\n\n{text}"
     text = with_step(context.tr, STEPS, BIG_STEP[step], text)
+    if error:  # what went wrong first, then the question with its step
+        text = f"⚠️ {error}\n\n{text}"
     if step is Step.PHONE and not error:  # once: the reply keyboard stays until a number
         await contact.offer_share(update, context)
     await show(update, context, text, _buttons(context, step, name, draft, last))

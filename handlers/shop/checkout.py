@@ -132,10 +132,11 @@ async def ask_address(update: Update, context: BotContext, error: str | None = N
         text += "\n\n" + last_delivery_text(context, last)
         use = "✅ " + tr.pgettext("button", "Use this address")
         rows.append([button(use, routes.CHECKOUT_SAME.data())])
-    if error:
+    text = with_step(tr, STEPS, "delivery", text)
+    if error:  # what went wrong first, then the question with its step
         text = f"{error}\n\n{text}"
     rows.append([back_button(context, routes.CHECKOUT_BACK.data())])
-    await show(update, context, with_step(tr, STEPS, "delivery", text), keyboard(*rows))
+    await show(update, context, text, keyboard(*rows))
     return Step.ADDRESS
 
 
@@ -186,11 +187,11 @@ async def ask_phone(update: Update, context: BotContext, error: str | None = Non
     text = context.tr._("Please send the recipient's phone number, for example {example}.").format(
         example=PHONE_EXAMPLES.get(country, "")
     )
+    text = with_step(context.tr, STEPS, "delivery", text)
     if error:
         text = f"{error}\n\n{text}"
     else:  # once per question: the reply keyboard stays until a number is taken
         await contact.offer_share(update, context)
-    text = with_step(context.tr, STEPS, "delivery", text)
     await show(update, context, text, keyboard([back_button(context, routes.CHECKOUT_BACK.data())]))
     return Step.PHONE
 
