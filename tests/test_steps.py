@@ -112,4 +112,8 @@ async def test_adoption_gift_and_last_delivery_in_english(bot: Harness, ann: TgU
     after = last_text(await bot.tap(ann, "Use this address"))
     assert "Who receives the harvest parcel" in after
     seen.append(step(after))
-    assert seen == [(1, 5), (1, 5), (2, 5), (2, 5), (2, 5), (3, 5), (4, 5), (4, 5)]
+    # the phone came with the address: not asked again, straight to the review
+    review = last_text(await bot.press(ann, "ADOPT skip"))
+    assert "Please check your adoption" in review and ADDRESSES["CN"][1] in review
+    seen.append(step(review))
+    assert seen == [(1, 5), (1, 5), (2, 5), (2, 5), (2, 5), (3, 5), (4, 5), (4, 5), (5, 5)]

@@ -348,6 +348,8 @@ def next_step(step: Step, draft: AdoptionDraft) -> Step:
     """The question after this one."""
     if step is Step.GIFT and not draft.gift:
         return Step.COUNTRY
+    if step is Step.PARCEL_NAME and draft.phone:  # taken with the last delivery's address
+        return Step.SUMMARY
     return ORDER[ORDER.index(step) + 1]
 
 
