@@ -1,5 +1,6 @@
-"""Tracking numbers with a tap-to-open tracking page (EMS, China Post, SF; Lao Post has none, so
-its number alone), and the delivery estimate of each route from the shipping table."""
+"""Tracking numbers with a tap-to-open tracking page (EMS, China Post, SF with the number in it;
+Lao Post's site, where the number is typed; a carrier typed in: the number alone), and the
+delivery estimate of each route from the shipping table."""
 
 from __future__ import annotations
 
@@ -77,7 +78,7 @@ async def test_ems_parcel_to_laos_in_english(bot: Harness, ann: TgUser) -> None:
     assert "View order" in str(sent["reply_markup"])
 
 
-async def test_lao_post_has_no_page_the_number_is_shown_alone_in_lao(
+async def test_lao_post_opens_its_site_and_the_number_is_there_to_copy_in_lao(
     bot: Harness, noy: TgUser
 ) -> None:
     await bot.command(noy, "/start")
@@ -86,11 +87,10 @@ async def test_lao_post_has_no_page_the_number_is_shown_alone_in_lao(
     sent = await shipped_notice(bot, noy)
     assert "<code>LA123456789LA</code>" in sent["text"] and "ໄປສະນີລາວ" in sent["text"]
     assert "ຈະຮອດພາຍໃນປະມານ 2–5 ມື້" in sent["text"]  # within Laos: LA>LA@2-5
-    assert url_buttons(sent["reply_markup"]) == []
+    assert url_buttons(sent["reply_markup"]) == [("🔎 ຕິດຕາມພັດສະດຸ", "https://www.laopost.com.la/")]
     await bot.command(noy, f"/track {order.number}")
-    assert "LA123456789LA" in last_text(bot.api.calls) and not [
-        u for _, u in bot.buttons(noy) if u.startswith("http")
-    ]
+    assert "<code>LA123456789LA</code>" in last_text(bot.api.calls)
+    assert ("🔎 ຕິດຕາມພັດສະດຸ", "https://www.laopost.com.la/") in bot.buttons(noy)
 
 
 async def test_a_carrier_typed_in_shows_only_the_number(bot: Harness, ann: TgUser) -> None:
@@ -168,4 +168,5 @@ def test_tracking_pages_escape_the_number() -> None:
         "https://www.sf-express.com/chn/sc/waybill/waybill-detail/SF1%2F2%3Fx"
     )
     assert tracking_url("China Post", "RR1") == "https://www.ems.com.cn/queryList?mailNum=RR1"
-    assert tracking_url("lao_post", "LA1") is None and tracking_url("YTO", "1") is None
+    assert tracking_url("lao_post", "LA1") == "https://www.laopost.com.la/"  # typed in there
+    assert tracking_url("YTO", "1") is None and tracking_url("ems", None) is None

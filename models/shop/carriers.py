@@ -14,7 +14,8 @@ from urllib.parse import quote
 @dataclass(frozen=True)
 class Carrier:
     """A carrier's code, its proper name as people write it in each language, and its public
-    tracking page (`{number}` stands for the tracking number), if it has one."""
+    tracking page (`{number}` stands for the tracking number; a page without it is where the
+    buyer types the number), if it has one."""
 
     code: str
     names: dict[str, str]
@@ -22,16 +23,17 @@ class Carrier:
 
 
 # The carriers' own public tracking pages. China Post's parcels are tracked on EMS's site (both
-# are China Post Group); Lao Post has no page known to take a number in its address.
+# are China Post Group); Lao Post's site takes no number in its address: the buyer types it in.
 EMS_TRACKING = "https://www.ems.com.cn/queryList?mailNum={number}"
 SF_TRACKING = "https://www.sf-express.com/chn/sc/waybill/waybill-detail/{number}"
+LAO_POST_SITE = "https://www.laopost.com.la/"
 
 # Official names: 中国邮政 and 顺丰速运 in Chinese, ໄປສະນີລາວ in Lao; EMS is EMS everywhere.
 LISTED: tuple[Carrier, ...] = (
     Carrier("ems", {"zh": "EMS", "lo": "EMS", "en": "EMS"}, EMS_TRACKING),
     Carrier("china_post", {"zh": "中国邮政", "lo": "ໄປສະນີຈີນ", "en": "China Post"}, EMS_TRACKING),
     Carrier("sf_express", {"zh": "顺丰速运", "lo": "SF Express", "en": "SF Express"}, SF_TRACKING),
-    Carrier("lao_post", {"zh": "老挝邮政", "lo": "ໄປສະນີລາວ", "en": "Lao Post"}),
+    Carrier("lao_post", {"zh": "老挝邮政", "lo": "ໄປສະນີລາວ", "en": "Lao Post"}, LAO_POST_SITE),
 )
 _BY_CODE = {carrier.code: carrier for carrier in LISTED}
 _BY_ENGLISH_NAME = {carrier.names["en"]: carrier for carrier in LISTED}
