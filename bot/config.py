@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,13 @@ from models.shop.shipping import Rate, parse_rates
 
 LANGUAGES = ("zh", "lo", "en")
 DEFAULT_DATABASE_URL = "sqlite:///data/orchard.db"
-DEFAULT_SHIPPING_RATES = "CN>CN:1000+500,CN>LA:4000+1500,LA>LA:800+300,LA>CN:4000+1500"
+DEFAULT_SHIPPING_RATES = (
+    "CN>CN:1000+500@2-4,CN>LA:4000+1500@5-10,LA>LA:800+300@2-5,LA>CN:4000+1500@5-10"
+)
+# How long each route usually takes: a SHIPPING_RATES written without `@days` keeps its estimates.
+DEFAULT_DELIVERY_DAYS = {
+    (rate.origin, rate.country): rate.days for rate in parse_rates(DEFAULT_SHIPPING_RATES)
+}
 
 
 class ConfigError(Exception):
@@ -44,6 +50,16 @@ def _database_url(raw: str) -> str:
     if not raw.startswith(("sqlite://", "postgresql+psycopg://")):
         raise ValueError("must start with sqlite:/// or postgresql://")
     return raw
+
+
+def _shipping_rates(raw: str) -> tuple[Rate, ...]:
+    """Parses SHIPPING_RATES; a route without its days gets the usual ones for that route."""
+    return tuple(
+        rate
+        if rate.days is not None
+        else replace(rate, days=DEFAULT_DELIVERY_DAYS.get((rate.origin, rate.country)))
+        for rate in parse_rates(raw)
+    )
 
 
 def _positive_int(raw: str) -> int:
@@ -141,7 +157,7 @@ class Settings:
     reservation_minutes: int = _setting("RESERVATION_MINUTES", _positive_int, 15)
     order_expiry_minutes: int = _setting("ORDER_EXPIRY_MINUTES", _positive_int, 60)
     shipping_rates: tuple[Rate, ...] = _setting(
-        "SHIPPING_RATES", parse_rates, parse_rates(DEFAULT_SHIPPING_RATES)
+        "SHIPPING_RATES", _shipping_rates, parse_rates(DEFAULT_SHIPPING_RATES)
     )
     bot_username: str = _setting("BOT_USERNAME", str, "orchard_village_bot")
     log_level: str = _setting("LOG_LEVEL", str.upper, "INFO")

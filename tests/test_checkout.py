@@ -39,7 +39,7 @@ async def test_lao_buyer_orders_kiwifruit_to_vientiane(bot: Harness, noy: TgUser
     await bot.tap(noy, "ໃສ່ກະຕ່າ")
     await bot.tap(noy, "🛒 ກະຕ່າ")
     text = last_text(await bot.tap(noy, "ສັ່ງສິນຄ້າ"))
-    assert text == "ຈະໃຫ້ສົ່ງອໍເດີໄປໃສ?"
+    assert text == "<b>ຂັ້ນຕອນທີ 1 ຈາກ 4</b>\nຈະໃຫ້ສົ່ງອໍເດີໄປໃສ?"
     # before any address: one screen for the privacy notice and the cross-border transfer
     text = last_text(await bot.tap(noy, "ລາວ"))
     assert "ກ່ອນໃສ່ທີ່ຢູ່" in text and "ຊາຍແດນ" in text

@@ -76,7 +76,11 @@ def test_shipping_fee_by_country_and_weight() -> None:
 
 def test_shipping_rates_setting() -> None:
     settings = Settings.from_env({"SHIPPING_RATES": "cn:800+400, LA:5000+2000"}, env_file=None)
-    assert settings.shipping_rates == (Rate("CN", 800, 400), Rate("LA", 5000, 2000))
+    # written without days: each route keeps its usual delivery estimate
+    assert settings.shipping_rates == (
+        Rate("CN", 800, 400, days=(2, 4)),
+        Rate("LA", 5000, 2000, days=(5, 10)),
+    )
     assert parse_rates("CN:1000+500") == (Rate("CN", 1000, 500),)
     with pytest.raises(ConfigError, match="SHIPPING_RATES"):
         Settings.from_env({"SHIPPING_RATES": "China:ten"}, env_file=None)

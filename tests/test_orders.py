@@ -88,7 +88,7 @@ async def test_lifecycle_is_validated_recorded_and_told_in_chinese(
     assert texts == [
         f"订单 {number} 已收到付款。谢谢！我们会尽快打包。",
         f"订单 {number} 已打包，即将发货。",
-        f"订单 {number} 已由EMS发出。快递单号：<code>EA123456789CN</code>",
+        f"订单 {number} 已由EMS发出。快递单号：<code>EA123456789CN</code>\n🚚 预计约 2–4 天送达。",
         f"订单 {number} 已送达。感谢您对村里的支持！",
     ]
 

@@ -22,7 +22,9 @@ def orders_of(bot: Harness, user_id: int) -> list[Order]:
 
 
 def test_the_shipping_table_prices_each_route() -> None:
-    rates = parse_rates("CN>CN:1000+500, CN>LA:4000+1500, LA>LA:800+300, LA>CN:4000+1500")
+    rates = parse_rates(
+        "CN>CN:1000+500@2-4, CN>LA:4000+1500@5-10, LA>LA:800+300@2-5, LA>CN:4000+1500@5-10"
+    )
     assert shipping_fee(country="CN", weight_g=700, rates=rates, origin="CN") == 1000
     assert shipping_fee(country="LA", weight_g=5200, rates=rates, origin="CN") == 4000 + 5 * 1500
     assert shipping_fee(country="LA", weight_g=5200, rates=rates, origin="LA") == 800 + 5 * 300

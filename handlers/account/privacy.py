@@ -224,9 +224,10 @@ KEPT = "consent_kept"  # user_data: text typed on it, the answer to the question
 
 
 async def ensure_consent(
-    update: Update, context: BotContext, *, cross_border: bool, resume: str = ""
+    update: Update, context: BotContext, *, cross_border: bool, resume: str = "", step: str = ""
 ) -> bool:
-    """True if the user may give an address now; else shows the consent screen, returns False."""
+    """True if the user may give an address now; else shows the consent screen (under the
+    dialogue's step marker `step`, if any), returns False."""
     assert len(resume.encode()) <= MAX_RESUME_BYTES, resume
     missing = await context.db.run(
         missing_consents, user_id=_user_id(update), cross_border=cross_border
@@ -235,11 +236,11 @@ async def ensure_consent(
     if not missing:
         data.pop(PENDING, None)
         return True
-    data[PENDING] = [int(cross_border), resume]
+    data[PENDING] = [int(cross_border), resume, step]
     text, markup = _consent_screen(
         context.tr, missing, cross_border, resume, kept=bool(data.get(KEPT))
     )
-    await show(update, context, text, markup)
+    await show(update, context, f"{step}\n{text}" if step else text, markup)
     return False
 
 
@@ -257,9 +258,11 @@ async def keep_typed_answer(update: Update, context: BotContext) -> bool:
     data = context.user_data
     if data is None or message is None or not message.text or not data.get(PENDING):
         return False
-    cross, resume = data[PENDING]
+    cross, resume, *step = data[PENDING]  # saved before the step markers: no marker
     data[KEPT] = {"text": message.text, "message_id": message.message_id}
-    if not await ensure_consent(update, context, cross_border=bool(cross), resume=resume):
+    if not await ensure_consent(
+        update, context, cross_border=bool(cross), resume=resume, step="".join(step)
+    ):
         return True
     data.pop(KEPT, None)  # agreed meanwhile (another device): nothing to keep
     return False

@@ -21,6 +21,7 @@ from handlers.kit import contact, routes
 from handlers.kit.common import back_button, button, cancel, esc, keyboard, menu_row, show
 from handlers.kit.delivery import last_delivery_text
 from handlers.kit.dialogues import dialogue
+from handlers.kit.steps import step_marker, with_step
 from handlers.payment.step import ask_for_payment
 from models.adoption.adoptions import (
     KIND,
@@ -60,6 +61,22 @@ class Step(IntEnum):
 
 
 Callback = Callable[[Update, BotContext], Coroutine[Any, Any, int]]
+
+# The big steps the adopter sees counted ("Step 2 of 5"); the questions a choice skips (the
+# gift's recipient and message, the parcel's name, the consent screen) share their big step.
+STEPS = ("names", "gift", "where", "delivery", "review")
+BIG_STEP = {
+    Step.NICKNAME: "names",
+    Step.CERT_NAME: "names",
+    Step.GIFT: "gift",
+    Step.RECIPIENT: "gift",
+    Step.MESSAGE: "gift",
+    Step.COUNTRY: "where",
+    Step.ADDRESS: "delivery",
+    Step.PARCEL_NAME: "delivery",
+    Step.PHONE: "delivery",
+    Step.SUMMARY: "review",
+}
 
 
 def _user_id(update: Update) -> int:
@@ -244,7 +261,8 @@ async def ask(update: Update, context: BotContext, step: Step, error: str = "") 
     if step is Step.SUMMARY:
         card = await context.db.run(tree_card, tree_id=draft.tree_id)
         text = summary(context, draft, minutes, card)
-    if error:
+    text = with_step(context.tr, STEPS, BIG_STEP[step], text)
+    if error:  # what went wrong first, then the question with its step
         text = f"⚠️ {error}\n\n{text}"
     if step is Step.PHONE and not error:  # once: the reply keyboard stays until a number
         await contact.offer_share(update, context)
@@ -330,6 +348,8 @@ def next_step(step: Step, draft: AdoptionDraft) -> Step:
     """The question after this one."""
     if step is Step.GIFT and not draft.gift:
         return Step.COUNTRY
+    if step is Step.PARCEL_NAME and draft.phone:  # taken with the last delivery's address
+        return Step.SUMMARY
     return ORDER[ORDER.index(step) + 1]
 
 
@@ -448,7 +468,11 @@ async def consented(update: Update, context: BotContext, country: str) -> bool:
     """Whether the user may give an address for this destination; else asks for consent."""
     cross = is_cross_border(destination=country, language=context.lang)
     return await ensure_consent(
-        update, context, cross_border=cross, resume=routes.ADOPT_TO.data(country=country)
+        update,
+        context,
+        cross_border=cross,
+        resume=routes.ADOPT_TO.data(country=country),
+        step=step_marker(context.tr, STEPS, "delivery"),
     )
 
 

@@ -17,6 +17,7 @@ from handlers.kit.common import back_button, button, esc, keyboard, person, show
 from handlers.kit.dialogues import dialogue
 from handlers.kit.roles import operator_only
 from handlers.kit.screens import Page, action, show_missing, show_page, viewer, with_notice
+from handlers.kit.tracking import delivery_estimate, track_row
 from handlers.shop.orders import COUNTRY_NAMES
 from models.adoption.adoptions import AdoptionStatus, adoption_view
 from models.adoption.harvests import (
@@ -30,6 +31,7 @@ from models.adoption.harvests import (
     shipment_of,
 )
 from models.shop.carriers import carrier_name
+from models.shop.shipping import delivery_days
 
 PAGE = 5
 KEY = "oph"
@@ -192,13 +194,20 @@ async def render_harvest_shipped(app: AnyApp, tr: Translator, params: dict[str, 
         season=view.adoption.season,
         kg=tr.number(view.tree.harvest_kg),
         carrier=esc(carrier_name(parcel.carrier, tr.language)),
-        tracking=esc(parcel.tracking_number),
+        tracking=f"<code>{esc(parcel.tracking_number)}</code>",
     )
+    days = delivery_days(
+        country=view.adoption.country,
+        rates=app.bot_data["settings"].shipping_rates,
+        origin=view.village.country,
+    )
+    if estimate := delivery_estimate(tr, days):
+        text += "\n" + estimate
     mine = button(
         "🌳 " + tr.pgettext("adopter", "My trees"),
         routes.MY_TREE.data(adoption_id=view.adoption.id),
     )
-    return Outgoing(text, keyboard([mine]))
+    return Outgoing(text, keyboard(track_row(tr, parcel.carrier, parcel.tracking_number), [mine]))
 
 
 def conversation() -> ConversationHandler[BotContext]:

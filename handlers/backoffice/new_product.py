@@ -1,5 +1,5 @@
 """Adding a product from the back office: village, farmer, shelf, the texts in three languages,
-price, weight and stock, then a check and one tap to put it on sale.
+price, weight and stock, a photo (or none for now), then a check and one tap to put it on sale.
 
 The answers wait in the dialogue's scratch (`opn`) until the last tap; nothing is written
 before it, and a second tap on Add finds the scratch gone and adds nothing.
@@ -15,6 +15,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, ConversationHandler, MessageHandler, filters
 
 from bot.context import BotContext
+from handlers.backoffice.photos import sent_photo
 from handlers.kit import routes
 from handlers.kit.common import back_button, button, esc, keyboard, show
 from handlers.kit.dialogues import dialogue
@@ -51,6 +52,7 @@ class Step(IntEnum):
     WEIGHT = 8
     STOCK = 9
     CONFIRM = 10
+    PHOTO = 11  # asked after the stock; numbered last so saved states keep their meaning
 
 
 def _cancel_row(context: BotContext) -> list[Any]:
@@ -72,7 +74,7 @@ async def start(update: Update, context: BotContext) -> int:
         ]
         for v in villages
     ]
-    text = context.tr._("<b>New product</b> (1/9)\nWhich village sells it?")
+    text = context.tr._("<b>New product</b> (1/10)\nWhich village sells it?")
     await show(update, context, text, keyboard(*rows, _cancel_row(context)))
     return Step.VILLAGE
 
@@ -102,7 +104,7 @@ async def chose_village(update: Update, context: BotContext) -> int:
         ]
     )
     text = tr._(
-        "<b>New product</b> (2/9)\nWhose produce is it? Its orders show up in that farmer's menu."
+        "<b>New product</b> (2/10)\nWhose produce is it? Its orders show up in that farmer's menu."
     )
     await show(update, context, text, keyboard(*rows, _cancel_row(context)))
     return Step.FARMER
@@ -116,7 +118,7 @@ async def chose_farmer(update: Update, context: BotContext) -> int:
         [button(category_label(context, code), routes.OPS_NEW_CATEGORY.data(category=code))]
         for code in CATEGORIES
     ]
-    text = context.tr._("<b>New product</b> (3/9)\nOn which shelf?")
+    text = context.tr._("<b>New product</b> (3/10)\nOn which shelf?")
     await show(update, context, text, keyboard(*rows, _cancel_row(context)))
     return Step.CATEGORY
 
@@ -137,31 +139,31 @@ async def ask(update: Update, context: BotContext, step: Step, error: str = "") 
     rows = []
     if step is Step.NAME:
         text = tr._(
-            "<b>New product</b> (4/9)\nSend its name in three lines: Chinese, Lao, English. "
+            "<b>New product</b> (4/10)\nSend its name in three lines: Chinese, Lao, English. "
             "For example:\n{example}"
         ).format(example="十八洞土蜂蜜\nນ້ຳເຜິ້ງປ່າ ຊືປາຕົງ\nShibadong wild honey")
     elif step is Step.UNIT:
         text = tr._(
-            "<b>New product</b> (5/9)\nSend what one unit is, in three lines: Chinese, Lao, "
+            "<b>New product</b> (5/10)\nSend what one unit is, in three lines: Chinese, Lao, "
             "English. For example:\n{example}"
         ).format(example="500克瓶\nກະປ໋ອງ 500 ກຣາມ\n500 g jar")
     elif step is Step.DESCRIPTION:
         text = tr._(
-            "<b>New product</b> (6/9)\nSend a short description in three lines: Chinese, Lao, "
+            "<b>New product</b> (6/10)\nSend a short description in three lines: Chinese, Lao, "
             "English; or tap Skip."
         )
         skip = "⏭ " + tr.pgettext("button", "Skip")
         rows.append([button(skip, routes.OPS_NEW_SKIP.data())])
     elif step is Step.PRICE:
-        text = tr._("<b>New product</b> (7/9)\nSend the price in yuan, for example 128 or 98.50.")
+        text = tr._("<b>New product</b> (7/10)\nSend the price in yuan, for example 128 or 98.50.")
     elif step is Step.WEIGHT:
         text = tr._(
-            "<b>New product</b> (8/9)\nHow much does one unit weigh when packed, for the "
+            "<b>New product</b> (8/10)\nHow much does one unit weigh when packed, for the "
             "shipping fee? For example 650 g or 5.5 kg."
         )
     else:
         text = tr._(
-            "<b>New product</b> (9/9)\nHow many are in stock? A whole number from 0 to {max}."
+            "<b>New product</b> (9/10)\nHow many are in stock? A whole number from 0 to {max}."
         )
         text = text.format(max=tr.number(MAX_STOCK))
     if error:
@@ -220,7 +222,7 @@ def typed(step: Step) -> Any:
             return await ask(update, context, step, error)
         draft[TEXT_FIELDS.get(step, step.name.lower())] = value
         if step is Step.STOCK:
-            return await confirm_screen(update, context)
+            return await ask_photo(update, context)
         return await ask(update, context, Step(step + 1))
 
     answer.__doc__ = f"Checks and keeps the {step.name.lower()}, then asks the next question."
@@ -234,6 +236,44 @@ async def skip_description(update: Update, context: BotContext) -> int:
     return await ask(update, context, Step.PRICE)
 
 
+async def ask_photo(update: Update, context: BotContext, error: str = "") -> int:
+    """Asks for a photo of the product, which buyers see on its card; Skip adds it without."""
+    tr = context.tr
+    text = tr._(
+        "<b>New product</b> (10/10)\nSend a photo of the product, or tap ⏭ Skip to add it "
+        "without one for now (send it later captioned /photo and the SKU)."
+    )
+    if error:
+        text = f"⚠️ {error}\n\n{text}"
+    skip = button("⏭ " + tr.pgettext("button", "Skip"), routes.OPS_NEW_NO_PHOTO.data())
+    await show(update, context, text, keyboard([skip], _cancel_row(context)))
+    return Step.PHOTO
+
+
+@operator_only
+async def got_photo(update: Update, context: BotContext) -> int:
+    """Keeps the photo sent (as `/photo SKU` would store it) and shows the check."""
+    assert update.effective_message is not None
+    context.scratch.setdefault(SCRATCH, {})["photo"] = sent_photo(update.effective_message)
+    return await confirm_screen(update, context)
+
+
+@operator_only
+async def skip_photo(update: Update, context: BotContext) -> int:
+    """No photo for now: on to the check."""
+    context.scratch.setdefault(SCRATCH, {}).pop("photo", None)
+    return await confirm_screen(update, context)
+
+
+@operator_only
+async def not_a_photo(update: Update, context: BotContext) -> int:
+    """Anything but a photo at the photo step: says what is wanted and asks again."""
+    error = context.tr._(
+        "That is not a photo. Send a picture as a photo (not as a file), or tap Skip."
+    )
+    return await ask_photo(update, context, error)
+
+
 async def confirm_screen(update: Update, context: BotContext) -> int:
     """Everything typed, to check before adding."""
     tr, draft = context.tr, context.scratch[SCRATCH]
@@ -244,6 +284,10 @@ async def confirm_screen(update: Update, context: BotContext) -> int:
     lines.append(tr._("Price: {amount}").format(amount=tr.money(draft["price"])))
     lines.append(tr._("Weight: {grams} g").format(grams=tr.number(draft["weight"])))
     lines.append(tr._("In stock: {count}").format(count=tr.number(draft["stock"])))
+    if draft.get("photo"):
+        lines.append("📷 " + tr._("Picture: your photo"))
+    else:
+        lines.append("📷 " + tr._("Picture: none yet"))
     markup = keyboard(
         [button("✅ " + tr.pgettext("button", "Add and put on sale"), routes.OPS_NEW_SAVE.data())],
         _cancel_row(context),
@@ -272,6 +316,7 @@ async def save(update: Update, context: BotContext) -> int:
         price_fen=draft["price"],
         weight_g=draft["weight"],
         stock=draft["stock"],
+        photo=draft.get("photo"),
     )
     notice = context.tr._("Added and on sale: {sku}. Its link: /start product_{sku}").format(
         sku=product.sku
@@ -312,8 +357,14 @@ def conversation() -> ConversationHandler[BotContext]:
     for step in typed_steps:
         states[step] = [MessageHandler(TEXT, typed(step))]
     states[Step.DESCRIPTION].append(routes.OPS_NEW_SKIP.handler(skip_description))
+    states[Step.PHOTO] = [
+        MessageHandler(filters.PHOTO, got_photo),
+        routes.OPS_NEW_NO_PHOTO.handler(skip_photo),
+        MessageHandler(OTHER, not_a_photo),
+    ]
     for step in Step:
-        states[step].append(MessageHandler(OTHER, wrong_input(step)))
+        if step is not Step.PHOTO:
+            states[step].append(MessageHandler(OTHER, wrong_input(step)))
     return dialogue(
         "operator_new_product",
         [routes.OPS_NEW_PRODUCT.handler(start)],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import BotContext
@@ -25,6 +25,11 @@ def usage(context: BotContext) -> str:
     )
 
 
+def sent_photo(message: Message) -> str | None:
+    """The file_id of a photo message's largest size (what the catalog stores), or None."""
+    return message.photo[-1].file_id if message.photo else None
+
+
 @operator_only
 async def photo_command(update: Update, context: BotContext) -> None:
     """/photo typed without a photo: says how it is done."""
@@ -36,14 +41,16 @@ async def photo_command(update: Update, context: BotContext) -> None:
 async def photo_received(update: Update, context: BotContext) -> None:
     """Stores the photo (largest size) as the picture of the tree or product in the caption."""
     message = update.effective_message
-    assert message is not None and message.photo and update.effective_chat is not None
+    assert message is not None and update.effective_chat is not None
+    photo = sent_photo(message)
+    assert photo is not None
     match = CAPTION.match(message.caption or "")
     code = (match.group("code") or "") if match else ""
     tr = context.tr
     if not CODE.match(code):
         await message.reply_text(usage(context))
         return
-    stored = await context.db.run(set_catalog_photo, code=code, photo=message.photo[-1].file_id)
+    stored = await context.db.run(set_catalog_photo, code=code, photo=photo)
     if stored is None:
         text = tr._("No tree or product has the code {code}.").format(code=esc(code))
     else:

@@ -280,6 +280,7 @@ OPS_NEW_VILLAGE = Route("OPP", "new-village", (num("village_id"),))
 OPS_NEW_FARMER = Route("OPP", "new-farmer", (num("farmer_id"),))  # 0: the post office's own
 OPS_NEW_CATEGORY = Route("OPP", "new-shelf", (word("category", "[a-z]+"),))
 OPS_NEW_SKIP = Route("OPP", "new-skip")
+OPS_NEW_NO_PHOTO = Route("OPP", "new-nophoto")
 OPS_NEW_SAVE = Route("OPP", "new-save")
 HARVESTS = Route("OPH", "list", (one_of("which", "ready", "sent"), _PAGE))
 HARVEST = Route("OPH", "view", (num("adoption_id"),))

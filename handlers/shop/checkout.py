@@ -25,6 +25,8 @@ from handlers.kit import contact, routes
 from handlers.kit.common import back_button, button, esc, keyboard, show
 from handlers.kit.delivery import last_delivery_text
 from handlers.kit.dialogues import dialogue
+from handlers.kit.steps import step_marker, with_step
+from handlers.kit.tracking import delivery_estimate
 from handlers.shop import cart
 from handlers.shop.orders import order_text, pay_for
 from handlers.shop.shelves import name_and_unit, price_of
@@ -35,10 +37,14 @@ from models.payment.methods import village_hold_hours
 from models.privacy import is_cross_border
 from models.shop.orders import OrderError, Parcel, cart_parcels, place_order
 from models.shop.products import CartView, fit_cart_to_stock, set_draft, view_cart
+from models.shop.shipping import delivery_days
 
 COUNTRIES = {"CN": ("🇨🇳", N_("China")), "LA": ("🇱🇦", N_("Laos"))}
 PHONE_EXAMPLES = {"CN": "138 0013 8000", "LA": "+856 20 5555 1234, 030 555 1234"}
 MAX_NOTE = 300
+# The big steps the buyer sees counted ("Step 2 of 4"): the consent screen, the address and
+# the phone are all "delivery", so "use this address" or no consent needed keeps the count.
+STEPS = ("where", "delivery", "note", "review")
 
 
 Callback = Callable[[Update, BotContext], Coroutine[Any, Any, int]]
@@ -84,7 +90,7 @@ async def ask_country(update: Update, context: BotContext) -> int:
         button(country_name(context, code), routes.CHECKOUT_TO.data(country=code))
         for code in COUNTRIES
     ]
-    text = context.tr._("Where should we send your order?")
+    text = with_step(context.tr, STEPS, "where", context.tr._("Where should we send your order?"))
     await show(update, context, text, keyboard(buttons, [back_button(context, routes.CART.data())]))
     return Step.COUNTRY
 
@@ -95,7 +101,11 @@ async def choose_country(update: Update, context: BotContext) -> int:
     await context.db.run(set_draft, user_id=user_id(update), country=country)
     cross = is_cross_border(destination=country, language=context.lang)
     if not await ensure_consent(
-        update, context, cross_border=cross, resume=routes.CHECKOUT_TO.data(country=country)
+        update,
+        context,
+        cross_border=cross,
+        resume=routes.CHECKOUT_TO.data(country=country),
+        step=step_marker(context.tr, STEPS, "delivery"),
     ):
         return Step.COUNTRY  # the consent screen's Continue sends this step's button again
     return await ask_address(update, context)
@@ -122,7 +132,8 @@ async def ask_address(update: Update, context: BotContext, error: str | None = N
         text += "\n\n" + last_delivery_text(context, last)
         use = "✅ " + tr.pgettext("button", "Use this address")
         rows.append([button(use, routes.CHECKOUT_SAME.data())])
-    if error:
+    text = with_step(tr, STEPS, "delivery", text)
+    if error:  # what went wrong first, then the question with its step
         text = f"{error}\n\n{text}"
     rows.append([back_button(context, routes.CHECKOUT_BACK.data())])
     await show(update, context, text, keyboard(*rows))
@@ -176,6 +187,7 @@ async def ask_phone(update: Update, context: BotContext, error: str | None = Non
     text = context.tr._("Please send the recipient's phone number, for example {example}.").format(
         example=PHONE_EXAMPLES.get(country, "")
     )
+    text = with_step(context.tr, STEPS, "delivery", text)
     if error:
         text = f"{error}\n\n{text}"
     else:  # once per question: the reply keyboard stays until a number is taken
@@ -217,9 +229,14 @@ async def ask_note(update: Update, context: BotContext) -> int:
     """Offers an optional note, which the farmer sees when packing and the post office when
     shipping."""
     tr = context.tr
-    text = tr._(
-        "Anything to tell the farmer who packs your order or the post office that ships it? "
-        "Send a note, or tap Skip."
+    text = with_step(
+        tr,
+        STEPS,
+        "note",
+        tr._(
+            "Anything to tell the farmer who packs your order or the post office that ships it? "
+            "Send a note, or tap Skip."
+        ),
     )
     skip = button("⏭ " + tr.pgettext("button", "Skip"), routes.CHECKOUT_SKIP.data())
     await show(
@@ -289,6 +306,11 @@ def parcel_lines(context: BotContext, parcel: Parcel, country: str) -> list[str]
         + tr._("Total: {amount}").format(amount=price_of(context, parcel.subtotal_fen + fee))
         + "</b>",
     ]
+    days = delivery_days(
+        country=country, rates=context.settings.shipping_rates, origin=parcel.village.country
+    )
+    if estimate := delivery_estimate(tr, days):
+        lines.append(estimate)
     return lines
 
 
@@ -297,7 +319,7 @@ def summary_text(context: BotContext, view: CartView, minutes: int, parcels: lis
     the orders it becomes, one per village."""
     tr, cart_row = context.tr, view.cart
     country = cart_row.country or ""
-    lines = ["<b>" + tr._("Please check your order") + "</b>", ""]
+    lines = [step_marker(tr, STEPS, "review"), "<b>" + tr._("Please check your order") + "</b>", ""]
     if len(parcels) == 1:
         lines += parcel_lines(context, parcels[0], country)
     else:

@@ -16,6 +16,7 @@ from bot.notify import AnyApp, Outgoing
 from handlers.kit import routes
 from handlers.kit.common import back_button, button, esc, keyboard, menu_row, person, show
 from handlers.kit.roles import has_role
+from handlers.kit.tracking import delivery_estimate, track_row
 from handlers.payment.step import ask_for_payment
 from models.catalog.places import localized
 from models.core.user import Role
@@ -34,6 +35,7 @@ from models.shop.orders import (
     list_orders,
     order_detail,
 )
+from models.shop.shipping import Rate, delivery_days
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +138,8 @@ def detail_markup(context: BotContext, order: Order) -> Any:
                 )
             ]
         )
+    if order.tracking_number:
+        rows.append(track_row(tr, order.carrier, order.tracking_number))
     rows.append([back_button(context, routes.ORDERS.data())])
     return keyboard(*rows, menu_row(context))
 
@@ -322,10 +326,25 @@ async def render_order_status(app: AnyApp, tr: Translator, params: dict[str, Any
         text += "\n" + tr._("Reason: {reason}").format(reason=esc(params["reason"]))
     if params.get("refund"):
         text += "\n" + tr._("Your payment will be refunded.")
+    rows = []
+    if status == OrderStatus.SHIPPED:
+        estimate = shipped_estimate(tr, app.bot_data["settings"].shipping_rates, params)
+        text += f"\n{estimate}" if estimate else ""
+        rows.append(track_row(tr, params.get("carrier"), params.get("tracking")))
     view = button(
-        tr.pgettext("button", "View order"), routes.ORDER.data(order_id=params["order_id"])
+        "📦 " + tr.pgettext("button", "View order"), routes.ORDER.data(order_id=params["order_id"])
     )
-    return Outgoing(text, keyboard([view]))
+    return Outgoing(text, keyboard(*rows, [view]))
+
+
+def shipped_estimate(tr: Translator, rates: tuple[Rate, ...], params: dict[str, Any]) -> str:
+    """How long the shipped parcel usually takes on its route (none for notices queued before
+    the route was part of them)."""
+    route = params.get("route")
+    if not route:
+        return ""
+    origin, country = route
+    return delivery_estimate(tr, delivery_days(country=country, rates=rates, origin=origin))
 
 
 async def expiry_job(context: ContextTypes.DEFAULT_TYPE) -> None:

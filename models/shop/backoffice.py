@@ -272,8 +272,10 @@ def add_product(
     price_fen: int,
     weight_g: int,
     stock: int,
+    photo: str | None = None,
 ) -> Product:
-    """Adds a product to the shop, on sale at once; its SKU is made from the English name."""
+    """Adds a product to the shop, on sale at once; its SKU is made from the English name.
+    `photo` is a Telegram file_id, as `/photo SKU` stores it."""
     if category not in set(Category) or not 0 < price_fen <= MAX_PRICE_FEN:
         raise ValueError(category, price_fen)
     if not 0 <= stock <= MAX_STOCK or not 0 < weight_g <= MAX_WEIGHT_G:
@@ -295,6 +297,7 @@ def add_product(
         price_fen=price_fen,
         weight_g=weight_g,
         stock=stock,
+        photo=photo,
     )
     for name, value in texts.items():
         setattr(product, name, value)

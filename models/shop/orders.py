@@ -25,7 +25,7 @@ from models.core.payments import (
     register_payable,
 )
 from models.shop.products import CartItem, CartLine, Product, bump_version, cart_of, read_cart
-from models.shop.shipping import Rate, shipping_fee
+from models.shop.shipping import DEFAULT_ORIGIN, Rate, shipping_fee
 
 PAYMENT_KIND = "order"
 NUMBER_PREFIX = "SBD"
@@ -386,6 +386,7 @@ def _move(
             "status": to.value,
             "carrier": order.carrier,
             "tracking": order.tracking_number,
+            "route": _route(session, order) if to == S.SHIPPED else None,  # for the estimate
             "refund": to == S.CANCELLED and current != S.AWAITING_PAYMENT,
             "reason": note if to == S.CANCELLED else None,
             "reason_code": reason_code if to == S.CANCELLED else None,
@@ -394,6 +395,12 @@ def _move(
     )
     session.flush()
     return order
+
+
+def _route(session: Session, order: Order) -> list[str]:
+    """Where an order's parcel leaves from (its village's country) and where it goes."""
+    village = session.get(Village, order.village_id) if order.village_id else None
+    return [village.country if village else DEFAULT_ORIGIN, order.country]
 
 
 def _restock(session: Session, order_id: int) -> None:
