@@ -29,7 +29,9 @@ def localized(row: Any, attribute: str, language: str) -> str:
 
 
 class Village(SQLModel, table=True):
-    """A village whose trees and produce are sold; its collective gets a share of the profit."""
+    """A village whose trees and produce are sold; its collective gets a share of the profit.
+
+    Its products' and trees' prices are in minor units of `currency` (models.core.money)."""
 
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(unique=True, max_length=40)
@@ -42,6 +44,8 @@ class Village(SQLModel, table=True):
     region_en: str = Field(default="", max_length=160)
     collective_share_pct: int = Field(default=0, ge=0, le=100)
     order_prefix: str | None = Field(default=None, max_length=6)  # SBD-7KQ3-XM9A; None: SBD
+    # CN: CNY; LA: LAK (or CNY, as villages loaded before kip prices were kept)
+    currency: str = Field(default="CNY", max_length=3)
 
 
 class Farmer(SQLModel, table=True):
