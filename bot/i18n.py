@@ -122,6 +122,10 @@ class Translator:
             return own
         return f"{own} (≈ {self.money(convert(amount, currency, other, lak_per_cny), other)})"
 
+    def prices(self, totals: dict[str, int], lak_per_cny: float) -> str:
+        """Amounts in several currencies side by side, never added: ¥163.00 + 315,000基普."""
+        return " + ".join(self.price(amount, lak_per_cny, cur) for cur, amount in totals.items())
+
     def _lao_amount(self, fen: int) -> str:
         """Yuan in Lao digit grouping, with fen only when there are any (128 / 128,50)."""
         pattern = "#,##0" if fen % 100 == 0 else "#,##0.00"

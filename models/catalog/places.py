@@ -67,6 +67,12 @@ def list_villages(*, session: Session) -> list[Village]:
     return list(session.exec(select(Village).order_by(col(Village.id))))
 
 
+def village_currencies(*, session: Session) -> dict[int, str]:
+    """Each village's currency, by village id (what its products' and trees' prices are in)."""
+    rows = session.exec(select(Village.id, Village.currency)).all()
+    return {village_id: currency for village_id, currency in rows if village_id is not None}
+
+
 def has_catalog(*, session: Session) -> bool:
     """Tells whether any village has been loaded yet."""
     return session.exec(select(Village.id).limit(1)).first() is not None

@@ -7,6 +7,7 @@ use). A conversion is only ever an estimate shown as such, at LAK_PER_CNY.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
 CNY = "CNY"
@@ -47,6 +48,11 @@ def major(amount: int, currency: str) -> Decimal:
     return Decimal(amount).scaleb(-MINOR_DIGITS[currency])
 
 
+def minor(amount: Decimal, currency: str) -> int:
+    """An amount of the main unit in minor units (128.50 yuan -> 12850 fen)."""
+    return int(amount.scaleb(MINOR_DIGITS[currency]).to_integral_value(ROUND_HALF_UP))
+
+
 def convert(amount: int, currency: str, to: str, lak_per_cny: float) -> int:
     """An estimate of `amount` (minor units of `currency`) in `to`: kip rounded to thousands,
     yuan to the fen."""
@@ -57,3 +63,11 @@ def convert(amount: int, currency: str, to: str, lak_per_cny: float) -> int:
     if to == LAK:
         return int((value / KIP_ROUNDING).quantize(Decimal(1), ROUND_HALF_UP) * KIP_ROUNDING)
     return int(value.scaleb(MINOR_DIGITS[to]).quantize(Decimal(1), ROUND_HALF_UP))
+
+
+def sum_by_currency(amounts: Iterable[tuple[str, int]]) -> dict[str, int]:
+    """Totals per currency, in the order each currency first appears (never yuan plus kip)."""
+    totals: dict[str, int] = {}
+    for currency, amount in amounts:
+        totals[currency] = totals.get(currency, 0) + amount
+    return totals
