@@ -64,7 +64,9 @@ def item_line(context: BotContext, item: OrderItem) -> str:
     name = esc(localized(item, "name", context.lang))
     unit = localized(item, "unit", context.lang)
     label = context.tr.detail(name, esc(unit)) if unit else name
-    return context.tr.then(f"{item.quantity} × {label}", context.tr.money(item.total_fen, item.currency))
+    return context.tr.then(
+        f"{item.quantity} × {label}", context.tr.money(item.total_fen, item.currency)
+    )
 
 
 def order_text(

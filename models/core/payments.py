@@ -190,6 +190,11 @@ def _currency(session: Session, kind: str, target_id: int) -> str:
     return priced.currency(session, target_id)
 
 
+def payable_currency(*, session: Session, kind: str, target_id: int) -> str:
+    """What a payable thing is priced in (CNY, LAK)."""
+    return _currency(session, kind, target_id)
+
+
 def get_payment(*, session: Session, reference: str, lock: bool = False) -> Payment | None:
     """The payment with this reference code (any case, spaces ignored); `lock` for settling."""
     code = reference.replace(" ", "").replace("-", "").upper()
