@@ -251,9 +251,7 @@ async def test_tree_card_sends_its_picture_once_then_its_file_id(bot: Harness, l
     assert bot.app.bot_data[CACHE_KEY]["sample:tree-peach.jpg"] == photo.params["photo"]
 
 
-async def test_lao_tree_list_shows_age_share_and_price_in_kip(
-    bot: Harness, noy: TgUser
-) -> None:
+async def test_lao_tree_list_shows_age_share_and_price_in_kip(bot: Harness, noy: TgUser) -> None:
     await bot.command(noy, "/start")
     with bot.db.session() as session:
         tea = session.exec(select(Species).where(Species.slug == "tea")).one()

@@ -8,8 +8,10 @@ import pytest
 from sqlmodel import select
 
 from bot.config import ConfigError, Settings
-from bot.i18n import LANGUAGE_NAMES
+from bot.i18n import LANGUAGE_NAMES, translator
+from handlers.payment.receipts import receipt_content
 from models.core.payments import Payment
+from models.payment.receipts import receipt_facts
 from models.shop.orders import Order, OrderItem, normalize_number
 from models.shop.shipping import Rate, parse_rates, priced_for_villages, shipping_fee
 from tests.factories import TgUser
@@ -29,7 +31,9 @@ def test_the_shipping_table_prices_each_route_in_its_origins_currency() -> None:
     assert shipping_fee(country="LA", weight_g=5200, rates=rates, origin="CN") == 4000 + 5 * 1500
     fee = shipping_fee(country="LA", weight_g=5200, rates=rates, origin="LA", currency="LAK")
     assert fee == 25000 + 5 * 10000  # kip
-    assert shipping_fee(country="LA", weight_g=500, rates=rates, origin="LA", currency="CNY") is None
+    assert (
+        shipping_fee(country="LA", weight_g=500, rates=rates, origin="LA", currency="CNY") is None
+    )
     assert shipping_fee(country="CN", weight_g=1000, rates=rates, origin="LA") == 800  # yuan
     assert shipping_fee(country="TH", weight_g=500, rates=rates, origin="LA") is None
     assert parse_rates("LA:4000+1500") == (Rate("LA", 4000, 1500, "CN"),)  # the old form
@@ -47,7 +51,7 @@ def test_the_shipping_table_prices_each_route_in_its_origins_currency() -> None:
 
 
 async def test_lao_buyer_pays_a_lao_villages_product_in_kip_with_a_domestic_fee(
-    bot: Harness, noy: TgUser
+    bot: Harness, noy: TgUser, admin: TgUser
 ) -> None:
     await bot.command(noy, "/start product_RICE-5KG")
     assert "ລາຄາ: 95.000 ກີບ" in last_text(bot.api.calls)  # kip, no yuan beside it
@@ -79,6 +83,14 @@ async def test_lao_buyer_pays_a_lao_villages_product_in_kip_with_a_domestic_fee(
     offer = next(t for t in texts(calls) if "ທ່ານຢາກຈ່າຍແບບໃດ?" in t)
     assert "170.000 ກີບ" in offer and "ຢວນ" not in offer
     assert [t for t, _ in bot.buttons(noy)][:1] == ["📱 ສະແກນ QR ທະນາຄານ (BCEL One)"]
+    # the operator confirms it (their queue in kip), the receipt is in kip
+    text = last_text(await bot.command(admin, f"/confirm {payment.reference}"))
+    assert "170,000基普" in text and "¥170" not in text
+    facts = bot.db.call(receipt_facts, reference=payment.reference)
+    receipt = receipt_content(translator("lo"), facts)
+    assert receipt.total[1] == "170.000 ກີບ"
+    assert ("ຄ່າສົ່ງ", "75.000 ກີບ") in receipt.items
+    assert receipt_content(translator("en"), facts).total[1] == "LAK 170,000"
     # the same order read in Chinese and in English: kip, with yuan as an estimate
     for language, total in (("zh", "170,000基普 (≈ ¥56.67)"), ("en", "LAK 170,000 (≈ CN¥56.67)")):
         await bot.command(noy, "/language")
