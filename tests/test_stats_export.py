@@ -7,7 +7,9 @@ import csv
 import io
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
+import pytest
 from PIL import Image
 from sqlalchemy import update
 from sqlmodel import col
@@ -121,3 +123,21 @@ def test_formulas_are_kept_as_text() -> None:
     assert safe_cell("+cmd|' /C calc'!A0") == "'+cmd|' /C calc'!A0"
     assert safe_cell("+8613800138000") == "'+8613800138000"  # numbers too (OWASP)
     assert safe_cell("ບ້ານໂພນໄຊ") == "ບ້ານໂພນໄຊ"
+
+
+async def test_chart_counts_kip_sales_as_yuan_at_the_stated_rate(
+    bot: Harness, admin: TgUser, ann: TgUser, noy: TgUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drawn: dict[str, Any] = {}
+
+    def record(**chart: Any) -> bytes:
+        drawn.update(chart)
+        return b"\x89PNG"
+
+    monkeypatch.setattr("handlers.backoffice.stats.render_bar_chart", record)
+    await bot.command(ann, "/start")
+    await bot.command(noy, "/start")
+    sample_sales(bot, ann, noy)  # ¥256 and 150,000 kip today
+    await bot.command(admin, "/stats")
+    assert drawn["title"] == "最近 30 天每日农产品销售额（元；基普按 1 元 ≈ 3,000 基普折算）"
+    assert drawn["bars"][-1][1] == 256 + 50  # the kip sale as its yuan estimate
