@@ -134,3 +134,14 @@ def test_a_villages_currency_follows_its_country_and_prices_are_read_in_it(
     with pytest.raises(CatalogImportError) as caught:
         db.call(import_catalog, sections=read_catalog_file(path))
     assert "prices in CNY, not LAK" in caught.value.errors[0]
+
+
+def test_a_village_made_without_a_currency_gets_its_countrys(db: Database) -> None:
+    with db.session() as session:
+        for slug, country in (("a-cn", "CN"), ("a-la", "LA")):
+            session.add(
+                Village(slug=slug, country=country, name_zh=slug, name_lo=slug, name_en=slug)
+            )
+        session.commit()
+        rows = session.exec(select(Village.slug, Village.currency)).all()
+    assert {"a-cn": "CNY", "a-la": "LAK"}.items() <= dict(rows).items()

@@ -5,9 +5,11 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import event
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.core.base import telegram_id_column
+from models.core.money import check_currency
 
 CATALOG_LANGUAGES = ("zh", "lo", "en")
 
@@ -44,8 +46,15 @@ class Village(SQLModel, table=True):
     region_en: str = Field(default="", max_length=160)
     collective_share_pct: int = Field(default=0, ge=0, le=100)
     order_prefix: str | None = Field(default=None, max_length=6)  # SBD-7KQ3-XM9A; None: SBD
-    # CN: CNY; LA: LAK (or CNY, as villages loaded before kip prices were kept)
-    currency: str = Field(default="CNY", max_length=3)
+    # CN: CNY; LA: LAK (or CNY, as villages loaded before kip prices were kept); left empty,
+    # the country's own is filled in when the row is inserted
+    currency: str = Field(default="", max_length=3)
+
+
+@event.listens_for(Village, "before_insert")
+def _currency_from_country(_mapper: Any, _connection: Any, village: Village) -> None:
+    """A village's currency is its country's unless it says otherwise (and may say so)."""
+    village.currency = check_currency(village.country, village.currency or None)
 
 
 class Farmer(SQLModel, table=True):
