@@ -12,12 +12,14 @@ from dotenv import dotenv_values
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from models.shop.shipping import Rate, parse_rates
+from models.shop.shipping import Rate, parse_rates, priced_for_villages
 
 LANGUAGES = ("zh", "lo", "en")
 DEFAULT_DATABASE_URL = "sqlite:///data/orchard.db"
+# a parcel from Laos is priced in kip (LAK after the fees), one from China in fen; @days: how
+# long the route usually takes
 DEFAULT_SHIPPING_RATES = (
-    "CN>CN:1000+500@2-4,CN>LA:4000+1500@5-10,LA>LA:800+300@2-5,LA>CN:4000+1500@5-10"
+    "CN>CN:1000+500@2-4,CN>LA:4000+1500@5-10,LA>LA:25000+10000LAK@2-5,LA>CN:120000+45000LAK@5-10"
 )
 # How long each route usually takes: a SHIPPING_RATES written without `@days` keeps its estimates.
 DEFAULT_DELIVERY_DAYS = {
@@ -184,6 +186,11 @@ class Settings:
     webapp_url: str | None = _setting("WEBAPP_URL", _https_url)
     webapp_port: int = _setting("WEBAPP_PORT", _port, 8081)  # polling and console mode only
     webapp_max_age: int = _setting("WEBAPP_MAX_AGE", _positive_int, 86400)  # initData, seconds
+
+    def __post_init__(self) -> None:
+        """Completes the shipping table with each route in every currency its villages use."""
+        rates = priced_for_villages(self.shipping_rates, self.lak_per_cny)
+        object.__setattr__(self, "shipping_rates", rates)  # frozen: set once, here
 
     @classmethod
     def from_env(

@@ -17,6 +17,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
 
 from bot.config import LANGUAGES
+from models.core.money import CNY, LAK, convert, major
 
 log = logging.getLogger(__name__)
 
@@ -96,31 +97,39 @@ class Translator:
         """A name in this language's quotation marks (a tree's nickname)."""
         return self.pgettext("punctuation", "“{text}”").format(text=text)
 
-    def money(self, fen: int, currency: str = "CNY") -> str:
-        """Formats an amount held in minor units (fen) as people here read it."""
-        if self.language == "lo" and currency == "CNY":  # ¥/CN¥ signs read as foreign in Laos
-            return _("{amount} yuan", self).format(amount=self._lao_amount(fen))
-        return format_currency(Decimal(fen) / 100, currency, locale=self.locale)
+    def money(self, amount: int, currency: str = CNY) -> str:
+        """Formats an amount held in minor units of `currency` (fen, whole kip) as people here
+        read it: 128 ຢວນ and 150.000 ກີບ in Lao, ¥128.00 and 150,000基普 in Chinese,
+        CN¥128.00 and LAK 150,000 in English."""
+        if currency == LAK:
+            if self.language == "en":
+                return format_currency(amount, LAK, "¤¤ #,##0", locale=self.locale)
+            return _("{amount} kip", self).format(amount=format_decimal(amount, locale=self.locale))
+        if self.language == "lo" and currency == CNY:  # ¥/CN¥ signs read as foreign in Laos
+            return _("{amount} yuan", self).format(amount=self._lao_amount(amount))
+        return format_currency(major(amount, currency), currency, locale=self.locale)
 
     def kip(self, fen: int, lak_per_cny: float) -> str:
-        """Formats the approximate kip value of an amount in fen (kip has no minor unit)."""
-        kip = round(Decimal(fen) / 100 * Decimal(str(lak_per_cny)), -3)
-        if self.language == "en":
-            return format_currency(kip, "LAK", locale=self.locale, currency_digits=True)
-        return _("{amount} kip", self).format(amount=format_decimal(kip, locale=self.locale))
+        """Formats the approximate kip value of an amount in fen (rounded to thousands)."""
+        return self.money(convert(fen, CNY, LAK, lak_per_cny), LAK)
 
-    def price(self, fen: int, lak_per_cny: float) -> str:
-        """Formats a price in yuan, with the approximate kip amount for Lao readers."""
-        yuan = self.money(fen)
-        if self.language != "lo":
-            return yuan
-        return f"{yuan} (≈ {self.kip(fen, lak_per_cny)})"
+    def price(self, amount: int, lak_per_cny: float, currency: str = CNY) -> str:
+        """Formats a price in its own currency, with an estimate in the reader's where it is
+        the other one: yuan with ≈ kip for Lao readers, kip with ≈ yuan for the others."""
+        own = self.money(amount, currency)
+        other = LAK if self.language == "lo" else CNY
+        if other == currency:
+            return own
+        return f"{own} (≈ {self.money(convert(amount, currency, other, lak_per_cny), other)})"
+
+    def prices(self, totals: dict[str, int], lak_per_cny: float) -> str:
+        """Amounts in several currencies side by side, never added: ¥163.00 + 315,000基普."""
+        return " + ".join(self.price(amount, lak_per_cny, cur) for cur, amount in totals.items())
 
     def _lao_amount(self, fen: int) -> str:
         """Yuan in Lao digit grouping, with fen only when there are any (128 / 128,50)."""
-        yuan = Decimal(fen) / 100
         pattern = "#,##0" if fen % 100 == 0 else "#,##0.00"
-        return format_decimal(yuan, pattern, locale=self.locale)
+        return format_decimal(major(fen, CNY), pattern, locale=self.locale)
 
     def number(self, value: float | Decimal | int) -> str:
         """Formats a plain number (weights, counts) for this language."""

@@ -10,6 +10,7 @@ from sqlmodel import select
 from bot.cli import main
 from bot.db import Database
 from models.catalog.importer import CatalogImportError, import_catalog, read_catalog_file
+from models.catalog.places import Village
 from models.catalog.trees import Tree
 from models.shop.products import Product
 
@@ -68,7 +69,7 @@ def products(db: Database) -> dict[str, Product]:
 def test_products_import_from_yaml_and_csv(db: Database) -> None:
     db.call(import_catalog, sections=read_catalog_file(DOCS / "catalog-example.yaml"))
     tea = products(db)["TEA-PSV-100G"]
-    assert (tea.price_fen, tea.weight_g, tea.stock, tea.category) == (6800, 150, 25, "tea")
+    assert (tea.price_fen, tea.weight_g, tea.stock, tea.category) == (150000, 150, 25, "tea")  # kip
     assert tea.name_lo == "ຊາແດງຕົ້ນບູຮານ ບ້ານໂພນສະຫວ່າງ" and tea.farmer_id is not None
     counts = db.call(import_catalog, sections=read_catalog_file(DOCS / "products-example.csv"))
     assert counts["products"] == 1 and counts["trees"] == 0
@@ -173,3 +174,45 @@ def test_the_same_village_cell_in_another_village_is_free(db: Database, tmp_path
     )
     db.call(import_catalog, sections=read_catalog_file(path))
     assert cells(db)["TEA-0301"] == (1, 1) == cells(db)["PEACH-0001"]
+
+
+def test_a_villages_currency_follows_its_country_and_prices_are_read_in_it(
+    db: Database, tmp_path: Path
+) -> None:
+    path = tmp_path / "catalog.yaml"
+    village = (
+        "villages:\n  - {slug: nongkhiaw, country: LA, name_zh: 农齐奥, name_lo: ໜອງຂຽວ,"
+        " name_en: Nong Khiaw%s}\n"
+    )
+    product = (
+        "products:\n  - {sku: HONEY-NK, category: honey, village: nongkhiaw, name_zh: 蜂蜜,"
+        " name_lo: ນ້ຳເຜິ້ງ, name_en: Honey, unit_zh: 瓶, unit_lo: ກະປ໋ອງ, unit_en: jar,"
+        " price: %s, weight_g: 500}\n"
+    )
+    path.write_text(village % "" + product % "120000", encoding="utf-8")
+    db.call(import_catalog, sections=read_catalog_file(path))
+    with db.session() as session:
+        row = session.exec(select(Village).where(Village.slug == "nongkhiaw")).one()
+    assert row.currency == "LAK" and products(db)["HONEY-NK"].price_fen == 120000  # whole kip
+    path.write_text(village % "" + product % "68", encoding="utf-8")  # yuan, mistaken for kip
+    with pytest.raises(CatalogImportError) as caught:
+        db.call(import_catalog, sections=read_catalog_file(path))
+    assert "prices in kip" in caught.value.errors[0]
+    path.write_text(village % ", currency: CNY" + product % "68.50", encoding="utf-8")
+    db.call(import_catalog, sections=read_catalog_file(path))  # a Lao village kept in yuan
+    assert products(db)["HONEY-NK"].price_fen == 6850
+    path.write_text(village.replace("LA", "CN") % ", currency: LAK", encoding="utf-8")
+    with pytest.raises(CatalogImportError) as caught:
+        db.call(import_catalog, sections=read_catalog_file(path))
+    assert "prices in CNY, not LAK" in caught.value.errors[0]
+
+
+def test_a_village_made_without_a_currency_gets_its_countrys(db: Database) -> None:
+    with db.session() as session:
+        for slug, country in (("a-cn", "CN"), ("a-la", "LA")):
+            session.add(
+                Village(slug=slug, country=country, name_zh=slug, name_lo=slug, name_en=slug)
+            )
+        session.commit()
+        rows = session.exec(select(Village.slug, Village.currency)).all()
+    assert {"a-cn": "CNY", "a-la": "LAK"}.items() <= dict(rows).items()

@@ -95,7 +95,7 @@ async def test_earnings_count_paid_sales_and_the_collective_share(
     order_now(bot.db, ann.id, "KIWI-5KG", 1)  # not paid: not counted
     cancelled = paid_order(bot.db, ann.id, "KIWI-5KG", 1)
     bot.db.call(cancel_order, order_id=cancelled.id, by_user_id=ADMIN_ID, note="test")
-    result = bot.db.call(farmer_earnings, farmer_id=farmer.id)
+    [result] = bot.db.call(farmer_earnings, farmer_id=farmer.id)
     assert (result.total_fen, result.share_pct, result.collective_fen, result.rest_fen) == (
         25600,
         18,

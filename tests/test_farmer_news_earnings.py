@@ -1,5 +1,5 @@
 """Farmers: news with nobody to send it to says so before the first step; earnings in kip for
-Lao farmers, and per month and per season."""
+Lao farmers (older yuan income apart), and per month and per season."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy import update
 from sqlmodel import col
 
 from models.core.base import utcnow
-from models.shop.orders import Order
+from models.shop.orders import Order, OrderItem
 from models.shop.packing import farmer_earnings
 from tests.adoption_helpers import paid_adoption, tree_id
 from tests.backoffice_helpers import bind_farmer, paid_order
@@ -45,11 +45,32 @@ async def test_news_with_adopters_offers_all_trees_without_a_warning(
 
 
 async def test_lao_farmers_earnings_show_kip(bot: Harness, ann: TgUser) -> None:
-    bind_farmer(bot.db, KHAM.id, "PSV-KHAM", "lo")
+    kham = bind_farmer(bot.db, KHAM.id, "PSV-KHAM", "lo")
     await bot.command(ann, "/start")
-    paid_order(bot.db, ann.id, "COFFEE-500G", 2)
+    paid_order(bot.db, ann.id, "COFFEE-500G", 2)  # 2 × 150,000 kip
     text = last_text(await bot.press(KHAM, "FRM earnings"))
-    assert "ຢວນ (≈" in text and "ກີບ)" in text
+    assert "ຍອດຂາຍຜະລິດຕະພັນ: 300.000 ກີບ" in text and "ຢວນ" not in text
+    assert "ສ່ວນແບ່ງ" in text and "45.000 ກີບ" in text  # the collective's 15%, in kip
+    # an order from before the village priced in kip stays in yuan, counted on its own
+    old = paid_order(bot.db, ann.id, "COFFEE-500G", 1)
+    with bot.db.session() as session:
+        for table in (Order, OrderItem):
+            key = Order.id if table is Order else OrderItem.order_id
+            session.exec(update(table).where(col(key) == old.id).values(currency="CNY"))  # type: ignore[call-overload]
+        session.exec(
+            update(OrderItem).where(col(OrderItem.order_id) == old.id).values(price_fen=7500)  # type: ignore[call-overload]
+        )
+        session.commit()
+    kip, yuan = bot.db.call(farmer_earnings, farmer_id=kham.id)
+    assert (kip.currency, kip.total_fen, yuan.currency, yuan.total_fen) == (
+        "LAK",
+        300000,
+        "CNY",
+        7500,
+    )
+    text = last_text(await bot.press(KHAM, "FRM earnings"))
+    assert "ຍອດຂາຍຜະລິດຕະພັນ: 300.000 ກີບ" in text  # never added to the yuan
+    assert "ຍອດຂາຍຜະລິດຕະພັນ: 75 ຢວນ (≈ 225.000 ກີບ)" in text
 
 
 async def test_earnings_per_month_and_per_season(bot: Harness, ann: TgUser, noy: TgUser) -> None:
@@ -65,7 +86,7 @@ async def test_earnings_per_month_and_per_season(bot: Harness, ann: TgUser, noy:
             update(Order).where(col(Order.id) == old.id).values(created_at=back)  # type: ignore[call-overload]
         )
         session.commit()
-    result = bot.db.call(farmer_earnings, farmer_id=farmer.id)
+    [result] = bot.db.call(farmer_earnings, farmer_id=farmer.id)
     months = dict(result.by_month)
     month = back.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")  # the farmer's month
     assert len(months) == 2 and months[month] == 12800

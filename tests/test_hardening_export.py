@@ -88,7 +88,8 @@ async def test_orders_export_has_no_formula_and_phones_as_text(
     assert row["Phone (personal data)"] == "'+8613800138000"
     assert row["Buyer name (personal data)"] == "'" + ATTACKS["name"]
     assert row["Note (personal data)"] == "'" + ATTACKS["note"]
-    assert row["Total (yuan)"] == f"{order.total_fen / 100:.2f}"  # amounts stay numbers
+    assert row["Total"] == f"{order.total_fen / 100:.2f}"  # amounts stay numbers
+    assert row["Currency"] == "CNY"
 
 
 async def test_adoptions_export_has_no_formula(bot: Harness, admin: TgUser, noy: TgUser) -> None:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from bot.i18n import language_from_code, translator
+from models.core.money import check_currency, convert, currency_of, minor
 from models.core.user import User
+from models.shop.backoffice import parse_kip, parse_price
 from tests.factories import TgUser
 from tests.harness import Harness, last_text
 
@@ -87,3 +91,43 @@ def test_money_and_dates_are_formatted_per_locale() -> None:
     assert translator("zh").when(moment) == "2026年3月2日 00:30"  # Asia/Shanghai is UTC+8
     assert translator("lo").when(moment) == "1 ມີນາ 2026, 23:30"  # UTC+7, the month spelt out
     assert translator("en").when(moment) == "Mar 2, 2026, 12:30\u202fAM"  # no seconds
+
+
+@pytest.mark.parametrize(
+    ("language", "yuan", "kip", "yuan_price", "kip_price"),
+    [
+        ("lo", "128 ຢວນ", "150.000 ກີບ", "128 ຢວນ (≈ 384.000 ກີບ)", "150.000 ກີບ"),
+        ("zh", "¥128.00", "150,000基普", "¥128.00", "150,000基普 (≈ ¥50.00)"),
+        ("en", "CN¥128.00", "LAK 150,000", "CN¥128.00", "LAK 150,000 (≈ CN¥50.00)"),
+    ],
+)
+def test_money_in_each_language_and_currency(
+    language: str, yuan: str, kip: str, yuan_price: str, kip_price: str
+) -> None:
+    """Amounts are minor units of their currency: fen for yuan, whole kip; the estimate is in
+    the reader's other currency, at the rate, and yuan and kip are never added."""
+    tr = translator(language)
+    assert (tr.money(12800, "CNY"), tr.money(150000, "LAK")) == (yuan, kip)
+    assert tr.price(12800, 3000, "CNY") == yuan_price
+    assert tr.price(150000, 3000, "LAK") == kip_price
+    assert tr.prices({"CNY": 12800, "LAK": 150000}, 3000) == f"{yuan_price} + {kip_price}"
+
+
+def test_currency_rules() -> None:
+    assert (currency_of("CN"), currency_of("LA")) == ("CNY", "LAK")
+    assert check_currency("LA", None) == "LAK" and check_currency("LA", "cny") == "CNY"
+    with pytest.raises(ValueError, match="prices in CNY, not LAK"):
+        check_currency("CN", "LAK")
+    assert convert(12800, "CNY", "LAK", 3000) == 384000  # kip estimates in round thousands
+    assert convert(42050, "CNY", "LAK", 3000) == 1262000
+    assert convert(150000, "LAK", "CNY", 3000) == 5000  # yuan to the fen
+    assert convert(100000, "LAK", "CNY", 3000) == 3333
+    assert (minor(Decimal("98.50"), "CNY"), minor(Decimal(150000), "LAK")) == (9850, 150000)
+    assert [parse_kip(raw) for raw in ("150000", "150.000", "150,000 ກີບ", "₭95000")] == [
+        150000,
+        150000,
+        150000,
+        95000,
+    ]
+    assert [parse_kip(raw) for raw in ("98.50", "0", "1.5", "abc")] == [None, None, None, None]
+    assert (parse_price("98.50", "CNY"), parse_price("98.50", "LAK")) == (9850, None)

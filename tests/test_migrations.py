@@ -241,3 +241,41 @@ def test_tree_positions_migration_places_trees_as_the_page_drew_them(empty: Data
         "PEACH-0008": (4, 1),  # retired, after the drawn trees
         "PEACH-0100": (1, 1),  # another village's map
     }
+
+
+def test_currency_migration_keeps_existing_orders_and_prices_in_yuan(empty: Database) -> None:
+    """0018 adds the currency columns: an existing Lao village, its product, order, order line
+    and adoption stay in yuan with the same amounts (nothing is converted to kip)."""
+    upgrade(empty, "0017")
+    now = "'2026-05-01 08:00:00+00:00'"
+    statements = [
+        "INSERT INTO village (id, slug, country, name_zh, name_lo, name_en, region_zh, region_lo,"
+        " region_en, collective_share_pct, order_prefix) VALUES (7, 'phonsavang', 'LA',"
+        " '蓬萨旺村', 'ບ້ານໂພນສະຫວ່າງ', 'Ban Phonsavang', '', '', '', 15, 'PSV')",
+        "INSERT INTO product (id, sku, category, village_id, name_zh, name_lo, name_en,"
+        " description_zh, description_lo, description_en, unit_zh, unit_lo, unit_en, price_fen,"
+        " weight_g, stock, active) VALUES (3, 'RICE-5KG', 'grain', 7, '糯米', 'ເຂົ້າໜຽວ', 'Rice',"
+        " '', '', '', '', '', '', 6800, 5200, 30, true)",
+        "INSERT INTO shop_order (id, number, buyer_id, village_id, source_key, status, country,"
+        " address, phone, weight_g, subtotal_fen, shipping_fen, total_fen, created_at,"
+        " updated_at, expires_at) VALUES (11, 'PSV-AAAA-BBBB', 5000000001, 7, '1:1', 'paid',"
+        f" 'LA', 'x', 'y', 5200, 6800, 2300, 9100, {now}, {now}, {now})",
+        "INSERT INTO orderitem (id, order_id, product_id, sku, name_zh, name_lo, name_en, unit_zh,"
+        " unit_lo, unit_en, price_fen, quantity) VALUES (1, 11, 3, 'RICE-5KG', '糯米', 'ເຂົ້າໜຽວ',"
+        " 'Rice', '', '', '', 6800, 1)",
+    ]
+    with empty.engine.begin() as connection:
+        for statement in statements:
+            connection.execute(text(statement))
+    upgrade(empty)
+    with empty.engine.connect() as connection:
+        village = connection.execute(text("SELECT country, currency FROM village")).one()
+        order = connection.execute(
+            text("SELECT subtotal_fen, shipping_fen, total_fen, currency FROM shop_order")
+        ).one()
+        item = connection.execute(text("SELECT price_fen, currency FROM orderitem")).one()
+        price = connection.execute(text("SELECT price_fen FROM product")).scalar_one()
+        assert schema_diff(connection, only=models_tables()) == []
+    assert tuple(village) == ("LA", "CNY")  # its prices were fen: still yuan
+    assert tuple(order) == (6800, 2300, 9100, "CNY")
+    assert tuple(item) == (6800, "CNY") and price == 6800

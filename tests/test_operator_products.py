@@ -94,3 +94,17 @@ async def test_back_leaves_the_typed_step(bot: Harness, op: TgUser) -> None:
     assert "In stock: 40" in last_text(calls)
     await bot.text(op, "3")  # not an answer any more
     assert product(bot.db, "KIWI-5KG").stock == 40
+
+
+async def test_a_lao_villages_price_is_typed_and_shown_in_kip(bot: Harness, op: TgUser) -> None:
+    coffee = product(bot.db, "COFFEE-500G")
+    await bot.command(op, "/ops")
+    await bot.tap(op, "Products")
+    assert "Oudomxai mountain coffee beans · 20 · LAK 150,000" in str(bot.buttons(op))
+    calls = await bot.press(op, f"OPP price {coffee.id}")
+    assert "Send the new price in kip, for example 150000." in last_text(calls)
+    calls = await bot.text(op, "98.50")  # yuan, not kip
+    assert last_text(calls).startswith("That is not a price: use whole kip")
+    calls = await bot.text(op, "165.000")  # as Lao write it
+    assert "Price set to LAK 165,000." in last_text(calls)
+    assert product(bot.db, "COFFEE-500G").price_fen == 165000

@@ -204,8 +204,9 @@ async def test_operator_adds_a_product_that_buyers_then_see(
     assert "Chinese first, then Lao" in last_text(calls)
     await bot.text(op, "蓬萨旺咖啡\nກາເຟ ໂພນສະຫວ່າງ\nPhonsavang coffee")
     await bot.text(op, "250克袋\nຖົງ 250 ກຣາມ\n250 g bag")
-    await bot.tap(op, "Skip")
-    await bot.text(op, "¥58")
+    assert "price in kip" in last_text(await bot.tap(op, "Skip"))  # the village prices in kip
+    assert "whole kip" in last_text(await bot.text(op, "¥58"))
+    await bot.text(op, "120.000")  # as Lao write 120,000
     assert "not a weight" in last_text(await bot.text(op, "heavy"))
     await bot.text(op, "0.3 kg")
     assert "Send a photo of the product" in last_text(await bot.text(op, "12"))
@@ -220,7 +221,7 @@ async def test_operator_adds_a_product_that_buyers_then_see(
     assert "Added and on sale: PHONSAVANG-COFFEE" in last_text(calls)
     coffee = product(bot.db, "PHONSAVANG-COFFEE")
     assert (coffee.price_fen, coffee.weight_g, coffee.stock, coffee.category) == (
-        5800,
+        120000,
         300,
         12,
         "tea",
@@ -236,7 +237,7 @@ async def test_operator_adds_a_product_that_buyers_then_see(
     for answer in ("蓬萨旺咖啡\nກາເຟ ໂພນສະຫວ່າງ\nPhonsavang coffee", "袋\nຖົງ\nbag"):
         await bot.text(op, answer)
     await bot.tap(op, "Skip")
-    for answer in ("60", "300", "5"):
+    for answer in ("60000", "300", "5"):
         await bot.text(op, answer)
     await bot.tap(op, "Skip")
     await bot.tap(op, "Add and put on sale")

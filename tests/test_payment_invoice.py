@@ -106,3 +106,24 @@ async def test_expired_reservation_is_refused_at_checkout_in_the_users_language(
     assert answer["error_message"].startswith("ບໍ່ສາມາດຈ່າຍໄດ້ແລ້ວ")
     with paybot.db.session() as session:
         assert session.exec(select(Adoption)).one().status != AdoptionStatus.ACTIVE
+
+
+async def test_a_tree_priced_in_kip_is_paid_offline_even_with_a_provider(
+    paybot: Harness, li: TgUser
+) -> None:
+    """Invoices are in yuan (Telegram's CNY, in fen): a Lao village's tree, priced in whole
+    kip, gets the village's ways to pay instead, with its amount in kip."""
+    await fill_dialogue(paybot, li, "TEA-0001", gift=False, country="CN")
+    calls = await paybot.press(li, "ADOPT ok")
+    assert paybot.api.sent("sendInvoice") == []
+    with paybot.db.session() as session:
+        adoption = session.exec(select(Adoption)).one()
+        payment = session.exec(select(Payment)).one()
+    assert (adoption.currency, adoption.amount_fen) == ("LAK", 900000)
+    assert (payment.currency, payment.amount_fen, payment.method) == (
+        "LAK",
+        900000,
+        PaymentMethod.OFFLINE,
+    )
+    offer = next(c.params["text"] for c in calls if "您想怎样付款？" in c.params.get("text", ""))
+    assert "900,000基普 (约合 ¥300.00，按 1 元 = 3,000 基普)" in offer

@@ -251,15 +251,19 @@ async def test_tree_card_sends_its_picture_once_then_its_file_id(bot: Harness, l
     assert bot.app.bot_data[CACHE_KEY]["sample:tree-peach.jpg"] == photo.params["photo"]
 
 
-async def test_lao_tree_list_shows_age_share_and_price_in_kip_too(
-    bot: Harness, noy: TgUser
-) -> None:
+async def test_lao_tree_list_shows_age_share_and_price_in_kip(bot: Harness, noy: TgUser) -> None:
     await bot.command(noy, "/start")
     with bot.db.session() as session:
         tea = session.exec(select(Species).where(Species.slug == "tea")).one()
     text = last_text(await bot.press(noy, f"TREE list species {tea.id} 0"))
     line = next(line for line in text.splitlines() if "TEA-0001" in line)
-    assert "ອາຍຸ" in line and "ຢ່າງໜ້ອຍ 2 ກິໂລ" in line and "ຢວນ (≈" in line and "ກີບ)" in line
+    assert "ອາຍຸ" in line and "ຢ່າງໜ້ອຍ 2 ກິໂລ" in line
+    assert "900.000 ກີບ" in line and "ຢວນ" not in line  # the Lao village's tea is priced in kip
+    with bot.db.session() as session:
+        peach = session.exec(select(Species).where(Species.slug == "peach")).one()
+    text = last_text(await bot.press(noy, f"TREE list species {peach.id} 0"))
+    line = next(line for line in text.splitlines() if "PEACH-0001" in line)
+    assert "ຢວນ (≈" in line and "ກີບ)" in line  # a Chinese village's yuan, with kip beside
 
 
 async def test_product_card_sends_its_picture(bot: Harness, noy: TgUser) -> None:

@@ -7,7 +7,9 @@ import csv
 import io
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
+import pytest
 from PIL import Image
 from sqlalchemy import update
 from sqlmodel import col
@@ -27,7 +29,7 @@ from tests.shop_helpers import ADDRESSES, order_now
 def sample_sales(bot: Harness, ann: TgUser, noy: TgUser) -> None:
     """Two paid orders from two villages, one unpaid."""
     paid_order(bot.db, ann.id, "KIWI-5KG", 2)  # Shibadong, ¥256
-    paid_order(bot.db, noy.id, "COFFEE-500G", 1, country="LA")  # Phonsavang, ¥75
+    paid_order(bot.db, noy.id, "COFFEE-500G", 1, country="LA")  # Phonsavang, 150,000 kip
     order_now(bot.db, ann.id, "HONEY-500G")  # awaiting payment: not a sale
 
 
@@ -39,7 +41,8 @@ async def test_stats_text_and_chart(bot: Harness, admin: TgUser, ann: TgUser, no
     text = next(c.params["text"] for c in calls if c.method == "sendMessage")
     assert "十八洞红心猕猴桃: 2 · ¥256.00" in text
     assert "十八洞村：¥256.00，村集体 18%：¥46.08" in text
-    assert "蓬萨旺村：¥75.00，村集体 15%：¥11.25" in text
+    assert "蓬萨旺村：150,000基普，村集体 15%：22,500基普" in text  # kip, never added to yuan
+    assert "乌多姆赛山地咖啡豆: 1 · 150,000基普" in text
     assert "💰 已付款: 2" in text and "⏳ 待付款: 1" in text
     photo = next(c for c in calls if c.method == "sendPhoto")
     png = photo.files["photo"][1]
@@ -60,9 +63,11 @@ def test_sales_per_day_fills_every_day(bot: Harness, ann: TgUser, noy: TgUser) -
         session.commit()
     days = bot.db.call(sales_per_day, days=30)
     assert len(days) == 30 and days[-1][0] == utcnow().date()
-    assert days[-1][1] == 25600 + 7500
+    assert days[-1][1] == 25600  # yuan only
     assert days[-4][1] == old.subtotal_fen
-    assert sum(fen for _, fen in days) == 25600 + 7500 + old.subtotal_fen
+    assert sum(fen for _, fen in days) == 25600 + old.subtotal_fen
+    kip = bot.db.call(sales_per_day, days=30, currency="LAK")
+    assert kip[-1][1] == 150000 and sum(k for _, k in kip) == 150000
     assert bot.db.call(orders_by_status) == {"paid": 3, "awaiting_payment": 1}
     shares = {v.village.slug: v.collective_fen for v in bot.db.call(sales_by_village)}
     assert shares["shibadong"] == (25600 + old.subtotal_fen) * 18 // 100
@@ -96,7 +101,9 @@ async def test_export_orders_as_a_document(
     assert len(rows) == 3
     row = next(r for r in rows if r[0] == lao.number)
     assert row[5] == "ນ້ອຍ" and row[7] == ADDRESSES["LA"][0]
-    assert row[9] == "RICE-5KG x2" and row[12] == f"{lao.total_fen / 100:.2f}"
+    assert row[9] == "RICE-5KG x2" and rows[0][10:14] == ["币种", "小计", "运费", "合计"]
+    assert row[10:14] == ["LAK", "190000", "125000", "315000"]  # whole kip, as numbers
+    assert lao.total_fen == 315000
     calls = await bot.command(admin, "/export trees")
     assert "orders" in last_text(calls)
 
@@ -116,3 +123,21 @@ def test_formulas_are_kept_as_text() -> None:
     assert safe_cell("+cmd|' /C calc'!A0") == "'+cmd|' /C calc'!A0"
     assert safe_cell("+8613800138000") == "'+8613800138000"  # numbers too (OWASP)
     assert safe_cell("ບ້ານໂພນໄຊ") == "ບ້ານໂພນໄຊ"
+
+
+async def test_chart_counts_kip_sales_as_yuan_at_the_stated_rate(
+    bot: Harness, admin: TgUser, ann: TgUser, noy: TgUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drawn: dict[str, Any] = {}
+
+    def record(**chart: Any) -> bytes:
+        drawn.update(chart)
+        return b"\x89PNG"
+
+    monkeypatch.setattr("handlers.backoffice.stats.render_bar_chart", record)
+    await bot.command(ann, "/start")
+    await bot.command(noy, "/start")
+    sample_sales(bot, ann, noy)  # ¥256 and 150,000 kip today
+    await bot.command(admin, "/stats")
+    assert drawn["title"] == "最近 30 天每日农产品销售额（元；基普按 1 元 ≈ 3,000 基普折算）"
+    assert drawn["bars"][-1][1] == 256 + 50  # the kip sale as its yuan estimate

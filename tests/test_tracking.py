@@ -148,8 +148,8 @@ async def test_the_checkout_review_in_chinese(bot: Harness, li: TgUser) -> None:
 
 def test_rates_take_days_and_stay_backward_compatible() -> None:
     assert parse_rates("CN>CN:1000+500@2-4,LA:4000+1500@7") == (
-        Rate("CN", 1000, 500, "CN", (2, 4)),
-        Rate("LA", 4000, 1500, "CN", (7, 7)),
+        Rate("CN", 1000, 500, "CN", days=(2, 4)),
+        Rate("LA", 4000, 1500, "CN", days=(7, 7)),
     )
     assert parse_rates("CN>CN:1000+500") == (Rate("CN", 1000, 500, "CN"),)
     for bad in ("CN>CN:1000+500@", "CN>CN:1000+500@4-2", "CN>CN:1000+500@0", "CN:1+2@a-b"):

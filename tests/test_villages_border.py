@@ -8,8 +8,18 @@ import pytest
 from sqlmodel import select
 
 from bot.config import ConfigError, Settings
-from models.shop.orders import Order, normalize_number
-from models.shop.shipping import Rate, parse_rates, shipping_fee
+from bot.i18n import LANGUAGE_NAMES, translator
+from handlers.payment.receipts import receipt_content
+from models.core.payments import Payment
+from models.payment.receipts import receipt_facts
+from models.shop.orders import Order, OrderItem, normalize_number
+from models.shop.shipping import (
+    Rate,
+    delivery_days,
+    parse_rates,
+    priced_for_villages,
+    shipping_fee,
+)
 from tests.factories import TgUser
 from tests.harness import Harness, last_text, texts
 from tests.shop_helpers import RATES, ready_cart
@@ -21,25 +31,39 @@ def orders_of(bot: Harness, user_id: int) -> list[Order]:
         return list(session.exec(select(Order).where(Order.buyer_id == user_id).order_by(Order.id)))  # type: ignore[arg-type]
 
 
-def test_the_shipping_table_prices_each_route() -> None:
+def test_the_shipping_table_prices_each_route_in_its_origins_currency() -> None:
     rates = parse_rates(
-        "CN>CN:1000+500@2-4, CN>LA:4000+1500@5-10, LA>LA:800+300@2-5, LA>CN:4000+1500@5-10"
+        "CN>CN:1000+500@2-4, CN>LA:4000+1500@5-10, LA>LA:25000+10000LAK@2-5, LA>CN:800+300"
     )
     assert shipping_fee(country="CN", weight_g=700, rates=rates, origin="CN") == 1000
     assert shipping_fee(country="LA", weight_g=5200, rates=rates, origin="CN") == 4000 + 5 * 1500
-    assert shipping_fee(country="LA", weight_g=5200, rates=rates, origin="LA") == 800 + 5 * 300
-    assert shipping_fee(country="CN", weight_g=1000, rates=rates, origin="LA") == 4000
+    fee = shipping_fee(country="LA", weight_g=5200, rates=rates, origin="LA", currency="LAK")
+    assert fee == 25000 + 5 * 10000  # kip
+    assert (
+        shipping_fee(country="LA", weight_g=500, rates=rates, origin="LA", currency="CNY") is None
+    )
+    assert shipping_fee(country="CN", weight_g=1000, rates=rates, origin="LA") == 800  # yuan
     assert shipping_fee(country="TH", weight_g=500, rates=rates, origin="LA") is None
     assert parse_rates("LA:4000+1500") == (Rate("LA", 4000, 1500, "CN"),)  # the old form
-    assert Settings().shipping_rates == rates  # the default table has all four routes
+    # the old setting's Lao routes were in fen: still yuan, and offered in kip at the rate
+    [old, in_kip] = priced_for_villages(parse_rates("LA>LA:800+300"), 3000)
+    assert (old.currency, in_kip) == ("CNY", Rate("LA", 24000, 9000, "LA", "LAK"))
+    table = Settings().shipping_rates  # the default: Lao routes in kip, with yuan twins
+    assert Rate("LA", 25000, 10000, "LA", "LAK", (2, 5)) in table
+    assert Rate("CN", 120000, 45000, "LA", "LAK", (5, 10)) in table
+    assert Rate("CN", 1000, 500, "CN", "CNY", (2, 4)) in table
+    assert delivery_days(country="LA", rates=rates, origin="LA") == (2, 5)
     with pytest.raises(ConfigError, match="SHIPPING_RATES"):
         Settings.from_env({"SHIPPING_RATES": "CHN>LA:1+1"}, env_file=None)
+    with pytest.raises(ConfigError, match="cannot be priced in LAK"):
+        Settings.from_env({"SHIPPING_RATES": "CN>LA:1+1LAK"}, env_file=None)
 
 
-async def test_lao_buyer_gets_a_domestic_lao_fee_for_a_lao_villages_product(
-    bot: Harness, noy: TgUser
+async def test_lao_buyer_pays_a_lao_villages_product_in_kip_with_a_domestic_fee(
+    bot: Harness, noy: TgUser, admin: TgUser
 ) -> None:
     await bot.command(noy, "/start product_RICE-5KG")
+    assert "ລາຄາ: 95.000 ກີບ" in last_text(bot.api.calls)  # kip, no yuan beside it
     await bot.tap(noy, "ໃສ່ກະຕ່າ")
     await bot.tap(noy, "🛒 ກະຕ່າ")
     await bot.tap(noy, "ສັ່ງສິນຄ້າ")
@@ -53,21 +77,44 @@ async def test_lao_buyer_gets_a_domestic_lao_fee_for_a_lao_villages_product(
     await bot.text(noy, "ບ້ານໂພນໄຊ, ເມືອງໄຊເສດຖາ, ນະຄອນຫຼວງວຽງຈັນ, ເຮືອນ 12, ນ້ອຍ")
     await bot.text(noy, "020 5555 1234")
     summary = last_text(await bot.tap(noy, "ຂ້າມ"))
-    # 5.2 kg within Laos: 8 yuan for the first kg + 5 × 3 yuan, not the China→Laos 115
-    assert "ຄ່າສົ່ງໄປ🇱🇦 ລາວ (5,2 ກິໂລ): 23 ຢວນ (≈ 69.000 ກີບ)" in summary
+    # 5.2 kg within Laos, in kip: 25,000 for the first kg + 5 × 10,000, not the China→Laos rate
+    assert "ຄ່າສົ່ງໄປ🇱🇦 ລາວ (5,2 ກິໂລ): 75.000 ກີບ" in summary
+    assert "ຢວນ" not in summary  # no yuan anywhere for a kip order read in Lao
     calls = await bot.tap(noy, "ຢືນຢັນອໍເດີ")
     [order] = orders_of(bot, noy.id)
-    assert (order.shipping_fen, order.total_fen) == (2300, 6800 + 2300)
+    assert (order.currency, order.shipping_fen, order.total_fen) == ("LAK", 75000, 170000)
     assert order.number.startswith("PSV-")  # the Lao village's prefix
+    with bot.db.session() as session:
+        [item] = session.exec(select(OrderItem).where(OrderItem.order_id == order.id)).all()
+        [payment] = session.exec(select(Payment).where(Payment.target_id == order.id)).all()
+    assert (item.currency, item.price_fen) == ("LAK", 95000)
+    assert (payment.currency, payment.amount_fen) == ("LAK", 170000)
     offer = next(t for t in texts(calls) if "ທ່ານຢາກຈ່າຍແບບໃດ?" in t)
-    assert "91 ຢວນ (≈ 273.000 ກີບ" in offer  # the amount with kip at the stated rate
+    assert "170.000 ກີບ" in offer and "ຢວນ" not in offer
     assert [t for t, _ in bot.buttons(noy)][:1] == ["📱 ສະແກນ QR ທະນາຄານ (BCEL One)"]
+    # the operator confirms it (their queue in kip), the receipt is in kip
+    text = last_text(await bot.command(admin, f"/confirm {payment.reference}"))
+    assert "170,000基普" in text and "¥170" not in text
+    facts = bot.db.call(receipt_facts, reference=payment.reference)
+    receipt = receipt_content(translator("lo"), facts)
+    assert receipt.total[1] == "170.000 ກີບ"
+    assert ("ຄ່າສົ່ງ", "75.000 ກີບ") in receipt.items
+    assert receipt_content(translator("en"), facts).total[1] == "LAK 170,000"
+    # the same order read in Chinese and in English: kip, with yuan as an estimate
+    for language, total in (("zh", "170,000基普 (≈ ¥56.67)"), ("en", "LAK 170,000 (≈ CN¥56.67)")):
+        await bot.command(noy, "/language")
+        await bot.tap(noy, LANGUAGE_NAMES[language])
+        text = last_text(await bot.command(noy, f"/track {order.number}"))
+        assert total in text and ("75,000基普" in text or "LAK 75,000" in text), text
 
 
-async def test_a_cart_from_two_villages_becomes_two_orders(bot: Harness, li: TgUser) -> None:
+async def test_a_cart_from_two_villages_becomes_a_yuan_and_a_kip_order(
+    bot: Harness, li: TgUser
+) -> None:
     ready_cart(bot.db, li.id, "KIWI-5KG", country="CN")
     ready_cart(bot.db, li.id, "RICE-5KG", country="CN")
-    await bot.command(li, "/cart")
+    cart = last_text(await bot.command(li, "/cart"))
+    assert "小计：¥128.00 + 95,000基普 (≈ ¥31.67)" in cart  # never yuan plus kip added up
     await bot.tap(li, "去结算")
     await bot.tap(li, "中国")
     if any("我同意" in t for t, _ in bot.buttons(li)):
@@ -79,18 +126,22 @@ async def test_a_cart_from_two_villages_becomes_two_orders(bot: Harness, li: TgU
     assert "将分成 2 个订单" in summary
     assert "1. 十八洞村" in summary and "2. 蓬萨旺村" in summary
     assert "运费（寄往🇨🇳 中国，5.5 公斤）：¥35.00" in summary  # CN→CN for the kiwifruit
-    assert "运费（寄往🇨🇳 中国，5.2 公斤）：¥115.00" in summary  # LA→CN for the rice
-    assert "所有订单合计：¥346.00" in summary
+    # LA→CN for the rice, in kip: 120,000 + 5 × 45,000
+    assert "运费（寄往🇨🇳 中国，5.2 公斤）：345,000基普 (≈ ¥115.00)" in summary
+    assert "合计：440,000基普 (≈ ¥146.67)" in summary
+    assert "所有订单合计：¥163.00 + 440,000基普 (≈ ¥146.67)" in summary
     confirm = next(d for t, d in bot.buttons(li) if "确认下单" in t)
     calls = await bot.press(li, confirm)
     kiwi, rice = orders_of(bot, li.id)
     assert kiwi.number.startswith("SBD-") and rice.number.startswith("PSV-")
-    assert (kiwi.total_fen, rice.total_fen) == (12800 + 3500, 6800 + 11500)
+    assert (kiwi.currency, kiwi.total_fen) == ("CNY", 12800 + 3500)
+    assert (rice.currency, rice.total_fen) == ("LAK", 95000 + 345000)
     assert (kiwi.village_id, rice.village_id) == (1, 2)
     placed = next(t for t in texts(calls) if "已提交" in t)
     assert kiwi.number in placed and rice.number in placed
     offers = [t for t in texts(calls) if "您想怎样付款？" in t]
-    assert len(offers) == 2 and "¥163.00" in offers[0] and "¥183.00" in offers[1]
+    assert len(offers) == 2 and "¥163.00" in offers[0]
+    assert "440,000基普 (约合 ¥146.67，按 1 元 = 3,000 基普)" in offers[1]  # the stated rate
     # a second tap on Confirm makes no more orders
     calls = await bot.press(li, confirm)
     assert len(orders_of(bot, li.id)) == 2 and "已经提交" in last_text(calls)

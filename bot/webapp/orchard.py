@@ -60,7 +60,7 @@ def tree_json(
         "share": tr._("Your share: at least {kg} kg of its harvest").format(
             kg=tr.number(tree.harvest_kg)
         ),
-        "price": tr.price(tree.price_fen, lak_per_cny),
+        "price": tr.price(tree.price_fen, lak_per_cny, item.village.currency),
         "photo": photo_url("tree", tree.code, tree.photo),
         "link": create_deep_linked_url(username, f"tree_{tree.code}") if item.free else None,
     }

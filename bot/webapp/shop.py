@@ -71,7 +71,7 @@ def cart_json(tr: Translator, view: CartView, lak_per_cny: float) -> dict[str, A
         "lines": {str(line.product.id): line.quantity for line in view.lines},
         "summary": tr.ngettext("{count} item", "{count} items", count).format(count=count),
         "subtotal": tr._("Subtotal: {amount}").format(
-            amount=tr.price(view.subtotal_fen, lak_per_cny)
+            amount=tr.prices(view.subtotals, lak_per_cny) or tr.money(0)
         ),
     }
 
@@ -91,7 +91,7 @@ def shop_state(
                 "id": product.id,
                 "sku": product.sku,
                 "name": name_and_unit(tr, product),
-                "price": tr.price(product.price_fen, lak_per_cny),
+                "price": tr.price(product.price_fen, lak_per_cny, village.currency),
                 "stock": product.stock,
                 "stock_text": stock_text(tr, product),
                 "photo": photo_url("product", product.sku, product.photo),

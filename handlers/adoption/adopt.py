@@ -38,7 +38,7 @@ from models.adoption.adoptions import (
     update_draft,
 )
 from models.adoption.browse import TreeCard, similar_trees, tree_card
-from models.catalog.places import localized
+from models.catalog.places import localized, village_currencies
 from models.core.contact import clean_address, clean_text, normalize_phone
 from models.deliveries import Delivery, last_delivery
 from models.payment.methods import village_hold_hours
@@ -166,7 +166,9 @@ def summary(
         lines.append(
             tr._("Price for the {season} season: {price}").format(
                 season=card.season,
-                price=f"<b>{tr.price(card.tree.price_fen, context.settings.lak_per_cny)}</b>",
+                price="<b>"
+                + tr.price(card.tree.price_fen, context.settings.lak_per_cny, card.village.currency)
+                + "</b>",
             )
         )
     lines.append(tr._("Nickname: {value}").format(value=esc(draft.nickname or "—")))
@@ -552,11 +554,17 @@ async def taken(update: Update, context: BotContext, tree_id: int) -> int:
     """Says the tree went to someone else and offers similar free trees."""
     tr = context.tr
     similar = await context.db.run(similar_trees, tree_id=tree_id)
+    currencies = await context.db.run(village_currencies)
     text = tr._("Sorry, someone else has just adopted this tree.")
     if similar:
         text += "\n" + tr._("These similar trees are still available:")
     rows = [
-        [button(f"{t.code} · {tr.money(t.price_fen)}", routes.TREE_CARD.data(tree_id=t.id))]
+        [
+            button(
+                f"{t.code} · {tr.money(t.price_fen, currencies[t.village_id])}",
+                routes.TREE_CARD.data(tree_id=t.id),
+            )
+        ]
         for t in similar
     ]
     rows.append([button("🌳 " + tr._("All trees"), routes.TREES.data())])

@@ -26,7 +26,7 @@ from handlers.kit.common import (
 )
 from handlers.kit.pictures import has_picture, send_picture
 from models.adoption.browse import Group, TreeCard, browse_groups, list_free_trees, tree_card
-from models.catalog.places import localized
+from models.catalog.places import localized, village_currencies
 from models.catalog.trees import Species, Tree
 from models.core.base import utcnow
 
@@ -74,12 +74,14 @@ async def browse(update: Update, context: BotContext) -> None:
     await show(update, context, text, keyboard(*rows, menu_row(context)))
 
 
-def _tree_label(context: BotContext, tree: Tree, emoji: str) -> str:
+def _tree_label(context: BotContext, tree: Tree, emoji: str, currency: str) -> str:
     """A list button: kind, code and price."""
-    return f"{emoji} {tree.code} · {context.tr.money(tree.price_fen)}"
+    return f"{emoji} {tree.code} · {context.tr.money(tree.price_fen, currency)}"
 
 
-def tree_line(context: BotContext, tree: Tree, species: Species | None, with_kind: bool) -> str:
+def tree_line(
+    context: BotContext, tree: Tree, species: Species | None, with_kind: bool, currency: str
+) -> str:
     """One tree in a list: what tells it from the others (kind, age, share, price)."""
     tr = context.tr
     age = max(0, utcnow().year - tree.year_planted)
@@ -89,7 +91,7 @@ def tree_line(context: BotContext, tree: Tree, species: Species | None, with_kin
     parts += [
         tr.ngettext("{count} year old", "{count} years old", age).format(count=age),
         tr._("at least {kg} kg").format(kg=tr.number(tree.harvest_kg)),
-        tr.price(tree.price_fen, context.settings.lak_per_cny),  # with the kip estimate in Lao
+        tr.price(tree.price_fen, context.settings.lak_per_cny, currency),  # with an estimate
     ]
     return " · ".join(parts)
 
@@ -108,6 +110,7 @@ async def tree_list(update: Update, context: BotContext) -> None:
     tr = context.tr
     kinds = {g.row.id: g.row for g in await context.db.run(browse_groups, by="species")}
     species = {i: row for i, row in kinds.items() if isinstance(row, Species)}
+    currencies = await context.db.run(village_currencies)
     pages = max(1, -(-total // PAGE_SIZE))
     if not trees:
         text = tr._(
@@ -122,14 +125,20 @@ async def tree_list(update: Update, context: BotContext) -> None:
         if pages > 1:
             text += "\n" + tr._("Page {page} of {pages}").format(page=page_no + 1, pages=pages)
         with_kind = group["by"] != "species"
-        lines = [tree_line(context, t, species.get(t.species_id), with_kind) for t in trees]
+        lines = [
+            tree_line(context, t, species.get(t.species_id), with_kind, currencies[t.village_id])
+            for t in trees
+        ]
         text += "\n\n" + "\n".join(lines)
     by, group_id = group["by"], group["group_id"]
     rows = [
         [
             button(
                 _tree_label(
-                    context, t, species[t.species_id].emoji if t.species_id in species else "🌳"
+                    context,
+                    t,
+                    species[t.species_id].emoji if t.species_id in species else "🌳",
+                    currencies[t.village_id],
                 ),
                 routes.TREE_CARD.data(tree_id=t.id, by=by, group_id=group_id, page=page_no),
             )
@@ -162,7 +171,8 @@ def card_text(context: BotContext, card: TreeCard) -> str:
         tr._("Planted in {year}").format(year=tree.year_planted),
         tr._("Your share: at least {kg} kg of its harvest").format(kg=tr.number(tree.harvest_kg)),
         tr._("Price for the {season} season: {price}").format(
-            season=card.season, price=tr.price(tree.price_fen, context.settings.lak_per_cny)
+            season=card.season,
+            price=tr.price(tree.price_fen, context.settings.lak_per_cny, card.village.currency),
         ),
     ]
     if not card.available:

@@ -22,9 +22,10 @@ def column_names(tr: Translator) -> dict[str, str]:
         "address": tr.pgettext("csv column", "Address"),
         "note": tr.pgettext("csv column", "Note"),
         "items": tr.pgettext("csv column", "Items"),
-        "subtotal_cny": tr.pgettext("csv column", "Subtotal (yuan)"),
-        "shipping_cny": tr.pgettext("csv column", "Shipping (yuan)"),
-        "total_cny": tr.pgettext("csv column", "Total (yuan)"),
+        "currency": tr.pgettext("csv column", "Currency"),
+        "subtotal": tr.pgettext("csv column", "Subtotal"),
+        "shipping": tr.pgettext("csv column", "Shipping"),
+        "total": tr.pgettext("csv column", "Total"),
         "carrier": tr.pgettext("csv column", "Carrier"),
         "tracking_number": tr.pgettext("csv column", "Tracking number"),
         "certificate_no": tr.pgettext("csv column", "Certificate no."),
@@ -37,7 +38,7 @@ def column_names(tr: Translator) -> dict[str, str]:
         "nickname": tr.pgettext("csv column", "Nickname"),
         "gift_recipient": tr.pgettext("csv column", "Gift recipient"),
         "gift_message": tr.pgettext("csv column", "Gift message"),
-        "amount_cny": tr.pgettext("csv column", "Amount (yuan)"),
+        "amount": tr.pgettext("csv column", "Amount"),
     }
 
 

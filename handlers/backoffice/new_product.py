@@ -16,19 +16,21 @@ from telegram.ext import BaseHandler, ConversationHandler, MessageHandler, filte
 
 from bot.context import BotContext
 from handlers.backoffice.photos import sent_photo
+from handlers.backoffice.products import price_error
 from handlers.kit import routes
 from handlers.kit.common import back_button, button, esc, keyboard, show
 from handlers.kit.dialogues import dialogue
 from handlers.kit.roles import operator_only
 from handlers.shop.shelves import CATEGORIES, category_label
-from models.catalog.places import list_villages, localized
+from models.catalog.places import list_villages, localized, village_currencies
 from models.core.contact import clean_text
+from models.core.money import CNY, LAK
 from models.shop.backoffice import (
     MAX_STOCK,
     add_product,
+    parse_price,
     parse_stock,
     parse_weight,
-    parse_yuan,
     village_farmers,
 )
 
@@ -84,6 +86,8 @@ async def chose_village(update: Update, context: BotContext) -> int:
     """Keeps the village and asks whose produce it is."""
     village_id = routes.tapped(context, "village_id")
     context.scratch.setdefault(SCRATCH, {})["village"] = village_id
+    currencies = await context.db.run(village_currencies)
+    context.scratch[SCRATCH]["currency"] = currencies.get(village_id, CNY)
     farmers = await context.db.run(village_farmers, village_id=village_id)
     tr = context.tr
     rows = [
@@ -155,7 +159,12 @@ async def ask(update: Update, context: BotContext, step: Step, error: str = "") 
         skip = "⏭ " + tr.pgettext("button", "Skip")
         rows.append([button(skip, routes.OPS_NEW_SKIP.data())])
     elif step is Step.PRICE:
-        text = tr._("<b>New product</b> (7/10)\nSend the price in yuan, for example 128 or 98.50.")
+        if context.scratch.get(SCRATCH, {}).get("currency") == LAK:
+            text = tr._("<b>New product</b> (7/10)\nSend the price in kip, for example 150000.")
+        else:
+            text = tr._(
+                "<b>New product</b> (7/10)\nSend the price in yuan, for example 128 or 98.50."
+            )
     elif step is Step.WEIGHT:
         text = tr._(
             "<b>New product</b> (8/10)\nHow much does one unit weigh when packed, for the "
@@ -208,8 +217,9 @@ def typed(step: Step) -> Any:
                 "Lao, then English."
             ).format(limit=LONGEST[field])
         elif step is Step.PRICE:
-            value = parse_yuan(raw)
-            error = tr._("That is not a price: use yuan above zero with at most two decimals.")
+            currency = draft.get("currency", CNY)
+            value = parse_price(raw, currency)
+            error = price_error(tr, currency)
         elif step is Step.WEIGHT:
             value = parse_weight(raw)
             error = tr._("That is not a weight: send grams or kilograms, e.g. 650 g or 5.5 kg.")
@@ -281,7 +291,9 @@ async def confirm_screen(update: Update, context: BotContext) -> int:
     lines = [tr._("<b>Please check the new product</b>")]
     lines += [f"{esc(names[lang])} · {esc(units[lang])}" for lang in LANGS]
     lines.append(category_label(context, draft["category"]))
-    lines.append(tr._("Price: {amount}").format(amount=tr.money(draft["price"])))
+    lines.append(
+        tr._("Price: {amount}").format(amount=tr.money(draft["price"], draft.get("currency", CNY)))
+    )
     lines.append(tr._("Weight: {grams} g").format(grams=tr.number(draft["weight"])))
     lines.append(tr._("In stock: {count}").format(count=tr.number(draft["stock"])))
     if draft.get("photo"):

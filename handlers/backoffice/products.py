@@ -14,6 +14,7 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
+from bot.i18n import Translator
 from handlers.kit import routes
 from handlers.kit.common import (
     back_button,
@@ -26,13 +27,14 @@ from handlers.kit.dialogues import dialogue
 from handlers.kit.roles import operator_only
 from handlers.kit.screens import action, show_missing, viewer, with_notice
 from models.catalog.places import localized
+from models.core.money import CNY, LAK
 from models.shop.backoffice import (
     MAX_STOCK,
     adjust_stock,
     all_products,
     get_product,
+    parse_price,
     parse_stock_change,
-    parse_yuan,
     set_price,
     set_stock,
     toggle_on_sale,
@@ -51,11 +53,11 @@ async def list_products(update: Update, context: BotContext) -> None:
     """Lists every product with stock, price and whether it is on sale."""
     tr = context.tr
     rows = []
-    for product, _village in await context.db.run(all_products):
+    for product, village in await context.db.run(all_products):
         mark = "✅" if product.active else "⏸"
         label = (
             f"{mark} {localized(product, 'name', context.lang)} · "
-            f"{product.stock} · {tr.money(product.price_fen)}"
+            f"{product.stock} · {tr.money(product.price_fen, village.currency)}"
         )
         rows.append([button(label, routes.OPS_PRODUCT.data(product_id=product.id))])
     text = tr._(
@@ -82,7 +84,7 @@ async def show_product(
         f"{esc(localized(product, 'unit', context.lang))}",
         f"{esc(product.sku)} · {esc(localized(village, 'name', context.lang))}",
         tr._("In stock: {count}").format(count=tr.number(product.stock)),
-        tr._("Price: {amount}").format(amount=tr.money(product.price_fen)),
+        tr._("Price: {amount}").format(amount=tr.money(product.price_fen, village.currency)),
         tr._("On sale: yes") if product.active else tr._("On sale: no"),
     ]
     toggle = (
@@ -128,10 +130,27 @@ async def ask_stock(update: Update, context: BotContext) -> int:
     return await ask(update, context, Step.STOCK)
 
 
+def price_prompt(tr: Translator, currency: str) -> str:
+    """Asks for a price in the product's currency."""
+    if currency == LAK:
+        return tr._("Send the new price in kip, for example 150000.")
+    return tr._("Send the new price in yuan, for example 128 or 98.50.")
+
+
+def price_error(tr: Translator, currency: str) -> str:
+    """Why a typed price was not taken, in the product's currency."""
+    if currency == LAK:
+        return tr._("That is not a price: use whole kip above zero, for example 150000.")
+    return tr._("That is not a price: use yuan above zero with at most two decimals.")
+
+
 @operator_only
 async def ask_price(update: Update, context: BotContext) -> int:
     """Asks for the new price."""
-    context.scratch["opp"] = routes.tapped(context, "product_id")
+    product_id = routes.tapped(context, "product_id")
+    found = await context.db.run(get_product, product_id=product_id)
+    context.scratch["opp"] = product_id
+    context.scratch["opp_currency"] = found[1].currency if found else CNY
     return await ask(update, context, Step.PRICE)
 
 
@@ -144,7 +163,7 @@ async def ask(update: Update, context: BotContext, step: Step, error: str | None
             "+10 adds ten, -3 takes three away."
         ).format(max=tr.number(MAX_STOCK))
     else:
-        text = tr._("Send the new price in yuan, for example 128 or 98.50.")
+        text = price_prompt(tr, context.scratch.get("opp_currency", CNY))
     if error:
         text = f"{error}\n\n{text}"
     back = back_button(context, routes.OPS_PRODUCT.data(product_id=context.scratch["opp"]))
@@ -190,14 +209,15 @@ async def got_stock(update: Update, context: BotContext) -> int:
 async def got_price(update: Update, context: BotContext) -> int:
     """Stores the price, or asks again."""
     assert update.effective_message is not None
-    fen = parse_yuan(update.effective_message.text or "")
+    currency = context.scratch.get("opp_currency", CNY)
+    fen = parse_price(update.effective_message.text or "", currency)
     if fen is None:
-        error = context.tr._("That is not a price: use yuan above zero with at most two decimals.")
-        return await ask(update, context, Step.PRICE, error)
+        return await ask(update, context, Step.PRICE, price_error(context.tr, currency))
     product_id = context.scratch.pop("opp")
+    context.scratch.pop("opp_currency", None)
     await context.db.run(set_price, product_id=product_id, price_fen=fen)
     notice = context.tr._("Price set to {amount}. Orders already placed keep their price.").format(
-        amount=context.tr.money(fen)
+        amount=context.tr.money(fen, currency)
     )
     await show_product(update, context, product_id, notice)
     return ConversationHandler.END

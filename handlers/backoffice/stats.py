@@ -18,6 +18,7 @@ from handlers.shop.orders import status_label
 from models.adoption.reports import adoptions_by_village
 from models.catalog.places import localized
 from models.core.base import utcnow
+from models.core.money import CNY, LAK, convert
 from models.reporting.export import EXPORTS
 from models.reporting.stats import (
     adoptions_by_season,
@@ -37,7 +38,8 @@ async def stats_text(context: BotContext) -> str:
     lines = ["📊 <b>" + tr._("Statistics") + "</b>", "", "<b>" + tr._("Sales by product") + "</b>"]
     products = await db.run(sales_by_product)
     lines += [
-        f"{esc(localized(p.product, 'name', lang))}: {tr.number(p.quantity)} · {tr.money(p.fen)}"
+        f"{esc(localized(p.product, 'name', lang))}: {tr.number(p.quantity)}"
+        f" · {tr.money(p.fen, p.currency)}"
         for p in products
     ] or [tr._("No sales yet.")]
     lines += ["", "<b>" + tr._("Sales by village and the collective's share") + "</b>"]
@@ -45,9 +47,9 @@ async def stats_text(context: BotContext) -> str:
     lines += [
         tr._("{village}: {amount}, collective {pct}%: {share}").format(
             village=esc(localized(v.village, "name", lang)),
-            amount=tr.money(v.fen),
+            amount=tr.money(v.fen, v.currency),
             pct=v.village.collective_share_pct,
-            share=tr.money(v.collective_fen),
+            share=tr.money(v.collective_fen, v.currency),
         )
         for v in villages
     ] or [tr._("No sales yet.")]
@@ -64,7 +66,9 @@ async def stats_text(context: BotContext) -> str:
         lines += [
             tr.ngettext(
                 "{season}: {trees} tree, {amount}", "{season}: {trees} trees, {amount}", s.trees
-            ).format(season=esc(s.season), trees=tr.number(s.trees), amount=tr.money(s.fen))
+            ).format(
+                season=esc(s.season), trees=tr.number(s.trees), amount=tr.money(s.fen, s.currency)
+            )
             for s in seasons
         ]
     lines += await adoption_village_lines(context)
@@ -80,22 +84,33 @@ async def adoption_village_lines(context: BotContext) -> list[str]:
     return ["", "<b>" + tr._("Tree adoptions by village and the collective's share") + "</b>"] + [
         tr._("{village}: {amount}, collective {pct}%: {share}").format(
             village=esc(localized(v.village, "name", context.lang)),
-            amount=tr.money(v.fen),
+            amount=tr.money(v.fen, v.currency),
             pct=v.village.collective_share_pct,
-            share=tr.money(v.collective_fen),
+            share=tr.money(v.collective_fen, v.currency),
         )
         for v in villages
     ]
 
 
 async def chart_png(context: BotContext) -> bytes:
-    """A bar chart of the last 30 days' produce sales, in yuan."""
-    tr = context.tr
+    """A bar chart of the last 30 days' produce sales, in yuan; kip sales are added as their
+    estimate in yuan at the stated rate, and the title says so."""
+    tr, rate = context.tr, context.settings.lak_per_cny
     days = await context.db.run(sales_per_day, days=CHART_DAYS)
-    bars = [(tr.short_day(day), fen // 100) for day, fen in days]
+    kip = await context.db.run(sales_per_day, days=CHART_DAYS, currency=LAK)
+    bars = [
+        (tr.short_day(day), (fen + convert(lak, LAK, CNY, rate)) // 100)
+        for (day, fen), (_, lak) in zip(days, kip, strict=True)
+    ]
+    title = tr._("Produce sales per day, last {days} days (yuan)").format(days=CHART_DAYS)
+    if any(lak for _, lak in kip):
+        title = tr._(
+            "Produce sales per day, last {days} days (yuan; kip counted at ≈ {rate} kip to "
+            "the yuan)"
+        ).format(days=CHART_DAYS, rate=tr.number(rate))
     return await asyncio.to_thread(
         render_bar_chart,
-        title=tr._("Produce sales per day, last {days} days (yuan)").format(days=CHART_DAYS),
+        title=title,
         bars=bars,
         value_label=tr.number,
         empty_text=tr._("No sales in these days."),

@@ -26,7 +26,13 @@ from models.catalog.places import Farmer, localized
 from models.core.roles import farmer_of
 from models.core.user import Role, User
 from models.shop.orders import OrderError, OrderStatus
-from models.shop.packing import FarmerOrder, farmer_earnings, farmer_orders, pack_my_part
+from models.shop.packing import (
+    Earnings,
+    FarmerOrder,
+    farmer_earnings,
+    farmer_orders,
+    pack_my_part,
+)
 
 
 @dataclass(frozen=True)
@@ -191,19 +197,33 @@ async def my_orders(update: Update, context: BotContext) -> None:
 
 @farmer_only
 async def earnings(update: Update, context: BotContext) -> None:
-    """Paid income by source, the collective's share and the rest."""
+    """Paid income by source, the collective's share and the rest (one block per currency)."""
     farmer = await my_farmer(update, context)
     if farmer is None:
         return
     tr = context.tr
-    result = await context.db.run(farmer_earnings, farmer_id=farmer.id, zone=tr.zone.key)
-
-    def money(fen: int) -> str:
-        """Yuan, with the kip beside it for Lao readers."""
-        return tr.price(fen, context.settings.lak_per_cny)
-
+    results = await context.db.run(farmer_earnings, farmer_id=farmer.id, zone=tr.zone.key)
     lines = ["<b>" + tr._("My earnings") + "</b>"]
+    for number, result in enumerate(results):
+        lines += ([""] if number else []) + earnings_lines(context, result)
     lines += [
+        "",
+        tr._("Counted: orders that are paid, packed, shipped or delivered."),
+        tr._("Adoptions count once paid: active, harvest shipped or completed."),
+    ]
+    markup = keyboard([back_button(context, routes.FARMER.data())], menu_row(context))
+    await show(update, context, "\n".join(lines), markup)
+
+
+def earnings_lines(context: BotContext, result: Earnings) -> list[str]:
+    """One currency's income: by source, the shares, per month and per season."""
+    tr = context.tr
+
+    def money(amount: int) -> str:
+        """In its currency, with the other one as an estimate where the reader uses it."""
+        return tr.price(amount, context.settings.lak_per_cny, result.currency)
+
+    lines = [
         tr._(SOURCE_LABELS.get(line.source, line.source)).format(amount=money(line.fen))
         for line in result.lines
     ]
@@ -226,13 +246,7 @@ async def earnings(update: Update, context: BotContext) -> None:
             tr._("{season} season: {amount}").format(season=season, amount=money(fen))
             for season, fen in result.by_season
         ]
-    lines += [
-        "",
-        tr._("Counted: orders that are paid, packed, shipped or delivered."),
-        tr._("Adoptions count once paid: active, harvest shipped or completed."),
-    ]
-    markup = keyboard([back_button(context, routes.FARMER.data())], menu_row(context))
-    await show(update, context, "\n".join(lines), markup)
+    return lines
 
 
 def handlers() -> list[BaseHandler[Any, BotContext, Any]]:

@@ -20,6 +20,7 @@ from handlers.kit import routes
 from handlers.kit.common import button, esc, keyboard, menu_row, show
 from handlers.kit.dialogues import dialogue
 from models.catalog.places import localized
+from models.core.money import CNY, LAK, convert
 from models.core.payments import (
     Payment,
     PaymentError,
@@ -68,17 +69,22 @@ def sender(update: Update) -> int:
 
 
 def amount_text(
-    tr: Translator, fen: int, currency: str, lak_per_cny: float, country: str | None = None
+    tr: Translator, amount: int, currency: str, lak_per_cny: float, country: str | None = None
 ) -> str:
-    """The amount in the village's currency, with kip as an estimate at the stated rate for
-    Lao readers and Lao villages."""
-    amount = tr.money(fen, currency)
-    if currency != "CNY" or (tr.language != "lo" and country != "LA"):
-        return amount
-    estimate = tr._("≈ {kip} at {rate} kip to the yuan").format(
-        kip=tr.kip(fen, lak_per_cny), rate=tr.number(lak_per_cny)
+    """The amount in the village's currency, with the other one as an estimate at the stated
+    rate: kip beside yuan for Lao readers and Lao villages, yuan beside kip for the others."""
+    own = tr.money(amount, currency)
+    if currency == CNY:
+        other, wanted = LAK, tr.language == "lo" or country == "LA"
+    else:
+        other, wanted = CNY, tr.language != "lo"
+    if not wanted:
+        return own
+    estimate = tr._("≈ {amount} at {rate} kip to the yuan").format(
+        amount=tr.money(convert(amount, currency, other, lak_per_cny), other),
+        rate=tr.number(lak_per_cny),
     )
-    return f"{amount} ({estimate})"
+    return f"{own} ({estimate})"
 
 
 def method_label(method: VillagePaymentMethod, language: str) -> str:

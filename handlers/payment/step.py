@@ -1,6 +1,8 @@
 """The payment step shared by adoptions and orders: a Telegram invoice, or offline payment.
 
-With PAYMENT_PROVIDER_TOKEN the buyer gets an invoice (CNY, amounts in fen); the pre-checkout
+With PAYMENT_PROVIDER_TOKEN the buyer gets an invoice for a thing priced in yuan (CNY, amounts in
+fen, Telegram's exponent 2); a thing priced in kip is paid offline even then (the provider takes
+yuan; see INVOICE_CURRENCIES). The pre-checkout
 query is answered at once after checking the thing is still payable; a successful payment is
 recorded once per charge id. Without a token the buyer pays at the post office or by transfer,
 quoting a reference code, and an operator confirms it. What happens once paid (a certificate, an
@@ -24,10 +26,14 @@ from models.core.payments import (
     PaymentMethod,
     check_payable,
     open_payment,
+    payable_currency,
     record_telegram_payment,
 )
 
 log = logging.getLogger(__name__)
+# Currencies invoiced through Telegram, whose amounts Telegram counts in the same minor unit as
+# ours (CNY: fen, exponent 2). Kip is stored whole and the yuan provider cannot take it.
+INVOICE_CURRENCIES = frozenset({"CNY"})
 
 
 def refusal(context: BotContext, code: str) -> str:
@@ -59,6 +65,10 @@ async def ask_for_payment(
     user = update.effective_user
     assert chat is not None and user is not None
     token = context.settings.payment_provider_token
+    if token and await context.db.run(payable_currency, kind=kind, target_id=target_id) not in (
+        INVOICE_CURRENCIES
+    ):
+        token = None  # priced in kip: paid the way Lao buyers pay, at the village's methods
     method = PaymentMethod.TELEGRAM if token else PaymentMethod.OFFLINE
     try:
         payment = await context.db.run(
@@ -92,7 +102,10 @@ def offline_instructions(context: BotContext, payment: Payment) -> str:
         "To pay {amount}, quote the reference <code>{reference}</code> at the village post "
         "office counter or in your bank transfer. The post office staff will confirm the "
         "payment and you will get a message here."
-    ).format(amount=context.tr.money(payment.amount_fen), reference=esc(payment.reference))
+    ).format(
+        amount=context.tr.money(payment.amount_fen, payment.currency),
+        reference=esc(payment.reference),
+    )
 
 
 async def precheckout(update: Update, context: BotContext) -> None:
@@ -139,7 +152,7 @@ async def successful_payment(update: Update, context: BotContext) -> None:
         return  # the same payment delivered twice: already thanked
     await message.reply_text(
         context.tr._("Payment received: {amount}. Thank you! Reference: {reference}").format(
-            amount=context.tr.money(settlement.payment.amount_fen),
+            amount=context.tr.money(settlement.payment.amount_fen, settlement.payment.currency),
             reference=esc(settlement.payment.reference),
         ),
         reply_markup=keyboard(menu_row(context)),

@@ -15,7 +15,7 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot.context import BotContext
 from handlers.kit import routes
 from handlers.kit.common import button, keyboard, menu_row, show
-from handlers.shop.shelves import name_and_unit, price_of
+from handlers.shop.shelves import name_and_unit, prices_of
 from models.shop.products import CartChange, CartView, change_cart, view_cart
 
 
@@ -29,13 +29,14 @@ def cart_text(context: BotContext, view: CartView, notice: str | None = None) ->
     lines.append("🛒 <b>" + tr._("Your cart") + "</b>")
     for number, line in enumerate(view.lines, start=1):
         lines.append(f"{number}. {name_and_unit(context, line.product)}")
-        price, total = tr.money(line.product.price_fen), tr.money(line.total_fen)
+        price = tr.money(line.product.price_fen, line.currency)
+        total = tr.money(line.total_fen, line.currency)
         lines.append(f"    {line.quantity} × {price} = {total}")
         if line.quantity > line.product.stock:
             left = tr._("Only {count} left in stock.").format(count=line.product.stock)
             lines.append(f"    ⚠️ {left}")
     lines.append("")
-    subtotal = price_of(context, view.subtotal_fen)
+    subtotal = prices_of(context, view.subtotals)
     lines.append("<b>" + tr._("Subtotal: {amount}").format(amount=subtotal) + "</b>")
     lines.append(tr._("Shipping is added at checkout."))
     return "\n".join(lines)

@@ -29,9 +29,10 @@ from handlers.kit.steps import step_marker, with_step
 from handlers.kit.tracking import delivery_estimate
 from handlers.shop import cart
 from handlers.shop.orders import order_text, pay_for
-from handlers.shop.shelves import name_and_unit, price_of
+from handlers.shop.shelves import name_and_unit, price_of, prices_of
 from models.catalog.places import localized
 from models.core.contact import LONGEST_ADDRESS, clean_address, clean_text, normalize_phone
+from models.core.money import sum_by_currency
 from models.deliveries import Delivery, last_delivery
 from models.payment.methods import village_hold_hours
 from models.privacy import is_cross_border
@@ -289,22 +290,23 @@ def hold_text(context: BotContext, minutes: int) -> str:
 
 def parcel_lines(context: BotContext, parcel: Parcel, country: str) -> list[str]:
     """One village's part of the cart: items, subtotal, shipping, total."""
-    tr = context.tr
+    tr, currency = context.tr, parcel.currency
     lines = []
     for line in parcel.lines:
         lines.append(f"{line.quantity} × {name_and_unit(context, line.product)}")
-        lines.append(f"    {tr.money(line.total_fen)}")
+        lines.append(f"    {tr.money(line.total_fen, currency)}")
     fee = parcel.shipping_fen or 0
     weight = tr.number(round(parcel.weight_g / 1000, 1))
+    total = price_of(context, parcel.subtotal_fen + fee, currency)
     lines += [
         "",
-        tr._("Subtotal: {amount}").format(amount=tr.money(parcel.subtotal_fen)),
+        tr._("Subtotal: {amount}").format(amount=tr.money(parcel.subtotal_fen, currency)),
         tr._("Shipping to {country} ({weight} kg): {amount}").format(
-            country=country_name(context, country), weight=weight, amount=price_of(context, fee)
+            country=country_name(context, country),
+            weight=weight,
+            amount=price_of(context, fee, currency),
         ),
-        "<b>"
-        + tr._("Total: {amount}").format(amount=price_of(context, parcel.subtotal_fen + fee))
-        + "</b>",
+        "<b>" + tr._("Total: {amount}").format(amount=total) + "</b>",
     ]
     days = delivery_days(
         country=country, rates=context.settings.shipping_rates, origin=parcel.village.country
@@ -335,11 +337,13 @@ def summary_text(context: BotContext, view: CartView, minutes: int, parcels: lis
             village = esc(localized(parcel.village, "name", context.lang))
             lines += ["", f"<b>{number}. {village}</b>"]
             lines += parcel_lines(context, parcel, country)
-        together = sum(p.subtotal_fen + (p.shipping_fen or 0) for p in parcels)
+        together = sum_by_currency(
+            (p.currency, p.subtotal_fen + (p.shipping_fen or 0)) for p in parcels
+        )
         lines += [
             "",
             "<b>"
-            + tr._("All orders together: {amount}").format(amount=price_of(context, together))
+            + tr._("All orders together: {amount}").format(amount=prices_of(context, together))
             + "</b>",
         ]
     lines += [

@@ -66,7 +66,9 @@ def item_line(context: BotContext, item: OrderItem) -> str:
     name = esc(localized(item, "name", context.lang))
     unit = localized(item, "unit", context.lang)
     label = context.tr.detail(name, esc(unit)) if unit else name
-    return context.tr.then(f"{item.quantity} × {label}", context.tr.money(item.total_fen))
+    return context.tr.then(
+        f"{item.quantity} × {label}", context.tr.money(item.total_fen, item.currency)
+    )
 
 
 def order_text(
@@ -83,10 +85,10 @@ def order_text(
         "",
     ]
     lines += [item_line(context, item) for item in items]
-    total = tr.price(order.total_fen, context.settings.lak_per_cny)
+    total = tr.price(order.total_fen, context.settings.lak_per_cny, order.currency)
     lines += [
-        tr._("Subtotal: {amount}").format(amount=tr.money(order.subtotal_fen)),
-        tr._("Shipping: {amount}").format(amount=tr.money(order.shipping_fen)),
+        tr._("Subtotal: {amount}").format(amount=tr.money(order.subtotal_fen, order.currency)),
+        tr._("Shipping: {amount}").format(amount=tr.money(order.shipping_fen, order.currency)),
         "<b>" + tr._("Total: {amount}").format(amount=total) + "</b>",
         "",
         tr._("Deliver to: {address}").format(
@@ -167,7 +169,7 @@ async def show_orders(update: Update, context: BotContext) -> None:
     lines = ["<b>" + tr._("Your orders") + "</b>"]
     rows = []
     for order in orders:
-        total = tr.money(order.total_fen)
+        total = tr.money(order.total_fen, order.currency)
         lines.append(
             f"\n<b>{esc(order.number)}</b> · {tr.day(order.created_at)}\n"
             f"{status_label(tr, order.status)} · {total}"

@@ -13,7 +13,7 @@ from handlers.kit import routes
 from handlers.kit.common import back_button, button, esc, keyboard, menu_row, show, with_answer
 from handlers.kit.pictures import has_picture, send_picture
 from handlers.shop.miniapp import open_shop_row
-from models.catalog.places import localized
+from models.catalog.places import localized, village_currencies
 from models.shop.products import (
     CartChange,
     Product,
@@ -45,9 +45,14 @@ def name_and_unit(context: BotContext, row: Any) -> str:
     return context.tr.detail(name, esc(unit)) if unit else name
 
 
-def price_of(context: BotContext, fen: int) -> str:
-    """A price with the approximate kip for Lao readers."""
-    return context.tr.price(fen, context.settings.lak_per_cny)
+def price_of(context: BotContext, amount: int, currency: str) -> str:
+    """A price in its currency, with the other one as an estimate where the reader uses it."""
+    return context.tr.price(amount, context.settings.lak_per_cny, currency)
+
+
+def prices_of(context: BotContext, totals: dict[str, int]) -> str:
+    """Amounts in several currencies side by side, never added together (¥128.00 + 95,000基普)."""
+    return context.tr.prices(totals, context.settings.lak_per_cny)
 
 
 def stock_line(context: BotContext, product: Product) -> str:
@@ -76,12 +81,14 @@ async def show_category(update: Update, context: BotContext) -> None:
     """Lists one shelf's products with their prices."""
     category = routes.text_field(context, "category")
     products = await context.db.run(products_in, category=category)
+    currencies = await context.db.run(village_currencies)
     lines = [f"<b>{category_label(context, category)}</b>"]
     buttons = []
     for product in products:
         lines.append(
             f"\n• <b>{name_and_unit(context, product)}</b>\n"
-            f"  {price_of(context, product.price_fen)} · {stock_line(context, product)}"
+            f"  {price_of(context, product.price_fen, currencies[product.village_id])}"
+            f" · {stock_line(context, product)}"
         )
         label = localized(product, "name", context.lang)
         buttons.append([button(label[:40], routes.PRODUCT.data(product_id=product.id))])
@@ -104,7 +111,9 @@ def card_text(context: BotContext, card: ProductCard) -> str:
             f"<b>{name_and_unit(context, product)}</b>",
             esc(localized(product, "description", lang)),
             "",
-            context.tr._("Price: {price}").format(price=price_of(context, product.price_fen)),
+            context.tr._("Price: {price}").format(
+                price=price_of(context, product.price_fen, card.village.currency)
+            ),
             stock_line(context, product),
             context.tr._("Grown by: {origin}").format(origin=origin),
         ]

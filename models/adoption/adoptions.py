@@ -65,7 +65,8 @@ class Adoption(SQLModel, table=True):
         sa_type=Encrypted, default="", max_length=80
     )  # who takes the harvest parcel
     phone: str = Field(sa_type=Encrypted, max_length=20)
-    amount_fen: int
+    amount_fen: int  # minor units of `currency`: the tree's village's when adopted
+    currency: str = Field(default="CNY", max_length=3)
     status: str = Field(default=AdoptionStatus.RESERVED, max_length=20, index=True)
     certificate_no: str | None = Field(default=None, unique=True, max_length=24)
     renewed_from_id: int | None = Field(default=None, foreign_key="adoption.id")
@@ -206,7 +207,9 @@ def reserve_tree(*, session: Session, user_id: int, minutes: int) -> Reservation
         return Reservation(None, "unavailable")
     season, now = current_season(), utcnow()
     expire_reservations(session=session, tree_id=draft.tree_id)
-    values = _adoption_values(draft.model_dump(include=set(DRAFT_FIELDS)), tree, season, user_id)
+    values = _adoption_values(
+        session, draft.model_dump(include=set(DRAFT_FIELDS)), tree, season, user_id
+    )
     values["reserved_until"] = now + timedelta(minutes=minutes)
     adoption = _claim(session, values)
     if adoption is None:
@@ -220,7 +223,7 @@ def reserve_tree(*, session: Session, user_id: int, minutes: int) -> Reservation
 
 
 def _adoption_values(
-    details: dict[str, Any], tree: Tree, season: str, user_id: int
+    session: Session, details: dict[str, Any], tree: Tree, season: str, user_id: int
 ) -> dict[str, Any]:
     """The column values of a new live adoption."""
     assert tree.id is not None
@@ -232,6 +235,7 @@ def _adoption_values(
         "hold_key": hold_key(tree.id, season),
         "user_id": user_id,
         "amount_fen": tree.price_fen,
+        "currency": session.get_one(Village, tree.village_id).currency,
         "status": AdoptionStatus.RESERVED,
         "gift": bool(details.get("gift")),
         "created_at": now,
@@ -303,6 +307,10 @@ class AdoptionPayable:
         if adoption.reserved_until < utcnow():
             return None
         return adoption.amount_fen
+
+    def currency(self, session: Session, target_id: int) -> str:
+        """What the adoption was priced in."""
+        return session.get_one(Adoption, target_id).currency
 
     def mark_paid(self, session: Session, target_id: int, payment: Payment) -> bool:
         """Activates the adoption and queues the certificate; a lapsed one is flagged instead."""
@@ -471,7 +479,7 @@ def renew_adoption(
     season = next_season(previous.season)
     expire_reservations(session=session, tree_id=tree.id)
     details = previous.model_dump(include=set(DRAFT_FIELDS))
-    values = _adoption_values(details, tree, season, user_id)
+    values = _adoption_values(session, details, tree, season, user_id)
     values["reserved_until"] = (now or utcnow()) + timedelta(minutes=minutes)
     values["renewed_from_id"] = adoption_id
     adoption = _claim(session, values)

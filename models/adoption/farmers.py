@@ -169,24 +169,31 @@ def post_farmer_update(
     return PostedNews(len(tree_ids), len(adoptions))
 
 
-def _adoption_income(session: Session, farmer_id: int) -> int:
-    """Prices of paid adoptions (active, harvest shipped, completed) of this farmer's trees."""
+def _adoption_income(session: Session, farmer_id: int, currency: str) -> int:
+    """Prices of paid adoptions (active, harvest shipped, completed) of this farmer's trees,
+    in that currency."""
     total = session.exec(
         select(func.coalesce(func.sum(col(Adoption.amount_fen)), 0))
         .join(Tree, col(Tree.id) == col(Adoption.tree_id))
         .where(Tree.farmer_id == farmer_id, col(Adoption.status).in_(PAID))
+        .where(col(Adoption.currency) == currency)
     ).one()
     return int(total)
 
 
-def _adoption_rows(session: Session, farmer_id: int) -> list[tuple[datetime, str, int]]:
-    """(paid, season, fen) of each paid adoption of this farmer's trees."""
+def _adoption_rows(session: Session, farmer_id: int) -> list[tuple[datetime, str, int, str]]:
+    """(paid, season, amount, currency) of each paid adoption of this farmer's trees."""
     rows = session.exec(
-        select(Adoption.paid_at, Adoption.created_at, Adoption.season, Adoption.amount_fen)
+        select(
+            func.coalesce(col(Adoption.paid_at), col(Adoption.created_at)),
+            Adoption.season,
+            Adoption.amount_fen,
+            Adoption.currency,
+        )
         .join(Tree, col(Tree.id) == col(Adoption.tree_id))
         .where(Tree.farmer_id == farmer_id, col(Adoption.status).in_(PAID))
     ).all()
-    return [(paid or made, season, fen) for paid, made, season, fen in rows]
+    return [(when, season, fen, cur) for when, season, fen, cur in rows]
 
 
 if not any(key == "adoptions" for key, _ in EARNING_SOURCES):

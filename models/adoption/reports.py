@@ -31,34 +31,35 @@ ADOPTION_COLUMNS = [
     "address" + export.PERSONAL,
     "recipient" + export.PERSONAL,
     "phone" + export.PERSONAL,
-    "amount_cny",
+    "currency",
+    "amount",
     "carrier",
     "tracking_number",
 ]
 
 
 def season_figures(session: Session) -> list[stats.SeasonFigures]:
-    """Trees adopted (paid) and money raised per season, newest season first."""
+    """Trees adopted (paid) and money raised per season and currency, newest season first."""
     rows = session.exec(
-        select(Adoption.season, func.count(), func.sum(col(Adoption.amount_fen)))
+        select(Adoption.season, Adoption.currency, func.count(), func.sum(col(Adoption.amount_fen)))
         .where(col(Adoption.status).in_(PAID))
-        .group_by(col(Adoption.season))
-        .order_by(col(Adoption.season).desc())
+        .group_by(col(Adoption.season), col(Adoption.currency))
+        .order_by(col(Adoption.season).desc(), col(Adoption.currency))
     )
-    return [stats.SeasonFigures(season, int(n), int(fen)) for season, n, fen in rows]
+    return [stats.SeasonFigures(season, int(n), int(fen), cur) for season, cur, n, fen in rows]
 
 
 def adoptions_by_village(*, session: Session) -> list[stats.VillageSales]:
-    """Money raised by paid adoptions per village, with the collective's share."""
+    """Money raised by paid adoptions per village and currency, with the collective's share."""
     rows = session.exec(
-        select(Village, func.sum(col(Adoption.amount_fen)))
+        select(Village, Adoption.currency, func.sum(col(Adoption.amount_fen)))
         .join(Tree, col(Tree.village_id) == col(Village.id))
         .join(Adoption, col(Adoption.tree_id) == col(Tree.id))
         .where(col(Adoption.status).in_(PAID))
-        .group_by(col(Village.id))
-        .order_by(col(Village.id))
+        .group_by(col(Village.id), col(Adoption.currency))
+        .order_by(col(Village.id), col(Adoption.currency))
     )
-    return [stats.VillageSales(village, int(fen)) for village, fen in rows]
+    return [stats.VillageSales(village, int(fen), cur) for village, cur, fen in rows]
 
 
 def _when(moment: object) -> str:
@@ -106,7 +107,8 @@ def _adoption_rows(session: Session, labels: export.Labels) -> Iterable[list[obj
                 a.address,
                 a.recipient,
                 a.phone,
-                export.yuan(a.amount_fen),
+                a.currency,
+                export.amount(a.amount_fen, a.currency),
                 labels.carrier(parcel.carrier) if parcel else "",
                 parcel.tracking_number if parcel else "",
             ]

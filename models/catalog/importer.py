@@ -15,11 +15,19 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from sqlmodel import Session, SQLModel, col, select
 
 from models.catalog.places import Farmer, Village
 from models.catalog.trees import GRID_COLS, GRID_ROWS, Species, Tree
+from models.core.money import LAK, check_currency, minor
 from models.shop.products import Category, Product
 
 LINE = "__line__"
@@ -49,6 +57,13 @@ class VillageRow(_Row):
     region_lo: str = ""
     region_en: str = ""
     collective_share_pct: int = Field(default=0, ge=0, le=100)
+    currency: str | None = None  # CNY or LAK; none: the country's own (CN: CNY, LA: LAK)
+
+    @model_validator(mode="after")
+    def _currency(self) -> VillageRow:
+        """The currency a village in its country may price in (its prices are in it)."""
+        self.currency = check_currency(self.country, self.currency)
+        return self
 
 
 class SpeciesRow(_Row):
@@ -73,7 +88,7 @@ class TreeRow(_Row):
     village: str
     farmer: str
     year_planted: int = Field(ge=1900, le=2100)
-    price: str  # yuan, e.g. 420 or 420.50
+    price: str  # in the village's currency: yuan (420 or 420.50) or whole kip (850000)
     harvest_kg: int = Field(ge=0)
     description_zh: str = Field(default="", max_length=800)
     description_lo: str = Field(default="", max_length=800)
@@ -121,7 +136,7 @@ class ProductRow(_Row):
     description_zh: str = Field(default="", max_length=600)
     description_lo: str = Field(default="", max_length=600)
     description_en: str = Field(default="", max_length=600)
-    price: str  # yuan, e.g. 128 or 98.50
+    price: str  # in the village's currency: yuan (128 or 98.50) or whole kip (150000)
     weight_g: int = Field(ge=1, le=100_000)
     stock: int = Field(default=0, ge=0, le=100_000)
     photo: str | None = None
@@ -209,6 +224,18 @@ def _upsert(session: Session, model: type[SQLModel], key: str, values: dict[str,
     return row
 
 
+MIN_KIP = 1000  # a smaller kip price is a yuan price mistaken for kip
+
+
+def _price(session: Session, village_id: int, price: str) -> int | str:
+    """The price in minor units of the village's currency, or the problem with it."""
+    currency = session.get_one(Village, village_id).currency
+    amount = Decimal(price)
+    if currency == LAK and (amount != amount.to_integral_value() or amount < MIN_KIP):
+        return f"price {price}: the village prices in kip, whole kip from {MIN_KIP}"
+    return minor(amount, currency)
+
+
 def _lookup(session: Session, model: type[SQLModel], key: str, value: str) -> int | None:
     """The id of the row whose key column has this value."""
     return session.exec(select(model.id).where(getattr(model, key) == value)).first()  # type: ignore[attr-defined]
@@ -286,7 +313,11 @@ def import_catalog(
             errors.append(f"line {line}: trees: unknown {', '.join(missing)}")
             continue
         values = row.model_dump(exclude={"species", "village", "farmer", "price", "row", "col"})
-        values["price_fen"] = int(Decimal(row.price) * 100)
+        price = _price(session, ids["village_id"], row.price)  # type: ignore[arg-type]
+        if isinstance(price, str):
+            errors.append(f"line {line}: trees: {price}")
+            continue
+        values["price_fen"] = price
         if row.row is not None and not clashes:  # no position given: a tree keeps its own
             values.update(grid_row=row.row, grid_col=row.col)
         _upsert(session, Tree, "code", {**values, **ids})
@@ -305,9 +336,11 @@ def import_catalog(
             errors.append(f"line {line}: products: unknown {', '.join(missing)}")
             continue
         values = row.model_dump(exclude={"village", "farmer", "price"})
-        values.update(
-            price_fen=int(Decimal(row.price) * 100), village_id=village_id, farmer_id=farmer_id
-        )
+        price = _price(session, village_id, row.price)  # type: ignore[arg-type]
+        if isinstance(price, str):
+            errors.append(f"line {line}: products: {price}")
+            continue
+        values.update(price_fen=price, village_id=village_id, farmer_id=farmer_id)
         _upsert(session, Product, "sku", values)
     if errors:
         raise CatalogImportError(errors)  # the caller's transaction rolls everything back

@@ -5,9 +5,11 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import event
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.core.base import telegram_id_column
+from models.core.money import check_currency
 
 CATALOG_LANGUAGES = ("zh", "lo", "en")
 
@@ -29,7 +31,9 @@ def localized(row: Any, attribute: str, language: str) -> str:
 
 
 class Village(SQLModel, table=True):
-    """A village whose trees and produce are sold; its collective gets a share of the profit."""
+    """A village whose trees and produce are sold; its collective gets a share of the profit.
+
+    Its products' and trees' prices are in minor units of `currency` (models.core.money)."""
 
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(unique=True, max_length=40)
@@ -42,6 +46,15 @@ class Village(SQLModel, table=True):
     region_en: str = Field(default="", max_length=160)
     collective_share_pct: int = Field(default=0, ge=0, le=100)
     order_prefix: str | None = Field(default=None, max_length=6)  # SBD-7KQ3-XM9A; None: SBD
+    # CN: CNY; LA: LAK (or CNY, as villages loaded before kip prices were kept); left empty,
+    # the country's own is filled in when the row is inserted
+    currency: str = Field(default="", max_length=3)
+
+
+@event.listens_for(Village, "before_insert")
+def _currency_from_country(_mapper: Any, _connection: Any, village: Village) -> None:
+    """A village's currency is its country's unless it says otherwise (and may say so)."""
+    village.currency = check_currency(village.country, village.currency or None)
 
 
 class Farmer(SQLModel, table=True):
@@ -61,6 +74,12 @@ class Farmer(SQLModel, table=True):
 def list_villages(*, session: Session) -> list[Village]:
     """Every village, in a stable order."""
     return list(session.exec(select(Village).order_by(col(Village.id))))
+
+
+def village_currencies(*, session: Session) -> dict[int, str]:
+    """Each village's currency, by village id (what its products' and trees' prices are in)."""
+    rows = session.exec(select(Village.id, Village.currency)).all()
+    return {village_id: currency for village_id, currency in rows if village_id is not None}
 
 
 def has_catalog(*, session: Session) -> bool:

@@ -1,4 +1,5 @@
-"""The sample shop: what Shibadong and Ban Phonsavang sell, with prices in fen and stock."""
+"""The sample shop: what Shibadong and Ban Phonsavang sell, with prices (in the village's
+currency: fen in Shibadong, kip in Ban Phonsavang) and stock."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from models.catalog.pictures import product_picture_name, sample_photo
 from models.catalog.places import Farmer, Village
 from models.shop.products import Category, Product
 
-# Each product: SKU, village slug, farmer code, category, price (fen), weight (g), stock, texts.
+# Each product: SKU, village slug, farmer code, category, price (minor units of the village's
+# currency), weight (g), stock, texts.
 PRODUCTS: list[dict[str, Any]] = [
     {
         "sku": "KIWI-5KG",
@@ -89,7 +91,7 @@ PRODUCTS: list[dict[str, Any]] = [
         "village": "phonsavang",
         "farmer": "PSV-KHAM",
         "category": Category.TEA,
-        "price_fen": 7500,
+        "price_fen": 150_000,  # kip
         "weight_g": 550,
         "stock": 20,
         "name_zh": "乌多姆赛山地咖啡豆",
@@ -107,7 +109,7 @@ PRODUCTS: list[dict[str, Any]] = [
         "village": "phonsavang",
         "farmer": "PSV-NOY",
         "category": Category.GRAIN,
-        "price_fen": 6800,
+        "price_fen": 95_000,  # kip
         "weight_g": 5200,
         "stock": 30,
         "name_zh": "蓬萨旺山地糯米",

@@ -13,8 +13,10 @@ SPECIES = [
     Species(slug="kiwi", emoji="🥝", name_zh="猕猴桃", name_lo="ໝາກກີວີ", name_en="Kiwifruit vine"),
     Species(slug="tea", emoji="🍵", name_zh="古茶树", name_lo="ຕົ້ນຊາບູຮານ", name_en="Old tea tree"),
 ]
+PRICE_STEP = {"CNY": 1900, "LAK": 50_000}  # neighbouring trees' prices differ by this
 
-# species: (code prefix, village, farmers, count, price in fen, harvest kg, first year planted)
+# species: (code prefix, village, farmers, count, price in the village's currency (fen, kip),
+# harvest kg, first year planted)
 PLANS = [
     (
         "peach",
@@ -27,7 +29,7 @@ PLANS = [
         2012,
     ),
     ("kiwi", "KIWI", "shibadong", ("SBD-SHI", "SBD-YANG"), 10, 36000, 15, 2015),
-    ("tea", "TEA", "phonsavang", ("PSV-KHAM", "PSV-NOY"), 6, 28000, 2, 1960),
+    ("tea", "TEA", "phonsavang", ("PSV-KHAM", "PSV-NOY"), 6, 850_000, 2, 1960),
 ]
 
 # where each kind's trees stand on its village's map: peaches in rows of six on the terraces,
@@ -79,7 +81,7 @@ def load_sample_trees(*, session: Session) -> None:
         session.add(row)
         species[row.slug] = row
     session.flush()
-    villages = {v.slug: v.id for v in session.exec(select(Village)).all()}
+    villages = {v.slug: v for v in session.exec(select(Village)).all()}
     farmers = {f.code: f.id for f in session.exec(select(Farmer)).all()}
     for slug, prefix, village, codes, count, price, kilos, year in PLANS:
         zh, lo, en = DESCRIPTIONS[slug]
@@ -89,14 +91,14 @@ def load_sample_trees(*, session: Session) -> None:
                 Tree(
                     code=f"{prefix}-{n:04d}",
                     species_id=species[slug].id,  # type: ignore[arg-type]
-                    village_id=villages[village],  # type: ignore[arg-type]
+                    village_id=villages[village].id,  # type: ignore[arg-type]
                     farmer_id=farmers[codes[n % len(codes)]],  # type: ignore[arg-type]
                     year_planted=year + n % 5,
                     photo=sample_photo(tree_picture_name(slug)),
                     description_zh=zh,
                     description_lo=lo,
                     description_en=en,
-                    price_fen=price + (n % 3) * 1900,
+                    price_fen=price + (n % 3) * PRICE_STEP[villages[village].currency],
                     harvest_kg=kilos,
                     grid_row=grid_row,
                     grid_col=grid_col,

@@ -21,6 +21,7 @@ VILLAGES = [
         region_en="Huayuan County, Xiangxi, Hunan, China",
         collective_share_pct=18,
         order_prefix="SBD",
+        currency="CNY",
     ),
     Village(
         slug="phonsavang",
@@ -33,6 +34,7 @@ VILLAGES = [
         region_en="Namor District, Oudomxai, Laos",
         collective_share_pct=15,
         order_prefix="PSV",
+        currency="LAK",  # its prices are whole kip
     ),
 ]
 

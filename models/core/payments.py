@@ -68,6 +68,13 @@ class Payable(Protocol):
         """Moves the thing to paid (and queues its notifications); False if it cannot be."""
 
 
+class Priced(Protocol):
+    """A payable whose amounts may be in another currency than yuan."""
+
+    def currency(self, session: Session, target_id: int) -> str:
+        """The currency its amount is in (CNY, LAK)."""
+
+
 @dataclass(frozen=True)
 class PayableInfo:
     """What the offline payment screens show of a payable thing."""
@@ -111,7 +118,7 @@ class Payment(SQLModel, table=True):
     kind: str = Field(max_length=20)
     target_id: int = Field(index=True)
     user_id: int = Field(sa_column=telegram_id_column(index=True, nullable=False))
-    amount_fen: int
+    amount_fen: int  # minor units of `currency` (fen, whole kip), as the thing was priced
     currency: str = Field(default="CNY", max_length=3)
     method: str = Field(max_length=10)
     status: str = Field(default=PaymentStatus.PENDING, max_length=12, index=True)
@@ -160,7 +167,7 @@ def open_payment(
         "target_id": target_id,
         "user_id": user_id,
         "amount_fen": amount,
-        "currency": "CNY",
+        "currency": _currency(session, kind, target_id),
         "method": method,
         "status": PaymentStatus.PENDING,
         "pending_key": key,
@@ -172,6 +179,20 @@ def open_payment(
         payment.method = method
         session.add(payment)
     return payment
+
+
+def _currency(session: Session, kind: str, target_id: int) -> str:
+    """The currency the thing is priced in (a payable that does not say: yuan)."""
+    payable = PAYABLES[kind]
+    if not hasattr(payable, "currency"):
+        return "CNY"
+    priced: Priced = payable  # type: ignore[assignment]
+    return priced.currency(session, target_id)
+
+
+def payable_currency(*, session: Session, kind: str, target_id: int) -> str:
+    """What a payable thing is priced in (CNY, LAK)."""
+    return _currency(session, kind, target_id)
 
 
 def get_payment(*, session: Session, reference: str, lock: bool = False) -> Payment | None:
@@ -244,6 +265,7 @@ def record_telegram_payment(
             target_id=payment.target_id,
             user_id=user_id,
             amount_fen=amount,
+            currency=payment.currency,
             method=PaymentMethod.TELEGRAM,
             status=PaymentStatus.REFUND_DUE,
             telegram_payment_charge_id=charge_id,

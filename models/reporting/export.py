@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from sqlmodel import Session, col, select
 
+from models.core.money import MINOR_DIGITS, major
 from models.core.user import User
 from models.shop.orders import Order, OrderItem
 
@@ -31,9 +32,10 @@ ORDER_COLUMNS = [
     "address" + PERSONAL,
     "note" + PERSONAL,
     "items",
-    "subtotal_cny",
-    "shipping_cny",
-    "total_cny",
+    "currency",
+    "subtotal",
+    "shipping",
+    "total",
     "carrier",
     "tracking_number",
 ]
@@ -69,9 +71,10 @@ def header(columns: Sequence[str], labels: Labels) -> list[str]:
     return names
 
 
-def yuan(fen: int) -> str:
-    """Fen as a plain decimal yuan amount ("128.00") that spreadsheets read as a number."""
-    return str((Decimal(fen) / 100).quantize(Decimal("0.01")))
+def amount(value: int, currency: str) -> str:
+    """Minor units as a plain decimal of the main unit that spreadsheets read as a number:
+    "128.00" yuan, "150000" kip (the currency is in its own column)."""
+    return str(major(value, currency).quantize(Decimal(1).scaleb(-MINOR_DIGITS[currency])))
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP's list for CSV injection
@@ -82,7 +85,7 @@ def safe_cell(value: object) -> object:
 
     A cell starting with = + - @, a tab or a carriage return gets a leading apostrophe, numbers
     included: a phone number +8613912345678 stays text (and keeps its +), and "-1+1" is not
-    computed. Numbers the bot writes itself (ids, yuan amounts) never start with these.
+    computed. Numbers the bot writes itself (ids, amounts) never start with these.
     """
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
@@ -132,9 +135,10 @@ def _order_rows(session: Session, labels: Labels) -> Iterable[list[object]]:
                 o.address,
                 o.note or "",
                 "; ".join(items.get(o.id or 0, [])),
-                yuan(o.subtotal_fen),
-                yuan(o.shipping_fen),
-                yuan(o.total_fen),
+                o.currency,
+                amount(o.subtotal_fen, o.currency),
+                amount(o.shipping_fen, o.currency),
+                amount(o.total_fen, o.currency),
                 labels.carrier(o.carrier) if o.carrier else "",
                 o.tracking_number or "",
             ]

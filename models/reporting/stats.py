@@ -24,7 +24,8 @@ class ProductSales:
 
     product: Product
     quantity: int
-    fen: int
+    fen: int  # minor units of `currency`
+    currency: str = "CNY"
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,8 @@ class VillageSales:
     """Produce sold from one village and its collective's share."""
 
     village: Village
-    fen: int
+    fen: int  # minor units of `currency`
+    currency: str = "CNY"
 
     @property
     def collective_fen(self) -> int:
@@ -46,37 +48,38 @@ class SeasonFigures:
 
     season: str
     trees: int
-    fen: int
+    fen: int  # minor units of `currency`
+    currency: str = "CNY"
 
 
 _LINE_TOTAL = func.sum(col(OrderItem.price_fen) * col(OrderItem.quantity))
 
 
 def sales_by_product(*, session: Session) -> list[ProductSales]:
-    """Quantity and value sold per product, best sellers first."""
+    """Quantity and value sold per product (and currency), best sellers first in each."""
     rows = session.exec(
-        select(Product, func.sum(col(OrderItem.quantity)), _LINE_TOTAL)
+        select(Product, OrderItem.currency, func.sum(col(OrderItem.quantity)), _LINE_TOTAL)
         .join(OrderItem, col(OrderItem.product_id) == col(Product.id))
         .join(Order, col(Order.id) == col(OrderItem.order_id))
         .where(col(Order.status).in_(SOLD))
-        .group_by(col(Product.id))
-        .order_by(_LINE_TOTAL.desc())
+        .group_by(col(Product.id), col(OrderItem.currency))
+        .order_by(col(OrderItem.currency), _LINE_TOTAL.desc())
     )
-    return [ProductSales(product, int(qty), int(fen)) for product, qty, fen in rows]
+    return [ProductSales(product, int(qty), int(fen), cur) for product, cur, qty, fen in rows]
 
 
 def sales_by_village(*, session: Session) -> list[VillageSales]:
-    """Produce value sold per village, with the collective's share."""
+    """Produce value sold per village and currency, with the collective's share."""
     rows = session.exec(
-        select(Village, _LINE_TOTAL)
+        select(Village, OrderItem.currency, _LINE_TOTAL)
         .join(Product, col(Product.village_id) == col(Village.id))
         .join(OrderItem, col(OrderItem.product_id) == col(Product.id))
         .join(Order, col(Order.id) == col(OrderItem.order_id))
         .where(col(Order.status).in_(SOLD))
-        .group_by(col(Village.id))
-        .order_by(col(Village.id))
+        .group_by(col(Village.id), col(OrderItem.currency))
+        .order_by(col(Village.id), col(OrderItem.currency))
     )
-    return [VillageSales(village, int(fen)) for village, fen in rows]
+    return [VillageSales(village, int(fen), cur) for village, cur, fen in rows]
 
 
 def orders_by_status(*, session: Session) -> dict[str, int]:
@@ -86,9 +89,10 @@ def orders_by_status(*, session: Session) -> dict[str, int]:
 
 
 def sales_per_day(
-    *, session: Session, days: int = 30, today: date | None = None
+    *, session: Session, days: int = 30, today: date | None = None, currency: str = "CNY"
 ) -> list[tuple[date, int]]:
-    """Produce value (subtotals) of paid orders per UTC day of ordering, every day of the span."""
+    """Produce value (subtotals) of paid orders in `currency` per UTC day of ordering, every
+    day of the span."""
     last = today or utcnow().date()
     first = last - timedelta(days=days - 1)
     since = datetime.combine(first, datetime.min.time()).replace(tzinfo=utcnow().tzinfo)
@@ -96,6 +100,7 @@ def sales_per_day(
     rows = session.exec(
         select(day, func.sum(col(Order.subtotal_fen)))
         .where(col(Order.status).in_(SOLD), col(Order.created_at) >= since)
+        .where(col(Order.currency) == currency)
         .group_by(day)
     )
     totals = {str(d)[:10]: int(fen) for d, fen in rows}

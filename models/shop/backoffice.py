@@ -21,9 +21,12 @@ TO_SHIP = (OrderStatus.PAID, OrderStatus.PACKED)
 IN_TRANSIT = (OrderStatus.SHIPPED,)
 MAX_STOCK = 100_000
 MAX_PRICE_FEN = 10_000_000  # ¥100,000: a typo guard, not a business rule
+MAX_PRICE_KIP = 300_000_000  # the same guard in kip
+MAX_PRICE = max(MAX_PRICE_FEN, MAX_PRICE_KIP)  # in any currency's minor units
 MAX_WEIGHT_G = 100_000
 TRACKING = re.compile(r"^[A-Za-z0-9-]{6,40}$")
 YUAN = re.compile(r"^\d{1,7}(\.\d{1,2})?$")
+KIP = re.compile(r"^(\d{1,9}|\d{1,3}([.,\s]\d{3})+)$")  # 150000, 150.000 (Lao), 150,000
 
 
 @dataclass(frozen=True)
@@ -182,6 +185,20 @@ def parse_yuan(raw: str) -> int | None:
     return fen if 0 < fen <= MAX_PRICE_FEN else None
 
 
+def parse_kip(raw: str) -> int | None:
+    """Whole kip ("150000", "150.000", "150,000 ກີບ", "₭150000"); None if not a price."""
+    text = raw.strip().removeprefix("₭").removesuffix("ກີບ").strip()
+    if not text.isascii() or not KIP.match(text):
+        return None
+    kip = int("".join(ch for ch in text if ch.isdigit()))
+    return kip if 0 < kip <= MAX_PRICE_KIP else None
+
+
+def parse_price(raw: str, currency: str) -> int | None:
+    """A typed price in minor units of `currency` (yuan to fen, whole kip); None if not one."""
+    return parse_kip(raw) if currency == "LAK" else parse_yuan(raw)
+
+
 def _set(session: Session, product_id: int, **values: object) -> Product | None:
     """Updates one product's columns; returns it fresh, or None if there is no such product."""
     result = session.exec(update(Product).where(col(Product.id) == product_id).values(**values))
@@ -232,7 +249,7 @@ def set_stock(*, session: Session, product_id: int, stock: int) -> Product | Non
 
 def set_price(*, session: Session, product_id: int, price_fen: int) -> Product | None:
     """Sets the price for new orders; orders already placed keep theirs."""
-    if not 0 < price_fen <= MAX_PRICE_FEN:
+    if not 0 < price_fen <= MAX_PRICE:
         raise ValueError(price_fen)
     return _set(session, product_id, price_fen=price_fen)
 
@@ -276,7 +293,7 @@ def add_product(
 ) -> Product:
     """Adds a product to the shop, on sale at once; its SKU is made from the English name.
     `photo` is a Telegram file_id, as `/photo SKU` stores it."""
-    if category not in set(Category) or not 0 < price_fen <= MAX_PRICE_FEN:
+    if category not in set(Category) or not 0 < price_fen <= MAX_PRICE:
         raise ValueError(category, price_fen)
     if not 0 <= stock <= MAX_STOCK or not 0 < weight_g <= MAX_WEIGHT_G:
         raise ValueError(stock, weight_g)

@@ -67,7 +67,8 @@ OPEN_WHERE = "status IN ('paid', 'packed')"
 
 
 class Order(SQLModel, table=True):
-    """One buyer's order of produce, to one address."""
+    """One buyer's order of produce, to one address; its amounts (`*_fen`, named from when
+    every amount was in fen) are minor units of `currency`, the village's when ordered."""
 
     __tablename__ = "shop_order"
     # The back office's queues take the oldest orders of a status: (status, id) finds them
@@ -102,6 +103,7 @@ class Order(SQLModel, table=True):
     subtotal_fen: int
     shipping_fen: int
     total_fen: int
+    currency: str = Field(default="CNY", max_length=3)
     carrier: str | None = Field(default=None, max_length=40)
     tracking_number: str | None = Field(default=None, max_length=60)
     created_at: datetime = Field(default_factory=utcnow)
@@ -122,7 +124,8 @@ class OrderItem(SQLModel, table=True):
     unit_zh: str = Field(default="", max_length=40)
     unit_lo: str = Field(default="", max_length=40)
     unit_en: str = Field(default="", max_length=40)
-    price_fen: int
+    price_fen: int  # minor units of `currency`
+    currency: str = Field(default="CNY", max_length=3)
     quantity: int = Field(ge=1)
 
     @property
@@ -207,11 +210,17 @@ def _existing(session: Session, source_key: str) -> list[Order]:
 
 @dataclass(frozen=True)
 class Parcel:
-    """The part of a cart one village sells and ships: its lines, weight and shipping fee."""
+    """The part of a cart one village sells and ships: its lines, weight and shipping fee,
+    all in the village's currency."""
 
     village: Village
     lines: list[CartLine]
     shipping_fen: int | None  # None: the route is not in the shipping table
+
+    @property
+    def currency(self) -> str:
+        """What this parcel is priced in."""
+        return self.village.currency
 
     @property
     def subtotal_fen(self) -> int:
@@ -237,7 +246,13 @@ def parcels_of(
         village = session.get_one(Village, village_id)
         weight = sum(line.product.weight_g * line.quantity for line in group)
         fee = (
-            shipping_fee(country=country, weight_g=weight, rates=rates, origin=village.country)
+            shipping_fee(
+                country=country,
+                weight_g=weight,
+                rates=rates,
+                origin=village.country,
+                currency=village.currency,
+            )
             if country
             else None
         )
@@ -298,6 +313,7 @@ def place_order(
             subtotal_fen=parcel.subtotal_fen,
             shipping_fen=parcel.shipping_fen,
             total_fen=parcel.subtotal_fen + parcel.shipping_fen,
+            currency=parcel.village.currency,
             created_at=now,
             updated_at=now,
             expires_at=now + timedelta(minutes=expiry_minutes),
@@ -327,6 +343,7 @@ def _item(order: Order, product: Product, quantity: int) -> OrderItem:
         product_id=product.id,  # type: ignore[arg-type]
         sku=product.sku,
         price_fen=product.price_fen,
+        currency=order.currency,
         quantity=quantity,
         **names,
     )
@@ -517,6 +534,10 @@ class OrderPayable:
             .where(col(Order.expires_at) > utcnow())
         ).first()
         return order.total_fen if order else None
+
+    def currency(self, session: Session, target_id: int) -> str:
+        """What the order was priced in."""
+        return session.get_one(Order, target_id).currency
 
     def mark_paid(self, session: Session, target_id: int, payment: Payment) -> bool:
         """Moves the order to paid; False if it expired or was cancelled meanwhile."""

@@ -64,12 +64,14 @@ class EarningLine:
 
 @dataclass(frozen=True)
 class Earnings:
-    """A farmer's paid income, the village collective's share, and what remains for them."""
+    """A farmer's paid income in one currency (amounts in its minor units), the village
+    collective's share, and what remains for them."""
 
     lines: list[EarningLine]
     share_pct: int
     by_month: list[tuple[str, int]] = field(default_factory=list)  # ("2026-11", fen), newest first
     by_season: list[tuple[str, int]] = field(default_factory=list)  # ("2026", fen), newest first
+    currency: str = "CNY"
 
     @property
     def total_fen(self) -> int:
@@ -168,38 +170,44 @@ def pack_my_part(*, session: Session, farmer_id: int, order_id: int) -> str:
     return "packed"
 
 
-def _sales(session: Session, farmer_id: int) -> int:
-    """Line totals of this farmer's produce in orders that were paid (and not cancelled)."""
+def _sales(session: Session, farmer_id: int, currency: str) -> int:
+    """Line totals of this farmer's produce in orders that were paid (and not cancelled), in
+    that currency."""
     total = session.exec(
         select(func.coalesce(func.sum(col(OrderItem.price_fen) * col(OrderItem.quantity)), 0))
         .join(Order, col(Order.id) == col(OrderItem.order_id))
         .join(Product, col(Product.id) == col(OrderItem.product_id))
         .where(Product.farmer_id == farmer_id, col(Order.status).in_(SOLD))
+        .where(col(OrderItem.currency) == currency)
     ).one()
     return int(total)
 
 
-# Sources of a farmer's income: (key, fen for a farmer id). The adoption module appends its own
-# ("adoptions") when it is merged, with a label in handlers.farmer.menu.SOURCE_LABELS.
-EARNING_SOURCES: list[tuple[str, Callable[[Session, int], int]]] = [
+# Sources of a farmer's income: (key, the amount for a farmer id in a currency). The adoption
+# module appends its own ("adoptions"), with a label in handlers.farmer.menu.SOURCE_LABELS.
+EARNING_SOURCES: list[tuple[str, Callable[[Session, int, str], int]]] = [
     ("sales", _sales),
 ]
 
 
-def _sales_rows(session: Session, farmer_id: int) -> list[tuple[datetime, str, int]]:
-    """(when, season, fen) of each paid line of this farmer's produce."""
+def _sales_rows(session: Session, farmer_id: int) -> list[tuple[datetime, str, int, str]]:
+    """(when, season, amount, currency) of each paid line of this farmer's produce."""
     rows = session.exec(
-        select(Order.created_at, col(OrderItem.price_fen) * col(OrderItem.quantity))
+        select(
+            Order.created_at,
+            col(OrderItem.price_fen) * col(OrderItem.quantity),
+            OrderItem.currency,
+        )
         .join(Order, col(Order.id) == col(OrderItem.order_id))
         .join(Product, col(Product.id) == col(OrderItem.product_id))
         .where(Product.farmer_id == farmer_id, col(Order.status).in_(SOLD))
     ).all()
-    return [(when, current_season(_aware(when)), int(fen)) for when, fen in rows]
+    return [(when, current_season(_aware(when)), int(fen), cur) for when, fen, cur in rows]
 
 
 # The same income as EARNING_SOURCES, row by row with its time and season, for the figures per
 # month and per season (the adoption module appends its own).
-EARNING_ROWS: list[Callable[[Session, int], list[tuple[datetime, str, int]]]] = [_sales_rows]
+EARNING_ROWS: list[Callable[[Session, int], list[tuple[datetime, str, int, str]]]] = [_sales_rows]
 MONTHS_SHOWN = 6
 
 
@@ -208,22 +216,29 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def farmer_earnings(*, session: Session, farmer_id: int, zone: str = "Asia/Shanghai") -> Earnings:
+def farmer_earnings(
+    *, session: Session, farmer_id: int, zone: str = "Asia/Shanghai"
+) -> list[Earnings]:
     """The farmer's paid income by source, with their village's collective share, and per
-    month (in `zone`, the last six with income) and per season."""
+    month (in `zone`, the last six with income) and per season: one block per currency, the
+    village's own first (income from before it priced in kip stays in yuan)."""
     farmer = session.get_one(Farmer, farmer_id)
     village = session.get_one(Village, farmer.village_id)
-    lines = [EarningLine(key, source(session, farmer_id)) for key, source in EARNING_SOURCES]
-    months: dict[str, int] = defaultdict(int)
-    seasons: dict[str, int] = defaultdict(int)
+    months: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    seasons: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     local = ZoneInfo(zone)
     for rows in EARNING_ROWS:
-        for when, season, fen in rows(session, farmer_id):
-            months[_aware(when).astimezone(local).strftime("%Y-%m")] += fen
-            seasons[season] += fen
-    return Earnings(
-        lines,
-        village.collective_share_pct,
-        sorted(months.items(), reverse=True)[:MONTHS_SHOWN],
-        sorted(seasons.items(), reverse=True),
-    )
+        for when, season, fen, currency in rows(session, farmer_id):
+            months[currency][_aware(when).astimezone(local).strftime("%Y-%m")] += fen
+            seasons[currency][season] += fen
+    currencies = [village.currency, *sorted(set(seasons) - {village.currency})]
+    return [
+        Earnings(
+            [EarningLine(key, source(session, farmer_id, cur)) for key, source in EARNING_SOURCES],
+            village.collective_share_pct,
+            sorted(months[cur].items(), reverse=True)[:MONTHS_SHOWN],
+            sorted(seasons[cur].items(), reverse=True),
+            cur,
+        )
+        for cur in currencies
+    ]

@@ -13,6 +13,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from models.catalog.places import Farmer, Village
 from models.core.base import telegram_id_column, utcnow
 from models.core.crypto import Encrypted
+from models.core.money import sum_by_currency
 
 MAX_LINES = 20  # distinct products in one cart
 
@@ -87,10 +88,11 @@ class ProductCard:
 
 @dataclass(frozen=True)
 class CartLine:
-    """A product in the cart and how many."""
+    """A product in the cart and how many; its price is in its village's `currency`."""
 
     product: Product
     quantity: int
+    currency: str = "CNY"
 
     @property
     def total_fen(self) -> int:
@@ -111,9 +113,9 @@ class CartView:
         return self.cart.version
 
     @property
-    def subtotal_fen(self) -> int:
-        """Sum of the lines."""
-        return sum(line.total_fen for line in self.lines)
+    def subtotals(self) -> dict[str, int]:
+        """Sum of the lines per currency (a cart from a Chinese and a Lao village has two)."""
+        return sum_by_currency((line.currency, line.total_fen) for line in self.lines)
 
     @property
     def weight_g(self) -> int:
@@ -205,12 +207,14 @@ def read_cart(session: Session, cart: Cart) -> CartView:
     """Reads the cart's lines."""
     session.refresh(cart)
     rows = session.exec(
-        select(CartItem, Product)
-        .join(Product)
+        select(CartItem, Product, Village.currency)
+        .join(Product, col(CartItem.product_id) == Product.id)
+        .join(Village, col(Product.village_id) == Village.id)
         .where(CartItem.cart_id == cart.id)
         .order_by(col(CartItem.id))
     )
-    return CartView(cart, [CartLine(product, item.quantity) for item, product in rows])
+    lines = [CartLine(product, item.quantity, currency) for item, product, currency in rows]
+    return CartView(cart, lines)
 
 
 def bump_version(session: Session, cart: Cart, version: int | None) -> bool:
