@@ -169,7 +169,7 @@ def test_the_same_village_cell_in_another_village_is_free(db: Database, tmp_path
     path.write_text(
         "trees:\n"
         "  - {code: TEA-0301, species: tea, village: phonsavang, farmer: PSV-KHAM,"
-        " year_planted: 1961, price: 280, harvest_kg: 2, row: 1, col: 1}\n",
+        " year_planted: 1961, price: 850000, harvest_kg: 2, row: 1, col: 1}\n",
         encoding="utf-8",
     )
     db.call(import_catalog, sections=read_catalog_file(path))
