@@ -176,6 +176,7 @@ MY_TREE = Route("MYT", "view", (num("adoption_id"),))
 MY_CERTIFICATE = Route("MYT", "certificate", (num("adoption_id"),))
 MY_CERTIFICATE_FILE = Route("MYT", "certificate-file", (num("adoption_id"),))
 MY_TREE_PAY = Route("MYT", "pay", (num("adoption_id"),))
+MY_TREE_RECEIPT = Route("MYT", "receipt", (num("adoption_id"),))
 
 # --- shop: shelves, cart, checkout, the buyer's orders -----------------------------------------
 
