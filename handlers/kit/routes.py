@@ -147,7 +147,8 @@ PRIVACY_DELETE = Route(PRIVACY, "DEL")
 PRIVACY_DELETE_YES = Route(PRIVACY, "DEL YES")
 PRIVACY_DELETE_NO = Route(PRIVACY, "DEL NO")
 PRIVACY_WITHDRAW = Route(PRIVACY, "WITHDRAW")
-_CROSS = one_of("cross", "0", "1")
+# where the data goes (models.privacy.DataPath.code); "1" stays valid on screens made before
+_CROSS = one_of("cross", "0", "1", "d", "v", "b")
 # "a": every consent the screen asked for, in one tap ("n" and "x" stay valid on old screens)
 CONSENT_AGREE = Route(
     PRIVACY, "OK", (one_of("consent", "a", "n", "x"), _CROSS), (nested("resume"),)
