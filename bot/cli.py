@@ -44,9 +44,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     export.add_argument("--output", required=True, help="the CSV file to write")
     export.set_defaults(run=cmd_export)
     importer = commands.add_parser(
-        "import-catalog", help="load villages, species, farmers and trees from YAML or CSV"
+        "import-catalog",
+        help="load villages, species, farmers, trees, products and ways to pay from YAML or CSV",
     )
-    importer.add_argument("file", type=Path, help="catalog.yaml, or trees.csv")
+    importer.add_argument(
+        "file",
+        type=Path,
+        help="catalog.yaml, or one CSV of trees, products, villages or ways to pay",
+    )
     importer.set_defaults(run=cmd_import_catalog)
     commands.add_parser("migrate", help="upgrade the database schema to this version's")
     rotate = commands.add_parser(

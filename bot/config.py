@@ -12,6 +12,7 @@ from dotenv import dotenv_values
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from models.catalog.places import Country
 from models.shop.shipping import Rate, parse_rates, priced_for_villages
 
 LANGUAGES = ("zh", "lo", "en")
@@ -41,6 +42,14 @@ def _language(raw: str) -> str:
     if raw not in LANGUAGES:
         raise ValueError(f"must be one of {', '.join(LANGUAGES)}")
     return raw
+
+
+def _country(raw: str) -> str:
+    """Accepts a country the post office serves (CN or LA)."""
+    value = raw.upper()
+    if value not in tuple(Country):
+        raise ValueError(f"must be one of {', '.join(Country)}")
+    return value
 
 
 def _database_url(raw: str) -> str:
@@ -170,6 +179,8 @@ class Settings:
     listen: str = _setting("LISTEN", str, "127.0.0.1")
     operator_name: str = _setting("OPERATOR_NAME", str, "")
     operator_contact: str = _setting("OPERATOR_CONTACT", str, "")
+    # where the post office keeps and processes personal data: consent is asked before it leaves
+    data_country: str = _setting("DATA_COUNTRY", _country, "CN")
     # the human contact /help gives: the counter's phone, address and opening hours
     post_office_phone: str = _setting("POST_OFFICE_PHONE", str, "")
     post_office_address: str = _setting("POST_OFFICE_ADDRESS", str, "")

@@ -34,6 +34,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
@@ -78,7 +79,7 @@ class ConsentKind(StrEnum):
     """What the user agreed to."""
 
     NOTICE = "notice"  # the privacy notice: collecting and using their data
-    CROSS_BORDER = "cross_border"  # PIPL Art. 39: their data may go between China and Laos
+    CROSS_BORDER = "cross_border"  # PIPL Art. 39: their data leaves the country it is kept in
 
 
 class Consent(SQLModel, table=True):
@@ -160,9 +161,61 @@ def withdraw_consents(*, session: Session, user_id: int) -> int:
     return int(result.rowcount)
 
 
-def is_cross_border(*, destination: str | None, language: str) -> bool:
-    """Whether a delivery's data crosses the border: shipped to Laos, or a buyer from Laos."""
-    return (destination is not None and destination != Country.CN) or language == "lo"
+@dataclass(frozen=True)
+class DataPath:
+    """Where one delivery's personal data really goes.
+
+    It is kept where the post office processes it (`kept_in`, the DATA_COUNTRY setting). What
+    the farmers see (FARMER_SEES) goes to the countries of the villages that sell, and the
+    parcel's recipient, phone number and address go to the post of the destination's country.
+    The buyer's country is taken to be the destination's: the recipient's phone must be a
+    number of that country (checkout and adoption check it), and the language someone reads
+    says nothing about where their data goes. Crossing the border means any of these differs
+    from `kept_in`.
+    """
+
+    kept_in: str
+    destination: str | None = None
+    villages: frozenset[str] = frozenset()
+
+    @property
+    def abroad_destination(self) -> str | None:
+        """The destination's country, when the parcel's details leave `kept_in` for it."""
+        return self.destination if self.destination and self.destination != self.kept_in else None
+
+    @property
+    def abroad_villages(self) -> tuple[str, ...]:
+        """The selling villages' countries the farmers' view goes to, other than `kept_in`."""
+        return tuple(sorted(country for country in self.villages if country != self.kept_in))
+
+    @property
+    def crosses_border(self) -> bool:
+        """Whether any of the data leaves the country it is kept in."""
+        return bool(self.abroad_destination or self.abroad_villages)
+
+    @property
+    def code(self) -> str:
+        """One letter for a button: "0" stays, "d" the parcel's details go abroad, "v" the
+        farmers' view goes abroad, "b" both."""
+        abroad = (bool(self.abroad_destination), bool(self.abroad_villages))
+        return {(False, False): "0", (True, False): "d", (False, True): "v"}.get(abroad, "b")
+
+    @classmethod
+    def from_code(cls, code: str, kept_in: str) -> DataPath | None:
+        """The path a button's letter stands for (between the two countries the post office
+        serves); None for "1", the letter of screens made before paths were known."""
+        if code not in ("0", "d", "v", "b"):
+            return None
+        other = next((c for c in Country if c != kept_in), kept_in)
+        destination = other if code in ("d", "b") else kept_in
+        villages = frozenset({other if code in ("v", "b") else kept_in})
+        return cls(kept_in, destination, villages)
+
+
+def is_cross_border(*, kept_in: str, destination: str | None, villages: Iterable[str] = ()) -> bool:
+    """Whether a delivery's personal data leaves the country the post office keeps it in:
+    shipped to another country, or sold by a village in another country (see DataPath)."""
+    return DataPath(kept_in, destination, frozenset(villages)).crosses_border
 
 
 # --- the providers ----------------------------------------------------------------------------

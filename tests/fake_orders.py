@@ -20,6 +20,7 @@ from models.core.payments import Payment, register_payable
 from models.privacy import (
     ANONYMOUS,
     ConsentKind,
+    DataPath,
     is_cross_border,
     missing_consents,
     register_provider,
@@ -50,10 +51,17 @@ class ConsentMissing(Exception):
 
 
 def place_order(
-    *, session: Session, user_id: int, address: str, phone: str, destination: str, language: str
+    *,
+    session: Session,
+    user_id: int,
+    address: str,
+    phone: str,
+    destination: str,
+    kept_in: str = "CN",
 ) -> FakeOrder:
-    """Stores an order with its address, only once the user has agreed."""
-    cross = is_cross_border(destination=destination, language=language)
+    """Stores an order with its address, only once the user has agreed (the post office's own
+    goods: only the destination can take the data abroad)."""
+    cross = is_cross_border(kept_in=kept_in, destination=destination)
     if missing_consents(session=session, user_id=user_id, cross_border=cross):
         raise ConsentMissing
     order = FakeOrder(
@@ -130,9 +138,9 @@ async def checkout(update: Update, context: BotContext) -> None:
     """Asks for the address once the consents are there."""
     assert update.callback_query is not None and update.callback_query.data is not None
     destination = update.callback_query.data.split()[-1]
-    cross = is_cross_border(destination=destination, language=context.lang)
+    path = DataPath(context.settings.data_country, destination)
     resume = f"FAKE CHECKOUT {destination}"
-    if not await ensure_consent(update, context, cross_border=cross, resume=resume):
+    if not await ensure_consent(update, context, path=path, resume=resume):
         return
     assert context.user_data is not None
     context.user_data["awaiting_address"] = destination
@@ -151,7 +159,7 @@ async def address(update: Update, context: BotContext) -> None:
         address=address,
         phone=phone,
         destination=destination,
-        language=context.lang,
+        kept_in=context.settings.data_country,
     )
     await update.message.reply_text(f"Order {order.id} stored.")
 

@@ -25,7 +25,14 @@ def codes(db: Database) -> set[str]:
 
 def test_yaml_and_csv_examples_import_and_reimport(db: Database) -> None:
     counts = db.call(import_catalog, sections=read_catalog_file(DOCS / "catalog-example.yaml"))
-    assert counts == {"villages": 1, "species": 1, "farmers": 1, "trees": 1, "products": 1}
+    assert counts == {
+        "villages": 1,
+        "species": 1,
+        "farmers": 1,
+        "trees": 1,
+        "products": 1,
+        "payment_methods": 2,
+    }
     db.call(import_catalog, sections=read_catalog_file(DOCS / "trees-example.csv"))
     db.call(import_catalog, sections=read_catalog_file(DOCS / "trees-example.csv"))
     with db.session() as session:

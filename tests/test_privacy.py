@@ -142,24 +142,24 @@ async def test_help_has_a_privacy_button(bot: Harness, noy: TgUser) -> None:
 
 
 async def test_lao_buyer_gives_both_consents_in_one_tap(shop: Harness, noy: TgUser) -> None:
-    calls = await shop.press(noy, "FAKE CHECKOUT CN")
+    calls = await shop.press(noy, "FAKE CHECKOUT LA")
     assert calls[0].method == "answerCallbackQuery"
     screen = last_text(calls)
     assert "ນະໂຍບາຍ" in screen and "ຊາຍແດນ" in screen  # the notice and the border, one screen
     assert [d for _, d in shop.buttons(noy)] == [
-        "PRIV OK a 1 FAKE CHECKOUT CN",
-        "PRIV READ 1 FAKE CHECKOUT CN",
-        "PRIV NO 1 FAKE CHECKOUT CN",
+        "PRIV OK a d FAKE CHECKOUT LA",
+        "PRIV READ d FAKE CHECKOUT LA",
+        "PRIV NO d FAKE CHECKOUT LA",
     ]
     assert consents(shop, noy.id) == [] and orders(shop) == []
 
     # the notice is one tap away, and Back returns to the consent
-    await shop.press(noy, "PRIV READ 1 FAKE CHECKOUT CN")
-    assert [d for _, d in shop.buttons(noy)] == ["PRIV ASK 1 FAKE CHECKOUT CN"]
-    await shop.press(noy, "PRIV ASK 1 FAKE CHECKOUT CN")
+    await shop.press(noy, "PRIV READ d FAKE CHECKOUT LA")
+    assert [d for _, d in shop.buttons(noy)] == ["PRIV ASK d FAKE CHECKOUT LA"]
+    await shop.press(noy, "PRIV ASK d FAKE CHECKOUT LA")
 
     # one tap stores both and goes straight on with the step that asked
-    calls = await shop.press(noy, "PRIV OK a 1 FAKE CHECKOUT CN")
+    calls = await shop.press(noy, "PRIV OK a d FAKE CHECKOUT LA")
     assert last_text(calls) == "Send the address and phone number."
     assert [c.method for c in calls].count("answerCallbackQuery") == 1
     rows = consents(shop, noy.id)
@@ -194,7 +194,7 @@ async def test_chinese_buyer_in_china_is_asked_the_notice_only(shop: Harness, li
     assert last_text(calls) == "Send the address and phone number."
     # shipping to Laos crosses the border: asked separately
     calls = await shop.press(li, "FAKE CHECKOUT LA")
-    assert "老挝" in last_text(calls) and shop.buttons(li)[0][1].startswith("PRIV OK a 1")
+    assert "老挝" in last_text(calls) and shop.buttons(li)[0][1].startswith("PRIV OK a d")
 
 
 async def test_declining_stores_nothing_and_says_how_to_go_on(shop: Harness, ann: TgUser) -> None:
@@ -211,7 +211,6 @@ async def test_declining_stores_nothing_and_says_how_to_go_on(shop: Harness, ann
             address="x",
             phone="y",
             destination="LA",
-            language="en",
         )
 
 
@@ -395,7 +394,7 @@ async def test_open_order_is_kept_until_delivered_then_erased(shop: Harness, ann
 
 async def test_retention_erases_addresses_of_old_finished_orders(shop: Harness, li: TgUser) -> None:
     shop.db.call(record_consent, user_id=li.id, kind=ConsentKind.NOTICE)
-    place = dict(user_id=li.id, phone=PHONE_CN, destination="CN", language="zh")
+    place = dict(user_id=li.id, phone=PHONE_CN, destination="CN")
     old = shop.db.call(fake_orders.place_order, address="old " + ADDRESS_CN, **place)
     recent = shop.db.call(fake_orders.place_order, address=ADDRESS_CN, **place)
     still_open = shop.db.call(fake_orders.place_order, address=ADDRESS_CN, **place)

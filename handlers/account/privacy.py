@@ -3,12 +3,14 @@
 Checkout and adoption call `ensure_consent` in the step that is about to ask for an address:
 
     async def ask_address(update, context) -> int:
-        cross = is_cross_border(destination=country, language=context.lang)
-        if not await ensure_consent(update, context, cross_border=cross, resume="SHOP ADDR 17"):
+        path = await data_path(context, destination=country, village_ids={village_id})
+        if not await ensure_consent(update, context, path=path, resume="SHOP ADDR 17"):
             return State.CONFIRM          # stay: the consent screen is showing
         ...ask for the address...
 
-If a consent is missing, `ensure_consent` shows the consent screen (answering the tap) and
+`data_path` says where the data really goes (models.privacy.DataPath): the cross-border consent
+is asked only when it leaves DATA_COUNTRY, and the screen says where it goes. If a consent is
+missing, `ensure_consent` shows the consent screen (answering the tap) and
 returns False. Its buttons (prefix `PRIV`) are handled here, outside the caller's conversation,
 so they work from any state. Once the user has agreed, a "Continue" button sends `resume` (the
 caller's own callback_data, at most 50 bytes) so the step that asked runs again, now with
@@ -21,7 +23,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -35,12 +37,15 @@ from bot.i18n import N_, Translator
 from handlers.account import mydata
 from handlers.kit import dialogues, routes
 from handlers.kit.common import back_button, button, esc, keyboard, menu_row, show
+from handlers.kit.countries import COUNTRIES, POSTS, country_word, post_name
 from models import privacy as privacy_data
+from models.catalog.places import village_countries
 from models.core.base import utcnow
 from models.privacy import (
     FARMER_SEES,
     POST_OFFICE_SEES,
     ConsentKind,
+    DataPath,
     Seen,
     erase_user_data,
     export_user_data,
@@ -93,6 +98,68 @@ def who_sees(tr: Translator) -> str:
     ).format(farmer=seen_list(tr, FARMER_SEES), post_office=seen_list(tr, POST_OFFICE_SEES))
 
 
+def where_text(context: BotContext) -> str:
+    """The notice's "where": the country the data is kept in, and where parts of it go."""
+    tr = context.tr
+    posts = format_list([tr._(name) for name in POSTS.values()], locale=tr.locale)
+    countries = format_list([country_word(tr, code) for code in COUNTRIES], locale=tr.locale)
+    return tr._(
+        "<b>Where.</b> The post office keeps your data in {country}. The trees and produce "
+        "come from villages in {countries}: the farmers of a village in another country see "
+        "what is listed above, and a parcel's recipient, phone number and address go to the "
+        "post of the country it goes to ({posts}). We ask your separate consent before your "
+        "data leaves {country}."
+    ).format(
+        country=country_word(tr, context.settings.data_country), countries=countries, posts=posts
+    )
+
+
+def border_text(context: BotContext, code: str) -> str:
+    """The consent screen's "your data and the border", for the path a button's letter names
+    (the general wording for screens made before paths were known)."""
+    tr = context.tr
+    path = DataPath.from_code(code, context.settings.data_country)
+    if path is None:
+        return tr._(
+            "<b>Your data and the border</b>\n\n"
+            "This delivery involves both China and Laos. The name, phone number and address "
+            "will be sent between the post office in China and our partner in Laos, only to "
+            "deliver it. Do you agree to this transfer?"
+        )
+    sentences = [
+        tr._("The post office keeps your data in {country}.").format(
+            country=country_word(tr, path.kept_in)
+        )
+    ]
+    if path.abroad_destination:
+        sentences.append(
+            tr._(
+                "This parcel goes to {country}: the recipient's name, phone number and address "
+                "go to {post}, only to deliver it."
+            ).format(
+                country=country_word(tr, path.abroad_destination),
+                post=post_name(tr, path.abroad_destination),
+            )
+        )
+    for country in path.abroad_villages:
+        sentences.append(
+            tr._(
+                "The farmers in {country} who grow your tree or pack your order see {seen}."
+            ).format(country=country_word(tr, country), seen=seen_list(tr, FARMER_SEES))
+        )
+    question = tr._("Do you agree to this transfer?")
+    return "\n\n".join([tr._("<b>Your data and the border</b>"), "\n".join(sentences), question])
+
+
+async def data_path(
+    context: BotContext, *, destination: str | None, village_ids: Iterable[int]
+) -> DataPath:
+    """Where a delivery's data goes: kept in DATA_COUNTRY, to the destination's post and to the
+    selling villages' farmers."""
+    villages = await context.db.run(village_countries, village_ids=village_ids)
+    return DataPath(context.settings.data_country, destination, villages)
+
+
 def notice_text(context: BotContext) -> str:
     """The privacy notice in the user's language, short paragraphs."""
     tr, settings = context.tr, context.settings
@@ -116,11 +183,7 @@ def notice_text(context: BotContext) -> str:
             "informed, and to keep the accounts. Nothing is sold or used for advertising."
         ),
         who_sees(tr),
-        tr._(
-            "<b>Where.</b> The post office is in China and a partner village is in Laos, so "
-            "your data may be handled in both countries. We ask your separate consent before "
-            "it crosses the border."
-        ),
+        where_text(context),
         tr.ngettext(
             "<b>How long.</b> Addresses and phone numbers are deleted {days} day after the "
             "order or adoption is finished. Amounts and dates stay in the accounts, without "
@@ -170,15 +233,22 @@ async def privacy(update: Update, context: BotContext) -> None:
 # --- consent ------------------------------------------------------------------------------------
 
 
-def _situation(cross: bool, resume: str) -> dict[str, object]:
-    """The fields of a consent button that carry the caller's situation."""
-    return {"cross": int(cross), "resume": resume or None}
+def _situation(cross: str, resume: str) -> dict[str, object]:
+    """The fields of a consent button that carry the caller's situation: the data's path as
+    DataPath.code ("0": it stays) and the step to go back to."""
+    return {"cross": cross, "resume": resume or None}
+
+
+def _needs_transfer(cross: str) -> bool:
+    """Whether a path's letter means the data crosses the border."""
+    return cross != "0"
 
 
 def _consent_screen(
-    tr: Translator, missing: list[ConsentKind], cross: bool, resume: str, *, kept: bool = False
+    context: BotContext, missing: list[ConsentKind], cross: str, resume: str, *, kept: bool = False
 ) -> tuple[str, InlineKeyboardMarkup]:
     """One screen for every consent still missing, agreed with one tap."""
+    tr = context.tr
     tail = _situation(cross, resume)
     paragraphs = []
     if ConsentKind.NOTICE in missing:
@@ -191,14 +261,7 @@ def _consent_screen(
             )
         )
     if ConsentKind.CROSS_BORDER in missing:
-        paragraphs.append(
-            tr._(
-                "<b>Your data and the border</b>\n\n"
-                "This delivery involves both China and Laos. The name, phone number and address "
-                "will be sent between the post office in China and our partner in Laos, only to "
-                "deliver it. Do you agree to this transfer?"
-            )
-        )
+        paragraphs.append(border_text(context, cross))
     if kept:
         paragraphs.append(
             "📝 "
@@ -224,22 +287,27 @@ KEPT = "consent_kept"  # user_data: text typed on it, the answer to the question
 
 
 async def ensure_consent(
-    update: Update, context: BotContext, *, cross_border: bool, resume: str = "", step: str = ""
+    update: Update, context: BotContext, *, path: DataPath, resume: str = "", step: str = ""
 ) -> bool:
     """True if the user may give an address now; else shows the consent screen (under the
     dialogue's step marker `step`, if any), returns False."""
+    return await _ensure(update, context, path.code, resume, step)
+
+
+async def _ensure(
+    update: Update, context: BotContext, cross: str, resume: str, step: str = ""
+) -> bool:
+    """ensure_consent for a path's letter."""
     assert len(resume.encode()) <= MAX_RESUME_BYTES, resume
     missing = await context.db.run(
-        missing_consents, user_id=_user_id(update), cross_border=cross_border
+        missing_consents, user_id=_user_id(update), cross_border=_needs_transfer(cross)
     )
     data = context.user_data if context.user_data is not None else {}
     if not missing:
         data.pop(PENDING, None)
         return True
-    data[PENDING] = [int(cross_border), resume, step]
-    text, markup = _consent_screen(
-        context.tr, missing, cross_border, resume, kept=bool(data.get(KEPT))
-    )
+    data[PENDING] = [cross, resume, step]
+    text, markup = _consent_screen(context, missing, cross, resume, kept=bool(data.get(KEPT)))
     await show(update, context, f"{step}\n{text}" if step else text, markup)
     return False
 
@@ -258,19 +326,18 @@ async def keep_typed_answer(update: Update, context: BotContext) -> bool:
     data = context.user_data
     if data is None or message is None or not message.text or not data.get(PENDING):
         return False
-    cross, resume, *step = data[PENDING]  # saved before the step markers: no marker
+    # cross: 1 or 0 when stored before paths were known; no step when before step markers
+    cross, resume, *step = data[PENDING]
     data[KEPT] = {"text": message.text, "message_id": message.message_id}
-    if not await ensure_consent(
-        update, context, cross_border=bool(cross), resume=resume, step="".join(step)
-    ):
+    if not await _ensure(update, context, str(cross), resume, "".join(step)):
         return True
     data.pop(KEPT, None)  # agreed meanwhile (another device): nothing to keep
     return False
 
 
-def _tapped_situation(context: BotContext) -> tuple[bool, str]:
-    """(cross_border, resume) carried by the tapped consent button."""
-    return routes.text_field(context, "cross") == "1", routes.text_field(context, "resume")
+def _tapped_situation(context: BotContext) -> tuple[str, str]:
+    """(the path's letter, resume) carried by the tapped consent button."""
+    return routes.text_field(context, "cross"), routes.text_field(context, "resume")
 
 
 async def agree(update: Update, context: BotContext) -> None:
@@ -278,14 +345,15 @@ async def agree(update: Update, context: BotContext) -> None:
     code = routes.text_field(context, "consent")
     cross, resume = _tapped_situation(context)
     user_id = _user_id(update)
+    transfer = _needs_transfer(cross)
     if code == "a":
-        for kind in await context.db.run(missing_consents, user_id=user_id, cross_border=cross):
+        for kind in await context.db.run(missing_consents, user_id=user_id, cross_border=transfer):
             await context.db.run(record_consent, user_id=user_id, kind=kind)
     else:
         await context.db.run(record_consent, user_id=user_id, kind=KIND_CODES[code])
-    missing = await context.db.run(missing_consents, user_id=user_id, cross_border=cross)
+    missing = await context.db.run(missing_consents, user_id=user_id, cross_border=transfer)
     if missing:
-        await show(update, context, *_consent_screen(context.tr, missing, cross, resume))
+        await show(update, context, *_consent_screen(context, missing, cross, resume))
         return
     data = context.user_data if context.user_data is not None else {}
     data.pop(PENDING, None)
@@ -373,12 +441,14 @@ async def read_notice(update: Update, context: BotContext) -> None:
 async def ask_again(update: Update, context: BotContext) -> None:
     """Shows the consent screen again (Back from the notice, or "I changed my mind")."""
     cross, resume = _tapped_situation(context)
-    missing = await context.db.run(missing_consents, user_id=_user_id(update), cross_border=cross)
+    missing = await context.db.run(
+        missing_consents, user_id=_user_id(update), cross_border=_needs_transfer(cross)
+    )
     if not missing:
         await show(update, context, *_agreed_screen(context, resume))
         return
     kept = bool(context.user_data and context.user_data.get(KEPT))
-    await show(update, context, *_consent_screen(context.tr, missing, cross, resume, kept=kept))
+    await show(update, context, *_consent_screen(context, missing, cross, resume, kept=kept))
 
 
 async def decline(update: Update, context: BotContext) -> None:

@@ -15,10 +15,16 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from handlers.account.privacy import ensure_consent, forget_consent_screen, keep_typed_answer
+from handlers.account.privacy import (
+    data_path,
+    ensure_consent,
+    forget_consent_screen,
+    keep_typed_answer,
+)
 from handlers.adoption.browse import send_card, species_name
 from handlers.kit import contact, routes
 from handlers.kit.common import back_button, button, cancel, esc, keyboard, menu_row, show
+from handlers.kit.countries import country_word
 from handlers.kit.delivery import last_delivery_text
 from handlers.kit.dialogues import dialogue
 from handlers.kit.steps import step_marker, with_step
@@ -42,7 +48,6 @@ from models.catalog.places import localized, village_currencies
 from models.core.contact import clean_address, clean_text, normalize_phone
 from models.deliveries import Delivery, last_delivery
 from models.payment.methods import village_hold_hours
-from models.privacy import is_cross_border
 
 
 class Step(IntEnum):
@@ -93,7 +98,7 @@ def _full_name(update: Update) -> str:
 
 def _country_name(context: BotContext, country: str) -> str:
     """China or Laos in the user's language."""
-    return context.tr._("China") if country == "CN" else context.tr._("Laos")
+    return country_word(context.tr, country)
 
 
 async def hold_minutes(context: BotContext, tree_id: int) -> int:
@@ -445,7 +450,9 @@ def pick(step: Step) -> Callback:
         draft = await context.db.run(update_draft, user_id=_user_id(update), **changes)
         if draft is None:
             return await _lost(update, context)
-        if step is Step.COUNTRY and not await consented(update, context, draft.country):
+        if step is Step.COUNTRY and not await consented(
+            update, context, draft.tree_id, draft.country
+        ):
             return step  # the consent screen is showing; its Continue taps this button again
         return await ask(update, context, next_step(step, draft))
 
@@ -466,13 +473,16 @@ async def use_last_delivery(update: Update, context: BotContext) -> int:
     return await ask(update, context, Step.SUMMARY if last.recipient else Step.PARCEL_NAME)
 
 
-async def consented(update: Update, context: BotContext, country: str) -> bool:
-    """Whether the user may give an address for this destination; else asks for consent."""
-    cross = is_cross_border(destination=country, language=context.lang)
+async def consented(update: Update, context: BotContext, tree_id: int, country: str) -> bool:
+    """Whether the user may give an address for this tree's harvest to this destination;
+    else asks for consent."""
+    village_id = await context.db.run(tree_village, tree_id=tree_id)
+    villages = {village_id} if village_id is not None else set()
+    path = await data_path(context, destination=country, village_ids=villages)
     return await ensure_consent(
         update,
         context,
-        cross_border=cross,
+        path=path,
         resume=routes.ADOPT_TO.data(country=country),
         step=step_marker(context.tr, STEPS, "delivery"),
     )

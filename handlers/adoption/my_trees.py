@@ -134,7 +134,11 @@ async def adoption_detail(update: Update, context: BotContext) -> None:
                 button(
                     "📜 " + tr.pgettext("button", "Certificate"),
                     routes.MY_CERTIFICATE.data(adoption_id=adoption_id),
-                )
+                ),
+                button(
+                    "🧾 " + tr.pgettext("button", "Receipt"),
+                    routes.MY_TREE_RECEIPT.data(adoption_id=adoption_id),
+                ),
             ]
         )
     if renewal_open(view.adoption):

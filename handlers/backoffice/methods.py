@@ -137,6 +137,8 @@ def method_screen(context: BotContext, method: VillagePaymentMethod) -> str:
     qr = (
         tr._("a photo sent by an operator")
         if method.qr_file_id
+        else tr._("a picture from the catalog file")
+        if method.qr_image
         else tr._("a sample placeholder")
         if method.qr_sample
         else tr._("none")

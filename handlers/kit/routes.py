@@ -147,7 +147,8 @@ PRIVACY_DELETE = Route(PRIVACY, "DEL")
 PRIVACY_DELETE_YES = Route(PRIVACY, "DEL YES")
 PRIVACY_DELETE_NO = Route(PRIVACY, "DEL NO")
 PRIVACY_WITHDRAW = Route(PRIVACY, "WITHDRAW")
-_CROSS = one_of("cross", "0", "1")
+# where the data goes (models.privacy.DataPath.code); "1" stays valid on screens made before
+_CROSS = one_of("cross", "0", "1", "d", "v", "b")
 # "a": every consent the screen asked for, in one tap ("n" and "x" stay valid on old screens)
 CONSENT_AGREE = Route(
     PRIVACY, "OK", (one_of("consent", "a", "n", "x"), _CROSS), (nested("resume"),)
@@ -176,6 +177,7 @@ MY_TREE = Route("MYT", "view", (num("adoption_id"),))
 MY_CERTIFICATE = Route("MYT", "certificate", (num("adoption_id"),))
 MY_CERTIFICATE_FILE = Route("MYT", "certificate-file", (num("adoption_id"),))
 MY_TREE_PAY = Route("MYT", "pay", (num("adoption_id"),))
+MY_TREE_RECEIPT = Route("MYT", "receipt", (num("adoption_id"),))
 
 # --- shop: shelves, cart, checkout, the buyer's orders -----------------------------------------
 

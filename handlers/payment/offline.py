@@ -237,9 +237,13 @@ def method_markup(
 
 
 def qr_photo(method: VillagePaymentMethod) -> str | InputFile | None:
-    """The QR code to send: the operator's photo, or the sample placeholder."""
+    """The QR code to send: the operator's photo, the catalog file's picture, or the sample
+    placeholder."""
     if method.qr_file_id:
         return method.qr_file_id
+    if method.qr_image:
+        suffix = "png" if method.qr_image.startswith(b"\x89PNG") else "jpg"
+        return InputFile(method.qr_image, filename=f"{method.kind}-qr.{suffix}")
     if method.qr_sample:
         png = sample_qr_png(method.name_en or method.name_zh, f"SAMPLE {method.kind} {method.id}")
         return InputFile(png, filename=f"{method.kind}-sample.png")

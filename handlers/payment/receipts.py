@@ -1,4 +1,5 @@
-"""Receipts: a picture sent as a photo once a payment is confirmed, and again from /orders."""
+"""Receipts: a picture sent as a photo once a payment is confirmed, and again from /orders
+and /mytrees."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from handlers.kit.common import back_button, keyboard, menu_row, show
 from handlers.payment.offline import ICONS
 from models.catalog.places import localized
 from models.payment.methods import MethodKind
-from models.payment.receipts import ReceiptFacts, order_receipt_reference, receipt_facts
+from models.payment.receipts import ReceiptFacts, receipt_facts, receipt_reference
 
 
 def receipt_content(tr: Translator, facts: ReceiptFacts) -> ReceiptContent:
@@ -90,20 +91,25 @@ async def render_receipt_message(app: AnyApp, tr: Translator, params: dict[str, 
     return Outgoing(caption(tr, facts), photo=await receipt_png(tr, facts))
 
 
-async def resend(update: Update, context: BotContext) -> None:
-    """/orders → a paid order → Receipt: sends the receipt picture again."""
+async def _send_again(
+    update: Update, context: BotContext, kind: str, target_id: int, back: str, missing: str
+) -> None:
+    """Sends the receipt of the user's own paid order or adoption again; else says `missing`
+    and sends nothing."""
     assert update.effective_user is not None and update.effective_chat is not None
-    order_id = routes.tapped(context, "order_id")
     user_id = update.effective_user.id
-    reference = await context.db.run(order_receipt_reference, order_id=order_id, user_id=user_id)
+    reference = await context.db.run(
+        receipt_reference, kind=kind, target_id=target_id, user_id=user_id
+    )
     facts = (
         await context.db.run(receipt_facts, reference=reference, user_id=user_id)
         if reference
         else None
     )
     if facts is None:
-        markup = keyboard([back_button(context, routes.ORDERS.data())], menu_row(context))
-        await show(update, context, context.tr._("This order has no receipt yet."), markup)
+        await show(
+            update, context, missing, keyboard([back_button(context, back)], menu_row(context))
+        )
         return
     if update.callback_query is not None:
         await update.callback_query.answer()
@@ -111,15 +117,33 @@ async def resend(update: Update, context: BotContext) -> None:
         update.effective_chat.id,
         await receipt_png(context.tr, facts),
         caption=caption(context.tr, facts),
-        reply_markup=keyboard(
-            [back_button(context, routes.ORDER.data(order_id=order_id))], menu_row(context)
-        ),
+        reply_markup=keyboard([back_button(context, back)], menu_row(context)),
     )
+
+
+async def resend(update: Update, context: BotContext) -> None:
+    """/orders → a paid order → Receipt: sends the receipt picture again."""
+    order_id = routes.tapped(context, "order_id")
+    missing = context.tr._("This order has no receipt yet.")
+    await _send_again(
+        update, context, "order", order_id, routes.ORDER.data(order_id=order_id), missing
+    )
+
+
+async def resend_adoption(update: Update, context: BotContext) -> None:
+    """/mytrees → a paid adoption → Receipt: sends the receipt picture again."""
+    adoption_id = routes.tapped(context, "adoption_id")
+    missing = context.tr._("This adoption has no receipt yet.")
+    back = routes.MY_TREE.data(adoption_id=adoption_id)
+    await _send_again(update, context, "adoption", adoption_id, back, missing)
 
 
 def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
     """Resending a receipt."""
-    return [routes.ORDER_RECEIPT.handler(resend)]
+    return [
+        routes.ORDER_RECEIPT.handler(resend),
+        routes.MY_TREE_RECEIPT.handler(resend_adoption),
+    ]
 
 
 def renderers() -> dict[str, Any]:

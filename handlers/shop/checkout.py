@@ -19,10 +19,15 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from bot.i18n import N_
-from handlers.account.privacy import ensure_consent, forget_consent_screen, keep_typed_answer
+from handlers.account.privacy import (
+    data_path,
+    ensure_consent,
+    forget_consent_screen,
+    keep_typed_answer,
+)
 from handlers.kit import contact, routes
 from handlers.kit.common import back_button, button, esc, keyboard, show
+from handlers.kit.countries import COUNTRIES, country_name
 from handlers.kit.delivery import last_delivery_text
 from handlers.kit.dialogues import dialogue
 from handlers.kit.steps import step_marker, with_step
@@ -35,12 +40,10 @@ from models.core.contact import LONGEST_ADDRESS, clean_address, clean_text, norm
 from models.core.money import sum_by_currency
 from models.deliveries import Delivery, last_delivery
 from models.payment.methods import village_hold_hours
-from models.privacy import is_cross_border
 from models.shop.orders import OrderError, Parcel, cart_parcels, place_order
 from models.shop.products import CartView, fit_cart_to_stock, set_draft, view_cart
 from models.shop.shipping import delivery_days
 
-COUNTRIES = {"CN": ("🇨🇳", N_("China")), "LA": ("🇱🇦", N_("Laos"))}
 PHONE_EXAMPLES = {"CN": "138 0013 8000", "LA": "+856 20 5555 1234, 030 555 1234"}
 MAX_NOTE = 300
 # The big steps the buyer sees counted ("Step 2 of 4"): the consent screen, the address and
@@ -59,12 +62,6 @@ class Step(IntEnum):
     PHONE = 3
     NOTE = 4
     CONFIRM = 5
-
-
-def country_name(context: BotContext, code: str) -> str:
-    """A destination's flag and name."""
-    flag, name = COUNTRIES.get(code, ("", code))
-    return f"{flag} {context.tr._(name)}".strip()
 
 
 def user_id(update: Update) -> int:
@@ -99,12 +96,13 @@ async def ask_country(update: Update, context: BotContext) -> int:
 async def choose_country(update: Update, context: BotContext) -> int:
     """Stores the destination and asks for the address."""
     country = routes.text_field(context, "country")
-    await context.db.run(set_draft, user_id=user_id(update), country=country)
-    cross = is_cross_border(destination=country, language=context.lang)
+    view = await context.db.run(set_draft, user_id=user_id(update), country=country)
+    villages = {line.product.village_id for line in view.lines}
+    path = await data_path(context, destination=country, village_ids=villages)
     if not await ensure_consent(
         update,
         context,
-        cross_border=cross,
+        path=path,
         resume=routes.CHECKOUT_TO.data(country=country),
         step=step_marker(context.tr, STEPS, "delivery"),
     ):

@@ -1,5 +1,6 @@
-"""Operators' catalog import: villages, species, farmers, trees and products from a YAML file,
-or trees or products from a CSV file (products when the header has a `sku` column).
+"""Operators' catalog import: villages (with their order-number prefix), species, farmers, trees,
+products and the villages' ways to pay from a YAML file, or one kind from a CSV file (products
+when the header has a `sku` column, ways to pay with `kind`, villages with `country`, else trees).
 
 Every row is checked first; one bad row stops the import with its line number and nothing is
 written (the whole import is one transaction). Rows are matched on their code or slug, so
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -27,7 +30,15 @@ from sqlmodel import Session, SQLModel, col, select
 
 from models.catalog.places import Farmer, Village
 from models.catalog.trees import GRID_COLS, GRID_ROWS, Species, Tree
+from models.core.base import utcnow
 from models.core.money import LAK, check_currency, minor
+from models.payment.methods import (
+    DEFAULT_HOLD_HOURS,
+    DEFAULT_NAMES,
+    MAX_HOLD_HOURS,
+    MethodKind,
+    VillagePaymentMethod,
+)
 from models.shop.products import Category, Product
 
 LINE = "__line__"
@@ -47,7 +58,25 @@ class _Row(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class VillageRow(_Row):
+ORDER_PREFIX = re.compile(r"^[A-Z0-9]{2,6}$")
+
+
+class _OrderPrefix(_Row):
+    """A village's order-number prefix (`PSV` in PSV-7KQ3-XM9A). Written apart from the other
+    fields (hence `exclude`), so a file without it keeps the prefix the village has."""
+
+    order_prefix: str | None = Field(default=None, exclude=True)
+
+    @field_validator("order_prefix")
+    @classmethod
+    def _prefix(cls, value: str | None) -> str | None:
+        """Accepts 2 to 6 capital letters or digits."""
+        if value is not None and not ORDER_PREFIX.match(value):
+            raise ValueError("must be 2 to 6 capital letters or digits, e.g. PSV")
+        return value
+
+
+class VillageRow(_OrderPrefix):
     slug: str = Field(min_length=1, max_length=40)
     country: str = Field(pattern="^(CN|LA)$")
     name_zh: str = Field(min_length=1, max_length=80)
@@ -149,12 +178,73 @@ class ProductRow(_Row):
         return yuan(value)
 
 
+MAX_QR_BYTES = 1_000_000
+QR_FORMATS = ("PNG", "JPEG")
+
+
+def qr_image(path: str) -> bytes:
+    """The bytes of a QR code picture (PNG or JPEG, at most 1 MB); ValueError if not one."""
+    from PIL import Image, UnidentifiedImageError
+
+    file = Path(path)
+    if not file.is_file():
+        raise ValueError(f"no such file: {path}")
+    data = file.read_bytes()
+    if len(data) > MAX_QR_BYTES:
+        raise ValueError(f"{path} is larger than 1 MB")
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+            kind = image.format
+    except (UnidentifiedImageError, OSError, SyntaxError):
+        kind = None
+    if kind not in QR_FORMATS:
+        raise ValueError(f"{path} is not a PNG or JPEG picture")
+    return data
+
+
+class PaymentMethodRow(_Row):
+    """One way to pay a village's post office (models/payment/methods.py); matched on the
+    village and the kind, so re-importing updates it."""
+
+    village: str
+    kind: MethodKind
+    name_zh: str = Field(default="", max_length=60)  # none: the kind's usual name
+    name_lo: str = Field(default="", max_length=60)
+    name_en: str = Field(default="", max_length=60)
+    account_text: str = Field(default="", max_length=300)
+    counter_address: str = Field(default="", max_length=300)
+    opening_hours: str = Field(default="", max_length=120)
+    hold_hours: int = Field(default=DEFAULT_HOLD_HOURS, ge=1, le=MAX_HOLD_HOURS)
+    enabled: bool = True
+    qr: str | None = None  # a PNG or JPEG file, relative to the catalog file
+
+    @field_validator("qr")
+    @classmethod
+    def _picture(cls, value: str | None) -> str | None:
+        """Accepts a readable PNG or JPEG file of at most 1 MB."""
+        if value:
+            qr_image(value)
+        return value or None
+
+    def values(self, village_id: int, position: int) -> dict[str, Any]:
+        """The method's columns, the kind's usual names where none are given."""
+        names = dict(zip(("name_zh", "name_lo", "name_en"), DEFAULT_NAMES[self.kind], strict=True))
+        values = self.model_dump(exclude={"village", "qr"})
+        values.update({k: values[k] or names[k] for k in names})
+        values.update(village_id=village_id, position=position, updated_at=utcnow())
+        if self.qr:  # a new picture replaces an operator's photo and the sample
+            values.update(qr_image=qr_image(self.qr), qr_file_id=None, qr_sample=False)
+        return values
+
+
 SECTIONS: dict[str, type[_Row]] = {
     "villages": VillageRow,
     "species": SpeciesRow,
     "farmers": FarmerRow,
     "trees": TreeRow,
     "products": ProductRow,
+    "payment_methods": PaymentMethodRow,
 }
 
 
@@ -181,14 +271,37 @@ def read_catalog_file(path: Path) -> dict[str, list[dict[str, Any]]]:
         for row in reader:
             clean = {k: v for k, v in row.items() if k and v not in (None, "")}
             rows.append({**clean, LINE: reader.line_num})
-        return {"products" if "sku" in (reader.fieldnames or []) else "trees": rows}
+        section = _csv_section(reader.fieldnames or [])
+        return {section: _with_qr_paths(section, rows, path.parent)}
     try:
         data = yaml.load(text, Loader=_LineLoader)
     except yaml.YAMLError as exc:
         raise CatalogImportError([f"not valid YAML: {exc}"]) from None
     if not isinstance(data, dict) or not set(data) - {LINE} <= set(SECTIONS):
         raise CatalogImportError([f"the file must have sections {', '.join(SECTIONS)}"])
-    return {name: list(data.get(name) or []) for name in SECTIONS}
+    sections = {name: list(data.get(name) or []) for name in SECTIONS}
+    sections["payment_methods"] = _with_qr_paths(
+        "payment_methods", sections["payment_methods"], path.parent
+    )
+    return sections
+
+
+def _csv_section(header: Sequence[str]) -> str:
+    """Which section a CSV file holds, from its header."""
+    for column, section in (("sku", "products"), ("kind", "payment_methods")):
+        if column in header:
+            return section
+    return "villages" if "country" in header else "trees"
+
+
+def _with_qr_paths(section: str, rows: list[Any], folder: Path) -> list[Any]:
+    """Rows whose QR picture path is read from the catalog file's folder."""
+    if section != "payment_methods":
+        return rows
+    for row in rows:
+        if isinstance(row, dict) and isinstance(row.get("qr"), str) and row["qr"].strip():
+            row["qr"] = str(folder / row["qr"].strip())
+    return rows
 
 
 def _validate(sections: dict[str, list[dict[str, Any]]]) -> dict[str, list[tuple[int, Any]]]:
@@ -342,6 +455,66 @@ def import_catalog(
             continue
         values.update(price_fen=price, village_id=village_id, farmer_id=farmer_id)
         _upsert(session, Product, "sku", values)
+    errors += _import_prefixes(session, valid["villages"])
+    errors += _import_methods(session, valid["payment_methods"])
     if errors:
         raise CatalogImportError(errors)  # the caller's transaction rolls everything back
     return {name: len(rows) for name, rows in valid.items()}
+
+
+def _import_prefixes(session: Session, rows: list[tuple[int, Any]]) -> list[str]:
+    """Gives the villages their order-number prefix, each used by one village only."""
+    errors: list[str] = []
+    taken = {v.order_prefix: v.slug for v in session.exec(select(Village)) if v.order_prefix}
+    for line, row in rows:
+        prefix = row.order_prefix
+        if prefix is None:
+            continue
+        owner = taken.get(prefix)
+        if owner is not None and owner != row.slug:
+            errors.append(f"line {line}: villages: order_prefix {prefix!r} is {owner}'s already")
+            continue
+        village = session.exec(select(Village).where(Village.slug == row.slug)).one()
+        if village.order_prefix:
+            taken.pop(village.order_prefix, None)
+        taken[prefix] = row.slug
+        village.order_prefix = prefix
+        session.add(village)
+    session.flush()
+    return errors
+
+
+def _import_methods(session: Session, rows: list[tuple[int, Any]]) -> list[str]:
+    """Adds or updates the villages' ways to pay, in the file's order within each village."""
+    errors: list[str] = []
+    seen: dict[tuple[str, str], int] = {}
+    positions: dict[str, int] = {}
+    for line, row in rows:
+        village_id = _lookup(session, Village, "slug", row.village)
+        if village_id is None:
+            errors.append(f"line {line}: payment_methods: unknown village {row.village!r}")
+            continue
+        key = (row.village, str(row.kind))
+        if key in seen:
+            errors.append(
+                f"line {line}: payment_methods: {row.village} has a {row.kind} already "
+                f"(line {seen[key]})"
+            )
+            continue
+        seen[key] = line
+        position = positions[row.village] = positions.get(row.village, -1) + 1
+        method = session.exec(
+            select(VillagePaymentMethod)
+            .where(VillagePaymentMethod.village_id == village_id)
+            .where(VillagePaymentMethod.kind == row.kind)
+            .order_by(col(VillagePaymentMethod.id))
+        ).first()
+        values = row.values(village_id, position)
+        if method is None:
+            method = VillagePaymentMethod(**values)
+        else:
+            for field, value in values.items():
+                setattr(method, field, value)
+        session.add(method)
+    session.flush()
+    return errors

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any
 
@@ -69,6 +70,14 @@ class Farmer(SQLModel, table=True):
     telegram_id: int | None = Field(
         default=None, sa_column=telegram_id_column(nullable=True, unique=True)
     )
+
+
+def village_countries(*, session: Session, village_ids: Iterable[int]) -> frozenset[str]:
+    """The countries these villages are in."""
+    ids = list(village_ids)
+    if not ids:
+        return frozenset()
+    return frozenset(session.exec(select(Village.country).where(col(Village.id).in_(ids))))
 
 
 def list_villages(*, session: Session) -> list[Village]:

@@ -2,8 +2,9 @@
 the post office counter; each with names in three languages, details, a hold and an on/off switch.
 
 Operators manage them in the back office; the payment step offers the enabled ones of the village
-an order or adoption comes from. A QR code is a Telegram file_id (an operator's photo) or, for the
-sample catalog, a placeholder drawn when shown (`qr_sample`).
+an order or adoption comes from. A QR code is a Telegram file_id (an operator's photo), a picture
+from the imported catalog file (`qr_image`) or, for the sample catalog, a placeholder drawn when
+shown (`qr_sample`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import Column, LargeBinary
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.catalog.places import Village
@@ -60,6 +62,8 @@ class VillagePaymentMethod(SQLModel, table=True):
     name_en: str = Field(default="", max_length=60)
     qr_file_id: str | None = Field(default=None, max_length=200)  # an operator's photo
     qr_sample: bool = False  # the sample catalog's placeholder, drawn when shown
+    # a PNG or JPEG from the catalog file (python -m bot import-catalog), sent as it is
+    qr_image: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     account_text: str = Field(default="", max_length=300)  # payee, bank, account number
     counter_address: str = Field(default="", max_length=300)
     opening_hours: str = Field(default="", max_length=120)
@@ -70,7 +74,7 @@ class VillagePaymentMethod(SQLModel, table=True):
     @property
     def has_qr(self) -> bool:
         """Whether the method has a QR code to show."""
-        return bool(self.qr_file_id) or self.qr_sample
+        return bool(self.qr_file_id) or bool(self.qr_image) or self.qr_sample
 
 
 class MethodError(Exception):
@@ -193,6 +197,7 @@ def set_qr(*, session: Session, method_id: int, file_id: str) -> VillagePaymentM
     if method is None:
         return None
     method.qr_file_id = file_id[:200]
+    method.qr_image = None
     method.qr_sample = False
     method.updated_at = utcnow()
     session.add(method)

@@ -105,11 +105,12 @@ def receipt_facts(
     return None
 
 
-def order_receipt_reference(*, session: Session, order_id: int, user_id: int) -> str | None:
-    """The reference of the paid payment of the buyer's order, for resending its receipt."""
+def receipt_reference(*, session: Session, kind: str, target_id: int, user_id: int) -> str | None:
+    """The reference of the paid payment of the buyer's own order or adoption, for resending
+    its receipt; None if it is someone else's or not paid."""
     return session.exec(
         select(Payment.reference)
-        .where(Payment.kind == "order", Payment.target_id == order_id)
+        .where(Payment.kind == kind, Payment.target_id == target_id)
         .where(Payment.user_id == user_id, Payment.status == PaymentStatus.PAID)
         .order_by(col(Payment.id).desc())
     ).first()
