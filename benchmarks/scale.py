@@ -19,6 +19,7 @@ from bot.db import Database
 from bot.offline import OfflineBotAPI
 from handlers.kit import routes
 from models.catalog.samples import load_sample_catalog
+from models.core import crypto
 from models.core.payments import pending_offline_payments
 from models.shop.backoffice import TO_SHIP, operator_orders
 from models.shop.orders import OrderStatus
@@ -119,6 +120,8 @@ async def measure(db: Database, database_url: str, history: History) -> list[str
 async def run_scale(url: str | None, trees: int, orders: int, users: int) -> list[str]:
     """Seeds the history on a fresh database and measures the list screens on it."""
     db, database_url = fresh_database(url)
+    if not crypto.configured():  # a throwaway database: a throwaway key for its personal columns
+        crypto.configure([crypto.new_key()])
     try:
         db.create_all()
         db.call(load_sample_catalog)

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from models.catalog.places import Farmer, Village
 from models.catalog.trees import Species, Tree
 from models.core.base import utcnow
+from models.core.money import CNY
 from models.core.payments import Payment
 from models.core.user import User
 from models.shop.orders import Order, OrderEvent, OrderItem
@@ -133,7 +134,13 @@ def seed_history(*, session: Session, trees: int, orders: int, users: int) -> Hi
     seed_trees(session=session, count=trees, prefix="SCALE")
     buyers = seed_users(session=session, count=users)
     heavy = buyers[0]  # a buyer with a long history: every 500th order is theirs
-    products = list(session.exec(select(Product.id, Product.farmer_id, Product.price_fen)).all())
+    # one village's currency per order, as checkout makes them: the yuan-priced produce
+    priced_in_yuan = (
+        select(Product.id, Product.farmer_id, Product.price_fen)
+        .join(Village, col(Village.id) == col(Product.village_id))
+        .where(col(Village.currency) == CNY)
+    )
+    products = list(session.exec(priced_in_yuan).all())
     start = utcnow() - timedelta(days=90)
     order_rows, items, events, payments = [], [], [], []
     for n in range(1, orders + 1):
