@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from telegram import Update
@@ -37,9 +38,13 @@ async def set_user_language(update: Update, context: BotContext) -> None:
     context.account, context.lang = account, code
     forget(context, account.id)
     text = context.tr._("Done: I will speak English with you.")
-    await show(update, context, text, main_menu(context))
-    if update.effective_chat is not None and update.effective_chat.type == "private":
-        await set_chat_commands(context.bot, update.effective_chat.id, code, account.role)
+    shown = show(update, context, text, main_menu(context))
+    chat = update.effective_chat
+    if chat is None or chat.type != "private":
+        await shown
+        return
+    # the chat's command menu changes language alongside the reply, not after it
+    await asyncio.gather(shown, set_chat_commands(context.bot, chat.id, code, account.role))
 
 
 def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
