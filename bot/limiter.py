@@ -15,7 +15,10 @@ That is also what keeps a user's first reply from queueing behind other users' e
 Priority. Calls made while handling an update (the reply, the edit, the callback answer) are
 foreground. Background senders (the outbox, and broadcasts through it) mark their calls with
 `rate_limit_args={"priority": "background"}` (see `background()`): they are paced to one message
-per second per chat and take only the budget the foreground leaves. Among foreground sends, the
+per second per chat and take only the budget the foreground leaves: while people are being
+answered (a reply went out in the last `RESERVE_SECONDS`), background sends leave the last
+`RESERVE` places of the window free, so a reply never waits for a broadcast's burst to age out of
+the window; when nobody is being answered they use all of it. Among foreground sends, the
 budget is shared fairly between chats (start-time fair queuing): a chat that has not sent lately
 goes before one that sent a moment ago, so a user's first reply passes other users' follow-ups.
 
@@ -58,6 +61,8 @@ MESSAGES_PER_SECOND = 30
 WINDOW = 1.05  # seconds: Telegram's second plus a guard for jitter on the way there
 CHAT_SPACING = 1.0  # seconds between background messages to one private chat
 GROUP_SPACING = 60 / 20  # seconds between any two messages to one group: 20 per minute
+RESERVE = 10  # places of the 30 background sends leave to replies while people are answered
+RESERVE_SECONDS = 2.0  # "while": a reply went out this recently
 BACKGROUND = "background"
 FOREGROUND = "foreground"
 SENDS = ("send", "copymessage", "forwardmessage")  # endpoint prefixes that add a message
@@ -123,12 +128,14 @@ class SlidingWindow:
         self.period = period
         self._slots: list[list[float]] = []  # one [time] per recent event (at most `limit`)
 
-    def wait(self, now: float) -> float:
-        """How long until one more event fits (0: now)."""
+    def wait(self, now: float, limit: int | None = None) -> float:
+        """How long until one more event fits under `limit` (default: the window's; 0: now)."""
+        limit = self.limit if limit is None else limit
         self._slots = [slot for slot in self._slots if slot[0] > now - self.period]
-        if len(self._slots) < self.limit:
+        if len(self._slots) < limit:
             return 0.0
-        return min(slot[0] for slot in self._slots) + self.period - now
+        times = sorted(slot[0] for slot in self._slots)
+        return times[len(times) - limit] + self.period - now  # when enough have aged out
 
     def note(self, now: float) -> list[float]:
         """Records one event; the caller may move its time later through the returned slot."""
@@ -140,13 +147,16 @@ class SlidingWindow:
 class MessageBudget:
     """The bot-wide ~30 messages/s, handed out by priority: foreground first, fair by chat."""
 
-    def __init__(self, per_second: int, window: float = WINDOW) -> None:
+    def __init__(self, per_second: int, window: float = WINDOW, reserve: int = RESERVE) -> None:
         self._window = SlidingWindow(per_second, window)
         self._waiting: list[_Waiter] = []
         self._order = itertools.count()
         self._virtual = 0.0  # start-time fair queuing: the tag of the send granted last
         self._tags: dict[int | str | None, float] = {}
         self._dispatcher: asyncio.Task[None] | None = None
+        self._arrived = asyncio.Event()  # wakes the dispatcher: a reply may fit where a push not
+        self._last_foreground = -math.inf
+        self.reserve = reserve
         self.paused_until = 0.0
 
     def _key(self, call: Call) -> tuple[int, float, int]:
@@ -159,19 +169,32 @@ class MessageBudget:
             self._tags = {chat: t for chat, t in self._tags.items() if t > self._virtual}
         return (0, tag, next(self._order))
 
+    def _room(self, now: float, background: bool) -> float:
+        """How long until a send of this priority fits (0: now)."""
+        if not background or now - self._last_foreground >= RESERVE_SECONDS:
+            return self._window.wait(now)
+        return self._window.wait(now, max(1, self._window.limit - self.reserve))
+
+    def _grant(self, key: tuple[int, float, int], now: float) -> list[float]:
+        """Takes a place in the window for the send with this key."""
+        if key[0] == 0:
+            self._virtual = key[1]
+            self._last_foreground = now
+        return self._window.note(now)
+
     async def take(self, call: Call) -> None:
         """Waits until this send may go."""
         loop = asyncio.get_running_loop()
         key, now = self._key(call), loop.time()
-        if not self._waiting and self.paused_until <= now and not self._window.wait(now):
-            # Nobody queued and room in the window: go at once, without a trip through the
-            # dispatcher (on a busy loop every extra task switch costs a turn of the queue).
-            self._window.note(now)
-            if key[0] == 0:
-                self._virtual = key[1]
+        first = not self._waiting or key < self._waiting[0].key  # (a reply passes pushes)
+        if first and self.paused_until <= now and not self._room(now, call.background):
+            # Nobody to go before it and room in the window: go at once, without a trip through
+            # the dispatcher (on a busy loop every extra task switch costs a turn of the queue).
+            self._grant(key, now)
             return
         waiter = _Waiter(key, loop.create_future())
         heapq.heappush(self._waiting, waiter)
+        self._arrived.set()
         if self._dispatcher is None or self._dispatcher.done():
             self._dispatcher = asyncio.create_task(self._dispatch(), name="message-budget")
         slot = await waiter.future
@@ -179,19 +202,23 @@ class MessageBudget:
         slot[0] = max(slot[0], asyncio.get_running_loop().time())
 
     async def _dispatch(self) -> None:
-        """Grants free slots of the window, each to the best waiter at that moment."""
+        """Grants free places of the window, each to the best waiter at that moment."""
         loop = asyncio.get_running_loop()
         while self._waiting:
-            wait = max(self.paused_until - loop.time(), self._window.wait(loop.time()))
+            best = self._waiting[0]
+            if best.future.done():  # a cancelled caller left its place
+                heapq.heappop(self._waiting)
+                continue
+            now = loop.time()
+            wait = max(self.paused_until - now, self._room(now, best.key[0] == 1))
             if wait > 0:
-                await asyncio.sleep(wait)
+                self._arrived.clear()  # a reply arriving meanwhile may fit at once
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(wait):
+                        await self._arrived.wait()
                 continue
-            waiter = heapq.heappop(self._waiting)
-            if waiter.future.done():  # a cancelled caller left its place
-                continue
-            if waiter.key[0] == 0:
-                self._virtual = waiter.key[1]
-            waiter.future.set_result(self._window.note(loop.time()))
+            heapq.heappop(self._waiting)
+            best.future.set_result(self._grant(best.key, now))
 
     async def close(self) -> None:
         """Stops handing out slots."""

@@ -278,3 +278,35 @@ def test_a_send_counts_from_when_it_leaves_not_when_it_was_granted() -> None:
     assert window.wait(1.0) == 0.0  # the first has left the window, the late one has not
     window.note(1.0)
     assert window.wait(1.0) == pytest.approx(0.6)  # the next fits when the late one leaves
+
+
+def test_replies_during_a_broadcast_find_room_at_once() -> None:
+    """While people are being answered a broadcast leaves places free: a burst of replies goes
+    at once instead of waiting for the broadcast's sends to age out of the window."""
+
+    async def scenario() -> tuple[FakeTelegram, float]:
+        tg = FakeTelegram()
+        pushes = [
+            asyncio.create_task(tg.call("sendMessage", 5000 + n, "bg", True)) for n in range(300)
+        ]
+        await asyncio.sleep(0.5)
+        await tg.call("sendMessage", 999, "fg")  # someone is being answered
+        await asyncio.sleep(2.0)  # the broadcast goes on meanwhile
+        burst_at = asyncio.get_running_loop().time()
+        await asyncio.gather(*(tg.call("sendMessage", 1000 + n, "fg") for n in range(8)))
+        await asyncio.gather(*pushes)
+        return tg, burst_at
+
+    tg, burst_at = run(scenario())
+    replies = [s.at for s in tg.sends() if s.label == "fg" and s.chat != 999]
+    assert len(replies) == 8 and max(replies) - burst_at <= ROUND_TRIP / 2 + 0.01
+    assert most_in_window([s.at for s in tg.sends()]) <= 30
+
+
+def test_a_broadcast_nobody_interrupts_uses_the_whole_budget() -> None:
+    async def scenario() -> FakeTelegram:
+        tg = FakeTelegram()
+        await asyncio.gather(*(tg.call("sendMessage", 5000 + n, bg=True) for n in range(120)))
+        return tg
+
+    assert most_in_window([s.at for s in run(scenario()).sends()]) == 30
