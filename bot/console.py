@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import html
 import itertools
+import json
 import re
 import shutil
 import sys
@@ -27,10 +28,12 @@ from bot.offline import ApiCall, OfflineBotAPI
 from bot.webapp.server import start_console
 
 TAG = re.compile(r"<[^>]+>")
+PRETEND_PHONE = "+8613800138000"  # what !contact shares unless given a number
 CONSOLE_HELP = """console commands:
   #N                    press button N of the latest keyboard
   !photo PATH [caption] send a photo (a file on this computer)
   !voice                send a voice note (a pretend one: the console has no microphone)
+  !contact [NUMBER]     tap "📱 Share my number": share your own contact (a pretend number)
   !pay                  pay the latest invoice (a test payment)
   !help                 this list
   anything else         a message; /commands work as in Telegram
@@ -77,6 +80,22 @@ class ConsoleBotAPI(OfflineBotAPI):
 
     def _print_sendMessage(self, call: ApiCall) -> None:
         self._print_message(call.result, call.params.get("text", ""))
+        self._print_reply_keyboard(call.params.get("reply_markup"))
+
+    def _print_reply_keyboard(self, markup: Any) -> None:
+        """Shows the buttons of a keyboard under the text box (Telegram does not echo them)."""
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        rows = markup.get("keyboard") if isinstance(markup, dict) else None
+        for row in rows or []:
+            for entry in row:
+                label = entry.get("text", "") if isinstance(entry, dict) else str(entry)
+                how = (
+                    "type !contact"
+                    if isinstance(entry, dict) and entry.get("request_contact")
+                    else "type its words"
+                )
+                self.out.write(f"     [{label}] (under the text box: {how})\n")
 
     def _print_editMessageText(self, call: ApiCall) -> None:
         if isinstance(call.result, dict):
@@ -212,6 +231,15 @@ class Console:
             content["caption"] = caption
         return {"update_id": next(self._update_ids), "message": self._message(**content)}
 
+    def contact_update(self, number: str) -> dict[str, Any]:
+        """The user's own contact, as the "Share my number" button sends it."""
+        contact = {
+            "phone_number": number.lstrip("+"),  # Telegram gives it without the "+"
+            "first_name": self.user["first_name"],
+            "user_id": self.user["id"],
+        }
+        return {"update_id": next(self._update_ids), "message": self._message(contact=contact)}
+
     def voice_update(self) -> dict[str, Any]:
         """A voice note (no sound: the console cannot record one)."""
         number = next(self._update_ids)
@@ -294,6 +322,9 @@ class Console:
             await self.pay()
         elif line.strip() == "!voice":
             await self.send(self.voice_update())
+        elif line.strip() == "!contact" or line.startswith("!contact "):
+            number = line[len("!contact") :].strip() or PRETEND_PHONE
+            await self.send(self.contact_update(number))
         elif line.startswith("!photo "):
             path, _, caption = line[len("!photo ") :].strip().partition(" ")
             await self.send(self.photo_update(path, caption))
