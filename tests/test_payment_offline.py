@@ -128,7 +128,7 @@ async def test_operator_rejects_a_slip_with_a_reason_and_a_note(
     await bot.command(admin, "/ops")
     await bot.press(admin, f"OPS payment {reference}")
     await bot.tap(admin, "驳回")
-    assert {"未收到款项", "金额不符", "凭证看不清", "无法对应订单"} <= {
+    assert {"📝 未收到款项", "📝 金额不符", "📝 凭证看不清", "📝 无法对应订单"} <= {
         t for t, _ in bot.buttons(admin)
     }
     await bot.tap(admin, "凭证看不清")

@@ -89,7 +89,7 @@ async def list_orders(update: Update, context: BotContext) -> None:
         total,
         PAGE,
         entries=[summary(context, entry) for entry in entries],
-        buttons=[[button(e.order.number, view_data(e.order.id))] for e in entries],
+        buttons=[[button("📦 " + e.order.number, view_data(e.order.id))] for e in entries],
         fields={"which": which},
     )
     await show_page(update, context, listed, routes.BACK_OFFICE.data())
@@ -146,7 +146,7 @@ async def find_and_show(update: Update, context: BotContext, query: str) -> None
         [tr._("Orders matching “{query}”:").format(query=esc(query[:60]))]
         + [summary(context, entry) for entry in entries]
     )
-    rows = [[button(e.order.number, view_data(e.order.id))] for e in entries]
+    rows = [[button("📦 " + e.order.number, view_data(e.order.id))] for e in entries]
     await show(update, context, text, keyboard(*rows, back))
 
 
