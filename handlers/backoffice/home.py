@@ -41,6 +41,7 @@ def back_office_buttons(context: BotContext) -> list[list[InlineKeyboardButton]]
     tr = context.tr
     return [
         [button("💳 " + tr._("Payments to confirm"), routes.PAYMENTS.data())],
+        [button("✉️ " + tr._("Messages from buyers"), routes.HELP_INBOX.data())],
         [button("🏦 " + tr._("Ways to pay"), routes.PAY_METHODS.data())],
         [button("📣 " + tr._("Broadcast an announcement"), routes.BROADCAST.data())],
         [button("👩‍🌾 " + tr._("Farmers and invite links"), routes.FARMERS.data())],
