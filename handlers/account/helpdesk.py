@@ -184,22 +184,22 @@ def help_screen(tr: Translator, view: HelpView) -> Outgoing:
     return Outgoing("\n".join(lines), keyboard(*rows), photo=message.photo)
 
 
+def inbox_label(tr: Translator, view: HelpView) -> str:
+    """🎤 a voice note, 📷 a photo, ✉️ a text; who, when, and the text's first words."""
+    message = view.message
+    icon = "🎤" if message.voice else "📷" if message.photo else "✉️"
+    who = view.sender.display_name if view.sender else "?"
+    label = f"{icon} " + tr.then(who, tr.when(message.sent_at or message.created_at))
+    return label + (f" · {message.text[:20]}" if message.text else "")
+
+
 @operator_only
 async def inbox(update: Update, context: BotContext) -> None:
     """The messages no operator has answered yet, each a button that opens it."""
     tr = context.tr
     views = await context.db.run(open_help_messages)
     rows = [
-        [
-            button(
-                "✉️ "
-                + tr.then(
-                    view.sender.display_name if view.sender else "?",
-                    tr.when(view.message.sent_at or view.message.created_at),
-                ),
-                routes.HELP_OPEN.data(help_id=view.message.id),
-            )
-        ]
+        [button(inbox_label(tr, view)[:60], routes.HELP_OPEN.data(help_id=view.message.id))]
         for view in views
     ]
     text = tr._("Messages from buyers not answered yet:") if views else tr._("No messages waiting.")
