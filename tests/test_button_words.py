@@ -61,7 +61,9 @@ async def test_the_back_office_lists_carry_an_emoji_and_a_word_in_chinese(
         await bot.press(admin, data)
         seen += [label for label, _ in bot.buttons(admin)]
     assert f"📦 {order.number}" in seen and "🚚 顺丰速运" in seen
-    await bot.press(admin, "OPH list ready 0")
-    seen += [label for label, _ in bot.buttons(admin)]
+    for data in ("OPH list ready 0", "BC"):
+        await bot.press(admin, data)
+        seen += [label for label, _ in bot.buttons(admin)]
+    assert "👥 所有用户" in seen
     assert any(label.startswith("🍑 PEACH-0001 · ") for label in seen)
     assert emoji_and_word(seen) == []
