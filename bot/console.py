@@ -28,6 +28,7 @@ from bot.offline import ApiCall, OfflineBotAPI
 from bot.webapp.server import start_console
 
 TAG = re.compile(r"<[^>]+>")
+MAGIC = {b"\x89PNG": ".png", b"\xff\xd8\xff": ".jpg", b"%PDF": ".pdf"}
 PRETEND_PHONE = "+8613800138000"  # what !contact shares unless given a number
 CONSOLE_HELP = """console commands:
   #N                    press button N of the latest keyboard
@@ -179,9 +180,18 @@ class ConsoleBotAPI(OfflineBotAPI):
         name, content = upload[0], upload[1]
         if hasattr(content, "read"):
             content = content.read()
-        suffix = Path(name).suffix or default_suffix
-        self.files_dir.mkdir(parents=True, exist_ok=True)
-        path = self.files_dir / f"{next(self._file_numbers):04d}-{Path(name).stem}{suffix}"
+        stem, suffix = Path(name).stem, Path(name).suffix or default_suffix
+        sniffed = next((s for magic, s in MAGIC.items() if content.startswith(magic)), None)
+        if sniffed and suffix.lower() not in (sniffed, ".jpeg"):  # a name PTB made up from bytes
+            stem, suffix = kind, sniffed
+        folder = self.files_dir
+        chat_id = call.params.get("chat_id")
+        if chat_id is not None and str(chat_id) != str(self.console_chat):
+            folder = folder.parent / f"user-{chat_id}"  # the other user's own folder
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{next(self._file_numbers):04d}-{stem}{suffix}"
+        while path.exists():  # the other user's own console numbers its files too
+            path = folder / f"{next(self._file_numbers):04d}-{stem}{suffix}"
         path.write_bytes(content)
         return str(path)
 

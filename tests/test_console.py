@@ -97,7 +97,7 @@ def test_plain_run_without_token_opens_console_and_exits_zero_at_eof(tmp_path: P
 def test_the_share_my_number_button_is_shown_and_pressed_with_contact(
     run_console: Callable[..., str],
 ) -> None:
-    to_the_phone = "/start\n#2\n#1\n#1\n#1\n#2\n#4\n#1\n#1\n88 Furong Road, Changsha, Ann\n"
+    to_the_phone = "/start\n#2\n#1\n#1\n#1\n#2\n#5\n#1\n#1\n88 Furong Road, Changsha, Ann\n"
     out = run_console(to_the_phone + "!contact\n", "--lang", "en")
     assert "[📱 Share my number] (under the text box: type !contact)" in out
     assert "✅ Phone number: +8613800138000" in out.split("you> !contact")[1]
