@@ -35,6 +35,7 @@ CONSOLE_HELP = """console commands:
   !photo PATH [caption] send a photo (a file on this computer)
   !voice                send a voice note (a pretend one: the console has no microphone)
   !contact [NUMBER]     tap "📱 Share my number": share your own contact (a pretend number)
+  LINE \\                another line of the same message (end each but the last with \\)
   !pay                  pay the latest invoice (a test payment)
   !help                 this list
   anything else         a message; /commands work as in Telegram
@@ -344,6 +345,23 @@ class Console:
         self.out.flush()
 
 
+async def read_message(stdin: TextIO, prompt: TextIO | None) -> str:
+    """One message: a line, or several when each but the last ends with a backslash (the
+    Enter of a message of several lines, as Shift-Enter in Telegram); "" at end of input."""
+    lines: list[str] = []
+    while True:
+        line = await asyncio.to_thread(stdin.readline)
+        if not line:
+            return "\n".join(lines)
+        text = line.rstrip("\r\n")
+        if not text.endswith("\\"):
+            return "\n".join([*lines, text]) + "\n"
+        lines.append(text[:-1])
+        if prompt is not None:
+            prompt.write("...> ")
+            prompt.flush()
+
+
 async def run_console(
     application: App,
     api: ConsoleBotAPI,
@@ -368,11 +386,11 @@ async def run_console(
                 if interactive:
                     out.write("you> ")
                     out.flush()
-                line = await asyncio.to_thread(stdin.readline)
+                line = await read_message(stdin, out if interactive else None)
                 if not line:
                     break
                 if not interactive:
-                    out.write(f"you> {line.rstrip()}\n")
+                    out.write("you> " + line.rstrip().replace("\n", "\n     ") + "\n")
                 await console.handle_line(line)
         finally:
             if webapp is not None:

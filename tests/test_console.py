@@ -103,3 +103,13 @@ def test_the_share_my_number_button_is_shown_and_pressed_with_contact(
     assert "✅ Phone number: +8613800138000" in out.split("you> !contact")[1]
     assert "Step 3 of 4" in out.split("you> !contact")[1]
     assert "!contact [NUMBER]" in run_console("!help\n")
+
+
+def test_a_message_of_several_lines_ends_each_but_the_last_with_a_backslash(
+    run_console: Callable[..., str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ADMIN_IDS", "7000")
+    out = run_console("/help\n#1\nWhen does it come?\\\nOrder SBD-7KQ3-XM9A\n", "--lang", "en")
+    assert "you> When does it come?\n     Order SBD-7KQ3-XM9A\n" in out
+    assert out.count("✅ Sent to the post office") == 1  # one message, not two
+    assert "When does it come?\n     Order SBD-7KQ3-XM9A" in out.split("[to 7000]")[1]
