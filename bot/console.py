@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import html
 import itertools
+import json
 import re
 import shutil
 import sys
@@ -27,10 +28,14 @@ from bot.offline import ApiCall, OfflineBotAPI
 from bot.webapp.server import start_console
 
 TAG = re.compile(r"<[^>]+>")
+MAGIC = {b"\x89PNG": ".png", b"\xff\xd8\xff": ".jpg", b"%PDF": ".pdf"}
+PRETEND_PHONE = "+8613800138000"  # what !contact shares unless given a number
 CONSOLE_HELP = """console commands:
   #N                    press button N of the latest keyboard
   !photo PATH [caption] send a photo (a file on this computer)
   !voice                send a voice note (a pretend one: the console has no microphone)
+  !contact [NUMBER]     tap "📱 Share my number": share your own contact (a pretend number)
+  LINE \\                another line of the same message (end each but the last with \\)
   !pay                  pay the latest invoice (a test payment)
   !help                 this list
   anything else         a message; /commands work as in Telegram
@@ -77,6 +82,22 @@ class ConsoleBotAPI(OfflineBotAPI):
 
     def _print_sendMessage(self, call: ApiCall) -> None:
         self._print_message(call.result, call.params.get("text", ""))
+        self._print_reply_keyboard(call.params.get("reply_markup"))
+
+    def _print_reply_keyboard(self, markup: Any) -> None:
+        """Shows the buttons of a keyboard under the text box (Telegram does not echo them)."""
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        rows = markup.get("keyboard") if isinstance(markup, dict) else None
+        for row in rows or []:
+            for entry in row:
+                label = entry.get("text", "") if isinstance(entry, dict) else str(entry)
+                how = (
+                    "type !contact"
+                    if isinstance(entry, dict) and entry.get("request_contact")
+                    else "type its words"
+                )
+                self.out.write(f"     [{label}] (under the text box: {how})\n")
 
     def _print_editMessageText(self, call: ApiCall) -> None:
         if isinstance(call.result, dict):
@@ -160,9 +181,18 @@ class ConsoleBotAPI(OfflineBotAPI):
         name, content = upload[0], upload[1]
         if hasattr(content, "read"):
             content = content.read()
-        suffix = Path(name).suffix or default_suffix
-        self.files_dir.mkdir(parents=True, exist_ok=True)
-        path = self.files_dir / f"{next(self._file_numbers):04d}-{Path(name).stem}{suffix}"
+        stem, suffix = Path(name).stem, Path(name).suffix or default_suffix
+        sniffed = next((s for magic, s in MAGIC.items() if content.startswith(magic)), None)
+        if sniffed and suffix.lower() not in (sniffed, ".jpeg"):  # a name PTB made up from bytes
+            stem, suffix = kind, sniffed
+        folder = self.files_dir
+        chat_id = call.params.get("chat_id")
+        if chat_id is not None and str(chat_id) != str(self.console_chat):
+            folder = folder.parent / f"user-{chat_id}"  # the other user's own folder
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{next(self._file_numbers):04d}-{stem}{suffix}"
+        while path.exists():  # the other user's own console numbers its files too
+            path = folder / f"{next(self._file_numbers):04d}-{stem}{suffix}"
         path.write_bytes(content)
         return str(path)
 
@@ -211,6 +241,15 @@ class Console:
         if caption:
             content["caption"] = caption
         return {"update_id": next(self._update_ids), "message": self._message(**content)}
+
+    def contact_update(self, number: str) -> dict[str, Any]:
+        """The user's own contact, as the "Share my number" button sends it."""
+        contact = {
+            "phone_number": number.lstrip("+"),  # Telegram gives it without the "+"
+            "first_name": self.user["first_name"],
+            "user_id": self.user["id"],
+        }
+        return {"update_id": next(self._update_ids), "message": self._message(contact=contact)}
 
     def voice_update(self) -> dict[str, Any]:
         """A voice note (no sound: the console cannot record one)."""
@@ -294,6 +333,9 @@ class Console:
             await self.pay()
         elif line.strip() == "!voice":
             await self.send(self.voice_update())
+        elif line.strip() == "!contact" or line.startswith("!contact "):
+            number = line[len("!contact") :].strip() or PRETEND_PHONE
+            await self.send(self.contact_update(number))
         elif line.startswith("!photo "):
             path, _, caption = line[len("!photo ") :].strip().partition(" ")
             await self.send(self.photo_update(path, caption))
@@ -301,6 +343,23 @@ class Console:
             await self.send(self.text_update(line))
         await deliver_pending(self.app)  # show notifications now, not a second later
         self.out.flush()
+
+
+async def read_message(stdin: TextIO, prompt: TextIO | None) -> str:
+    """One message: a line, or several when each but the last ends with a backslash (the
+    Enter of a message of several lines, as Shift-Enter in Telegram); "" at end of input."""
+    lines: list[str] = []
+    while True:
+        line = await asyncio.to_thread(stdin.readline)
+        if not line:
+            return "\n".join(lines)
+        text = line.rstrip("\r\n")
+        if not text.endswith("\\"):
+            return "\n".join([*lines, text]) + "\n"
+        lines.append(text[:-1])
+        if prompt is not None:
+            prompt.write("...> ")
+            prompt.flush()
 
 
 async def run_console(
@@ -327,11 +386,11 @@ async def run_console(
                 if interactive:
                     out.write("you> ")
                     out.flush()
-                line = await asyncio.to_thread(stdin.readline)
+                line = await read_message(stdin, out if interactive else None)
                 if not line:
                     break
                 if not interactive:
-                    out.write(f"you> {line.rstrip()}\n")
+                    out.write("you> " + line.rstrip().replace("\n", "\n     ") + "\n")
                 await console.handle_line(line)
         finally:
             if webapp is not None:

@@ -116,6 +116,18 @@ def help_view(*, session: Session, help_id: int) -> HelpView | None:
     return HelpView(message, session.get(User, message.user_id), list(orders))
 
 
+def open_help_messages(*, session: Session, limit: int = 10) -> list[HelpView]:
+    """The latest sent messages no operator has answered yet, newest first (operators only)."""
+    ids = session.exec(
+        select(HelpMessage.id)
+        .where(col(HelpMessage.sent_at).is_not(None), col(HelpMessage.answered_at).is_(None))
+        .order_by(col(HelpMessage.id).desc())
+        .limit(limit)
+    ).all()
+    views = (help_view(session=session, help_id=help_id) for help_id in ids if help_id)
+    return [view for view in views if view is not None]
+
+
 def answer_help(
     *, session: Session, help_id: int, operator_id: int, text: str
 ) -> HelpMessage | None:

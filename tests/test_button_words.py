@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from tests.adoption_helpers import paid_adoption
+from tests.backoffice_helpers import paid_order
 from tests.factories import TgUser
 from tests.harness import Harness
 
@@ -29,3 +31,39 @@ async def test_the_main_menu_fits_one_screen_with_words(
         rows = bot._last_keyboard[user.id]["reply_markup"]["inline_keyboard"]
         assert len(rows) <= 5 and all(len(row) <= 2 for row in rows)
         assert all(has_a_word(label) and not label[0].isalnum() for label, _ in bot.buttons(user))
+
+
+def emoji_and_word(labels: list[str]) -> list[str]:
+    """The labels that lack an emoji or a word."""
+    return [
+        label
+        for label in labels
+        if not has_a_word(label) or not any(unicodedata.category(ch) == "So" for ch in label)
+    ]
+
+
+async def test_shelf_products_carry_their_shelf_s_icon_in_lao(bot: Harness, noy: TgUser) -> None:
+    await bot.command(noy, "/start")
+    await bot.press(noy, "SHOP shelf fruit")
+    labels = [label for label, _ in bot.buttons(noy)]
+    assert "🥝 ໝາກກີວີໄສ້ແດງ ຊືປາຕົງ" in labels and emoji_and_word(labels) == []
+
+
+async def test_the_back_office_lists_carry_an_emoji_and_a_word_in_chinese(
+    bot: Harness, admin: TgUser, li: TgUser
+) -> None:
+    await bot.command(li, "/start")
+    order = paid_order(bot.db, li.id, "HONEY-500G")
+    paid_adoption(bot.db, li.id, "PEACH-0001")
+    await bot.command(admin, "/start")
+    seen: list[str] = []
+    for data in ("OPO list ready 0", f"OPO pack {order.id}", f"OPO ship {order.id}"):
+        await bot.press(admin, data)
+        seen += [label for label, _ in bot.buttons(admin)]
+    assert f"📦 {order.number}" in seen and "🚚 顺丰速运" in seen
+    for data in ("OPH list ready 0", "BC"):
+        await bot.press(admin, data)
+        seen += [label for label, _ in bot.buttons(admin)]
+    assert "👥 所有用户" in seen
+    assert any(label.startswith("🍑 PEACH-0001 · ") for label in seen)
+    assert emoji_and_word(seen) == []

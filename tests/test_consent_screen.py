@@ -8,7 +8,7 @@ from sqlmodel import select
 from models.adoption.adoptions import AdoptionDraft
 from models.privacy import Consent, ConsentKind
 from models.shop.products import Cart
-from tests.factories import TgUser
+from tests.factories import TgUser, make_message_update
 from tests.harness import Harness, last_text, texts
 from tests.test_adopt import tree_id
 
@@ -92,3 +92,32 @@ async def test_adoption_keeps_the_address_typed_on_the_consent_screen(
     with bot.db.session() as session:
         assert session.get_one(AdoptionDraft, li.id).address == ADDRESS_CN
     assert kinds(bot, li) == [ConsentKind.NOTICE]
+
+
+async def test_a_voice_note_on_the_consent_screen_keeps_the_screen_in_lao(
+    bot: Harness, noy: TgUser
+) -> None:
+    await at_lao_checkout_consent(bot, noy)
+    await bot.text(noy, ADDRESS_LA)  # kept
+    voice = make_message_update(noy, "")
+    voice["message"].pop("text")
+    voice["message"]["voice"] = {"file_id": "v1", "file_unique_id": "uv1", "duration": 2}
+    calls = await bot.send(voice)
+    said = " ".join(texts(calls))
+    assert "⚠️ ກະລຸນາກົດປຸ່ມໃດໜຶ່ງ." in said and "ຊາຍແດນ" in last_text(calls)
+    assert "ຈະໃຫ້ສົ່ງອໍເດີໄປໃສ" not in said  # not sent back to the country question
+    assert "ເກັບສິ່ງທີ່ທ່ານສົ່ງມາໄວ້" in last_text(calls)  # the typed address is still kept
+    await bot.tap(noy, "ຂ້ອຍຍິນຍອມ")
+    assert cart_address(bot, noy) == ADDRESS_LA
+
+
+async def test_a_photo_on_the_adoption_consent_screen_keeps_the_screen_in_chinese(
+    bot: Harness, li: TgUser
+) -> None:
+    await bot.command(li, "/start tree_PEACH-0001")
+    for label in ("认养这棵树", "跳过", "使用", "自己", "老挝"):
+        await bot.tap(li, label)
+    calls = await bot.photo(li, "a-photo")
+    said = " ".join(texts(calls))
+    assert "⚠️ 请点击下面的按钮。" in said and "填写地址之前" in last_text(calls)
+    assert "收成寄到哪里" not in said  # not sent back to the country question

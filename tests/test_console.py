@@ -92,3 +92,24 @@ def test_plain_run_without_token_opens_console_and_exits_zero_at_eof(tmp_path: P
     assert result.returncode == 0, result.stderr
     assert "/language" in result.stdout
     assert (tmp_path / "data" / "orchard.db").exists()  # the default SQLite file under ./data/
+
+
+def test_the_share_my_number_button_is_shown_and_pressed_with_contact(
+    run_console: Callable[..., str],
+) -> None:
+    to_the_phone = "/start\n#2\n#1\n#1\n#1\n#2\n#5\n#1\n#1\n88 Furong Road, Changsha, Ann\n"
+    out = run_console(to_the_phone + "!contact\n", "--lang", "en")
+    assert "[📱 Share my number] (under the text box: type !contact)" in out
+    assert "✅ Phone number: +8613800138000" in out.split("you> !contact")[1]
+    assert "Step 3 of 4" in out.split("you> !contact")[1]
+    assert "!contact [NUMBER]" in run_console("!help\n")
+
+
+def test_a_message_of_several_lines_ends_each_but_the_last_with_a_backslash(
+    run_console: Callable[..., str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ADMIN_IDS", "7000")
+    out = run_console("/help\n#1\nWhen does it come?\\\nOrder SBD-7KQ3-XM9A\n", "--lang", "en")
+    assert "you> When does it come?\n     Order SBD-7KQ3-XM9A\n" in out
+    assert out.count("✅ Sent to the post office") == 1  # one message, not two
+    assert "When does it come?\n     Order SBD-7KQ3-XM9A" in out.split("[to 7000]")[1]

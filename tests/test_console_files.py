@@ -70,3 +70,21 @@ def test_a_voice_note_in_the_console_can_go_to_the_post_office(
     out = run_console("/start\n!voice\n#1\n", "--lang", "en")
     assert "Would you like the post office to get this?" in out
     assert "Sent to the post office" in out
+
+
+def test_a_picture_for_another_user_lands_in_their_folder_with_its_kind_of_file(
+    run_console: Callable[..., str],  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    adopt = "/start tree_PEACH-0001\n#1\n#1\n#1\n#1\n#1\n#1\n"
+    delivery = "88 Furong Road, Changsha\n#1\n138 0013 8000\n#1\n"
+    out = run_console(adopt + delivery, "--lang", "en")
+    reference = out.split("Reference: ")[1].split()[0]
+    monkeypatch.setenv("ADMIN_IDS", "7000")
+    out = run_console(f"/confirm {reference}\n", "--user-id", "7000")
+    buyer = tmp_path / "files" / "user-1001"
+    saved = sorted(path.name for path in buyer.iterdir() if "photo" in path.name)
+    assert saved == ["0001-photo.png", "0002-photo.png"]  # the certificate and the receipt
+    assert f"[to 1001] [photo: {buyer}/" in out
+    assert not (tmp_path / "files" / "user-7000").exists()

@@ -135,3 +135,28 @@ async def test_help_messages_are_in_mydata_and_erased(bot: Harness, ann: TgUser)
     assert data["help_messages"][0]["voice"] == VOICE["file_id"]
     bot.db.call(erase_user_data, user_id=ann.id)
     assert messages(bot) == []
+
+
+async def test_an_operator_finds_waiting_messages_in_the_back_office_in_chinese(
+    bot: Harness, admin: TgUser, noy: TgUser
+) -> None:
+    """An operator who was not there when it arrived (another console, another phone) finds
+    the message under the back office, with the order's status in their language."""
+    await bot.command(noy, "/start")
+    order = paid_order(bot.db, noy.id, "KIWI-5KG", country="LA")
+    await bot.command(noy, "/help")
+    await bot.tap(noy, "ສົ່ງຂໍ້ຄວາມຫາໄປສະນີ")
+    await bot.text(noy, "ເຄື່ອງຂອງຂ້ອຍມາຮອດເມື່ອໃດ?")
+    await bot.command(admin, "/ops")
+    text = last_text(await bot.tap(admin, "买家留言"))
+    assert "还没回复的买家留言" in text
+    calls = await bot.tap(admin, "ນ້ອຍ")
+    shown = calls[-1].params["text"]
+    assert "ເຄື່ອງຂອງຂ້ອຍມາຮອດເມື່ອໃດ?" in shown and f"{order.number} (💰 已付款)" in shown
+    await bot.tap(admin, "回复")
+    await bot.text(admin, "明天到 / ມື້ອື່ນ")
+    await bot.command(admin, "/ops")
+    assert "没有待处理的留言" in last_text(await bot.tap(admin, "买家留言"))
+    bot.api.clear()
+    await deliver_pending(bot.app)
+    assert any("ມື້ອື່ນ" in str(c.params.get("text")) for c in told(bot, noy))

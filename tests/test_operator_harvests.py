@@ -94,7 +94,9 @@ async def test_operator_types_another_carrier_and_goes_back(
     assert "2" in last_text(calls) and "40" in last_text(calls)
     await bot.text(admin, "Lao   Express")
     calls = await bot.press(admin, "OPH back")
-    assert {"EMS", "中国邮政", "顺丰速运", "老挝邮政"} <= {t for t, _ in bot.buttons(admin)}
+    assert {"🚚 EMS", "🚚 中国邮政", "🚚 顺丰速运", "🚚 老挝邮政"} <= {
+        t for t, _ in bot.buttons(admin)
+    }
     await bot.press(admin, "OPH carrier other")
     await bot.text(admin, "Lao Express")
     await bot.text(admin, "LX-123456")

@@ -58,7 +58,7 @@ async def test_several_matches_are_listed(bot: Harness, op: TgUser, li: TgUser) 
     text = last_text(await bot.command(op, "/track 李娜"))
     assert "Orders matching" in text and first.number in text and second.number in text
     labels = [label for label, _ in bot.buttons(op)]
-    assert labels[:2] == [second.number, first.number]  # newest first
+    assert labels[:2] == ["📦 " + second.number, "📦 " + first.number]  # newest first
 
 
 async def test_back_office_search_button(bot: Harness, op: TgUser, ann: TgUser) -> None:

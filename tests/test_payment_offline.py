@@ -128,7 +128,7 @@ async def test_operator_rejects_a_slip_with_a_reason_and_a_note(
     await bot.command(admin, "/ops")
     await bot.press(admin, f"OPS payment {reference}")
     await bot.tap(admin, "驳回")
-    assert {"未收到款项", "金额不符", "凭证看不清", "无法对应订单"} <= {
+    assert {"📝 未收到款项", "📝 金额不符", "📝 凭证看不清", "📝 无法对应订单"} <= {
         t for t, _ in bot.buttons(admin)
     }
     await bot.tap(admin, "凭证看不清")
@@ -439,3 +439,17 @@ async def test_operator_adds_a_way_to_pay_switched_off_until_filled_in(
     for data in (f"OPM add {added.village_id} counter", "OPM new", "OPM new-in 1"):
         calls = await bot.press(noy, data)
         assert calls[0].params["text"] == "ຂໍອະໄພ, ບັນຊີຂອງທ່ານບໍ່ມີສິດເຮັດສິ່ງນີ້."
+
+
+async def test_the_payments_list_says_who_pays_for_what(
+    bot: Harness, li: TgUser, admin: TgUser
+) -> None:
+    order = await start_paying(bot, li, "zh", "HONEY-500G")
+    await bot.tap(li, "支付宝")
+    await bot.tap(li, "我已付款")
+    await bot.photo(li, "slip-photo-1")
+    reference = payment_of(bot, order).reference
+    await bot.command(admin, "/ops")
+    text = last_text(await bot.tap(admin, "待确认的付款"))
+    line = text.split(reference, 1)[1].split("\n\n")[0]
+    assert "买家：李娜" in line and order.number in line

@@ -105,3 +105,37 @@ async def test_button_on_an_old_cart_message_is_not_applied(bot: Harness, ann: T
     assert text.startswith("<i>That message was out of date.")
     assert "2 × CN¥128.00" in text  # the current cart, not the old numbers
     assert cart_items(bot, ann.id) == {kiwi.id: 2}
+
+
+async def test_choose_one_to_ten_at_once_in_lao(bot: Harness, noy: TgUser) -> None:
+    kiwi = product(bot.db, "KIWI-5KG")
+    await bot.command(noy, "/start")
+    await bot.press(noy, f"SHOP add {kiwi.id}")
+    await bot.command(noy, "/cart")
+    text = last_text(await bot.tap(noy, "1: ຈັກອັນ? 1–10"))
+    assert "ໝາກກີວີໄສ້ແດງ ຊືປາຕົງ" in text and "ກົດຕົວເລກ" in text
+    labels = [label for label, _ in bot.buttons(noy)]
+    assert labels[:10] == ["✅ 1", *map(str, range(2, 11))] and "⬅️ ກັບຄືນ" in labels
+    text = last_text(await bot.tap(noy, "7"))
+    assert "7 × 128 ຢວນ" in text and cart_items(bot, noy.id) == {kiwi.id: 7}
+
+
+async def test_the_numbers_stop_at_the_stock_in_chinese(bot: Harness, li: TgUser) -> None:
+    set_stock(bot.db, "TEA-250G", 3)
+    tea = product(bot.db, "TEA-250G")
+    await bot.command(li, "/start")
+    await bot.press(li, f"SHOP add {tea.id}")
+    await bot.command(li, "/cart")
+    picker = await bot.tap(li, "1：选数量 1–10")
+    assert [label for label, _ in bot.buttons(li)][:4] == ["✅ 1", "2", "3", "⬅️ 返回"]
+    old_message = copy.deepcopy(picker[-1].result)
+    set_stock(bot.db, "TEA-250G", 2)  # sold meanwhile: the tap is capped, and says so
+    set_three = next(
+        b["callback_data"]
+        for row in old_message["reply_markup"]["inline_keyboard"]
+        for b in row
+        if b["text"] == "3"
+    )
+    text = last_text(await bot.press(li, set_three, old_message))
+    assert "库存只有这么多了。" in text
+    assert cart_items(bot, li.id) == {tea.id: 2}

@@ -170,3 +170,34 @@ def test_tracking_pages_escape_the_number() -> None:
     assert tracking_url("China Post", "RR1") == "https://www.ems.com.cn/queryList?mailNum=RR1"
     assert tracking_url("lao_post", "LA1") == "https://www.laopost.com.la/"  # typed in there
     assert tracking_url("YTO", "1") is None and tracking_url("ems", None) is None
+
+
+async def test_the_operator_s_order_screen_has_the_track_button(bot: Harness, ann: TgUser) -> None:
+    await bot.command(ann, "/start")
+    order = paid_order(bot.db, ann.id, "HONEY-500G")
+    await ship(bot, order, "sf_express", "SF 1234 5678 90")
+    screen = last_text(await bot.command(OP, f"/track {order.number}"))
+    assert "Buyer: Ann" in screen and "<code>SF1234567890</code>" in screen
+    assert ("🔎 Track parcel", SF_URL) in bot.buttons(OP)
+    assert "Delivery in about 2–4 days." in screen  # the operator sees the estimate too
+
+
+async def test_an_order_opened_from_orders_gives_its_delivery_estimate_in_chinese(
+    bot: Harness, li: TgUser
+) -> None:
+    await bot.command(li, "/start")
+    order = paid_order(bot.db, li.id, "HONEY-500G")  # Shibadong (China) to China
+    await bot.command(li, "/orders")
+    screen = last_text(await bot.tap(li, order.number))
+    assert "预计约 2–4 天送达。" in screen
+    await ship(bot, order, "ems", "EA123456789CN")
+    await bot.press(OP, f"OPO delivered {order.id}")
+    screen = last_text(await bot.command(li, f"/track {order.number}"))
+    assert "✅" in screen and "预计约" not in screen  # delivered: no estimate any more
+
+
+async def test_an_order_to_laos_gives_its_estimate_in_lao(bot: Harness, noy: TgUser) -> None:
+    await bot.command(noy, "/start")
+    order = paid_order(bot.db, noy.id, "COFFEE-500G", country="LA")  # within Laos
+    screen = last_text(await bot.command(noy, f"/track {order.number}"))
+    assert "ຈະຮອດພາຍໃນປະມານ 2–5 ມື້" in screen

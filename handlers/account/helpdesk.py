@@ -17,15 +17,18 @@ from bot.context import BotContext
 from bot.i18n import Translator
 from bot.notify import AnyApp, Outgoing
 from handlers.kit import routes
-from handlers.kit.common import button, esc, keyboard, menu_row, show
+from handlers.kit.common import back_button, button, esc, keyboard, menu_row, show
 from handlers.kit.dialogues import dialogue
 from handlers.kit.roles import operator_only
+from handlers.shop.orders import status_label
 from models.core.contact import clean_text
 from models.helpdesk import (
     LONGEST_TEXT,
     HelpMessage,
+    HelpView,
     answer_help,
     help_view,
+    open_help_messages,
     save_help_message,
     send_draft,
 )
@@ -152,6 +155,11 @@ async def render_help_message(app: AnyApp, tr: Translator, params: dict[str, Any
     view = await app.bot_data["db"].run(help_view, help_id=int(params["help_id"]))
     if view is None:
         raise LookupError(params)
+    return help_screen(tr, view)
+
+
+def help_screen(tr: Translator, view: HelpView) -> Outgoing:
+    """What an operator sees of a message, with Answer (and Play) buttons."""
     message: HelpMessage = view.message
     sender = view.sender
     who = esc(sender.display_name if sender else "?")
@@ -162,7 +170,7 @@ async def render_help_message(app: AnyApp, tr: Translator, params: dict[str, Any
         tr._("Telegram id: {id}").format(id=f"<code>{message.user_id}</code>"),
     ]
     if view.orders:
-        orders = ", ".join(f"{esc(o.number)} ({esc(o.status)})" for o in view.orders)
+        orders = ", ".join(f"{esc(o.number)} ({status_label(tr, o.status)})" for o in view.orders)
         lines.append(tr._("Orders: {orders}").format(orders=orders))
     else:
         lines.append(tr._("No orders yet."))
@@ -174,6 +182,48 @@ async def render_help_message(app: AnyApp, tr: Translator, params: dict[str, Any
     if message.voice:
         rows.append([button("▶️ " + tr._("Play"), routes.HELP_PLAY.data(help_id=message.id))])
     return Outgoing("\n".join(lines), keyboard(*rows), photo=message.photo)
+
+
+def inbox_label(tr: Translator, view: HelpView) -> str:
+    """🎤 a voice note, 📷 a photo, ✉️ a text; who, when, and the text's first words."""
+    message = view.message
+    icon = "🎤" if message.voice else "📷" if message.photo else "✉️"
+    who = view.sender.display_name if view.sender else "?"
+    label = f"{icon} " + tr.then(who, tr.when(message.sent_at or message.created_at))
+    return label + (f" · {message.text[:20]}" if message.text else "")
+
+
+@operator_only
+async def inbox(update: Update, context: BotContext) -> None:
+    """The messages no operator has answered yet, each a button that opens it."""
+    tr = context.tr
+    views = await context.db.run(open_help_messages)
+    rows = [
+        [button(inbox_label(tr, view)[:60], routes.HELP_OPEN.data(help_id=view.message.id))]
+        for view in views
+    ]
+    text = tr._("Messages from buyers not answered yet:") if views else tr._("No messages waiting.")
+    back = back_button(context, routes.BACK_OFFICE.data())
+    await show(update, context, text, keyboard(*rows, [back]))
+
+
+@operator_only
+async def open_message(update: Update, context: BotContext) -> None:
+    """One message again, as it arrived, with its Answer button."""
+    view = await context.db.run(help_view, help_id=routes.tapped(context, "help_id"))
+    chat = update.effective_chat
+    if view is None or chat is None:
+        await show(update, context, context.tr._("This button is out of date."))
+        return
+    screen = help_screen(context.tr, view)
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    if screen.photo:
+        await context.bot.send_photo(
+            chat.id, screen.photo, caption=screen.text, reply_markup=screen.markup
+        )
+        return
+    await context.bot.send_message(chat.id, screen.text, reply_markup=screen.markup)
 
 
 async def render_help_reply(app: AnyApp, tr: Translator, params: dict[str, Any]) -> Outgoing:
@@ -246,7 +296,14 @@ def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
         {Step.ANSWER: [MessageHandler(~filters.COMMAND & ~filters.StatusUpdate.ALL, got_answer)]},
         scratch=SCRATCH,
     )
-    return [write, answer, routes.HELP_SEND.handler(send_kept), routes.HELP_PLAY.handler(play)]
+    return [
+        write,
+        answer,
+        routes.HELP_SEND.handler(send_kept),
+        routes.HELP_PLAY.handler(play),
+        routes.HELP_INBOX.handler(inbox),
+        routes.HELP_OPEN.handler(open_message),
+    ]
 
 
 def renderers() -> dict[str, Any]:

@@ -321,14 +321,19 @@ def forget_consent_screen(context: BotContext) -> None:
 
 async def keep_typed_answer(update: Update, context: BotContext) -> bool:
     """Text typed while the consent screen shows: kept for the next question, and the screen
-    shown again. False if no consent screen is waiting (the caller handles the text)."""
+    shown again; a voice note, photo or contact there: asked to tap, the screen shown again
+    (never the question before it). False if no consent screen is waiting (the caller handles
+    the message)."""
     message = update.effective_message
     data = context.user_data
-    if data is None or message is None or not message.text or not data.get(PENDING):
+    if data is None or message is None or not data.get(PENDING):
         return False
     # cross: 1 or 0 when stored before paths were known; no step when before step markers
     cross, resume, *step = data[PENDING]
-    data[KEPT] = {"text": message.text, "message_id": message.message_id}
+    if message.text:
+        data[KEPT] = {"text": message.text, "message_id": message.message_id}
+    else:
+        await message.reply_text("⚠️ " + context.tr._("Please tap one of the buttons."))
     if not await _ensure(update, context, str(cross), resume, "".join(step)):
         return True
     data.pop(KEPT, None)  # agreed meanwhile (another device): nothing to keep

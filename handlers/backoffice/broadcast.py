@@ -43,6 +43,9 @@ class Step(IntEnum):
     PREVIEW = 2
 
 
+AUDIENCE_ICONS = {"all": "👥", "adopters": "🌳"}
+
+
 def audience_label(tr: Translator, audience: str) -> str:
     """The name of an audience in the operator's language."""
     return {"all": tr._("All users"), "adopters": tr._("All tree adopters")}.get(audience, audience)
@@ -53,7 +56,12 @@ async def start_broadcast(update: Update, context: BotContext) -> int:
     """Asks who the announcement is for."""
     context.scratch["bc"] = {"texts": {}}
     rows = [
-        [button(audience_label(context.tr, name), routes.BROADCAST_AUDIENCE.data(audience=name))]
+        [
+            button(
+                AUDIENCE_ICONS.get(name, "📣") + " " + audience_label(context.tr, name),
+                routes.BROADCAST_AUDIENCE.data(audience=name),
+            )
+        ]
         for name in AUDIENCES
     ]
     text = context.tr._("<b>Broadcast</b>\nWho should receive the announcement?")

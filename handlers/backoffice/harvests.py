@@ -36,6 +36,7 @@ from models.shop.shipping import delivery_days
 PAGE = 5
 KEY = "oph"
 TITLES = {"ready": N_("Harvests to ship"), "sent": N_("Harvests on their way")}
+ICONS = {"ready": "🧺", "sent": "📬"}
 STATUS_LIST = {"ready": "a", "sent": "s"}  # the route's words → models.adoption.harvests.LISTS
 
 
@@ -89,11 +90,23 @@ async def list_harvests(update: Update, context: BotContext) -> None:
         PAGE,
         entries=[harvest_text(context, entry) for entry in entries],
         buttons=[
-            [button(f"{e.tree.code} · {e.adoption.season}", view_data(e.adoption.id))]
+            [
+                button(
+                    f"{e.species.emoji} {e.tree.code} · {e.adoption.season}",
+                    view_data(e.adoption.id),
+                )
+            ]
             for e in entries
         ],
         fields={"which": which},
-        more=[[button(tr._(TITLES[other]), routes.HARVESTS.data(which=other, page=0))]],
+        more=[
+            [
+                button(
+                    ICONS[other] + " " + tr._(TITLES[other]),
+                    routes.HARVESTS.data(which=other, page=0),
+                )
+            ]
+        ],
     )
     await show_page(update, context, listed, routes.BACK_OFFICE.data())
 

@@ -15,12 +15,12 @@ from handlers.kit import routes
 from handlers.kit.common import back_button, button, esc, keyboard, menu_row, show
 from handlers.kit.roles import operator_only
 from handlers.kit.users import forget
+from handlers.payment.offline import KIND_NAMES
 from models.catalog.places import localized
 from models.core.payments import (
     Payment,
     PaymentError,
     confirm_offline_payment,
-    pending_offline_payments,
 )
 from models.core.roles import (
     RoleError,
@@ -31,6 +31,7 @@ from models.core.roles import (
     redeem_farmer_invite,
 )
 from models.core.user import Role
+from models.payment.methods import QueueEntry, queue_entries
 
 LONGEST_REFERENCE = 32  # P7KQ3XM9A, perhaps typed with spaces or dashes
 LONGEST_WHO = 33  # @ and a username of up to 32 characters; ids have at most 16 digits
@@ -41,6 +42,7 @@ def back_office_buttons(context: BotContext) -> list[list[InlineKeyboardButton]]
     tr = context.tr
     return [
         [button("💳 " + tr._("Payments to confirm"), routes.PAYMENTS.data())],
+        [button("✉️ " + tr._("Messages from buyers"), routes.HELP_INBOX.data())],
         [button("🏦 " + tr._("Ways to pay"), routes.PAY_METHODS.data())],
         [button("📣 " + tr._("Broadcast an announcement"), routes.BROADCAST.data())],
         [button("👩‍🌾 " + tr._("Farmers and invite links"), routes.FARMERS.data())],
@@ -62,9 +64,10 @@ async def back_office(update: Update, context: BotContext) -> None:
     await show(update, context, text, keyboard(*back_office_buttons(context), menu_row(context)))
 
 
-def payment_line(context: BotContext, payment: Payment) -> str:
-    """One payment as a short line: reference, amount, what it pays for, when."""
-    tr = context.tr
+def payment_line(context: BotContext, entry: QueueEntry) -> str:
+    """One payment: reference, amount, what it pays for, when; then who pays and the order
+    number or tree code."""
+    tr, payment = context.tr, entry.payment
     kinds = {"adoption": tr._("tree adoption"), "order": tr._("produce order")}
     line = tr._("{reference} · {amount} · {kind} · since {when}").format(
         reference=esc(payment.reference),
@@ -72,7 +75,12 @@ def payment_line(context: BotContext, payment: Payment) -> str:
         kind=kinds.get(payment.kind, payment.kind),
         when=tr.when(payment.created_at),
     )
-    return f"{proof_mark(payment)} {line}".strip()
+    number = entry.info.number if entry.info else "—"
+    who = tr._("Buyer: {name}").format(name=esc(entry.buyer_name or "—"))
+    what = tr._("For: {what} {number}").format(
+        what=tr._(KIND_NAMES.get(payment.kind, KIND_NAMES["order"])), number=esc(number)
+    )
+    return f"{proof_mark(payment)} {line}".strip() + f"\n    👤 {who} · {what}"
 
 
 def proof_mark(payment: Payment) -> str:
@@ -90,7 +98,8 @@ async def payments_to_confirm(update: Update, context: BotContext) -> None:
 async def show_payments(update: Update, context: BotContext, notice: str = "") -> None:
     """The list of payments to confirm, after an optional notice line."""
     tr = context.tr
-    payments = await context.db.run(pending_offline_payments, limit=20)
+    entries = await context.db.run(queue_entries, limit=20)
+    payments = [entry.payment for entry in entries]
     lines = [notice] if notice else []
     if payments:
         lines.append(
@@ -100,7 +109,7 @@ async def show_payments(update: Update, context: BotContext, notice: str = "") -
                 "out. Tap one to see it. You can also send /confirm followed by the reference."
             )
         )
-        lines += [payment_line(context, p) for p in payments]
+        lines += [payment_line(context, entry) for entry in entries]
     else:
         lines.append(tr._("No payments are waiting for confirmation."))
     rows = [

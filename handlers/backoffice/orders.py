@@ -17,6 +17,7 @@ from handlers.kit.common import back_button, button, esc, keyboard, person, show
 from handlers.kit.dialogues import dialogue
 from handlers.kit.roles import operator_only
 from handlers.kit.screens import Page, action, show_missing, show_page, viewer, with_notice
+from handlers.kit.tracking import track_row
 from handlers.shop.orders import CANCEL_REASON_TEXTS, COUNTRY_NAMES, order_text, status_label
 from models.catalog.places import localized
 from models.core.contact import clean_text
@@ -88,7 +89,7 @@ async def list_orders(update: Update, context: BotContext) -> None:
         total,
         PAGE,
         entries=[summary(context, entry) for entry in entries],
-        buttons=[[button(e.order.number, view_data(e.order.id))] for e in entries],
+        buttons=[[button("📦 " + e.order.number, view_data(e.order.id))] for e in entries],
         fields={"which": which},
     )
     await show_page(update, context, listed, routes.BACK_OFFICE.data())
@@ -106,7 +107,7 @@ async def show_order(
         return
     order = entry.order
     text = tr._("Buyer: {name}").format(name=person(tr, entry.buyer_name)) + "\n"
-    text += order_text(context, order, entry.items, entry.events)
+    text += order_text(context, order, entry.items, entry.events, entry.route)
     actions = [
         (order.status == OrderStatus.PAID, "📦 " + tr.pgettext("button", "Mark packed"), PACK),
         (order.status == OrderStatus.PACKED, "🚚 " + tr.pgettext("button", "Ship"), SHIP),
@@ -120,6 +121,8 @@ async def show_order(
     rows = [
         [button(label, route.data(order_id=order.id))] for shown, label, route in actions if shown
     ]
+    if order.tracking_number:
+        rows.append(track_row(tr, order.carrier, order.tracking_number))
     which = "sent" if order.status in IN_TRANSIT else "ready"
     rows.append([back_button(context, routes.OPS_ORDERS.data(which=which, page=0))])
     await show(update, context, with_notice(text, notice), keyboard(*rows))
@@ -143,7 +146,7 @@ async def find_and_show(update: Update, context: BotContext, query: str) -> None
         [tr._("Orders matching “{query}”:").format(query=esc(query[:60]))]
         + [summary(context, entry) for entry in entries]
     )
-    rows = [[button(e.order.number, view_data(e.order.id))] for e in entries]
+    rows = [[button("📦 " + e.order.number, view_data(e.order.id))] for e in entries]
     await show(update, context, text, keyboard(*rows, back))
 
 

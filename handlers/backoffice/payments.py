@@ -125,7 +125,7 @@ async def ask_reason(update: Update, context: BotContext) -> None:
     rows = [
         [
             button(
-                tr._(REASON_BUTTONS[code]),
+                "📝 " + tr._(REASON_BUTTONS[code]),
                 routes.PAYMENT_REJECT_WHY.data(reference=reference, reason=code),
             )
         ]
@@ -149,7 +149,7 @@ async def ask_note(update: Update, context: BotContext) -> int:
         "without a note."
     )
     markup = keyboard(
-        [button(tr._("Send without a note"), routes.PAYMENT_REJECT_SEND.data())],
+        [button("📨 " + tr._("Send without a note"), routes.PAYMENT_REJECT_SEND.data())],
         [back_button(context, routes.PAYMENT_REJECT.data(reference=reference))],
     )
     await show(update, context, text, markup)
@@ -262,7 +262,8 @@ async def render_proof(app: AnyApp, tr: Translator, params: dict[str, Any]) -> O
         reference=f"<code>{esc(params['reference'])}</code>",
         amount=tr.money(params["amount_fen"], params["currency"]),
     )
-    view = button(tr._("Open the payment"), routes.PAYMENT_VIEW.data(reference=params["reference"]))
+    target = routes.PAYMENT_VIEW.data(reference=params["reference"])
+    view = button("💳 " + tr._("Open the payment"), target)
     return Outgoing(text, keyboard([view]))
 
 

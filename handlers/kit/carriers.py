@@ -33,7 +33,7 @@ assert CARRIER.regex == "|".join([*map(str, range(len(CARRIERS))), OTHER])
 def carrier_rows(context: BotContext, route: Route) -> list[list[InlineKeyboardButton]]:
     """One button per listed carrier and one to type another, each sending `route`."""
     rows = [
-        [button(carrier_name(code, context.lang), route.data(carrier=i))]
+        [button("🚚 " + carrier_name(code, context.lang), route.data(carrier=i))]
         for i, code in enumerate(CARRIERS)
     ]
     label = "✏️ " + context.tr.pgettext("button", "Another carrier")

@@ -434,7 +434,11 @@ async def render_late(app: AnyApp, tr: Translator, params: dict[str, Any]) -> Ou
         "again, and tell the counter the reference; or ask for a refund."
     ).format(reference=reference, what=what, amount=amount)
     target = routes.TREES.data() if params["payable"] == "adoption" else routes.SHOP.data()
-    label = tr._("Choose a tree") if params["payable"] == "adoption" else tr._("Go to the shop")
+    label = (
+        "🌳 " + tr._("Choose a tree")
+        if params["payable"] == "adoption"
+        else "🧺 " + tr.pgettext("button", "Go to the shop")
+    )
     return Outgoing(text, keyboard([button(label, target)]))
 
 

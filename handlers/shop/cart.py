@@ -1,4 +1,4 @@
-"""The cart: quantities with + / − / remove, totals recomputed on every change.
+"""The cart: quantities with + / − / remove or 1–10 at once, totals recomputed on every change.
 
 Every cart button carries the cart's version; a tap on an older message re-shows the current
 cart with a notice instead of applying numbers the user no longer sees.
@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import BotContext
 from handlers.kit import routes
-from handlers.kit.common import button, keyboard, menu_row, show
+from handlers.kit.common import back_button, button, keyboard, menu_row, show
 from handlers.shop.shelves import name_and_unit, prices_of
 from models.shop.products import CartChange, CartView, change_cart, view_cart
 
@@ -43,7 +43,8 @@ def cart_text(context: BotContext, view: CartView, notice: str | None = None) ->
 
 
 def cart_markup(context: BotContext, view: CartView) -> InlineKeyboardMarkup:
-    """−1 / +1 / Remove per line (numbered as in the text), checkout, shopping, main menu."""
+    """−1 / +1 / Remove and "1–10" per line (numbered as in the text), checkout, shopping,
+    main menu."""
     tr, version = context.tr, view.version
     rows = [
         [
@@ -58,11 +59,49 @@ def cart_markup(context: BotContext, view: CartView) -> InlineKeyboardMarkup:
         ]
         for number, line in enumerate(view.lines, start=1)
     ]
+    rows = [row for pair in zip(rows, pick_rows(context, view), strict=True) for row in pair]
     if view.lines:
         check_out = routes.CHECKOUT.data(version=version)
         rows.append([button("✅ " + tr.pgettext("button", "Check out"), check_out)])
     rows.append([button("🧺 " + tr.pgettext("button", "Continue shopping"), routes.SHOP.data())])
     return keyboard(*rows, menu_row(context))
+
+
+def pick_rows(context: BotContext, view: CartView) -> list[list[InlineKeyboardButton]]:
+    """Each line's "🔢 1: How many? 1–10" button."""
+    label = "🔢 " + context.tr.pgettext("button", "{number}: How many? 1–10")
+    return [
+        [
+            button(
+                label.format(number=number),
+                routes.CART_PICK.data(product_id=line.product.id, version=view.version),
+            )
+        ]
+        for number, line in enumerate(view.lines, start=1)
+    ]
+
+
+async def show_picker(update: Update, context: BotContext) -> None:
+    """The numbers 1 to 10 (at most what is in stock) for one line, the current one ticked."""
+    assert update.effective_user is not None
+    view = await context.db.run(view_cart, user_id=update.effective_user.id)
+    product_id, version = routes.tapped(context, "product_id"), routes.tapped(context, "version")
+    line = next((li for li in view.lines if li.product.id == product_id), None)
+    tr = context.tr
+    if line is None or view.version != version or line.product.stock < 1:
+        notice = tr._("That message was out of date. Here is your cart now:")
+        await show_view(update, context, view, notice)
+        return
+    numbers = [
+        button(
+            ("✅ " if count == line.quantity else "") + tr.number(count),
+            routes.CART_SET.data(product_id=product_id, version=version, quantity=count),
+        )
+        for count in range(1, min(PICK_AT_MOST, line.product.stock) + 1)
+    ]
+    text = name_and_unit(context, line.product) + "\n" + tr._("How many? Tap a number.")
+    back = back_button(context, routes.CART.data())
+    await show(update, context, text, keyboard(numbers[:5], numbers[5:], [back]))
 
 
 async def show_cart(update: Update, context: BotContext, notice: str | None = None) -> None:
@@ -77,6 +116,9 @@ async def show_view(
 ) -> None:
     """Shows a cart already read."""
     await show(update, context, cart_text(context, view, notice), cart_markup(context, view))
+
+
+PICK_AT_MOST = 10
 
 
 def change(action: str) -> Callable[[Update, BotContext], Coroutine[Any, Any, None]]:
@@ -97,6 +139,7 @@ async def change_line(update: Update, context: BotContext, action: str) -> None:
         product_id=routes.tapped(context, "product_id"),
         action=action,
         version=routes.tapped(context, "version"),
+        quantity=routes.tapped(context, "quantity") if action == "=" else 0,
     )
     tr = context.tr
     notices = {
@@ -115,4 +158,6 @@ def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
         routes.CART_LESS.handler(change("-")),
         routes.CART_MORE.handler(change("+")),
         routes.CART_REMOVE.handler(change("x")),
+        routes.CART_PICK.handler(show_picker),
+        routes.CART_SET.handler(change("=")),
     ]

@@ -53,6 +53,9 @@ COUNTRY_NAMES = {"CN": N_("China"), "LA": N_("Laos")}
 PAID_STATUSES = frozenset(
     {OrderStatus.PAID, OrderStatus.PACKED, OrderStatus.SHIPPED, OrderStatus.DELIVERED}
 )
+ON_THE_WAY = frozenset(
+    {OrderStatus.AWAITING_PAYMENT, OrderStatus.PAID, OrderStatus.PACKED, OrderStatus.SHIPPED}
+)
 
 
 def status_label(tr: Translator, status: str) -> str:
@@ -76,8 +79,10 @@ def order_text(
     order: Order,
     items: Sequence[OrderItem],
     events: Sequence[OrderEvent] = (),
+    route: tuple[str, str] | None = None,
 ) -> str:
-    """One order: status, items, totals, address, tracking and timeline."""
+    """One order: status, items, totals, address, tracking, the route's delivery estimate
+    while it is not yet delivered, and timeline."""
     tr = context.tr
     lines = [
         "📦 <b>" + tr._("Order {number}").format(number=esc(order.number)) + "</b>",
@@ -107,6 +112,10 @@ def order_text(
                 tracking=f"<code>{esc(order.tracking_number)}</code>",
             )
         )
+    if route is not None and order.status in ON_THE_WAY:
+        origin, country = route
+        days = delivery_days(country=country, rates=context.settings.shipping_rates, origin=origin)
+        lines += [delivery_estimate(tr, days)] if days else []
     if order.status == OrderStatus.AWAITING_PAYMENT:
         lines.append(tr._("Please pay by {time}.").format(time=tr.when(order.expires_at)))
     if events:
@@ -200,7 +209,7 @@ async def show_found(
         markup = keyboard([back_button(context, routes.ORDERS.data())], menu_row(context))
         await show(update, context, not_found(context), markup)
         return
-    text = order_text(context, detail.order, detail.items, detail.events)
+    text = order_text(context, detail.order, detail.items, detail.events, detail.route)
     if notice:
         text = f"<i>{notice}</i>\n\n{text}"
     await show(update, context, text, detail_markup(context, detail.order))

@@ -32,6 +32,11 @@ CATEGORIES = {
 }
 
 
+def shelf_icon(category: str) -> str:
+    """A shelf's icon (🧺 for a shelf not listed)."""
+    return CATEGORIES.get(category, ("🧺", category))[0]
+
+
 def category_label(context: BotContext, category: str) -> str:
     """A shelf's icon and name in the user's language."""
     icon, name = CATEGORIES.get(category, ("🧺", category))
@@ -90,7 +95,7 @@ async def show_category(update: Update, context: BotContext) -> None:
             f"  {price_of(context, product.price_fen, currencies[product.village_id])}"
             f" · {stock_line(context, product)}"
         )
-        label = localized(product, "name", context.lang)
+        label = shelf_icon(category) + " " + localized(product, "name", context.lang)
         buttons.append([button(label[:40], routes.PRODUCT.data(product_id=product.id))])
     if not products:
         lines.append(context.tr._("Nothing on this shelf right now."))

@@ -18,7 +18,13 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.catalog.places import Village
 from models.core.base import utcnow
-from models.core.payments import PayableInfo, Payment, get_payment, payable_info
+from models.core.payments import (
+    PayableInfo,
+    Payment,
+    get_payment,
+    payable_info,
+    pending_offline_payments,
+)
 from models.core.user import User
 
 DEFAULT_HOLD_HOURS = 24  # long enough to pay at the counter or by transfer the next day
@@ -237,6 +243,17 @@ class QueueEntry:
     info: PayableInfo | None
     buyer_name: str
     method: VillagePaymentMethod | None
+
+
+def queue_entries(*, session: Session, limit: int = 50) -> list[QueueEntry]:
+    """The operators' queue of offline payments (`pending_offline_payments`), each with what it
+    is for and who pays."""
+    entries = []
+    for payment in pending_offline_payments(session=session, limit=limit):
+        entry = queue_entry(session=session, reference=payment.reference)
+        if entry is not None:
+            entries.append(entry)
+    return entries
 
 
 def queue_entry(*, session: Session, reference: str) -> QueueEntry | None:

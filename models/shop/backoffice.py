@@ -14,7 +14,14 @@ from sqlmodel import Session, col, select
 from models.catalog.places import Farmer, Village
 from models.core.payments import Payment
 from models.core.user import User
-from models.shop.orders import PAYMENT_KIND, Order, OrderEvent, OrderItem, OrderStatus
+from models.shop.orders import (
+    PAYMENT_KIND,
+    Order,
+    OrderEvent,
+    OrderItem,
+    OrderStatus,
+    order_route,
+)
 from models.shop.products import Category, Product
 
 TO_SHIP = (OrderStatus.PAID, OrderStatus.PACKED)
@@ -37,6 +44,7 @@ class OperatorOrder:
     items: list[OrderItem]
     buyer_name: str
     events: list[OrderEvent] = field(default_factory=list)
+    route: tuple[str, str] | None = None  # (from, to) countries, for the delivery estimate
 
 
 def _items_by_order(session: Session, order_ids: Sequence[int]) -> dict[int, list[OrderItem]]:
@@ -93,7 +101,8 @@ def operator_order(*, session: Session, order_id: int) -> OperatorOrder | None:
         select(OrderEvent).where(OrderEvent.order_id == order.id).order_by(col(OrderEvent.id))
     ).all()
     name = _names(session, [order.buyer_id]).get(order.buyer_id, "")
-    return OperatorOrder(order, _items_by_order(session, [order.id])[order.id], name, list(events))
+    items = _items_by_order(session, [order.id])[order.id]
+    return OperatorOrder(order, items, name, list(events), order_route(session, order))
 
 
 def valid_tracking(raw: str) -> str | None:

@@ -163,6 +163,7 @@ class OrderDetail:
     order: Order
     items: list[OrderItem]
     events: list[OrderEvent] = field(default_factory=list)
+    route: tuple[str, str] | None = None  # (from, to) countries, for the delivery estimate
 
 
 def new_number(prefix: str | None = None) -> str:
@@ -403,7 +404,8 @@ def _move(
             "status": to.value,
             "carrier": order.carrier,
             "tracking": order.tracking_number,
-            "route": _route(session, order) if to == S.SHIPPED else None,  # for the estimate
+            # for the estimate
+            "route": list(order_route(session, order)) if to == S.SHIPPED else None,
             "refund": to == S.CANCELLED and current != S.AWAITING_PAYMENT,
             "reason": note if to == S.CANCELLED else None,
             "reason_code": reason_code if to == S.CANCELLED else None,
@@ -414,10 +416,10 @@ def _move(
     return order
 
 
-def _route(session: Session, order: Order) -> list[str]:
+def order_route(session: Session, order: Order) -> tuple[str, str]:
     """Where an order's parcel leaves from (its village's country) and where it goes."""
     village = session.get(Village, order.village_id) if order.village_id else None
-    return [village.country if village else DEFAULT_ORIGIN, order.country]
+    return (village.country if village else DEFAULT_ORIGIN, order.country)
 
 
 def _restock(session: Session, order_id: int) -> None:
@@ -634,4 +636,4 @@ def order_detail(
     events = session.exec(
         select(OrderEvent).where(OrderEvent.order_id == order.id).order_by(col(OrderEvent.id))
     ).all()
-    return OrderDetail(order, list(items), list(events))
+    return OrderDetail(order, list(items), list(events), order_route(session, order))

@@ -254,9 +254,16 @@ def add_to_cart(*, session: Session, user_id: int, product_id: int) -> tuple[Car
 
 
 def change_cart(
-    *, session: Session, user_id: int, product_id: int, action: str, version: int
+    *,
+    session: Session,
+    user_id: int,
+    product_id: int,
+    action: str,
+    version: int,
+    quantity: int = 0,
 ) -> tuple[CartChange, CartView]:
-    """Applies "+", "-" or "x" (remove) to one line, only if the cart is still at `version`."""
+    """Applies "+", "-", "x" (remove) or "=" (set to `quantity`, at most what is in stock) to
+    one line, only if the cart is still at `version`."""
     cart = cart_of(session, user_id, lock=True)
     if not bump_version(session, cart, version):
         return CartChange.STALE, read_cart(session, cart)
@@ -275,6 +282,11 @@ def change_cart(
         outcome = CartChange.AT_LEAST
     elif action in ("+", "-"):
         item.quantity += 1 if action == "+" else -1
+        session.add(item)
+    elif action == "=" and quantity >= 1:
+        if quantity > product.stock:
+            outcome, quantity = CartChange.AT_MOST, max(product.stock, 1)
+        item.quantity = quantity
         session.add(item)
     else:
         outcome = CartChange.STALE
