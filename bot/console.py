@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import html
-import json
 import itertools
+import json
 import re
 import shutil
 import sys
