@@ -40,7 +40,7 @@ pytestmark = [
 TELEGRAM_SCRIPT = "https://telegram.org/js/telegram-web-app.js"
 STUB = """
 window.Telegram = { WebApp: {
-  initData: %s, initDataUnsafe: {}, colorScheme: "light", themeParams: {},
+  initData: %s, initDataUnsafe: {}, platform: "android", colorScheme: "light", themeParams: {},
   ready() {}, expand() {}, close() { window.closedByPage = true; },
   openTelegramLink(url) { window.openedLink = url; },
   HapticFeedback: { selectionChanged() {} },
@@ -150,6 +150,53 @@ async def test_console_address_opens_the_page_as_the_console_user(
     finally:
         server.stop()
     assert "wild honey" in last_text(await bot.command(ann, "/cart"))
+
+
+async def test_outside_telegram_the_page_hands_checkout_and_adoption_to_the_chat(
+    bot: Harness, browser: object, settings: Settings, noy: TgUser, li: TgUser
+) -> None:
+    """The console's address in a browser has no Telegram to go back to: the bot puts the
+    cart's and the chosen tree's buttons in the chat, and the page says so."""
+    await bot.command(noy, "/start")
+    await bot.command(li, "/start")
+    local = dataclasses.replace(settings, webapp_port=0)
+    server, line = await start_console(bot.app, local, noy.json())
+    assert server is not None
+    try:
+        page = await (await browser.new_context()).new_page()  # type: ignore[attr-defined]
+        await page.route(TELEGRAM_SCRIPT, lambda route: route.abort())
+        await page.goto(line.removeprefix("Mini App: "))
+        await page.click(f'[data-product="{product(bot.db, "KIWI-5KG").id}"] button.add')
+        await page.wait_for_selector(".qty:text-is('1')")
+        await page.click("#checkout")
+        cart_notice = await (await page.wait_for_selector("#notice")).text_content()
+        cart_link = bot.api.sent("sendMessage")[-1]
+        await page.click("#tabs button[data-tab=orchard]")
+        await page.click('[data-code="PEACH-0004"]')
+        await page.click("#tree-adopt")
+        await page.wait_for_selector("#tree", state="hidden")
+        tree_notice = await page.text_content("#notice")
+        still_here = page.url.startswith("http://127.0.0.1:")
+        paid_adoption(bot.db, li.id, "PEACH-0005")  # someone else was quicker
+        await page.click('[data-code="PEACH-0005"]')
+        await page.click("#tree-adopt")
+        await page.wait_for_selector('[data-code="PEACH-0005"][disabled]')
+        taken_notice = await page.text_content("#notice")
+    finally:
+        server.stop()
+    assert "ແຊັດ" in (cart_notice or "") and cart_notice == tree_notice and still_here
+    assert "ກະຕ່າ" in cart_link.params["text"]
+    tree_link = bot.api.sent("sendMessage")[-1]
+    assert tree_link.params["chat_id"] == noy.id and "PEACH-0004" in tree_link.params["text"]
+    ((label, data),) = [
+        (b["text"], b["callback_data"])
+        for row in tree_link.result["reply_markup"]["inline_keyboard"]
+        for b in row
+    ]
+    assert label.startswith("🌳") and "PEACH-0004" in label
+    card = last_text(await bot.press(noy, data, message=tree_link.result))
+    assert "PEACH-0004" in card and "ປູກປີ" in card
+    assert taken_notice == "ຂໍອະໄພ, ມີຄົນອື່ນຫາກໍຮັບລ້ຽງຕົ້ນນີ້ໄປແລ້ວ."
 
 
 async def test_orchard_shows_a_tree_adopted_in_the_chat_as_taken(
