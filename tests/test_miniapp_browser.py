@@ -163,13 +163,18 @@ async def test_outside_telegram_the_page_hands_checkout_and_adoption_to_the_chat
     server, line = await start_console(bot.app, local, noy.json())
     assert server is not None
     try:
-        page = await (await browser.new_context()).new_page()  # type: ignore[attr-defined]
+        phone = await browser.new_context(viewport={"width": 360, "height": 740})  # type: ignore[attr-defined]
+        page = await phone.new_page()
         await page.route(TELEGRAM_SCRIPT, lambda route: route.abort())
         await page.goto(line.removeprefix("Mini App: "))
         await page.click(f'[data-product="{product(bot.db, "KIWI-5KG").id}"] button.add')
         await page.wait_for_selector(".qty:text-is('1')")
         await page.click("#checkout")
         cart_notice = await (await page.wait_for_selector("#notice")).text_content()
+        notice, bar = (
+            await page.locator("#notice").bounding_box(),
+            await page.locator("#bar").bounding_box(),
+        )
         cart_link = bot.api.sent("sendMessage")[-1]
         await page.click("#tabs button[data-tab=orchard]")
         await page.click('[data-code="PEACH-0004"]')
@@ -185,6 +190,7 @@ async def test_outside_telegram_the_page_hands_checkout_and_adoption_to_the_chat
     finally:
         server.stop()
     assert "ແຊັດ" in (cart_notice or "") and cart_notice == tree_notice and still_here
+    assert notice["y"] + notice["height"] <= bar["y"]  # above the cart's bar, not behind it
     assert "ກະຕ່າ" in cart_link.params["text"]
     tree_link = bot.api.sent("sendMessage")[-1]
     assert tree_link.params["chat_id"] == noy.id and "PEACH-0004" in tree_link.params["text"]

@@ -45,6 +45,8 @@
     const notice = $("notice");
     if (!text) { notice.hidden = true; return; }
     notice.textContent = text;
+    const bar = $("bar");  // just above the cart's bar, however tall its lines make it
+    notice.style.bottom = (bar.hidden ? 16 : bar.offsetHeight + 8) + "px";
     notice.hidden = false;
     clearTimeout(say.timer);
     say.timer = setTimeout(function () { notice.hidden = true; }, 3000);
