@@ -229,6 +229,66 @@ async def test_orchard_shows_a_tree_adopted_in_the_chat_as_taken(
     assert "PEACH-0002" in card
 
 
+DARK = {  # Telegram's dark theme, as telegram-web-app.js sets it on the page
+    "bg-color": "#000000",
+    "secondary-bg-color": "#1c1c1d",
+    "text-color": "#ffffff",
+    "hint-color": "#98989e",
+    "button-color": "#3e88f7",
+    "button-text-color": "#ffffff",
+}
+TILE_COLOURS = """(code) => {
+  const tile = document.querySelector(`[data-code="${code}"]`);
+  const style = getComputedStyle(tile);
+  return [style.color, style.backgroundColor, style.opacity,
+          getComputedStyle(document.body).backgroundColor];
+}"""
+
+
+def luminance(rgb: tuple[float, float, float]) -> float:
+    """WCAG relative luminance of an sRGB colour (0-255 channels)."""
+    linear = [(c / 255 / 12.92 if c <= 10 else ((c / 255 + 0.055) / 1.055) ** 2.4) for c in rgb]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def drawn_contrast(text: str, back: str, opacity: str, page: str) -> float:
+    """The contrast of a tile's label as drawn: text and tile blended over the page by the
+    tile's opacity."""
+
+    def rgb(css: str) -> tuple[float, float, float]:
+        r, g, b = (float(v) for v in css[css.index("(") + 1 : -1].split(",")[:3])
+        return r, g, b
+
+    alpha, under = float(opacity), rgb(page)
+
+    def blend(c: tuple[float, float, float]) -> tuple[float, float, float]:
+        r, g, b = (alpha * x + (1 - alpha) * y for x, y in zip(c, under, strict=True))
+        return r, g, b
+
+    a, b = sorted((luminance(blend(rgb(text))), luminance(blend(rgb(back)))))
+    return (b + 0.05) / (a + 0.05)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+async def test_a_taken_tree_is_readable_in_light_and_dark(
+    bot: Harness, browser: object, li: TgUser, theme: str
+) -> None:
+    await bot.command(li, "/start")
+    paid_adoption(bot.db, li.id, "KIWI-0004")
+    async with webapp_server(bot.app) as url:
+        page = await open_page(browser, url, init_data(bot.app, li), locale="zh-CN")
+        if theme == "dark":
+            await page.evaluate(  # type: ignore[attr-defined]
+                """(theme) => { for (const [key, value] of Object.entries(theme))
+                    document.documentElement.style.setProperty("--tg-theme-" + key, value); }""",
+                DARK,
+            )
+        await page.click("#tabs button[data-tab=orchard]")  # type: ignore[attr-defined]
+        await page.wait_for_selector('[data-code="KIWI-0004"]')  # type: ignore[attr-defined]
+        colours = await page.evaluate(TILE_COLOURS, "KIWI-0004")  # type: ignore[attr-defined]
+    assert drawn_contrast(*colours) >= 4.5, colours
+
+
 async def test_startapp_link_opens_the_tree_card(
     bot: Harness, browser: object, ann: TgUser
 ) -> None:
