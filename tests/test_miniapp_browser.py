@@ -26,7 +26,7 @@ from tests.conftest import ADMIN_ID
 from tests.factories import TgUser
 from tests.harness import Harness, last_text
 from tests.miniapp_helpers import init_data, webapp_server, webapp_settings
-from tests.shop_helpers import product
+from tests.shop_helpers import product, set_stock
 
 CHROMIUM = next(
     (p for p in (shutil.which("chromium"), "/usr/bin/chromium") if p and Path(p).is_file()), None
@@ -237,10 +237,13 @@ DARK = {  # Telegram's dark theme, as telegram-web-app.js sets it on the page
     "button-color": "#3e88f7",
     "button-text-color": "#ffffff",
 }
-TILE_COLOURS = """(code) => {
-  const tile = document.querySelector(`[data-code="${code}"]`);
-  const style = getComputedStyle(tile);
-  return [style.color, style.backgroundColor, style.opacity,
+COLOURS = """(selector) => {
+  const node = document.querySelector(selector);
+  const style = getComputedStyle(node);
+  let under = node;  // the text stands on its nearest ancestor with a background
+  const clear = "rgba(0, 0, 0, 0)";
+  while (getComputedStyle(under).backgroundColor === clear) under = under.parentElement;
+  return [style.color, getComputedStyle(under).backgroundColor, style.opacity,
           getComputedStyle(document.body).backgroundColor];
 }"""
 
@@ -270,11 +273,13 @@ def drawn_contrast(text: str, back: str, opacity: str, page: str) -> float:
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
-async def test_a_taken_tree_is_readable_in_light_and_dark(
+async def test_taken_trees_and_low_stock_are_readable_in_light_and_dark(
     bot: Harness, browser: object, li: TgUser, theme: str
 ) -> None:
     await bot.command(li, "/start")
     paid_adoption(bot.db, li.id, "KIWI-0004")
+    set_stock(bot.db, "HONEY-500G", 3)
+    honey = product(bot.db, "HONEY-500G").id
     async with webapp_server(bot.app) as url:
         page = await open_page(browser, url, init_data(bot.app, li), locale="zh-CN")
         if theme == "dark":
@@ -283,10 +288,15 @@ async def test_a_taken_tree_is_readable_in_light_and_dark(
                     document.documentElement.style.setProperty("--tg-theme-" + key, value); }""",
                 DARK,
             )
+        await page.wait_for_selector(f'[data-product="{honey}"] .stock')  # type: ignore[attr-defined]
+        low = await page.evaluate(COLOURS, f'[data-product="{honey}"] .stock')  # type: ignore[attr-defined]
+        stock_text = await page.text_content(f'[data-product="{honey}"] .stock')  # type: ignore[attr-defined]
         await page.click("#tabs button[data-tab=orchard]")  # type: ignore[attr-defined]
         await page.wait_for_selector('[data-code="KIWI-0004"]')  # type: ignore[attr-defined]
-        colours = await page.evaluate(TILE_COLOURS, "KIWI-0004")  # type: ignore[attr-defined]
-    assert drawn_contrast(*colours) >= 4.5, colours
+        taken = await page.evaluate(COLOURS, '[data-code="KIWI-0004"]')  # type: ignore[attr-defined]
+    assert stock_text == "剩 3 件"
+    assert drawn_contrast(*taken) >= 4.5, taken
+    assert drawn_contrast(*low) >= 4.5, low
 
 
 async def test_startapp_link_opens_the_tree_card(
