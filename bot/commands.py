@@ -11,13 +11,13 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from telegram import Bot, BotCommand, BotCommandScopeChat
+from telegram import Bot, BotCommand, BotCommandScopeChat, MenuButtonDefault
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot.config import LANGUAGES
+from bot.config import LANGUAGES, Settings
 from bot.i18n import Translator, translator
-from bot.webapp import enabled, menu_button
+from bot.webapp import enabled, is_shop_button, menu_button
 from models.core.roles import staff_members
 from models.core.user import Role
 
@@ -95,6 +95,17 @@ async def set_chat_commands(bot: Bot, chat_id: int, language: str, role: str) ->
         log.warning("commands for chat %s not set: %s", chat_id, exc)
 
 
+async def default_menu_button(bot: Bot, settings: Settings) -> None:
+    """The shop's menu button for chats that have none of their own while the Mini App is on
+    (chats get theirs in their own language); Telegram's default again once it is off."""
+    if enabled(settings):
+        await bot.set_chat_menu_button(
+            menu_button=menu_button(settings, translator(settings.default_language))
+        )
+    elif is_shop_button(await bot.get_chat_menu_button()):  # left from when it was on
+        await bot.set_chat_menu_button(menu_button=MenuButtonDefault())
+
+
 async def register_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """At start: the default and per-language menus, the descriptions, and staff chats' menus."""
     bot = application.bot
@@ -109,8 +120,6 @@ async def register_commands(application: Application[Any, Any, Any, Any, Any, An
         tr = translator(language)
         await bot.set_my_description(description(tr), language_code=language)
         await bot.set_my_short_description(short_description(tr), language_code=language)
-    if enabled(application.bot_data["settings"]):  # chats get theirs in their own language
-        settings = application.bot_data["settings"]
-        await bot.set_chat_menu_button(menu_button=menu_button(settings, translator(default)))
+    await default_menu_button(bot, application.bot_data["settings"])
     for member in await application.bot_data["db"].run(staff_members):
         await set_chat_commands(bot, member.id, member.language, member.role)

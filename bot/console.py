@@ -67,6 +67,7 @@ class ConsoleBotAPI(OfflineBotAPI):
         self.invoice: dict[str, Any] | None = None
         self.pre_checkout_answer: dict[str, Any] | None = None
         self.console_chat = 0
+        self.webapp_address = ""  # the Mini App's local address, where its buttons lead here
         self._file_numbers = itertools.count(1)
 
     def file_content(self, file_id: str) -> bytes | None:
@@ -133,6 +134,20 @@ class ConsoleBotAPI(OfflineBotAPI):
             f"{call.params['currency']} {total / 100:.2f} — type !pay to pay (test payment)"
         )
         self._print_message(call.result, text)
+
+    def _print_setChatMenuButton(self, call: ApiCall) -> None:
+        button = call.params.get("menu_button") or {}
+        button = json.loads(button) if isinstance(button, str) else button
+        if call.params.get("chat_id") == self.console_chat and button.get("type") == "web_app":
+            self.out.write(
+                f"(the chat's menu button is now “{button.get('text', '')}”: {self.opens()})\n"
+            )
+
+    def opens(self) -> str:
+        """Where a Mini App button leads in the console: the page's local address."""
+        if self.webapp_address:
+            return f"it opens the shop page, here {self.webapp_address}"
+        return "it opens the shop page, which this console could not serve"
 
     def _print_answerCallbackQuery(self, call: ApiCall) -> None:
         if call.params.get("text"):
@@ -279,6 +294,8 @@ class Console:
                 "message": board.message,
             }
             await self.send({"update_id": next(self._update_ids), "callback_query": query})
+        elif "web_app" in chosen:
+            self.out.write(f"({self.api.opens()})\n")
         else:
             self.out.write(
                 f"(this button opens {chosen.get('url', 'something outside the chat')})\n"
@@ -381,6 +398,8 @@ async def run_console(
         if interactive:  # the shop page too, in a local browser, as this user
             webapp, line = await start_console(application, application.bot_data["settings"], user)
             out.write(line + "\n")
+            if webapp is not None:
+                api.webapp_address = line.removeprefix("Mini App: ")
         try:
             while True:
                 if interactive:

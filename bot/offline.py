@@ -66,6 +66,7 @@ class OfflineBotAPI(BaseRequest):
         self.incoming: list[dict[str, Any]] = []  # updates getUpdates will hand out
         self.stored_files: dict[str, bytes] = {}  # file_id -> content, for getFile and downloads
         self._paths: dict[str, str] = {}  # file_path getFile gave -> file_id
+        self.menu_buttons: dict[int | None, Any] = {}  # chat id (None: the default) -> button
         self._arrived: asyncio.Event | None = None
 
     # --- BaseRequest -------------------------------------------------------------------------
@@ -313,7 +314,17 @@ class OfflineBotAPI(BaseRequest):
         return True
 
     def _api_setChatMenuButton(self, params: dict[str, Any], files: dict[str, Any]) -> bool:
+        chat = params.get("chat_id")
+        button = params.get("menu_button") or {"type": "default"}
+        self.menu_buttons[None if chat is None else int(chat)] = (
+            json.loads(button) if isinstance(button, str) else button
+        )
         return True
+
+    def _api_getChatMenuButton(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
+        chat = params.get("chat_id")
+        button = self.menu_buttons.get(None if chat is None else int(chat))
+        return button or self.menu_buttons.get(None) or {"type": "commands"}
 
     def _api_setMyDescription(self, params: dict[str, Any], files: dict[str, Any]) -> bool:
         return True

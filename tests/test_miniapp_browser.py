@@ -26,7 +26,7 @@ from tests.conftest import ADMIN_ID
 from tests.factories import TgUser
 from tests.harness import Harness, last_text
 from tests.miniapp_helpers import init_data, webapp_server, webapp_settings
-from tests.shop_helpers import product
+from tests.shop_helpers import product, set_stock
 
 CHROMIUM = next(
     (p for p in (shutil.which("chromium"), "/usr/bin/chromium") if p and Path(p).is_file()), None
@@ -40,7 +40,7 @@ pytestmark = [
 TELEGRAM_SCRIPT = "https://telegram.org/js/telegram-web-app.js"
 STUB = """
 window.Telegram = { WebApp: {
-  initData: %s, initDataUnsafe: {}, colorScheme: "light", themeParams: {},
+  initData: %s, initDataUnsafe: {}, platform: "android", colorScheme: "light", themeParams: {},
   ready() {}, expand() {}, close() { window.closedByPage = true; },
   openTelegramLink(url) { window.openedLink = url; },
   HapticFeedback: { selectionChanged() {} },
@@ -152,6 +152,59 @@ async def test_console_address_opens_the_page_as_the_console_user(
     assert "wild honey" in last_text(await bot.command(ann, "/cart"))
 
 
+async def test_outside_telegram_the_page_hands_checkout_and_adoption_to_the_chat(
+    bot: Harness, browser: object, settings: Settings, noy: TgUser, li: TgUser
+) -> None:
+    """The console's address in a browser has no Telegram to go back to: the bot puts the
+    cart's and the chosen tree's buttons in the chat, and the page says so."""
+    await bot.command(noy, "/start")
+    await bot.command(li, "/start")
+    local = dataclasses.replace(settings, webapp_port=0)
+    server, line = await start_console(bot.app, local, noy.json())
+    assert server is not None
+    try:
+        phone = await browser.new_context(viewport={"width": 360, "height": 740})  # type: ignore[attr-defined]
+        page = await phone.new_page()
+        await page.route(TELEGRAM_SCRIPT, lambda route: route.abort())
+        await page.goto(line.removeprefix("Mini App: "))
+        await page.click(f'[data-product="{product(bot.db, "KIWI-5KG").id}"] button.add')
+        await page.wait_for_selector(".qty:text-is('1')")
+        await page.click("#checkout")
+        cart_notice = await (await page.wait_for_selector("#notice")).text_content()
+        notice, bar = (
+            await page.locator("#notice").bounding_box(),
+            await page.locator("#bar").bounding_box(),
+        )
+        cart_link = bot.api.sent("sendMessage")[-1]
+        await page.click("#tabs button[data-tab=orchard]")
+        await page.click('[data-code="PEACH-0004"]')
+        await page.click("#tree-adopt")
+        await page.wait_for_selector("#tree", state="hidden")
+        tree_notice = await page.text_content("#notice")
+        still_here = page.url.startswith("http://127.0.0.1:")
+        paid_adoption(bot.db, li.id, "PEACH-0005")  # someone else was quicker
+        await page.click('[data-code="PEACH-0005"]')
+        await page.click("#tree-adopt")
+        await page.wait_for_selector('[data-code="PEACH-0005"][disabled]')
+        taken_notice = await page.text_content("#notice")
+    finally:
+        server.stop()
+    assert "ແຊັດ" in (cart_notice or "") and cart_notice == tree_notice and still_here
+    assert notice["y"] + notice["height"] <= bar["y"]  # above the cart's bar, not behind it
+    assert "ກະຕ່າ" in cart_link.params["text"]
+    tree_link = bot.api.sent("sendMessage")[-1]
+    assert tree_link.params["chat_id"] == noy.id and "PEACH-0004" in tree_link.params["text"]
+    ((label, data),) = [
+        (b["text"], b["callback_data"])
+        for row in tree_link.result["reply_markup"]["inline_keyboard"]
+        for b in row
+    ]
+    assert label.startswith("🌳") and "PEACH-0004" in label
+    card = last_text(await bot.press(noy, data, message=tree_link.result))
+    assert "PEACH-0004" in card and "ປູກປີ" in card
+    assert taken_notice == "ຂໍອະໄພ, ມີຄົນອື່ນຫາກໍຮັບລ້ຽງຕົ້ນນີ້ໄປແລ້ວ."
+
+
 async def test_orchard_shows_a_tree_adopted_in_the_chat_as_taken(
     bot: Harness, browser: object, li: TgUser
 ) -> None:
@@ -174,6 +227,76 @@ async def test_orchard_shows_a_tree_adopted_in_the_chat_as_taken(
     assert link == "https://t.me/orchard_village_bot?start=tree_PEACH-0002"
     card = last_text(await bot.command(li, "/start tree_PEACH-0002"))  # where the link leads
     assert "PEACH-0002" in card
+
+
+DARK = {  # Telegram's dark theme, as telegram-web-app.js sets it on the page
+    "bg-color": "#000000",
+    "secondary-bg-color": "#1c1c1d",
+    "text-color": "#ffffff",
+    "hint-color": "#98989e",
+    "button-color": "#3e88f7",
+    "button-text-color": "#ffffff",
+}
+COLOURS = """(selector) => {
+  const node = document.querySelector(selector);
+  const style = getComputedStyle(node);
+  let under = node;  // the text stands on its nearest ancestor with a background
+  const clear = "rgba(0, 0, 0, 0)";
+  while (getComputedStyle(under).backgroundColor === clear) under = under.parentElement;
+  return [style.color, getComputedStyle(under).backgroundColor, style.opacity,
+          getComputedStyle(document.body).backgroundColor];
+}"""
+
+
+def luminance(rgb: tuple[float, float, float]) -> float:
+    """WCAG relative luminance of an sRGB colour (0-255 channels)."""
+    linear = [(c / 255 / 12.92 if c <= 10 else ((c / 255 + 0.055) / 1.055) ** 2.4) for c in rgb]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def drawn_contrast(text: str, back: str, opacity: str, page: str) -> float:
+    """The contrast of a tile's label as drawn: text and tile blended over the page by the
+    tile's opacity."""
+
+    def rgb(css: str) -> tuple[float, float, float]:
+        r, g, b = (float(v) for v in css[css.index("(") + 1 : -1].split(",")[:3])
+        return r, g, b
+
+    alpha, under = float(opacity), rgb(page)
+
+    def blend(c: tuple[float, float, float]) -> tuple[float, float, float]:
+        r, g, b = (alpha * x + (1 - alpha) * y for x, y in zip(c, under, strict=True))
+        return r, g, b
+
+    a, b = sorted((luminance(blend(rgb(text))), luminance(blend(rgb(back)))))
+    return (b + 0.05) / (a + 0.05)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+async def test_taken_trees_and_low_stock_are_readable_in_light_and_dark(
+    bot: Harness, browser: object, li: TgUser, theme: str
+) -> None:
+    await bot.command(li, "/start")
+    paid_adoption(bot.db, li.id, "KIWI-0004")
+    set_stock(bot.db, "HONEY-500G", 3)
+    honey = product(bot.db, "HONEY-500G").id
+    async with webapp_server(bot.app) as url:
+        page = await open_page(browser, url, init_data(bot.app, li), locale="zh-CN")
+        if theme == "dark":
+            await page.evaluate(  # type: ignore[attr-defined]
+                """(theme) => { for (const [key, value] of Object.entries(theme))
+                    document.documentElement.style.setProperty("--tg-theme-" + key, value); }""",
+                DARK,
+            )
+        await page.wait_for_selector(f'[data-product="{honey}"] .stock')  # type: ignore[attr-defined]
+        low = await page.evaluate(COLOURS, f'[data-product="{honey}"] .stock')  # type: ignore[attr-defined]
+        stock_text = await page.text_content(f'[data-product="{honey}"] .stock')  # type: ignore[attr-defined]
+        await page.click("#tabs button[data-tab=orchard]")  # type: ignore[attr-defined]
+        await page.wait_for_selector('[data-code="KIWI-0004"]')  # type: ignore[attr-defined]
+        taken = await page.evaluate(COLOURS, '[data-code="KIWI-0004"]')  # type: ignore[attr-defined]
+    assert stock_text == "剩 3 件"
+    assert drawn_contrast(*taken) >= 4.5, taken
+    assert drawn_contrast(*low) >= 4.5, low
 
 
 async def test_startapp_link_opens_the_tree_card(

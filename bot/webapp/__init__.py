@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from telegram import MenuButtonWebApp, WebAppInfo
+from telegram import MenuButton, MenuButtonWebApp, WebAppInfo
 
-from bot.config import Settings
-from bot.i18n import Translator
+from bot.config import LANGUAGES, Settings
+from bot.i18n import Translator, translator
 
 PREFIX = "/app"  # where the pages and the API live on the bot's HTTP server
 
@@ -21,6 +21,17 @@ def page_url(settings: Settings) -> str:
     return settings.webapp_url
 
 
+def menu_label(tr: Translator) -> str:
+    """The menu button's label in one language."""
+    return tr.pgettext("menu button", "Shop")
+
+
 def menu_button(settings: Settings, tr: Translator) -> MenuButtonWebApp:
     """The chat menu button that opens the shop page, labelled in one language."""
-    return MenuButtonWebApp(tr.pgettext("menu button", "Shop"), WebAppInfo(page_url(settings)))
+    return MenuButtonWebApp(menu_label(tr), WebAppInfo(page_url(settings)))
+
+
+def is_shop_button(button: MenuButton) -> bool:
+    """A menu button this bot set for its shop (a Mini App button with one of its labels)."""
+    labels = {menu_label(translator(language)) for language in LANGUAGES}
+    return isinstance(button, MenuButtonWebApp) and button.text in labels

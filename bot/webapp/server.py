@@ -9,6 +9,7 @@ No CORS header is ever sent, so other sites' pages cannot call the API from a br
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import re
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from telegram import InlineKeyboardMarkup
 from telegram.error import TelegramError
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
@@ -35,7 +37,9 @@ from bot.webapp.photos import KINDS, PhotoCache, image_type, is_file_id
 from bot.webapp.shop import ACTIONS, shop_state, tap
 from handlers.kit import routes
 from handlers.kit.common import button, keyboard
+from models.adoption.browse import tree_card
 from models.catalog.pictures import PICTURES_DIR, catalog_photo
+from models.catalog.places import localized
 from models.core.user import get_user
 
 log = logging.getLogger(__name__)
@@ -236,6 +240,9 @@ class ApiHandler(RequestHandler):
                 self._refuse(502, "telegram unreachable")
                 return
             state = {"ok": True}
+        elif call == "adopt":
+            await self._adopt(user, tr, body.get("code"))
+            return
         else:
             self._refuse(404, "no such call")
             return
@@ -252,14 +259,43 @@ class ApiHandler(RequestHandler):
         """Puts a "My cart" button in the user's chat, where checkout and payment happen."""
         text = tr._("Your cart is ready. Tap the button below to check out.")
         markup = keyboard([button("🛒 " + tr.pgettext("button", "My cart"), routes.CART.data())])
+        return await self._send(user, text, markup)
+
+    async def _adopt(self, user: WebAppUser, tr: Translator, code: object) -> None:
+        """Puts the chosen free tree's card button in the user's chat, where the adoption
+        dialogue (consent, address, payment) goes on: the page's "Adopt" outside Telegram."""
+        card = None
+        if isinstance(code, str) and TREE_CODE.match(code):
+            card = await self.db.run(tree_card, code=code)
+        if card is None or card.tree.id is None:
+            self._refuse(404, "no such tree")
+            return
+        if not card.available:
+            self.set_status(409)
+            message = tr._("Sorry, someone else has just adopted this tree.")
+            self.finish(json.dumps({"error": "taken", "message": message}, ensure_ascii=False))
+            return
+        title = tr.then(localized(card.species, "name", tr.language), card.tree.code)
+        text = tr._("You chose {tree} in the shop. Tap the button below to adopt it.").format(
+            tree=html.escape(title)
+        )
+        markup = keyboard([button("🌳 " + title, routes.TREE_CARD.data(tree_id=card.tree.id))])
+        if not await self._send(user, text, markup):
+            self._refuse(502, "telegram unreachable")
+            return
+        self.finish(json.dumps({"ok": True}))
+
+    async def _send(self, user: WebAppUser, text: str, markup: InlineKeyboardMarkup) -> bool:
+        """Sends a message with buttons to the user's chat; False if Telegram refused it."""
         try:
             await self.application_.bot.send_message(user.id, text, reply_markup=markup)
         except TelegramError as exc:
-            log.warning("mini app: cart link to %s not sent: %s", user.id, exc)
+            log.warning("mini app: message to %s not sent: %s", user.id, exc)
             return False
         return True
 
 
+TREE_CODE = re.compile(r"^[A-Z0-9-]{1,40}$")
 START = re.compile(r"^(tree|product)_([A-Za-z0-9-]{1,40})$")
 
 

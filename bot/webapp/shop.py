@@ -46,6 +46,7 @@ def strings(tr: Translator) -> dict[str, str]:
         "taken": tr.pgettext("tree", "Adopted"),
         "adopt": tr.pgettext("button", "Adopt in the chat"),
         "close": tr.pgettext("button", "Close"),
+        "sent": tr._("Done: the chat has a button for it. Please go on there."),
     }
 
 

@@ -35,6 +35,7 @@
     if (!response.ok) {
       const error = new Error(data.message || String(response.status));
       error.status = response.status;
+      error.told = Boolean(data.message);  // the server's own words, in the user's language
       throw error;
     }
     return data;
@@ -44,6 +45,8 @@
     const notice = $("notice");
     if (!text) { notice.hidden = true; return; }
     notice.textContent = text;
+    const bar = $("bar");  // just above the cart's bar, however tall its lines make it
+    notice.style.bottom = (bar.hidden ? 16 : bar.offsetHeight + 8) + "px";
     notice.hidden = false;
     clearTimeout(say.timer);
     say.timer = setTimeout(function () { notice.hidden = true; }, 3000);
@@ -55,7 +58,7 @@
       main.replaceChildren(el("p", "message", error.message));
       $("bar").hidden = true;
     } else {
-      say(state.strings.offline);
+      say(error.told ? error.message : state.strings.offline);
     }
   }
 
@@ -194,13 +197,31 @@
     $("tree").hidden = false;
   }
 
-  function adopt() {
+  // Opened by Telegram itself (not the console's local address in a browser, where
+  // telegram-web-app.js may load too but has no chat to go back to).
+  function inTelegram() {
+    return Boolean(tg && tg.initData && tg.platform && tg.platform !== "unknown");
+  }
+
+  // Outside Telegram the chat gets a button from the bot instead, and the page says so.
+  function handedOver() {
+    $("tree").hidden = true;
+    say(state.strings.sent);
+  }
+
+  async function adopt() {
     if (!chosen || !chosen.link) return;
-    if (tg && tg.openTelegramLink) {
+    if (inTelegram() && tg.openTelegramLink) {
       tg.openTelegramLink(chosen.link);
       tg.close();
-    } else {
-      window.location.href = chosen.link;
+      return;
+    }
+    try {
+      await call("adopt", { code: chosen.code });
+      handedOver();
+    } catch (error) {
+      fail(error);
+      if (error.status === 409) loadOrchard();  // taken meanwhile: the map shows it so
     }
   }
 
@@ -252,7 +273,8 @@
   async function checkout() {
     try {
       await call("checkout");
-      if (tg) tg.close();
+      if (inTelegram()) tg.close();
+      else handedOver();
     } catch (error) {
       fail(error);
     }
