@@ -29,6 +29,7 @@ from models.payment.methods import QueueEntry, queue_entry
 
 CAPTION_LIMIT = 1024
 MAX_NOTE = 300
+REASON_ICONS = {"not_received": "💸", "wrong_amount": "🔢", "unreadable": "🌫", "other": "❓"}
 REASON_BUTTONS = {
     "not_received": N_("Money not received"),
     "wrong_amount": N_("Wrong amount"),
@@ -125,7 +126,7 @@ async def ask_reason(update: Update, context: BotContext) -> None:
     rows = [
         [
             button(
-                tr._(REASON_BUTTONS[code]),
+                f"{REASON_ICONS[code]} {tr._(REASON_BUTTONS[code])}",
                 routes.PAYMENT_REJECT_WHY.data(reference=reference, reason=code),
             )
         ]
@@ -149,7 +150,7 @@ async def ask_note(update: Update, context: BotContext) -> int:
         "without a note."
     )
     markup = keyboard(
-        [button(tr._("Send without a note"), routes.PAYMENT_REJECT_SEND.data())],
+        [button("📨 " + tr._("Send without a note"), routes.PAYMENT_REJECT_SEND.data())],
         [back_button(context, routes.PAYMENT_REJECT.data(reference=reference))],
     )
     await show(update, context, text, markup)
@@ -245,8 +246,15 @@ async def settle_late(update: Update, context: BotContext) -> None:
             reference=esc(reference)
         )
     else:
-        notice = tr._(
-            "Payment {reference}: {amount} noted as due back to the buyer, who is being told."
+        notice = (
+            tr._(
+                "Payment {reference}: {amount} kept for the buyer, who is asked to choose "
+                "again or to ask for a refund."
+            )
+            if payment.note == "reoffer"
+            else tr._(
+                "Payment {reference}: {amount} noted as due back to the buyer, who is being told."
+            )
         ).format(reference=esc(reference), amount=tr.money(payment.amount_fen, payment.currency))
     await show_payments(update, context, notice)
 
@@ -262,7 +270,9 @@ async def render_proof(app: AnyApp, tr: Translator, params: dict[str, Any]) -> O
         reference=f"<code>{esc(params['reference'])}</code>",
         amount=tr.money(params["amount_fen"], params["currency"]),
     )
-    view = button(tr._("Open the payment"), routes.PAYMENT_VIEW.data(reference=params["reference"]))
+    view = button(
+        "💳 " + tr._("Open the payment"), routes.PAYMENT_VIEW.data(reference=params["reference"])
+    )
     return Outgoing(text, keyboard([view]))
 
 

@@ -26,6 +26,7 @@ from models.core.payments import (
     PaymentError,
     ProofKind,
     choose_method,
+    lapsed_payment,
     queue_payment_reminders,
     submit_proof,
 )
@@ -92,11 +93,23 @@ def method_label(method: VillagePaymentMethod, language: str) -> str:
     return f"{ICONS.get(MethodKind(method.kind), '💳')} {localized(method, 'name', language)}"
 
 
+def paying_for(context: BotContext, offer: Offer) -> str:
+    """What the payment is for, with its village: a cart from two villages gets two offers."""
+    tr = context.tr
+    what = tr._(KIND_NAMES.get(offer.payment.kind, KIND_NAMES["order"]))
+    number = offer.info.number if offer.info else ""
+    line = tr._("For: {what} {number}").format(what=what, number=f"<b>{esc(number)}</b>")
+    if offer.village is not None:
+        line += " · " + esc(localized(offer.village, "name", context.lang))
+    return line
+
+
 def offer_text(context: BotContext, offer: Offer) -> str:
     """The choice of ways to pay: amount, reference, deadline."""
     tr, payment = context.tr, offer.payment
     lines = [
         "<b>" + tr._("How would you like to pay?") + "</b>",
+        paying_for(context, offer),
         tr._("Amount: {amount}").format(
             amount=amount_text(
                 tr,
@@ -166,6 +179,7 @@ def method_text(
     reference = f"<code>{esc(payment.reference)}</code>"
     lines = [
         "<b>" + esc(method_label(method, context.lang)) + "</b>",
+        paying_for(context, offer),
         tr._("Amount: {amount}").format(
             amount=amount_text(
                 tr,
@@ -204,7 +218,15 @@ def method_text(
             ).format(hours=method.hold_hours, time=tr.when(deadline))
             + "</b>"
         )
-    lines.append(tr._("Once you have paid, tap “I have paid” and send a photo of the slip."))
+    if method.kind == MethodKind.COUNTER:
+        lines.append(
+            tr._(
+                "Once you have paid, tap “I paid at the counter”, or “I have paid” to send a "
+                "photo of the counter's receipt."
+            )
+        )
+    else:
+        lines.append(tr._("Once you have paid, tap “I have paid” and send a photo of the slip."))
     return "\n".join(lines)
 
 
@@ -379,6 +401,32 @@ def _pay_buttons(tr: Translator, reference: str) -> InlineKeyboardMarkup:
     )
 
 
+async def lapsed_hint(
+    app: AnyApp, tr: Translator, kind: str, target_id: int
+) -> tuple[str, list[list[InlineKeyboardButton]]]:
+    """What an expiry notice adds for a buyer who may have paid offline: the slip they sent is
+    still being checked, or money paid late can still be sent and confirmed."""
+    payment = await app.bot_data["db"].run(lapsed_payment, kind=kind, target_id=target_id)
+    if payment is None:
+        return "", []
+    reference = f"<code>{esc(payment.reference)}</code>"
+    if payment.proof_at is not None:
+        text = tr._(
+            "You told us you have paid ({reference}): the post office is still checking it, "
+            "and you will hear from us here."
+        )
+        return text.format(reference=reference), []
+    text = tr._(
+        "Already paid? Tap “I have paid” and send the slip ({reference}): the post office can "
+        "still confirm it."
+    ).format(reference=reference)
+    slip = button(
+        "📷 " + tr._("I have paid: send the slip"),
+        routes.PAY_SLIP.data(reference=payment.reference),
+    )
+    return text, [[slip]]
+
+
 async def render_reminder(app: AnyApp, tr: Translator, params: dict[str, Any]) -> Outgoing:
     """Reminds the buyer, before the hold runs out, to pay (or to say they have)."""
     settings = app.bot_data["settings"]
@@ -434,7 +482,11 @@ async def render_late(app: AnyApp, tr: Translator, params: dict[str, Any]) -> Ou
         "again, and tell the counter the reference; or ask for a refund."
     ).format(reference=reference, what=what, amount=amount)
     target = routes.TREES.data() if params["payable"] == "adoption" else routes.SHOP.data()
-    label = tr._("Choose a tree") if params["payable"] == "adoption" else tr._("Go to the shop")
+    label = (
+        "🌳 " + tr._("Choose a tree")
+        if params["payable"] == "adoption"
+        else "🧺 " + tr.pgettext("button", "Go to the shop")
+    )
     return Outgoing(text, keyboard([button(label, target)]))
 
 
