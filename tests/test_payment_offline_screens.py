@@ -10,6 +10,7 @@ from datetime import timedelta
 from sqlmodel import select
 
 from bot.notify import deliver_pending
+from bot.offline import ApiCall
 from models.adoption.adoptions import Adoption, expire_reservations
 from models.core.base import utcnow
 from models.core.payments import Payment, PaymentStatus, ProofKind, submit_proof
@@ -197,3 +198,37 @@ async def test_order_screen_joins_country_and_address_as_chinese_writes_it(
     order = await start_paying(bot, li, "zh", "KIWI-5KG")
     text = last_text(await bot.press(li, f"ORD view {order.id}"))
     assert "收货地址：中国，" in text and "中国, " not in text
+
+
+async def test_a_qr_picture_is_uploaded_once_then_sent_by_its_file_id(
+    bot: Harness, li: TgUser, ann: TgUser
+) -> None:
+    from models.payment.methods import VillagePaymentMethod
+
+    with bot.db.session() as session:  # as import-catalog stores a QR image from the file
+        wechat = session.exec(
+            select(VillagePaymentMethod).where(VillagePaymentMethod.kind == "wechat_qr")
+        ).one()
+        wechat.qr_image, wechat.qr_sample = b"\x89PNG imported qr", False
+        session.add(wechat)
+        session.commit()
+    sent = []
+    for user, language, label in ((li, "zh", "微信支付"), (ann, "en", "WeChat Pay")) * 2:
+        await start_paying(bot, user, language, "KIWI-5KG")
+        calls = await bot.tap(user, label)
+        [photo] = [c for c in calls if c.method == "sendPhoto"]
+        sent.append(photo)
+    assert sent[0].files["photo"][1] == b"\x89PNG imported qr"  # the first is uploaded
+    file_id = sent[0].result["photo"][-1]["file_id"]
+    assert all(p.params.get("photo") == file_id and not p.files for p in sent[1:])
+    # the sample placeholder too
+    [first] = [c for c in await tap_alipay(bot, li) if c.method == "sendPhoto"]
+    [again] = [c for c in await tap_alipay(bot, li) if c.method == "sendPhoto"]
+    assert first.files and not again.files
+    assert again.params.get("photo") == first.result["photo"][-1]["file_id"]
+
+
+async def tap_alipay(bot: Harness, user: TgUser) -> list[ApiCall]:
+    """A new order paid by Alipay (the sample placeholder QR)."""
+    await start_paying(bot, user, "zh", "HONEY-500G")
+    return await bot.tap(user, "支付宝")

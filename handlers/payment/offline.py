@@ -4,6 +4,7 @@ about it (reminder, rejected proof, late payment, receipt) in their own language
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import datetime
 from enum import IntEnum
@@ -41,6 +42,7 @@ from models.payment.methods import (
 log = logging.getLogger(__name__)
 
 CAPTION_LIMIT = 1024  # Telegram's longest photo caption
+QR_CACHE_KEY = "qr_photo_ids"  # bot_data: qr_cache_key -> the file_id Telegram gave the upload
 ICONS = {
     MethodKind.WECHAT_QR: "💚",
     MethodKind.ALIPAY_QR: "💙",
@@ -258,11 +260,26 @@ def method_markup(
     return keyboard(*rows, menu_row(context))
 
 
-def qr_photo(method: VillagePaymentMethod) -> str | InputFile | None:
+def qr_cache_key(method: VillagePaymentMethod) -> str | None:
+    """Names an uploaded QR picture for the file_id cache: the method and its picture's bytes
+    (a new import replaces the picture, and so the key); None for an operator's photo."""
+    if method.qr_file_id:
+        return None
+    if method.qr_image:
+        return f"{method.id}:{hashlib.sha256(method.qr_image).hexdigest()[:16]}"
+    if method.qr_sample:
+        return f"{method.id}:sample:{method.kind}:{method.name_en or method.name_zh}"
+    return None
+
+
+def qr_photo(method: VillagePaymentMethod, cache: dict[str, str]) -> str | InputFile | None:
     """The QR code to send: the operator's photo, the catalog file's picture, or the sample
-    placeholder."""
+    placeholder; a picture uploaded before goes by the file_id Telegram gave it."""
     if method.qr_file_id:
         return method.qr_file_id
+    key = qr_cache_key(method)
+    if key is not None and key in cache:
+        return cache[key]
     if method.qr_image:
         suffix = "png" if method.qr_image.startswith(b"\x89PNG") else "jpg"
         return InputFile(method.qr_image, filename=f"{method.kind}-qr.{suffix}")
@@ -298,14 +315,20 @@ async def choose(update: Update, context: BotContext) -> None:
         return
     text = method_text(context, offer, method, chosen.deadline)
     markup = method_markup(context, chosen.payment, method)
-    photo = qr_photo(method)
+    cache: dict[str, str] = context.bot_data.setdefault(QR_CACHE_KEY, {})
+    photo = qr_photo(method, cache)
     if photo is None:
         await show(update, context, text, markup)
         return
     await query.answer()
     chat = update.effective_chat
     assert chat is not None
-    await context.bot.send_photo(chat.id, photo, caption=text[:CAPTION_LIMIT], reply_markup=markup)
+    sent = await context.bot.send_photo(
+        chat.id, photo, caption=text[:CAPTION_LIMIT], reply_markup=markup
+    )
+    key = qr_cache_key(method)
+    if key is not None and isinstance(photo, InputFile) and sent.photo:
+        cache[key] = sent.photo[-1].file_id  # uploaded once, then sent by its file_id
 
 
 async def ask_slip(update: Update, context: BotContext) -> int:
