@@ -27,6 +27,8 @@ from bot.offline import ApiCall, OfflineBotAPI
 from bot.webapp.server import start_console
 
 TAG = re.compile(r"<[^>]+>")
+UNNAMED = {"application.octet-stream"}  # the name PTB gives bytes uploaded without one
+PICTURE_SUFFIXES = {b"\x89PN": ".png", b"\xff\xd8\xff": ".jpg"}
 CONSOLE_HELP = """console commands:
   #N                    press button N of the latest keyboard
   !photo PATH [caption] send a photo (a file on this computer)
@@ -160,9 +162,12 @@ class ConsoleBotAPI(OfflineBotAPI):
         name, content = upload[0], upload[1]
         if hasattr(content, "read"):
             content = content.read()
-        suffix = Path(name).suffix or default_suffix
+        # bytes sent without a file name reach the API as "application.octet-stream"
+        stem = kind if name in UNNAMED else Path(name).stem
+        picture = PICTURE_SUFFIXES.get(bytes(content[:3]))  # so it opens in an image viewer
+        suffix = picture or Path(name).suffix or default_suffix
         self.files_dir.mkdir(parents=True, exist_ok=True)
-        path = self.files_dir / f"{next(self._file_numbers):04d}-{Path(name).stem}{suffix}"
+        path = self.files_dir / f"{next(self._file_numbers):04d}-{stem}{suffix}"
         path.write_bytes(content)
         return str(path)
 

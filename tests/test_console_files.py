@@ -70,3 +70,21 @@ def test_a_voice_note_in_the_console_can_go_to_the_post_office(
     out = run_console("/start\n!voice\n#1\n", "--lang", "en")
     assert "Would you like the post office to get this?" in out
     assert "Sent to the post office" in out
+
+
+def test_a_receipt_sent_to_the_console_is_saved_as_a_png(
+    run_console: Callable[..., str],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("ADMIN_IDS", "1001")  # the buyer confirms their own counter payment
+    script = (
+        "/shop\n#1\n#1\n#1\n/cart\n#4\n#1\n#1\n"
+        "88 Furong Road, Yuelu District, Changsha, Hunan, Ann Smith\n138 0013 8000\n"
+        "#1\n#1\n#4\n#2\n/ops\n#1\n#1\n#1\n"
+    )
+    out = run_console(script, "--lang", "en")
+    assert "🧾 Your receipt for SBD-" in out
+    [receipt] = [line for line in out.splitlines() if "[photo:" in line and "0002-" in line]
+    path = Path(receipt.split("[photo: ")[1].rstrip("]"))
+    assert path.name == "0002-photo.png" and path.read_bytes().startswith(b"\x89PNG")
