@@ -232,3 +232,17 @@ async def tap_alipay(bot: Harness, user: TgUser) -> list[ApiCall]:
     """A new order paid by Alipay (the sample placeholder QR)."""
     await start_paying(bot, user, "zh", "HONEY-500G")
     return await bot.tap(user, "支付宝")
+
+
+async def test_the_order_screen_says_a_payment_the_buyer_reported_is_being_checked(
+    bot: Harness, li: TgUser
+) -> None:
+    order = await start_paying(bot, li, "zh", "KIWI-5KG")
+    text = last_text(await bot.press(li, f"ORD view {order.id}"))
+    assert "邮政所仍在核对" not in text  # nothing reported yet
+    await bot.press(li, f"ORD pay {order.id}")
+    await bot.tap(li, "邮政所柜台")
+    await bot.tap(li, "我已在柜台付款")
+    text = last_text(await bot.press(li, f"ORD view {order.id}"))
+    reference = payment_of(bot, order).reference
+    assert f"📎 您已告诉我们付过款（<code>{reference}</code>）：邮政所仍在核对" in text

@@ -20,6 +20,7 @@ from handlers.kit.tracking import delivery_estimate, track_row
 from handlers.payment.offline import lapsed_hint
 from handlers.payment.step import ask_for_payment
 from models.catalog.places import localized
+from models.core.payments import pending_proof
 from models.core.user import Role
 from models.shop.carriers import carrier_name
 from models.shop.orders import (
@@ -201,6 +202,14 @@ async def show_found(
         await show(update, context, not_found(context), markup)
         return
     text = order_text(context, detail.order, detail.items, detail.events)
+    if detail.order.status == OrderStatus.AWAITING_PAYMENT:
+        proof = await context.db.run(pending_proof, kind=PAYMENT_KIND, target_id=detail.order.id)
+        if proof is not None:  # the buyer said they paid: not a second payment to make
+            checking = context.tr._(
+                "You told us you have paid ({reference}): the post office is still checking "
+                "it, and you will hear from us here."
+            ).format(reference=f"<code>{esc(proof.reference)}</code>")
+            text += f"\n\n📎 {checking}"
     if notice:
         text = f"<i>{notice}</i>\n\n{text}"
     await show(update, context, text, detail_markup(context, detail.order))
