@@ -424,6 +424,14 @@ def _pay_buttons(tr: Translator, reference: str) -> InlineKeyboardMarkup:
     )
 
 
+def checking_text(tr: Translator, reference: str) -> str:
+    """The buyer said they paid: the post office is checking it (no second payment to make)."""
+    return tr._(
+        "You told us you have paid ({reference}): the post office is still checking it, "
+        "and you will hear from us here."
+    ).format(reference=f"<code>{esc(reference)}</code>")
+
+
 async def lapsed_hint(
     app: AnyApp, tr: Translator, kind: str, target_id: int
 ) -> tuple[str, list[list[InlineKeyboardButton]]]:
@@ -434,11 +442,7 @@ async def lapsed_hint(
         return "", []
     reference = f"<code>{esc(payment.reference)}</code>"
     if payment.proof_at is not None:
-        text = tr._(
-            "You told us you have paid ({reference}): the post office is still checking it, "
-            "and you will hear from us here."
-        )
-        return text.format(reference=reference), []
+        return checking_text(tr, payment.reference), []
     text = tr._(
         "Already paid? Tap “I have paid” and send the slip ({reference}): the post office can "
         "still confirm it."

@@ -17,7 +17,7 @@ from handlers.kit import routes
 from handlers.kit.common import back_button, button, esc, keyboard, menu_row, person, show
 from handlers.kit.roles import has_role
 from handlers.kit.tracking import delivery_estimate, track_row
-from handlers.payment.offline import lapsed_hint
+from handlers.payment.offline import checking_text, lapsed_hint
 from handlers.payment.step import ask_for_payment
 from models.catalog.places import localized
 from models.core.payments import pending_proof
@@ -205,11 +205,7 @@ async def show_found(
     if detail.order.status == OrderStatus.AWAITING_PAYMENT:
         proof = await context.db.run(pending_proof, kind=PAYMENT_KIND, target_id=detail.order.id)
         if proof is not None:  # the buyer said they paid: not a second payment to make
-            checking = context.tr._(
-                "You told us you have paid ({reference}): the post office is still checking "
-                "it, and you will hear from us here."
-            ).format(reference=f"<code>{esc(proof.reference)}</code>")
-            text += f"\n\n📎 {checking}"
+            text += f"\n\n📎 {checking_text(context.tr, proof.reference)}"
     if notice:
         text = f"<i>{notice}</i>\n\n{text}"
     await show(update, context, text, detail_markup(context, detail.order))
