@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime, format_skeleton
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
@@ -154,6 +155,10 @@ class Translator:
                 day = day.replace(tzinfo=UTC)
             day = day.astimezone(self.zone).date()
         return format_date(day, DATE_LENGTH[self.language], locale=self.locale)
+
+    def listing(self, items: list[str]) -> str:
+        """Items joined as this language joins them: A和B, A ແລະ B, A and B (CLDR's lists)."""
+        return format_list(items, locale=self.locale)
 
     def month(self, day: date) -> str:
         """The month and year `day` falls in."""

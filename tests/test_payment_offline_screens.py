@@ -46,6 +46,8 @@ async def test_each_offer_of_a_two_village_cart_names_its_order_and_village(
     calls = await bot.tap(li, "确认下单")
     with bot.db.session() as session:
         kiwi, rice = session.exec(select(Order).where(Order.buyer_id == li.id)).all()
+    placed = next(t for t in texts(calls) if "已提交" in t)
+    assert f"<b>{kiwi.number}</b>和<b>{rice.number}</b>" in placed  # not "A, B" in Chinese
     offers = [t for t in texts(calls) if "您想怎样付款？" in t]
     assert len(offers) == 2
     assert f"用途：农产品订单 <b>{kiwi.number}</b> · 十八洞村" in offers[0]
@@ -246,3 +248,11 @@ async def test_the_order_screen_says_a_payment_the_buyer_reported_is_being_check
     text = last_text(await bot.press(li, f"ORD view {order.id}"))
     reference = payment_of(bot, order).reference
     assert f"📎 您已告诉我们付过款（<code>{reference}</code>）：邮政所仍在核对" in text
+
+
+async def test_adding_a_second_product_counts_the_whole_cart(bot: Harness, noy: TgUser) -> None:
+    await bot.command(noy, "/start product_KIWI-5KG")
+    await bot.tap(noy, "ໃສ່ກະຕ່າ")
+    await bot.command(noy, "/start product_COFFEE-500G")  # another village's
+    calls = await bot.tap(noy, "ໃສ່ກະຕ່າ")
+    assert calls[0].params["text"] == "ໃສ່ກະຕ່າແລ້ວ. ໃນກະຕ່າມີ 2 ອັນ."
