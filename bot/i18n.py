@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime, format_skeleton
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
@@ -30,6 +31,8 @@ TIME_ZONES = {"zh": "Asia/Shanghai", "lo": "Asia/Vientiane", "en": "Asia/Shangha
 DATE_LENGTH = {"zh": "medium", "lo": "long", "en": "medium"}
 # Day and month, for chart labels: 12月1日, Dec 1; Lao 1/12 (short month names read as codes).
 SHORT_DAY = {"zh": "MMMd", "lo": "Md", "en": "MMMd"}
+# Month and year, for earnings per month: 2026年12月, Dec 2026; Lao spells it (ທັນວາ 2026).
+MONTH = {"zh": "yMMM", "lo": "yMMMM", "en": "yMMM"}
 LANGUAGE_NAMES = {"zh": "中文", "lo": "ລາວ", "en": "English"}
 
 
@@ -152,6 +155,14 @@ class Translator:
                 day = day.replace(tzinfo=UTC)
             day = day.astimezone(self.zone).date()
         return format_date(day, DATE_LENGTH[self.language], locale=self.locale)
+
+    def listing(self, items: list[str]) -> str:
+        """Items joined as this language joins them: A和B, A ແລະ B, A and B (CLDR's lists)."""
+        return format_list(items, locale=self.locale)
+
+    def month(self, day: date) -> str:
+        """The month and year `day` falls in."""
+        return format_skeleton(MONTH[self.language], day, locale=self.locale)
 
     def short_day(self, day: date) -> str:
         """Day and month without the year, as a chart labels its days."""

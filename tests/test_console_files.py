@@ -88,3 +88,21 @@ def test_a_picture_for_another_user_lands_in_their_folder_with_its_kind_of_file(
     assert saved == ["0001-photo.png", "0002-photo.png"]  # the certificate and the receipt
     assert f"[to 1001] [photo: {buyer}/" in out
     assert not (tmp_path / "files" / "user-7000").exists()
+
+
+def test_a_receipt_sent_to_the_console_is_saved_as_a_png(
+    run_console: Callable[..., str],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("ADMIN_IDS", "1001")  # the buyer confirms their own counter payment
+    script = (
+        "/shop\n#1\n#1\n#1\n/cart\n#4\n#1\n#1\n"
+        "88 Furong Road, Yuelu District, Changsha, Hunan, Ann Smith\n138 0013 8000\n"
+        "#1\n#1\n#4\n#2\n/ops\n#1\n#1\n#1\n"
+    )
+    out = run_console(script, "--lang", "en")
+    assert "🧾 Your receipt for SBD-" in out
+    [receipt] = [line for line in out.splitlines() if "[photo:" in line and "0002-" in line]
+    path = Path(receipt.split("[photo: ")[1].rstrip("]"))
+    assert path.name == "0002-photo.png" and path.read_bytes().startswith(b"\x89PNG")

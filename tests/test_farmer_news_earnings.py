@@ -3,7 +3,7 @@ Lao farmers (older yuan income apart), and per month and per season."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
@@ -18,6 +18,26 @@ from tests.factories import TgUser
 from tests.harness import Harness, last_text
 from tests.test_farmer import KHAM, LONG
 from tests.test_farmer_trees import SHI
+
+
+def tr_month_lo(moment: datetime) -> str:
+    """This month as Lao readers write it: the month's name spelled out, then the year."""
+    names = [
+        "ມັງກອນ",
+        "ກຸມພາ",
+        "ມີນາ",
+        "ເມສາ",
+        "ພຶດສະພາ",
+        "ມິຖຸນາ",
+        "ກໍລະກົດ",
+        "ສິງຫາ",
+        "ກັນຍາ",
+        "ຕຸລາ",
+        "ພະຈິກ",
+        "ທັນວາ",
+    ]
+    local = moment.astimezone(ZoneInfo("Asia/Shanghai"))  # as farmer_earnings counts months
+    return f"{names[local.month - 1]} {local.year}"
 
 
 async def test_news_with_no_adopters_says_so_before_writing(bot: Harness) -> None:
@@ -51,6 +71,8 @@ async def test_lao_farmers_earnings_show_kip(bot: Harness, ann: TgUser) -> None:
     text = last_text(await bot.press(KHAM, "FRM earnings"))
     assert "ຍອດຂາຍຜະລິດຕະພັນ: 300.000 ກີບ" in text and "ຢວນ" not in text
     assert "ສ່ວນແບ່ງ" in text and "45.000 ກີບ" in text  # the collective's 15%, in kip
+    month = tr_month_lo(utcnow())
+    assert f"{month}: 300.000 ກີບ" in text and "." not in month  # spelled out, not ທ.ວ.
     # an order from before the village priced in kip stays in yuan, counted on its own
     old = paid_order(bot.db, ann.id, "COFFEE-500G", 1)
     with bot.db.session() as session:

@@ -128,7 +128,7 @@ async def test_operator_rejects_a_slip_with_a_reason_and_a_note(
     await bot.command(admin, "/ops")
     await bot.press(admin, f"OPS payment {reference}")
     await bot.tap(admin, "驳回")
-    assert {"📝 未收到款项", "📝 金额不符", "📝 凭证看不清", "📝 无法对应订单"} <= {
+    assert {"💸 未收到款项", "🔢 金额不符", "🌫 凭证看不清", "❓ 无法对应订单"} <= {
         t for t, _ in bot.buttons(admin)
     }
     await bot.tap(admin, "凭证看不清")
@@ -238,7 +238,7 @@ async def test_late_payment_for_sold_out_stock_gives_the_operator_a_choice(
     assert order_row(bot, order).status == OrderStatus.EXPIRED
     calls = await bot.tap(admin, "请买家重新选择")
     total = f"¥{order.total_fen / 100:.2f}"
-    assert f"已记录应退还买家 {total}" in last_text(calls)
+    assert f"{total} 已为买家保留" in last_text(calls)
     assert payment_of(bot, order).status == PaymentStatus.REFUND_DUE
     bot.api.clear()
     await deliver_pending(bot.app)

@@ -4,6 +4,8 @@ prefix, and the address prompt following the destination."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlmodel import select
 
@@ -174,3 +176,52 @@ async def test_address_prompt_follows_the_destination_not_the_language(
         if any(label in t for t, _ in bot.buttons(li)):
             await bot.tap(li, label)
     assert "请发送老挝的收货地址：村（ບ້ານ）、县（ເມືອງ）、省（ແຂວງ）" in last_text(bot.api.calls)
+
+
+async def test_a_village_without_a_prefix_numbers_orders_with_its_own(
+    bot: Harness, noy: TgUser, tmp_path: Path
+) -> None:
+    from models.catalog.importer import import_catalog, read_catalog_file
+    from models.catalog.places import Village
+
+    path = tmp_path / "catalog.yaml"
+    path.write_text(
+        "villages:\n"
+        "  - {slug: namtha, country: LA, name_zh: 南塔村, name_lo: ບ້ານນ້ຳທາ, name_en: Ban Namtha}\n"
+        "  - {slug: namkhan, country: LA, name_zh: 南坎村, name_lo: ບ້ານນ້ຳຄານ, name_en: Namkhan}\n"
+        "  - {slug: sbd-new, country: CN, name_zh: 新村, name_lo: ບ້ານໃໝ່, name_en: New}\n"
+        "products:\n"
+        "  - {sku: HONEY-NT, category: honey, village: namtha, name_zh: 南塔蜂蜜,"
+        " name_lo: ນ້ຳເຜິ້ງນ້ຳທາ, name_en: Namtha honey, unit_zh: 500克, unit_lo: 500 ກຣາມ,"
+        " unit_en: 500 g, price: 80000, weight_g: 500, stock: 5}\n",
+        encoding="utf-8",
+    )
+    bot.db.call(import_catalog, sections=read_catalog_file(path))
+    with bot.db.session() as session:
+        prefixes = {v.slug: v.order_prefix for v in session.exec(select(Village))}
+        namtha = session.exec(select(Village).where(Village.slug == "namtha")).one()
+        namtha.order_prefix = None  # as a village stored before prefixes were kept
+        session.add(namtha)
+        session.commit()
+    # each its own, none Shibadong's: the first three letters, else another of the slug's
+    assert (prefixes["namtha"], prefixes["namkhan"], prefixes["sbd-new"]) == ("NAM", "NAK", "SBN")
+    await bot.command(noy, "/start product_HONEY-NT")
+    await bot.tap(noy, "ໃສ່ກະຕ່າ")
+    await bot.tap(noy, "🛒 ກະຕ່າ")
+    await bot.tap(noy, "ສັ່ງສິນຄ້າ")
+    await bot.tap(noy, "ລາວ")
+    await bot.tap(noy, "ຂ້ອຍຍິນຍອມ")
+    for label in ("ຍິນຍອມໃຫ້ສົ່ງຂໍ້ມູນ", "ສືບຕໍ່"):
+        if any(label in t for t, _ in bot.buttons(noy)):
+            await bot.tap(noy, label)
+    await bot.text(noy, "ບ້ານໂພນໄຊ, ເມືອງໄຊເສດຖາ, ນະຄອນຫຼວງວຽງຈັນ, ເຮືອນ 12, ນ້ອຍ")
+    await bot.text(noy, "020 5555 1234")
+    await bot.tap(noy, "ຂ້າມ")
+    calls = await bot.tap(noy, "ຢືນຢັນອໍເດີ")
+    [order] = orders_of(bot, noy.id)
+    assert order.number.startswith("NAM-")  # derived again from the slug, and kept
+    assert any(order.number in t for t in texts(calls))
+    with bot.db.session() as session:
+        assert session.exec(select(Village).where(Village.slug == "namtha")).one().order_prefix == (
+            "NAM"
+        )

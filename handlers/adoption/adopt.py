@@ -133,9 +133,15 @@ def _question(
         )
     if step is Step.COUNTRY:
         return tr._("Where should the share of the harvest be delivered?")
-    if step is Step.ADDRESS:
-        return tr._("Send the full delivery address in {country}.").format(
-            country=_country_name(context, draft.country)
+    if step is Step.ADDRESS:  # written the way addresses are where the parcel goes
+        if draft.country == "LA":
+            return tr._(
+                "Send the full delivery address in Laos: village (ban), district (muang), "
+                "province (khoueng) and house number."
+            )
+        return tr._(
+            "Send the full delivery address in China: province, city, district or county, "
+            "street and house number."
         )
     if step is Step.PARCEL_NAME:
         return tr._(

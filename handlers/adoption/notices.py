@@ -11,6 +11,7 @@ from bot.notify import AnyApp, Outgoing
 from handlers.adoption.certificate import certificate_png, full_size_button
 from handlers.kit import routes
 from handlers.kit.common import button, esc, keyboard
+from handlers.payment.offline import lapsed_hint
 from models.adoption.adoptions import (
     AdoptionView,
     adoption_view,
@@ -58,10 +59,10 @@ async def render_expired(app: AnyApp, tr: Translator, params: dict[str, Any]) ->
         "⌛ Your reservation of {code} ended before payment, so the tree is back in the catalog. "
         "You can reserve it again while it is available."
     ).format(code=esc(view.tree.code))
-    return Outgoing(
-        text,
-        keyboard([button("🌳 " + view.tree.code, routes.TREE_CARD.data(tree_id=view.tree.id))]),
-    )
+    hint, rows = await lapsed_hint(app, tr, "adoption", params["adoption_id"])
+    text += f"\n{hint}" if hint else ""
+    tree = button("🌳 " + view.tree.code, routes.TREE_CARD.data(tree_id=view.tree.id))
+    return Outgoing(text, keyboard(*rows, [tree]))
 
 
 async def render_refund(app: AnyApp, tr: Translator, params: dict[str, Any]) -> Outgoing:

@@ -29,6 +29,7 @@ from models.payment.methods import QueueEntry, queue_entry
 
 CAPTION_LIMIT = 1024
 MAX_NOTE = 300
+REASON_ICONS = {"not_received": "💸", "wrong_amount": "🔢", "unreadable": "🌫", "other": "❓"}
 REASON_BUTTONS = {
     "not_received": N_("Money not received"),
     "wrong_amount": N_("Wrong amount"),
@@ -125,7 +126,7 @@ async def ask_reason(update: Update, context: BotContext) -> None:
     rows = [
         [
             button(
-                "📝 " + tr._(REASON_BUTTONS[code]),
+                f"{REASON_ICONS[code]} {tr._(REASON_BUTTONS[code])}",
                 routes.PAYMENT_REJECT_WHY.data(reference=reference, reason=code),
             )
         ]
@@ -245,8 +246,15 @@ async def settle_late(update: Update, context: BotContext) -> None:
             reference=esc(reference)
         )
     else:
-        notice = tr._(
-            "Payment {reference}: {amount} noted as due back to the buyer, who is being told."
+        notice = (
+            tr._(
+                "Payment {reference}: {amount} kept for the buyer, who is asked to choose "
+                "again or to ask for a refund."
+            )
+            if payment.note == "reoffer"
+            else tr._(
+                "Payment {reference}: {amount} noted as due back to the buyer, who is being told."
+            )
         ).format(reference=esc(reference), amount=tr.money(payment.amount_fen, payment.currency))
     await show_payments(update, context, notice)
 

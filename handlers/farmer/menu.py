@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from babel.dates import format_skeleton
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
@@ -238,7 +237,7 @@ def earnings_lines(context: BotContext, result: Earnings) -> list[str]:
         lines += ["", "<b>" + tr._("By month") + "</b>"]
         for month, fen in result.by_month:
             year, number = (int(part) for part in month.split("-"))
-            label = format_skeleton("yMMM", date(year, number, 1), locale=tr.locale)
+            label = tr.month(date(year, number, 1))
             lines.append(f"{label}: {money(fen)}")
     if result.by_season:
         lines += ["", "<b>" + tr._("By season") + "</b>"]

@@ -4,6 +4,7 @@ about it (reminder, rejected proof, late payment, receipt) in their own language
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import datetime
 from enum import IntEnum
@@ -26,6 +27,7 @@ from models.core.payments import (
     PaymentError,
     ProofKind,
     choose_method,
+    lapsed_payment,
     queue_payment_reminders,
     submit_proof,
 )
@@ -40,6 +42,7 @@ from models.payment.methods import (
 log = logging.getLogger(__name__)
 
 CAPTION_LIMIT = 1024  # Telegram's longest photo caption
+QR_CACHE_KEY = "qr_photo_ids"  # bot_data: qr_cache_key -> the file_id Telegram gave the upload
 ICONS = {
     MethodKind.WECHAT_QR: "💚",
     MethodKind.ALIPAY_QR: "💙",
@@ -92,11 +95,23 @@ def method_label(method: VillagePaymentMethod, language: str) -> str:
     return f"{ICONS.get(MethodKind(method.kind), '💳')} {localized(method, 'name', language)}"
 
 
+def paying_for(context: BotContext, offer: Offer) -> str:
+    """What the payment is for, with its village: a cart from two villages gets two offers."""
+    tr = context.tr
+    what = tr._(KIND_NAMES.get(offer.payment.kind, KIND_NAMES["order"]))
+    number = offer.info.number if offer.info else ""
+    line = tr._("For: {what} {number}").format(what=what, number=f"<b>{esc(number)}</b>")
+    if offer.village is not None:
+        line += " · " + esc(localized(offer.village, "name", context.lang))
+    return line
+
+
 def offer_text(context: BotContext, offer: Offer) -> str:
     """The choice of ways to pay: amount, reference, deadline."""
     tr, payment = context.tr, offer.payment
     lines = [
         "<b>" + tr._("How would you like to pay?") + "</b>",
+        paying_for(context, offer),
         tr._("Amount: {amount}").format(
             amount=amount_text(
                 tr,
@@ -166,6 +181,7 @@ def method_text(
     reference = f"<code>{esc(payment.reference)}</code>"
     lines = [
         "<b>" + esc(method_label(method, context.lang)) + "</b>",
+        paying_for(context, offer),
         tr._("Amount: {amount}").format(
             amount=amount_text(
                 tr,
@@ -204,7 +220,15 @@ def method_text(
             ).format(hours=method.hold_hours, time=tr.when(deadline))
             + "</b>"
         )
-    lines.append(tr._("Once you have paid, tap “I have paid” and send a photo of the slip."))
+    if method.kind == MethodKind.COUNTER:
+        lines.append(
+            tr._(
+                "Once you have paid, tap “I paid at the counter”, or “I have paid” to send a "
+                "photo of the counter's receipt."
+            )
+        )
+    else:
+        lines.append(tr._("Once you have paid, tap “I have paid” and send a photo of the slip."))
     return "\n".join(lines)
 
 
@@ -236,11 +260,26 @@ def method_markup(
     return keyboard(*rows, menu_row(context))
 
 
-def qr_photo(method: VillagePaymentMethod) -> str | InputFile | None:
+def qr_cache_key(method: VillagePaymentMethod) -> str | None:
+    """Names an uploaded QR picture for the file_id cache: the method and its picture's bytes
+    (a new import replaces the picture, and so the key); None for an operator's photo."""
+    if method.qr_file_id:
+        return None
+    if method.qr_image:
+        return f"{method.id}:{hashlib.sha256(method.qr_image).hexdigest()[:16]}"
+    if method.qr_sample:
+        return f"{method.id}:sample:{method.kind}:{method.name_en or method.name_zh}"
+    return None
+
+
+def qr_photo(method: VillagePaymentMethod, cache: dict[str, str]) -> str | InputFile | None:
     """The QR code to send: the operator's photo, the catalog file's picture, or the sample
-    placeholder."""
+    placeholder; a picture uploaded before goes by the file_id Telegram gave it."""
     if method.qr_file_id:
         return method.qr_file_id
+    key = qr_cache_key(method)
+    if key is not None and key in cache:
+        return cache[key]
     if method.qr_image:
         suffix = "png" if method.qr_image.startswith(b"\x89PNG") else "jpg"
         return InputFile(method.qr_image, filename=f"{method.kind}-qr.{suffix}")
@@ -276,14 +315,20 @@ async def choose(update: Update, context: BotContext) -> None:
         return
     text = method_text(context, offer, method, chosen.deadline)
     markup = method_markup(context, chosen.payment, method)
-    photo = qr_photo(method)
+    cache: dict[str, str] = context.bot_data.setdefault(QR_CACHE_KEY, {})
+    photo = qr_photo(method, cache)
     if photo is None:
         await show(update, context, text, markup)
         return
     await query.answer()
     chat = update.effective_chat
     assert chat is not None
-    await context.bot.send_photo(chat.id, photo, caption=text[:CAPTION_LIMIT], reply_markup=markup)
+    sent = await context.bot.send_photo(
+        chat.id, photo, caption=text[:CAPTION_LIMIT], reply_markup=markup
+    )
+    key = qr_cache_key(method)
+    if key is not None and isinstance(photo, InputFile) and sent.photo:
+        cache[key] = sent.photo[-1].file_id  # uploaded once, then sent by its file_id
 
 
 async def ask_slip(update: Update, context: BotContext) -> int:
@@ -377,6 +422,36 @@ def _pay_buttons(tr: Translator, reference: str) -> InlineKeyboardMarkup:
         ],
         [button("💳 " + tr._("Ways to pay"), routes.PAY_WAYS.data(reference=reference))],
     )
+
+
+def checking_text(tr: Translator, reference: str) -> str:
+    """The buyer said they paid: the post office is checking it (no second payment to make)."""
+    return tr._(
+        "You told us you have paid ({reference}): the post office is still checking it, "
+        "and you will hear from us here."
+    ).format(reference=f"<code>{esc(reference)}</code>")
+
+
+async def lapsed_hint(
+    app: AnyApp, tr: Translator, kind: str, target_id: int
+) -> tuple[str, list[list[InlineKeyboardButton]]]:
+    """What an expiry notice adds for a buyer who may have paid offline: the slip they sent is
+    still being checked, or money paid late can still be sent and confirmed."""
+    payment = await app.bot_data["db"].run(lapsed_payment, kind=kind, target_id=target_id)
+    if payment is None:
+        return "", []
+    reference = f"<code>{esc(payment.reference)}</code>"
+    if payment.proof_at is not None:
+        return checking_text(tr, payment.reference), []
+    text = tr._(
+        "Already paid? Tap “I have paid” and send the slip ({reference}): the post office can "
+        "still confirm it."
+    ).format(reference=reference)
+    slip = button(
+        "📷 " + tr._("I have paid: send the slip"),
+        routes.PAY_SLIP.data(reference=payment.reference),
+    )
+    return text, [[slip]]
 
 
 async def render_reminder(app: AnyApp, tr: Translator, params: dict[str, Any]) -> Outgoing:

@@ -392,7 +392,7 @@ async def confirm(update: Update, context: BotContext) -> int:
         await show(update, context, f"<i>{notice}</i>\n\n" + order_text(context, order, []))
         return ConversationHandler.END
     if len(placed.orders) > 1:
-        numbers = ", ".join(f"<b>{esc(o.number)}</b>" for o in placed.orders)
+        numbers = context.tr.listing([f"<b>{esc(o.number)}</b>" for o in placed.orders])
         text = context.tr._(
             "Thank you! Your orders {numbers} are placed: one per village, each paid on its own."
         ).format(numbers=numbers)

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from telegram import Update
+from telegram import InlineKeyboardButton, Update
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 
 from bot.context import BotContext
@@ -17,8 +17,10 @@ from handlers.kit import routes
 from handlers.kit.common import back_button, button, esc, keyboard, menu_row, person, show
 from handlers.kit.roles import has_role
 from handlers.kit.tracking import delivery_estimate, track_row
+from handlers.payment.offline import checking_text, lapsed_hint
 from handlers.payment.step import ask_for_payment
 from models.catalog.places import localized
+from models.core.payments import pending_proof
 from models.core.user import Role
 from models.shop.carriers import carrier_name
 from models.shop.orders import (
@@ -96,10 +98,9 @@ def order_text(
         tr._("Shipping: {amount}").format(amount=tr.money(order.shipping_fen, order.currency)),
         "<b>" + tr._("Total: {amount}").format(amount=total) + "</b>",
         "",
-        tr._("Deliver to: {address}").format(
-            address=tr._(COUNTRY_NAMES.get(order.country, order.country))
-            + ", "
-            + person(tr, order.address)
+        tr._("Deliver to: {country}, {address}").format(
+            country=tr._(COUNTRY_NAMES.get(order.country, order.country)),
+            address=person(tr, order.address),
         ),
         tr._("Phone: {phone}").format(phone=person(tr, order.phone)),
     ]
@@ -210,6 +211,10 @@ async def show_found(
         await show(update, context, not_found(context), markup)
         return
     text = order_text(context, detail.order, detail.items, detail.events, detail.route)
+    if detail.order.status == OrderStatus.AWAITING_PAYMENT:
+        proof = await context.db.run(pending_proof, kind=PAYMENT_KIND, target_id=detail.order.id)
+        if proof is not None:  # the buyer said they paid: not a second payment to make
+            text += f"\n\n📎 {checking_text(context.tr, proof.reference)}"
     if notice:
         text = f"<i>{notice}</i>\n\n{text}"
     await show(update, context, text, detail_markup(context, detail.order))
@@ -337,7 +342,10 @@ async def render_order_status(app: AnyApp, tr: Translator, params: dict[str, Any
         text += "\n" + tr._("Reason: {reason}").format(reason=esc(params["reason"]))
     if params.get("refund"):
         text += "\n" + tr._("Your payment will be refunded.")
-    rows = []
+    rows: list[list[InlineKeyboardButton]] = []
+    if status == OrderStatus.EXPIRED:
+        hint, rows = await lapsed_hint(app, tr, "order", params["order_id"])
+        text += f"\n{hint}" if hint else ""
     if status == OrderStatus.SHIPPED:
         estimate = shipped_estimate(tr, app.bot_data["settings"].shipping_rates, params)
         text += f"\n{estimate}" if estimate else ""

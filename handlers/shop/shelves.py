@@ -185,7 +185,11 @@ async def add_product(update: Update, context: BotContext) -> None:
         CartChange.FULL: tr._("Your cart is full. Please check out first."),
     }
     notice = notices.get(change, notices[CartChange.DONE])
-    await query.answer(notice.format(count=line.quantity if line else 0))
+    if change == CartChange.DONE:  # the whole cart, not this product alone
+        count = sum(li.quantity for li in view.lines)
+    else:
+        count = line.quantity if line else 0
+    await query.answer(notice.format(count=count))
 
 
 def handlers() -> list[BaseHandler[Any, BotContext, Any]]:

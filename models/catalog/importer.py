@@ -28,7 +28,7 @@ from pydantic import (
 )
 from sqlmodel import Session, SQLModel, col, select
 
-from models.catalog.places import Farmer, Village
+from models.catalog.places import Farmer, Village, derive_prefix
 from models.catalog.trees import GRID_COLS, GRID_ROWS, Species, Tree
 from models.core.base import utcnow
 from models.core.money import LAK, check_currency, minor
@@ -480,6 +480,12 @@ def _import_prefixes(session: Session, rows: list[tuple[int, Any]]) -> list[str]
         taken[prefix] = row.slug
         village.order_prefix = prefix
         session.add(village)
+    for _line, row in rows:  # the others get their own from the start, never another's
+        village = session.exec(select(Village).where(Village.slug == row.slug)).one()
+        if not village.order_prefix:
+            village.order_prefix = derive_prefix(village.slug, taken)
+            taken[village.order_prefix] = row.slug
+            session.add(village)
     session.flush()
     return errors
 

@@ -46,10 +46,43 @@ class Village(SQLModel, table=True):
     region_lo: str = Field(default="", max_length=160)
     region_en: str = Field(default="", max_length=160)
     collective_share_pct: int = Field(default=0, ge=0, le=100)
-    order_prefix: str | None = Field(default=None, max_length=6)  # SBD-7KQ3-XM9A; None: SBD
+    # SBD-7KQ3-XM9A; None: derived from the slug by the first order or import (village_prefix)
+    order_prefix: str | None = Field(default=None, max_length=6)
     # CN: CNY; LA: LAK (or CNY, as villages loaded before kip prices were kept); left empty,
     # the country's own is filled in when the row is inserted
     currency: str = Field(default="", max_length=3)
+
+
+def derive_prefix(slug: str, taken: Iterable[str]) -> str:
+    """An order-number prefix from a village's slug: its first three letters, capitalised
+    (`phonsavang` → PHO), else the first two with a later letter of the slug, else with any
+    letter, so that no two villages share one."""
+    used = set(taken)
+    letters = [ch for ch in slug.upper() if "A" <= ch <= "Z"] or list("VIL")
+    letters += list("VIL")[: max(0, 3 - len(letters))]
+    alphabet = [chr(code) for code in range(ord("A"), ord("Z") + 1)]
+    candidates = [
+        "".join(letters[:3]),
+        *("".join(letters[:2]) + ch for ch in letters[3:]),
+        *("".join(letters[:3]) + ch for ch in alphabet),
+        *("".join(letters[:3]) + a + b for a in alphabet for b in alphabet),
+    ]
+    return next(prefix for prefix in candidates if prefix not in used)
+
+
+def village_prefix(*, session: Session, village: Village) -> str:
+    """The village's order-number prefix; a village without one gets one derived from its
+    slug, kept from then on."""
+    if village.order_prefix:
+        return village.order_prefix
+    taken = session.exec(
+        select(Village.order_prefix).where(
+            col(Village.order_prefix).is_not(None), col(Village.id) != village.id
+        )
+    ).all()
+    village.order_prefix = derive_prefix(village.slug, (p for p in taken if p))
+    session.add(village)
+    return village.order_prefix
 
 
 @event.listens_for(Village, "before_insert")

@@ -499,6 +499,27 @@ def queue_payment_reminders(*, session: Session, now: datetime | None = None) ->
     return count
 
 
+def pending_proof(*, session: Session, kind: str, target_id: int) -> Payment | None:
+    """The thing's open payment the buyer said they paid (a slip, the counter), if any."""
+    return session.exec(
+        select(Payment)
+        .where(Payment.kind == kind, Payment.target_id == target_id)
+        .where(Payment.status == PaymentStatus.PENDING, col(Payment.proof_at).is_not(None))
+        .order_by(col(Payment.id).desc())
+    ).first()
+
+
+def lapsed_payment(*, session: Session, kind: str, target_id: int) -> Payment | None:
+    """The offline payment of a thing whose hold ran out (cancelled with it, its money still
+    welcome late), newest first; None if there is none."""
+    return session.exec(
+        select(Payment)
+        .where(Payment.kind == kind, Payment.target_id == target_id)
+        .where(Payment.status == PaymentStatus.CANCELLED, Payment.method == PaymentMethod.OFFLINE)
+        .order_by(col(Payment.id).desc())
+    ).first()
+
+
 def cancel_payments_for(*, session: Session, kind: str, target_id: int) -> None:
     """Cancels the pending payments of a thing that expired or was cancelled."""
     for payment in session.exec(

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Index, delete, or_, text, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.catalog.places import Village
+from models.catalog.places import Village, village_prefix
 from models.core.base import telegram_id_column, utcnow
 from models.core.crypto import Encrypted
 from models.core.outbox import notify
@@ -302,7 +302,7 @@ def place_order(
         assert parcel.shipping_fen is not None
         key = source_key if len(parcels) == 1 else f"{source_key}:{parcel.village.id}"
         order = Order(
-            number=new_number(parcel.village.order_prefix),
+            number=new_number(village_prefix(session=session, village=parcel.village)),
             buyer_id=user_id,
             village_id=parcel.village.id,
             source_key=key,
