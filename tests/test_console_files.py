@@ -97,7 +97,7 @@ def test_a_receipt_sent_to_the_console_is_saved_as_a_png(
 ) -> None:
     monkeypatch.setenv("ADMIN_IDS", "1001")  # the buyer confirms their own counter payment
     script = (
-        "/shop\n#1\n#1\n#1\n/cart\n#4\n#1\n#1\n"
+        "/shop\n#1\n#1\n#1\n/cart\n#5\n#1\n#1\n"
         "88 Furong Road, Yuelu District, Changsha, Hunan, Ann Smith\n138 0013 8000\n"
         "#1\n#1\n#4\n#2\n/ops\n#1\n#1\n#1\n"
     )
