@@ -41,6 +41,13 @@ def N_(message: str) -> str:
     return message
 
 
+# A deadline with the zone it is shown in (TIME_ZONES).
+ZONED_TIMES = {
+    "Asia/Shanghai": N_("{time} (Beijing time)"),
+    "Asia/Vientiane": N_("{time} (Vientiane time)"),
+}
+
+
 def language_from_code(code: str | None, default: str) -> str:
     """Maps Telegram's optional language_code (`zh-hans`, `lo-LA`, `en-US` ...) to zh, lo or en."""
     if not code:
@@ -147,6 +154,11 @@ class Translator:
         time_pattern = locale.time_formats["short"].pattern
         pattern = str(locale.datetime_formats["medium"]).format(time_pattern, date_pattern)
         return format_datetime(moment, pattern, tzinfo=self.zone, locale=self.locale)
+
+    def deadline(self, moment: datetime) -> str:
+        """A moment someone must act by, with the time zone it is read in (the reader may live
+        on the other side of the border, an hour apart)."""
+        return self._(ZONED_TIMES[str(self.zone)]).format(time=self.when(moment))
 
     def day(self, day: date | datetime) -> str:
         """Formats a calendar date for this language."""

@@ -131,3 +131,20 @@ def test_currency_rules() -> None:
     ]
     assert [parse_kip(raw) for raw in ("98.50", "0", "1.5", "abc")] == [None, None, None, None]
     assert (parse_price("98.50", "CNY"), parse_price("98.50", "LAK")) == (9850, None)
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("zh", "00:00（北京时间）"),  # 16:00 UTC is midnight in Beijing...
+        ("lo", "23:00 (ເວລາວຽງຈັນ)"),  # ...and 23:00 in Vientiane, an hour apart
+        ("en", "12:00\u202fAM (Beijing time)"),
+    ],
+)
+def test_a_deadline_says_which_time_zone_it_is_in(language: str, expected: str) -> None:
+    from datetime import UTC, datetime
+
+    from bot.i18n import translator
+
+    shown = translator(language).deadline(datetime(2026, 12, 2, 16, 0, tzinfo=UTC))
+    assert shown.endswith(expected), shown

@@ -562,7 +562,7 @@ async def pay(update: Update, context: BotContext, reservation: Reservation) -> 
     if query is not None:
         await query.answer()
         await query.edit_message_text(
-            text.format(kind=esc(species), code=esc(view.tree.code), time=tr.when(until))
+            text.format(kind=esc(species), code=esc(view.tree.code), time=tr.deadline(until))
         )
 
 

@@ -124,7 +124,7 @@ def offer_text(context: BotContext, offer: Offer) -> str:
         tr._("Reference: <code>{reference}</code>").format(reference=esc(payment.reference)),
     ]
     if offer.info is not None and offer.info.deadline is not None:
-        lines.append(tr._("Please pay by {time}.").format(time=tr.when(offer.info.deadline)))
+        lines.append(tr._("Please pay by {time}.").format(time=tr.deadline(offer.info.deadline)))
     return "\n".join(lines)
 
 
@@ -217,7 +217,7 @@ def method_text(
                 "We hold it for you for {hours} hour: please pay by {time}.",
                 "We hold it for you for {hours} hours: please pay by {time}.",
                 method.hold_hours,
-            ).format(hours=method.hold_hours, time=tr.when(deadline))
+            ).format(hours=method.hold_hours, time=tr.deadline(deadline))
             + "</b>"
         )
     if method.kind == MethodKind.COUNTER:
@@ -470,7 +470,7 @@ async def render_reminder(app: AnyApp, tr: Translator, params: dict[str, Any]) -
             params.get("country"),
         ),
         number=f"<b>{esc(params['number'])}</b>",
-        time=tr.when(deadline),
+        time=tr.deadline(deadline),
         reference=esc(params["reference"]),
     )
     return Outgoing(text, _pay_buttons(tr, params["reference"]))

@@ -118,7 +118,7 @@ def order_text(
         days = delivery_days(country=country, rates=context.settings.shipping_rates, origin=origin)
         lines += [delivery_estimate(tr, days)] if days else []
     if order.status == OrderStatus.AWAITING_PAYMENT:
-        lines.append(tr._("Please pay by {time}.").format(time=tr.when(order.expires_at)))
+        lines.append(tr._("Please pay by {time}.").format(time=tr.deadline(order.expires_at)))
     if events:
         lines += ["", "<b>" + tr._("History") + "</b>"]
         lines += [tr.then(tr.when(e.created_at), status_label(tr, e.to_status)) for e in events]
