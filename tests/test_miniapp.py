@@ -10,6 +10,7 @@ import hmac
 import json
 import time
 from collections.abc import AsyncIterator
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import httpx
@@ -292,3 +293,40 @@ async def test_bad_cart_calls_get_400_and_change_nothing(
     assert answer.status_code == 400
     with bot.db.session() as session:
         assert session.exec(select(CartItem)).all() == []
+
+
+async def test_checkout_of_an_empty_cart_is_refused_in_the_users_language(
+    bot: Harness, page: str, noy: TgUser
+) -> None:
+    await bot.command(noy, "/start")
+    sent = len(bot.api.sent("sendMessage"))
+    async with httpx.AsyncClient() as client:
+        answer = await client.post(page + "api/checkout", json={}, headers=headers(bot.app, noy))
+    assert answer.status_code == 409
+    assert answer.json() == {"error": "empty cart", "message": "ກະຕ່າຂອງທ່ານຍັງບໍ່ມີສິນຄ້າ."}
+    assert len(bot.api.sent("sendMessage")) == sent  # no "your cart is ready" in the chat
+
+
+async def test_minus_on_the_last_one_keeps_it_in_the_page_as_in_the_chat(
+    bot: Harness, page: str, ann: TgUser
+) -> None:
+    """One rule for both: − stops at 1 and says to tap Remove; Remove takes the line out."""
+    await bot.command(ann, "/start")
+    kiwi = product(bot.db, "KIWI-5KG")
+    async with httpx.AsyncClient() as client:
+
+        async def tap(action: str, version: int) -> Any:
+            body = {"product_id": kiwi.id, "action": action, "version": version}
+            answer = await client.post(page + "api/cart", json=body, headers=headers(bot.app, ann))
+            return answer.json()
+
+        added = await tap("+", 0)
+        less = await tap("-", added["cart"]["version"])
+        await bot.command(ann, "/cart")
+        chat = last_text(await bot.tap(ann, "1: −1"))  # the chat's −1 on the same line
+        removed = await tap("x", bot.db.call(view_cart, user_id=ann.id).version)
+    assert less["cart"]["lines"] == {str(kiwi.id): 1}
+    assert less["notice"] == "The least is 1. To take it out of the cart, tap Remove."
+    assert less["notice"] in chat and "1 × CN¥128.00" in chat
+    assert removed["cart"]["lines"] == {}
+    assert "Your cart is empty." in last_text(await bot.command(ann, "/cart"))

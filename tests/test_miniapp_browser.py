@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -19,7 +20,7 @@ from sqlmodel import select
 from bot.config import Settings
 from bot.webapp.server import start_console
 from models.catalog.pictures import PICTURES_DIR
-from models.shop.products import CartItem
+from models.shop.products import CartItem, add_to_cart
 from tests.adoption_helpers import paid_adoption
 from tests.backoffice_helpers import paid_order
 from tests.conftest import ADMIN_ID
@@ -248,6 +249,22 @@ COLOURS = """(selector) => {
 }"""
 
 
+KIND_TILES = """() => {  // a free tile of each of the six kind colours, drawn on the map
+  const map = document.querySelector("#orchard .trees");
+  return [0, 1, 2, 3, 4, 5].map((index) => {
+    const tile = document.createElement("button");
+    tile.className = "free k" + index;
+    tile.textContent = "7";
+    map.append(tile);
+    const style = getComputedStyle(tile);
+    const drawn = [style.color, style.backgroundColor, style.opacity,
+                   getComputedStyle(document.body).backgroundColor];
+    tile.remove();
+    return drawn;
+  });
+}"""
+
+
 def luminance(rgb: tuple[float, float, float]) -> float:
     """WCAG relative luminance of an sRGB colour (0-255 channels)."""
     linear = [(c / 255 / 12.92 if c <= 10 else ((c / 255 + 0.055) / 1.055) ** 2.4) for c in rgb]
@@ -294,9 +311,17 @@ async def test_taken_trees_and_low_stock_are_readable_in_light_and_dark(
         await page.click("#tabs button[data-tab=orchard]")  # type: ignore[attr-defined]
         await page.wait_for_selector('[data-code="KIWI-0004"]')  # type: ignore[attr-defined]
         taken = await page.evaluate(COLOURS, '[data-code="KIWI-0004"]')  # type: ignore[attr-defined]
+        free = {
+            code: await page.evaluate(COLOURS, f'[data-code="{code}"]')  # type: ignore[attr-defined]
+            for code in ("PEACH-0001", "KIWI-0001", "TEA-0001")
+        }
+        every_kind = await page.evaluate(KIND_TILES)  # type: ignore[attr-defined]
     assert stock_text == "剩 3 件"
     assert drawn_contrast(*taken) >= 4.5, taken
     assert drawn_contrast(*low) >= 4.5, low
+    for tile in [*free.values(), *every_kind]:  # white labels on each kind's colour
+        assert drawn_contrast(*tile) >= 4.5, tile
+        assert drawn_contrast(tile[1], tile[3], "1", tile[3]) >= 3, tile  # the tile on the page
 
 
 async def test_startapp_link_opens_the_tree_card(
@@ -462,3 +487,154 @@ async def test_a_photo_set_from_the_chat_shows_in_the_page(
         source = await img.get_attribute("src")
     assert source is not None and source.startswith("photos/product/HONEY-500G.jpg?v=")
     assert [c.params["file_id"] for c in bot.api.sent("getFile")] == ["AgAChoneyFromThePostOffice"]
+
+
+DRAWN_LINES = """(selector) => [...document.querySelectorAll(selector)].map((node) => {
+  // each node's text, and for each character the top of the line it is drawn on
+  const walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
+  let text = "";
+  const tops = [];
+  for (let part = walker.nextNode(); part; part = walker.nextNode()) {
+    for (let i = 0; i < part.data.length; i++) {
+      const range = document.createRange();
+      range.setStart(part, i);
+      range.setEnd(part, i + 1);
+      const rect = range.getBoundingClientRect();
+      text += part.data[i];
+      tops.push(rect.height ? rect.top : null);
+    }
+  }
+  return [text, tops];
+})"""
+AMOUNT = r"\(≈[^)]*\)|\d[\d.,]*\s(?:ກີບ|ຢວນ)|LAK\s[\d,]+"  # "(≈ 384.000 ກີບ)", "150.000 ກີບ"
+CODE = r"[A-Z]+-\d{4}"  # a tree's code, PEACH-0003
+
+
+async def split_across_lines(page: object, selector: str, pattern: str) -> list[str]:
+    """The pieces of `selector`'s text matching `pattern` that the browser broke over lines."""
+    split = []
+    for text, tops in await page.evaluate(DRAWN_LINES, selector):  # type: ignore[attr-defined]
+        for match in re.finditer(pattern, text):
+            lines = [top for top in tops[match.start() : match.end()] if top is not None]
+            if max(lines) - min(lines) > 8:  # more than half a line apart
+                split.append(match.group())
+    return split
+
+
+def fill_cart(bot: Harness, user: TgUser) -> None:
+    """A kiwi box (yuan) and coffee (kip) in the cart: the bar's longest subtotal."""
+    for sku in ("KIWI-5KG", "COFFEE-500G"):
+        bot.db.call(add_to_cart, user_id=user.id, product_id=product(bot.db, sku).id)
+
+
+async def test_lao_prices_keep_the_kip_estimate_on_one_line(
+    bot: Harness, browser: object, noy: TgUser
+) -> None:
+    await bot.command(noy, "/start")
+    fill_cart(bot, noy)
+    async with webapp_server(bot.app) as url:
+        page = await open_page(browser, url, init_data(bot.app, noy), locale="lo-LA")
+        await page.wait_for_selector("#shop .card")  # type: ignore[attr-defined]
+        await page.evaluate("document.fonts.ready")  # type: ignore[attr-defined]
+        prices = await split_across_lines(page, "#shop .price, #subtotal", AMOUNT)
+        texts = await page.locator("#shop .price").all_text_contents()  # type: ignore[attr-defined]
+        overflowing = await page.evaluate(  # type: ignore[attr-defined]
+            """[...document.querySelectorAll("#shop .price, #subtotal")]
+                .filter((node) => node.scrollWidth > node.clientWidth).length"""
+        )
+    assert any("(≈" in text for text in texts), texts
+    assert prices == []  # not "(≈ / 384.000 ກີບ)" nor "150.000 / ກີບ"
+    assert overflowing == 0  # kept together, and still inside the card
+
+
+@pytest.mark.parametrize("who", ["ann", "noy"])
+async def test_a_tree_card_keeps_its_code_and_price_whole(
+    bot: Harness, browser: object, request: pytest.FixtureRequest, who: str
+) -> None:
+    user: TgUser = request.getfixturevalue(who)
+    await bot.command(user, "/start")
+    init = init_data(bot.app, user, start_param="tree_PEACH-0003")
+    async with webapp_server(bot.app) as url:
+        page = await open_page(browser, url, init, locale=user.language_code or "en")
+        await page.wait_for_selector("#tree-title:has-text('PEACH-0003')")  # type: ignore[attr-defined]
+        await page.evaluate("document.fonts.ready")  # type: ignore[attr-defined]
+        code = await split_across_lines(page, "#tree-title", CODE)
+        price = await split_across_lines(page, "#tree-price", AMOUNT)
+        title = await page.text_content("#tree-title")  # type: ignore[attr-defined]
+    assert title is not None and "PEACH-0003" in title  # the code as typed, not a look-alike
+    assert code == [] and price == []  # not "PEACH- / 0003"
+
+
+@pytest.mark.parametrize("who", ["noy", "ann"])
+async def test_the_cart_bar_never_covers_the_last_card(
+    bot: Harness, browser: object, request: pytest.FixtureRequest, who: str
+) -> None:
+    """The bar grows with its lines (Lao's are taller, two currencies add one): the page's
+    bottom space follows it, and the tree card's, so nothing is left under them."""
+    user: TgUser = request.getfixturevalue(who)
+    await bot.command(user, "/start")
+    fill_cart(bot, user)
+    async with webapp_server(bot.app) as url:
+        page = await open_page(browser, url, init_data(bot.app, user), locale=user.language_code)
+        await page.wait_for_selector("#shop .card")  # type: ignore[attr-defined]
+        await page.evaluate("document.fonts.ready")  # type: ignore[attr-defined]
+        await page.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # type: ignore[attr-defined]
+        bar = await page.locator("#bar").bounding_box()  # type: ignore[attr-defined]
+        last = page.locator("#shop .card").last  # type: ignore[attr-defined]
+        card, buttons = await last.bounding_box(), await last.locator("button").last.bounding_box()
+        await page.click("#tabs button[data-tab=orchard]")  # type: ignore[attr-defined]
+        await page.click('[data-code="PEACH-0001"]')  # type: ignore[attr-defined]
+        await page.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # type: ignore[attr-defined]
+        tree = await page.locator("#tree").bounding_box()  # type: ignore[attr-defined]
+        tile = await page.locator("#orchard .trees button").last.bounding_box()  # type: ignore[attr-defined]
+    assert bar["height"] > 96  # taller than the space the page used to keep
+    assert buttons["y"] + buttons["height"] <= card["y"] + card["height"] <= bar["y"]
+    assert tile["y"] + tile["height"] <= tree["y"]  # the map's last row, above the tree's card
+
+
+async def test_minus_stops_at_one_and_remove_takes_the_line_out(
+    bot: Harness, browser: object, ann: TgUser
+) -> None:
+    """The page's rule is the chat's: − never goes below 1 (it is off there), Remove takes
+    the line out."""
+    await bot.command(ann, "/start")
+    kiwi = product(bot.db, "KIWI-5KG")
+    card = f'[data-product="{kiwi.id}"]'
+    async with webapp_server(bot.app) as url:
+        page = await open_page(browser, url, init_data(bot.app, ann))
+        await page.click(f"{card} button.add")  # type: ignore[attr-defined]
+        await page.wait_for_selector(f"{card} .qty:text-is('1')")  # type: ignore[attr-defined]
+        at_one = await page.is_disabled(f"{card} button.less")  # type: ignore[attr-defined]
+        await page.click(f"{card} button.more")  # type: ignore[attr-defined]
+        await page.wait_for_selector(f"{card} .qty:text-is('2')")  # type: ignore[attr-defined]
+        at_two = await page.is_enabled(f"{card} button.less")  # type: ignore[attr-defined]
+        await page.click(f"{card} button.less")  # type: ignore[attr-defined]
+        await page.wait_for_selector(f"{card} .qty:text-is('1')")  # type: ignore[attr-defined]
+        in_chat = last_text(await bot.command(ann, "/cart"))
+        remove = await page.text_content(f"{card} button.remove")  # type: ignore[attr-defined]
+        await page.click(f"{card} button.remove")  # type: ignore[attr-defined]
+        await page.wait_for_selector(f"{card} button.add")  # type: ignore[attr-defined]
+    assert at_one and at_two and remove == "Remove"
+    assert "1 × CN¥128.00" in in_chat
+    assert "Your cart is empty." in last_text(await bot.command(ann, "/cart"))
+
+
+async def test_checking_out_a_cart_emptied_in_the_chat_says_so(
+    bot: Harness, browser: object, noy: TgUser
+) -> None:
+    await bot.command(noy, "/start")
+    kiwi = product(bot.db, "KIWI-5KG")
+    bot.db.call(add_to_cart, user_id=noy.id, product_id=kiwi.id)
+    async with webapp_server(bot.app) as url:
+        page = await open_page(browser, url, init_data(bot.app, noy), locale="lo-LA")
+        await page.wait_for_selector(f'[data-product="{kiwi.id}"] .qty:text-is("1")')  # type: ignore[attr-defined]
+        await bot.command(noy, "/cart")
+        await bot.tap(noy, "1: ເອົາອອກ")  # the chat's Remove, while the page shows the box
+        sent = len(bot.api.sent("sendMessage"))
+        await page.click("#checkout")  # type: ignore[attr-defined]
+        await page.wait_for_selector("#checkout[disabled]")  # type: ignore[attr-defined]
+        notice = await page.text_content("#notice")  # type: ignore[attr-defined]
+        closed = await page.evaluate("() => window.closedByPage === true")  # type: ignore[attr-defined]
+        redrawn = await page.is_visible(f'[data-product="{kiwi.id}"] button.add')  # type: ignore[attr-defined]
+    assert notice == "ກະຕ່າຂອງທ່ານຍັງບໍ່ມີສິນຄ້າ." and not closed and redrawn
+    assert len(bot.api.sent("sendMessage")) == sent  # nothing in the chat

@@ -15,6 +15,7 @@ from telegram.helpers import create_deep_linked_url
 
 from bot.i18n import Translator
 from bot.webapp.photos import photo_url
+from bot.webapp.shop import unbroken
 from models.adoption.browse import OrchardTree, orchard_map
 from models.catalog.places import localized
 from models.catalog.trees import Species, current_season
@@ -60,7 +61,7 @@ def tree_json(
         "share": tr._("Your share: at least {kg} kg of its harvest").format(
             kg=tr.number(tree.harvest_kg)
         ),
-        "price": tr.price(tree.price_fen, lak_per_cny, item.village.currency),
+        "price": unbroken(tr.price(tree.price_fen, lak_per_cny, item.village.currency)),
         "photo": photo_url("tree", tree.code, tree.photo),
         "link": create_deep_linked_url(username, f"tree_{tree.code}") if item.free else None,
     }

@@ -41,6 +41,7 @@ from models.adoption.browse import tree_card
 from models.catalog.pictures import PICTURES_DIR, catalog_photo
 from models.catalog.places import localized
 from models.core.user import get_user
+from models.shop.products import view_cart
 
 log = logging.getLogger(__name__)
 
@@ -169,6 +170,11 @@ class ApiHandler(RequestHandler):
         self.set_status(status)
         self.finish(json.dumps({"error": error}))
 
+    def _tell(self, status: int, error: str, message: str) -> None:
+        """Ends the call with an error status and words for the user (the page shows them)."""
+        self.set_status(status)
+        self.finish(json.dumps({"error": error, "message": message}, ensure_ascii=False))
+
     def _user(self) -> WebAppUser | None:
         """The verified user of this call, or None (the caller answers 401)."""
         raw = self.request.headers.get(INIT_DATA_HEADER, "")
@@ -201,9 +207,8 @@ class ApiHandler(RequestHandler):
         if user is None:  # said in the browser's language: nobody verified is asking
             code = self.request.headers.get("Accept-Language", "").split(",")[0].split(";")[0]
             tr = translator(language_from_code(code.strip(), self.settings_.default_language))
-            self.set_status(401)
             message = tr._("Please open the shop from the bot's menu in Telegram.")
-            self.finish(json.dumps({"error": "unauthorized", "message": message}))
+            self._tell(401, "unauthorized", message)
             return
         if not self.limiter.allow(user.id):
             self._refuse(429, "too many calls")
@@ -236,10 +241,8 @@ class ApiHandler(RequestHandler):
                 orchard_state, tr=tr, lak_per_cny=rate, username=self._username()
             )
         elif call == "checkout":
-            if not await self._send_cart_link(user, tr):
-                self._refuse(502, "telegram unreachable")
-                return
-            state = {"ok": True}
+            await self._checkout(user, tr)
+            return
         elif call == "adopt":
             await self._adopt(user, tr, body.get("code"))
             return
@@ -255,11 +258,19 @@ class ApiHandler(RequestHandler):
         except RuntimeError:  # not initialized: no getMe answer yet
             return self.settings_.bot_username
 
-    async def _send_cart_link(self, user: WebAppUser, tr: Translator) -> bool:
-        """Puts a "My cart" button in the user's chat, where checkout and payment happen."""
+    async def _checkout(self, user: WebAppUser, tr: Translator) -> None:
+        """Puts a "My cart" button in the user's chat, where checkout and payment happen; an
+        empty cart (emptied in the chat since the page was drawn) is refused, nothing sent."""
+        view = await self.db.run(view_cart, user_id=user.id)
+        if not view.lines:
+            self._tell(409, "empty cart", tr._("Your cart is empty."))
+            return
         text = tr._("Your cart is ready. Tap the button below to check out.")
         markup = keyboard([button("🛒 " + tr.pgettext("button", "My cart"), routes.CART.data())])
-        return await self._send(user, text, markup)
+        if not await self._send(user, text, markup):
+            self._refuse(502, "telegram unreachable")
+            return
+        self.finish(json.dumps({"ok": True}))
 
     async def _adopt(self, user: WebAppUser, tr: Translator, code: object) -> None:
         """Puts the chosen free tree's card button in the user's chat, where the adoption
@@ -271,9 +282,7 @@ class ApiHandler(RequestHandler):
             self._refuse(404, "no such tree")
             return
         if not card.available:
-            self.set_status(409)
-            message = tr._("Sorry, someone else has just adopted this tree.")
-            self.finish(json.dumps({"error": "taken", "message": message}, ensure_ascii=False))
+            self._tell(409, "taken", tr._("Sorry, someone else has just adopted this tree."))
             return
         title = tr.then(localized(card.species, "name", tr.language), card.tree.code)
         text = tr._("You chose {tree} in the shop. Tap the button below to adopt it.").format(

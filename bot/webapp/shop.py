@@ -6,6 +6,7 @@ the chat's cart (models.shop.products), changed by the same domain functions and
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlmodel import Session
@@ -25,6 +26,13 @@ from models.shop.products import (
 )
 
 ACTIONS = ("+", "-", "x")
+INSIDE_AMOUNT = re.compile(r" (?![(+])")  # every space but those before "(≈ …)" and " + "
+
+
+def unbroken(amounts: str) -> str:
+    """Amounts as the page shows them: each one, and its "(≈ …)", never broken over two lines
+    (no-break spaces): 128 ຢວນ / (≈ 384.000 ກີບ), not (≈ / 384.000 ກີບ)."""
+    return INSIDE_AMOUNT.sub("\u00a0", amounts)
 
 
 def strings(tr: Translator) -> dict[str, str]:
@@ -34,6 +42,7 @@ def strings(tr: Translator) -> dict[str, str]:
         "add": tr.pgettext("button", "Add to cart"),
         "more": tr.pgettext("button", "Add one more"),
         "less": tr.pgettext("button", "Take one out"),
+        "remove": tr.pgettext("button", "Remove"),
         "cart": tr.pgettext("button", "My cart"),
         "empty": tr._("Your cart is empty."),
         "shipping": tr._("Shipping is added at checkout."),
@@ -72,7 +81,7 @@ def cart_json(tr: Translator, view: CartView, lak_per_cny: float) -> dict[str, A
         "lines": {str(line.product.id): line.quantity for line in view.lines},
         "summary": tr.ngettext("{count} item", "{count} items", count).format(count=count),
         "subtotal": tr._("Subtotal: {amount}").format(
-            amount=tr.prices(view.subtotals, lak_per_cny) or tr.money(0)
+            amount=unbroken(tr.prices(view.subtotals, lak_per_cny) or tr.money(0))
         ),
     }
 
@@ -92,7 +101,7 @@ def shop_state(
                 "id": product.id,
                 "sku": product.sku,
                 "name": name_and_unit(tr, product),
-                "price": tr.price(product.price_fen, lak_per_cny, village.currency),
+                "price": unbroken(tr.price(product.price_fen, lak_per_cny, village.currency)),
                 "stock": product.stock,
                 "stock_text": stock_text(tr, product),
                 "photo": photo_url("product", product.sku, product.photo),
@@ -112,6 +121,7 @@ def notice_of(tr: Translator, change: CartChange) -> str | None:
     notices = {
         CartChange.STALE: tr._("Your cart changed in the chat; here it is now."),
         CartChange.AT_MOST: tr._("That is all we have in stock."),
+        CartChange.AT_LEAST: tr._("The least is 1. To take it out of the cart, tap Remove."),
         CartChange.GONE: tr._("Sorry, this has just sold out."),
         CartChange.FULL: tr._("Your cart is full. Please check out first."),
     }
@@ -131,15 +141,12 @@ def tap(
     """Applies one tap ("+", "-" or "x") to the cart and returns the new state with a notice.
 
     "+" adds like the chat's "Add to cart" (no version needed: it never applies stale numbers);
-    "-" and "x" change a line only if the cart is still at the version the page showed.
+    "-" and "x" change a line only if the cart is still at the version the page showed, by the
+    chat's rules: "-" stops at one, "x" (the page's Remove) takes the line out.
     """
     if action == "+":
         change, _view = add_to_cart(session=session, user_id=user_id, product_id=product_id)
     else:
-        if action == "-":  # the page's − on the last one takes the line out
-            lines = view_cart(session=session, user_id=user_id).lines
-            if next((li.quantity for li in lines if li.product.id == product_id), 0) == 1:
-                action = "x"
         change, _view = change_cart(
             session=session, user_id=user_id, product_id=product_id, action=action, version=version
         )

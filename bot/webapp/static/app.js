@@ -23,6 +23,20 @@
     return node;
   }
 
+  // `text` with the tree's `code` in it kept whole on one line (PEACH-0003, never PEACH- 0003)
+  function withCode(node, text, code) {
+    const at = text.indexOf(code);
+    if (at < 0) { node.textContent = text; return; }
+    node.replaceChildren(text.slice(0, at), el("span", "code", code), text.slice(at + code.length));
+  }
+
+  // The page's bottom space follows the fixed bar and tree card, however tall their lines make
+  // them (Lao's are taller, a second currency adds one), so nothing is ever left under them.
+  function keepClear() {
+    const covered = Math.max($("bar").offsetHeight, $("tree").offsetHeight);
+    document.documentElement.style.setProperty("--covered", covered + 12 + "px");
+  }
+
   async function call(name, body) {
     const response = await fetch("api/" + name, {
       method: "POST",
@@ -74,16 +88,21 @@
       box.append(add);
       return box;
     }
+    // the chat's rule: − stops at one (the server refuses below), Remove takes the line out
     const less = el("button", "less", "−");
     less.type = "button";
     less.setAttribute("aria-label", s.less);
+    less.disabled = quantity <= 1;
     less.addEventListener("click", function () { change(product.id, "-"); });
     const more = el("button", "more", "+");
     more.type = "button";
     more.setAttribute("aria-label", s.more);
     more.disabled = quantity >= product.stock;
     more.addEventListener("click", function () { change(product.id, "+"); });
-    box.append(less, el("span", "qty", String(quantity)), more);
+    const remove = el("button", "remove secondary", s.remove);
+    remove.type = "button";
+    remove.addEventListener("click", function () { change(product.id, "x"); });
+    box.append(less, el("span", "qty", String(quantity)), more, remove);
     return box;
   }
 
@@ -188,7 +207,7 @@
     photo.hidden = !tree.photo;
     photo.onerror = function () { photo.hidden = true; };
     if (tree.photo) photo.src = tree.photo;
-    $("tree-title").textContent = tree.free ? tree.title : tree.title + " · " + s.taken;
+    withCode($("tree-title"), tree.free ? tree.title : tree.title + " · " + s.taken, tree.code);
     $("tree-planted").textContent = tree.planted;
     $("tree-share").textContent = tree.share;
     $("tree-price").textContent = tree.price;
@@ -277,11 +296,26 @@
       else handedOver();
     } catch (error) {
       fail(error);
+      if (error.status === 409) reload();  // emptied in the chat meanwhile: show it so
+    }
+  }
+
+  async function reload() {
+    try {
+      state = await call("shop");
+      render();
+    } catch (error) {
+      fail(error);
     }
   }
 
   async function start() {
     if (tg) { tg.ready(); tg.expand(); }
+    if (window.ResizeObserver) {  // also told when either is shown or hidden (0 high)
+      const watcher = new ResizeObserver(keepClear);
+      watcher.observe($("bar"));
+      watcher.observe($("tree"));
+    }
     $("checkout").addEventListener("click", checkout);
     $("tree-adopt").addEventListener("click", adopt);
     $("tree-close").addEventListener("click", function () { $("tree").hidden = true; });
