@@ -66,6 +66,20 @@ DESCRIPTIONS = {
     ),
 }
 
+# each kind's cultivars (zh, lo, en), given to its trees in turn: PEACH-0001 Jinxiu, -0002 Jintong
+VARIETIES = {
+    "peach": (("锦绣黄桃", "ຈິນຊິ່ວ", "Jinxiu"), ("金童5号", "ຈິນທົງ 5", "Jintong No. 5")),
+    "kiwi": (("红阳", "ຮົງຢາງ", "Hongyang"),),
+    "tea": (("古树普洱", "ຜູເອີບູຮານ", "Ancient Pu'er"),),
+}
+
+
+def sample_variety(slug: str, n: int) -> dict[str, str]:
+    """The variety columns of the n-th (1-based) sample tree of a kind."""
+    names = VARIETIES[slug][(n - 1) % len(VARIETIES[slug])]
+    return dict(zip(("variety_zh", "variety_lo", "variety_en"), names, strict=True))
+
+
 # (tree, news item, the farmer's own words): each adopter reads the item in their language.
 NEWS = [
     ("PEACH-0001", "blossom", "满坡粉红。"),
@@ -94,6 +108,7 @@ def load_sample_trees(*, session: Session) -> None:
                     village_id=villages[village].id,  # type: ignore[arg-type]
                     farmer_id=farmers[codes[n % len(codes)]],  # type: ignore[arg-type]
                     year_planted=year + n % 5,
+                    **sample_variety(slug, n),
                     photo=sample_photo(tree_picture_name(slug)),
                     description_zh=zh,
                     description_lo=lo,

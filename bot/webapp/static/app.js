@@ -189,6 +189,8 @@
     photo.onerror = function () { photo.hidden = true; };
     if (tree.photo) photo.src = tree.photo;
     $("tree-title").textContent = tree.free ? tree.title : tree.title + " · " + s.taken;
+    $("tree-variety").hidden = !tree.variety;
+    $("tree-variety").textContent = tree.variety || "";
     $("tree-planted").textContent = tree.planted;
     $("tree-share").textContent = tree.share;
     $("tree-price").textContent = tree.price;
