@@ -74,10 +74,9 @@ VARIETIES = {
 }
 
 
-def sample_variety(slug: str, n: int) -> dict[str, str]:
-    """The variety columns of the n-th (1-based) sample tree of a kind."""
-    names = VARIETIES[slug][(n - 1) % len(VARIETIES[slug])]
-    return dict(zip(("variety_zh", "variety_lo", "variety_en"), names, strict=True))
+def sample_variety(slug: str, n: int) -> tuple[str, str, str]:
+    """The variety (zh, lo, en) of the n-th (1-based) sample tree of a kind."""
+    return VARIETIES[slug][(n - 1) % len(VARIETIES[slug])]
 
 
 # (tree, news item, the farmer's own words): each adopter reads the item in their language.
@@ -101,6 +100,7 @@ def load_sample_trees(*, session: Session) -> None:
         zh, lo, en = DESCRIPTIONS[slug]
         for n in range(1, count + 1):
             grid_row, grid_col = sample_cell(slug, n)
+            variety_zh, variety_lo, variety_en = sample_variety(slug, n)
             session.add(
                 Tree(
                     code=f"{prefix}-{n:04d}",
@@ -108,7 +108,9 @@ def load_sample_trees(*, session: Session) -> None:
                     village_id=villages[village].id,  # type: ignore[arg-type]
                     farmer_id=farmers[codes[n % len(codes)]],  # type: ignore[arg-type]
                     year_planted=year + n % 5,
-                    **sample_variety(slug, n),
+                    variety_zh=variety_zh,
+                    variety_lo=variety_lo,
+                    variety_en=variety_en,
                     photo=sample_photo(tree_picture_name(slug)),
                     description_zh=zh,
                     description_lo=lo,
