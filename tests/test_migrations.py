@@ -279,3 +279,34 @@ def test_currency_migration_keeps_existing_orders_and_prices_in_yuan(empty: Data
     assert tuple(village) == ("LA", "CNY")  # its prices were fen: still yuan
     assert tuple(order) == (6800, 2300, 9100, "CNY")
     assert tuple(item) == (6800, "CNY") and price == 6800
+
+
+def test_tree_varieties_migration_keeps_trees_with_no_variety(empty: Database) -> None:
+    """0021 adds the variety columns: an existing tree keeps its row, with empty varieties."""
+    upgrade(empty, "0020")
+    statements = [
+        "INSERT INTO village (id, slug, country, name_zh, name_lo, name_en, region_zh, region_lo,"
+        " region_en, collective_share_pct, currency) VALUES (1, 'shibadong', 'CN', '十八洞村',"
+        " 'ຊືປາຕົງ', 'Shibadong', '', '', '', 18, 'CNY')",
+        "INSERT INTO species (id, slug, emoji, name_zh, name_lo, name_en) VALUES"
+        " (1, 'peach', 'p', '黄桃', 'ພີດ', 'Peach')",
+        "INSERT INTO farmer (id, code, village_id, name_zh, name_lo, name_en) VALUES"
+        " (1, 'SBD-LONG', 1, '龙', '', '')",
+        "INSERT INTO tree (id, code, species_id, village_id, farmer_id, year_planted,"
+        " description_zh, description_lo, description_en, price_fen, harvest_kg, status,"
+        " grid_row, grid_col) VALUES (5, 'PEACH-0001', 1, 1, 1, 2015, '桃', '', '', 42000, 20,"
+        " 'available', 2, 3)",
+    ]
+    with empty.engine.begin() as connection:
+        for statement in statements:
+            connection.execute(text(statement))
+    upgrade(empty)
+    with empty.engine.connect() as connection:
+        tree = connection.execute(
+            text(
+                "SELECT id, code, description_zh, price_fen, grid_row, grid_col, variety_zh,"
+                " variety_lo, variety_en FROM tree"
+            )
+        ).one()
+        assert schema_diff(connection, only=models_tables()) == []
+    assert tuple(tree) == (5, "PEACH-0001", "桃", 42000, 2, 3, "", "", "")

@@ -333,6 +333,8 @@ async def test_startapp_link_opens_the_tree_card(
         page = await open_page(browser, url, init)
         title = await page.wait_for_selector("#tree-title")  # type: ignore[attr-defined]
         assert "PEACH-0003" in (await title.text_content() or "")
+        variety = await page.text_content("#tree-variety")  # type: ignore[attr-defined]
+        assert variety == "Variety: Jinxiu" and await page.is_visible("#tree-variety")  # type: ignore[attr-defined]
         assert await page.is_visible("#tree-adopt")  # type: ignore[attr-defined]
         assert await page.is_hidden("#bar")  # type: ignore[attr-defined]
 

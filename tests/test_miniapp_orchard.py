@@ -74,6 +74,24 @@ async def test_trees_stand_at_their_cells_on_the_village_map(bot: Harness, ann: 
     assert [t["code"] for t in moved["trees"]][:3] == ["PEACH-0001", "PEACH-0002", "PEACH-0004"]
 
 
+async def test_a_tree_card_shows_its_variety_in_the_readers_language(
+    bot: Harness, noy: TgUser
+) -> None:
+    await bot.command(noy, "/start")
+    trees = {t["code"]: t for t in village(await orchard(bot, noy), "ບ້ານຊືປາຕົງ")["trees"]}
+    assert trees["PEACH-0002"]["variety"] == "ສາຍພັນ: ຈິນທົງ 5"
+    assert trees["KIWI-0001"]["variety"] == "ສາຍພັນ: ຮົງຢາງ"
+    with bot.db.session() as session:  # a tree without one: no line (the page hides it)
+        session.exec(
+            update(Tree)
+            .where(col(Tree.code) == "KIWI-0001")
+            .values(variety_lo="", variety_zh="", variety_en="")
+        )  # type: ignore[call-overload]
+        session.commit()
+    trees = {t["code"]: t for t in village(await orchard(bot, noy), "ບ້ານຊືປາຕົງ")["trees"]}
+    assert trees["KIWI-0001"]["variety"] is None
+
+
 @pytest.fixture
 async def paybot(settings: Settings, db: Database) -> AsyncIterator[Harness]:
     """The bot with a payment provider token: an order is paid by a Telegram invoice."""

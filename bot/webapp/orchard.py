@@ -18,7 +18,7 @@ from bot.webapp.photos import photo_url
 from bot.webapp.shop import unbroken
 from models.adoption.browse import OrchardTree, orchard_map
 from models.catalog.places import localized
-from models.catalog.trees import Species, current_season
+from models.catalog.trees import Species, Tree, current_season
 from models.reporting.stats import boxes_sold
 
 UNPLACED_PER_ROW = 6  # trees without a cell are drawn after the placed ones, six to a row
@@ -46,6 +46,12 @@ def cells(trees: Sequence[OrchardTree]) -> list[tuple[int, int]]:
     return result
 
 
+def variety(tr: Translator, tree: Tree) -> str | None:
+    """The card's variety line, or None for a tree without one (the page then hides it)."""
+    name = localized(tree, "variety", tr.language)
+    return tr._("Variety: {variety}").format(variety=name) if name else None
+
+
 def tree_json(
     tr: Translator, item: OrchardTree, lak_per_cny: float, username: str
 ) -> dict[str, Any]:
@@ -57,6 +63,7 @@ def tree_json(
         "kind": item.species.slug,
         "free": item.free,
         "title": tr.then(localized(item.species, "name", lang), tree.code),
+        "variety": variety(tr, tree),
         "planted": tr._("Planted in {year}").format(year=tree.year_planted),
         "share": tr._("Your share: at least {kg} kg of its harvest").format(
             kg=tr.number(tree.harvest_kg)

@@ -82,11 +82,17 @@ def _tree_label(context: BotContext, tree: Tree, emoji: str, currency: str) -> s
 def tree_line(
     context: BotContext, tree: Tree, species: Species | None, with_kind: bool, currency: str
 ) -> str:
-    """One tree in a list: what tells it from the others (kind, age, share, price)."""
+    """One tree in a list: what tells it from the others (variety or kind, age, share, price).
+
+    A variety takes the kind's place in a village's list: the emoji already shows the kind, and
+    the line must fit a phone."""
     tr = context.tr
     age = max(0, utcnow().year - tree.year_planted)
     parts = [f"{species.emoji if species else '🌳'} <b>{esc(tree.code)}</b>"]
-    if with_kind and species is not None:
+    variety = localized(tree, "variety", context.lang)
+    if variety:
+        parts.append(esc(variety))
+    elif with_kind and species is not None:
         parts.append(esc(species_name(species, context.lang)))
     parts += [
         tr.ngettext("{count} year old", "{count} years old", age).format(count=age),
@@ -155,8 +161,14 @@ def species_name(species: object, lang: str) -> str:
     return localized(species, "name", lang)
 
 
+def variety_lines(context: BotContext, tree: Tree) -> list[str]:
+    """The card's variety line, or none for a tree without one."""
+    variety = localized(tree, "variety", context.lang)
+    return [context.tr._("Variety: {variety}").format(variety=esc(variety))] if variety else []
+
+
 def card_text(context: BotContext, card: TreeCard) -> str:
-    """The tree's card: kind, code, description, village, farmer, share and price."""
+    """The tree's card: kind, code, description, village, farmer, variety, age, share, price."""
     tr, lang = context.tr, context.lang
     tree = card.tree
     lines = [
@@ -168,6 +180,7 @@ def card_text(context: BotContext, card: TreeCard) -> str:
             region=esc(localized(card.village, "region", lang)),
         ),
         tr._("Farmer: {name}").format(name=esc(localized(card.farmer, "name", lang))),
+        *variety_lines(context, tree),
         tr._("Planted in {year}").format(year=tree.year_planted),
         tr._("Your share: at least {kg} kg of its harvest").format(kg=tr.number(tree.harvest_kg)),
         tr._("Price for the {season} season: {price}").format(

@@ -29,7 +29,7 @@ from pydantic import (
 from sqlmodel import Session, SQLModel, col, select
 
 from models.catalog.places import Farmer, Village, derive_prefix
-from models.catalog.trees import GRID_COLS, GRID_ROWS, Species, Tree
+from models.catalog.trees import GRID_COLS, GRID_ROWS, VARIETY_LENGTH, Species, Tree
 from models.core.base import utcnow
 from models.core.money import LAK, check_currency, minor
 from models.payment.methods import (
@@ -119,6 +119,9 @@ class TreeRow(_Row):
     year_planted: int = Field(ge=1900, le=2100)
     price: str  # in the village's currency: yuan (420 or 420.50) or whole kip (850000)
     harvest_kg: int = Field(ge=0)
+    variety_zh: str = Field(default="", max_length=VARIETY_LENGTH)  # none: the kind alone
+    variety_lo: str = Field(default="", max_length=VARIETY_LENGTH)
+    variety_en: str = Field(default="", max_length=VARIETY_LENGTH)
     description_zh: str = Field(default="", max_length=800)
     description_lo: str = Field(default="", max_length=800)
     description_en: str = Field(default="", max_length=800)

@@ -66,6 +66,19 @@ DESCRIPTIONS = {
     ),
 }
 
+# each kind's cultivars (zh, lo, en), given to its trees in turn: PEACH-0001 Jinxiu, -0002 Jintong
+VARIETIES = {
+    "peach": (("锦绣黄桃", "ຈິນຊິ່ວ", "Jinxiu"), ("金童5号", "ຈິນທົງ 5", "Jintong No. 5")),
+    "kiwi": (("红阳", "ຮົງຢາງ", "Hongyang"),),
+    "tea": (("古树普洱", "ຜູເອີບູຮານ", "Ancient Pu'er"),),
+}
+
+
+def sample_variety(slug: str, n: int) -> tuple[str, str, str]:
+    """The variety (zh, lo, en) of the n-th (1-based) sample tree of a kind."""
+    return VARIETIES[slug][(n - 1) % len(VARIETIES[slug])]
+
+
 # (tree, news item, the farmer's own words): each adopter reads the item in their language.
 NEWS = [
     ("PEACH-0001", "blossom", "满坡粉红。"),
@@ -87,6 +100,7 @@ def load_sample_trees(*, session: Session) -> None:
         zh, lo, en = DESCRIPTIONS[slug]
         for n in range(1, count + 1):
             grid_row, grid_col = sample_cell(slug, n)
+            variety_zh, variety_lo, variety_en = sample_variety(slug, n)
             session.add(
                 Tree(
                     code=f"{prefix}-{n:04d}",
@@ -94,6 +108,9 @@ def load_sample_trees(*, session: Session) -> None:
                     village_id=villages[village].id,  # type: ignore[arg-type]
                     farmer_id=farmers[codes[n % len(codes)]],  # type: ignore[arg-type]
                     year_planted=year + n % 5,
+                    variety_zh=variety_zh,
+                    variety_lo=variety_lo,
+                    variety_en=variety_en,
                     photo=sample_photo(tree_picture_name(slug)),
                     description_zh=zh,
                     description_lo=lo,

@@ -16,6 +16,7 @@ from models.core.base import utcnow
 
 SEASON_END = (9, 30)  # a season ("2026") is the year's harvest; it ends on 30 September (UTC)
 GRID_ROWS, GRID_COLS = 99, 12  # the largest orchard map a village can draw (1-based cells)
+VARIETY_LENGTH = 40  # a variety is a short name on one line of a phone's tree list
 
 
 class TreeStatus(StrEnum):
@@ -44,6 +45,10 @@ class TreeBase(SQLModel):
     village_id: int = Field(foreign_key="village.id", index=True)
     farmer_id: int = Field(foreign_key="farmer.id", index=True)
     year_planted: int = Field(ge=1900, le=2100)
+    # the cultivar (锦绣黄桃 / Jinxiu), what tells one tree of a kind from another; "" for none
+    variety_zh: str = Field(default="", max_length=VARIETY_LENGTH)
+    variety_lo: str = Field(default="", max_length=VARIETY_LENGTH)
+    variety_en: str = Field(default="", max_length=VARIETY_LENGTH)
     photo: str | None = Field(default=None, max_length=300)  # Telegram file_id or https URL
     description_zh: str = Field(default="", max_length=800)
     description_lo: str = Field(default="", max_length=800)

@@ -208,6 +208,8 @@
     photo.onerror = function () { photo.hidden = true; };
     if (tree.photo) photo.src = tree.photo;
     withCode($("tree-title"), tree.free ? tree.title : tree.title + " · " + s.taken, tree.code);
+    $("tree-variety").hidden = !tree.variety;
+    $("tree-variety").textContent = tree.variety || "";
     $("tree-planted").textContent = tree.planted;
     $("tree-share").textContent = tree.share;
     $("tree-price").textContent = tree.price;
