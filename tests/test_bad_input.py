@@ -67,6 +67,9 @@ NAMES_ACCEPTED = {
     "huge number": HUGE,
     "negative decimal": NEGATIVE,
 }
+PERSON_NAMES_ACCEPTED = {  # a person's name needs a letter: digits alone are refused
+    k: v for k, v in NAMES_ACCEPTED.items() if k != "huge number"
+}
 NICKNAME_ACCEPTED = {  # up to 20 characters
     k: v for k, v in NAMES_ACCEPTED.items() if k not in ("markdown", "sql")
 }
@@ -321,17 +324,17 @@ REASONS = tuple(NAMES_ACCEPTED)  # each is a fine reason: it would cancel the or
 STEPS: dict[str, TypedStep] = {
     "adopt nickname": adopt_step(2, "nickname", "Peachy", "Peachy", accepts=NICKNAME_ACCEPTED),
     "adopt certificate name": adopt_step(
-        3, "certificate_name", "Mei Li", "Mei Li", accepts=NAMES_ACCEPTED
+        3, "certificate_name", "Mei Li", "Mei Li", accepts=PERSON_NAMES_ACCEPTED
     ),
     "adopt gift recipient": adopt_step(
-        5, "gift_recipient", "Bo Chen", "Bo Chen", accepts=NAMES_ACCEPTED
+        5, "gift_recipient", "Bo Chen", "Bo Chen", accepts=PERSON_NAMES_ACCEPTED
     ),
     "adopt gift message": adopt_step(
         6, "gift_message", "Happy  birthday!", "Happy birthday!", accepts=NAMES_ACCEPTED
     ),
     "adopt address": adopt_step(8, "address", CN_ADDRESS, CN_ADDRESS, accepts=ADDRESS_ACCEPTED),
     "adopt parcel recipient": adopt_step(
-        9, "recipient", "Mei Li", "Mei Li", accepts=NAMES_ACCEPTED
+        9, "recipient", "Mei Li", "Mei Li", accepts=PERSON_NAMES_ACCEPTED
     ),
     "adopt phone": adopt_step(10, "phone", "138 1234 5678", "+8613812345678"),
     "checkout address": checkout_step(

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import unicodedata
 
+from sqlmodel import select
+
+from models.shop.products import CartItem, add_to_cart
 from tests.adoption_helpers import paid_adoption
 from tests.backoffice_helpers import paid_order
 from tests.factories import TgUser
 from tests.harness import Harness
+from tests.shop_helpers import buyer, product
 
 
 def has_a_word(label: str) -> bool:
@@ -67,3 +71,36 @@ async def test_the_back_office_lists_carry_an_emoji_and_a_word_in_chinese(
     assert "👥 所有用户" in seen
     assert any(label.startswith("🍑 PEACH-0001 · ") for label in seen)
     assert emoji_and_word(seen) == []
+
+
+async def test_cart_buttons_carry_an_emoji_and_a_word_in_english(bot: Harness, ann: TgUser) -> None:
+    buyer(bot.db, ann.id, "en")
+    bot.db.call(add_to_cart, user_id=ann.id, product_id=product(bot.db, "KIWI-5KG").id)
+    await bot.command(ann, "/cart")
+    labels = [label for label, _ in bot.buttons(ann)]
+    # one line: no number to tell lines apart
+    assert labels[:4] == ["➖ Less", "➕ More", "🗑 Remove", "🔢 How many? 1–10"]
+    assert emoji_and_word(labels) == []
+
+
+async def test_a_cart_of_two_lines_numbers_its_buttons_in_chinese(bot: Harness, li: TgUser) -> None:
+    buyer(bot.db, li.id, "zh")
+    for sku in ("KIWI-5KG", "HONEY-500G"):
+        bot.db.call(add_to_cart, user_id=li.id, product_id=product(bot.db, sku).id)
+    await bot.command(li, "/cart")
+    rows = [
+        [b["text"] for b in row]
+        for row in bot._last_keyboard[li.id]["reply_markup"]["inline_keyboard"]
+    ]
+    assert rows[:4] == [
+        ["➖ 1：减少", "➕ 1：增加", "🗑 1：删除"],
+        ["🔢 1：选数量 1–10"],
+        ["➖ 2：减少", "➕ 2：增加", "🗑 2：删除"],
+        ["🔢 2：选数量 1–10"],
+    ]
+    assert emoji_and_word([label for row in rows for label in row]) == []
+    await bot.tap(li, "➕ 2：增加")
+    with bot.db.session() as session:
+        honey = product(bot.db, "HONEY-500G").id
+        quantity = session.exec(select(CartItem.quantity).where(CartItem.product_id == honey)).one()
+    assert quantity == 2

@@ -47,11 +47,11 @@ async def test_lao_buyer_orders_kiwifruit_to_vientiane(bot: Harness, noy: TgUser
     text = last_text(await bot.text(noy, "ນະຄອນຫຼວງວຽງຈັນ, ເມືອງໄຊເສດຖາ, ບ້ານໂພນໄຊ, ເຮືອນ 12, ນ້ອຍ"))
     assert "ເບີໂທ" in text and "+856 20" in text
     text = last_text(await bot.text(noy, "138 0013 8000"))  # a Chinese number, not for Laos
-    assert text.startswith("ເບີນີ້ໃຊ້ໂທບໍ່ໄດ້ໃນ🇱🇦 ລາວ")
+    assert text.startswith("ເບີນີ້ໃຊ້ໂທບໍ່ໄດ້ໃນ 🇱🇦 ລາວ")
     await bot.text(noy, "020 5555 1234")
     summary = last_text(await bot.tap(noy, "ຂ້າມ"))
     # 5.5 kg to Laos: 40 yuan for the first kg + 5 × 15 yuan
-    assert "ຄ່າສົ່ງໄປ🇱🇦 ລາວ (5,5 ກິໂລ)" in summary and "115 ຢວນ" in summary
+    assert "ຄ່າສົ່ງໄປ 🇱🇦 ລາວ (5,5 ກິໂລ)" in summary and "115 ຢວນ" in summary
     assert "243 ຢວນ (≈" in summary and "ກີບ)" in summary  # total 128 + 115 yuan, with kip
     assert "+8562055551234" in summary
     calls = await bot.tap(noy, "ຢືນຢັນອໍເດີ")
@@ -83,7 +83,7 @@ async def test_chinese_buyer_orders_honey_within_china(bot: Harness, li: TgUser)
     await bot.text(li, "湖南省长沙市岳麓区麓山南路 1 号 李娜")
     await bot.text(li, "+86 138 0013 8000")
     summary = last_text(await bot.text(li, "请放在门卫室"))
-    assert "运费（寄往🇨🇳 中国，0.7 公斤）：¥10.00" in summary and "合计：¥98.00" in summary
+    assert "运费（寄往 🇨🇳 中国，0.7 公斤）：¥10.00" in summary and "合计：¥98.00" in summary
     assert "备注：请放在门卫室" in summary
     await bot.tap(li, "确认下单")
     [order] = orders_of(bot, li.id)

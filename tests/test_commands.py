@@ -68,6 +68,7 @@ async def test_a_farmer_gets_the_farmer_menu_when_the_invite_binds_them(
     bot: Harness, admin: TgUser, li: TgUser
 ) -> None:
     await bot.command(admin, "/ops")
+    await bot.tap(admin, "更多工具")  # the rarer tools are one screen further
     await bot.tap(admin, "农户")
     link = [c for c in await bot.press(admin, "OPS invite 1") if c.method == "sendMessage"]
     token = (link or bot.api.sent("editMessageText"))[-1].params["text"].split("start=")[1]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from bot.offline import ApiCall
 from models.adoption.adoptions import AdoptionDraft
 from models.privacy import Consent, ConsentKind
 from models.shop.products import Cart
@@ -27,6 +28,15 @@ def cart_address(bot: Harness, user: TgUser) -> str | None:
     """The address on the user's checkout draft."""
     with bot.db.session() as session:
         return session.exec(select(Cart).where(Cart.user_id == user.id)).one().address
+
+
+def assert_reads_in_order(calls: list[ApiCall], thanks: str) -> None:
+    """The consent message (above the kept text) ends as the thanks, edited before the next
+    question is sent below the kept text, and is not edited after it."""
+    edits = [n for n, c in enumerate(calls) if c.method == "editMessageText"]
+    sends = [n for n, c in enumerate(calls) if c.method == "sendMessage"]
+    assert calls[edits[-1]].params["text"].startswith(thanks)
+    assert edits[-1] < sends[0]  # the thanks comes before the next question, never after it
 
 
 async def at_lao_checkout_consent(bot: Harness, noy: TgUser) -> str:
@@ -61,8 +71,7 @@ async def test_address_typed_on_the_consent_screen_is_kept(bot: Harness, noy: Tg
     # on to the phone number: its "Share my number" reply keyboard, then the question
     assert len(sent) == 2 and "ແບ່ງປັນເບີຂອງຂ້ອຍ" in sent[0].params["text"]
     assert "ເບີໂທ" in sent[1].params["text"]
-    assert calls[-1].method == "editMessageText"  # the consent screen says it is done
-    assert calls[-1].params["text"].startswith("✅ ຂອບໃຈ")
+    assert_reads_in_order(calls, "✅ ຂອບໃຈ")
     assert "ໝາຍເຫດ" in last_text(await bot.text(noy, "020 5555 1234"))
 
 
@@ -89,6 +98,7 @@ async def test_adoption_keeps_the_address_typed_on_the_consent_screen(
     calls = await bot.tap(li, "我同意")
     [sent] = [c for c in calls if c.method == "sendMessage"]
     assert "收件人" in sent.params["text"]  # the address is taken: on to who receives the parcel
+    assert_reads_in_order(calls, "✅ 谢谢")
     with bot.db.session() as session:
         assert session.get_one(AdoptionDraft, li.id).address == ADDRESS_CN
     assert kinds(bot, li) == [ConsentKind.NOTICE]

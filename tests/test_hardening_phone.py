@@ -17,8 +17,8 @@ LANGUAGES = {"zh-hans": "zh", "lo": "lo", "en-US": "en"}
 TYPED = ("13８12345678", "+86 1٣٨ 1234 5678", "１３８ １２３４ ５６７８")
 # The refusal names the destination and gives an example, in the buyer's language.
 CHECKOUT_REFUSAL = {
-    "zh": ("这不是🇨🇳 中国可以拨通的号码", "138 0013 8000"),
-    "lo": ("ເບີນີ້ໃຊ້ໂທບໍ່ໄດ້ໃນ🇨🇳 ຈີນ", "138 0013 8000"),
+    "zh": ("这不是 🇨🇳 中国可以拨通的号码", "138 0013 8000"),
+    "lo": ("ເບີນີ້ໃຊ້ໂທບໍ່ໄດ້ໃນ 🇨🇳 ຈີນ", "138 0013 8000"),
     "en": ("That is not a phone number we can call in 🇨🇳 China", "138 0013 8000"),
 }
 ADOPT_REFUSAL = {

@@ -160,3 +160,23 @@ async def test_an_operator_finds_waiting_messages_in_the_back_office_in_chinese(
     bot.api.clear()
     await deliver_pending(bot.app)
     assert any("ມື້ອື່ນ" in str(c.params.get("text")) for c in told(bot, noy))
+
+
+async def test_an_operator_who_never_started_the_bot_answers_in_the_buyer_s_language(
+    bot: Harness, admin: TgUser, noy: TgUser
+) -> None:
+    await bot.command(noy, "/start")  # the operator (ADMIN_IDS) has never written to the bot
+    await bot.command(noy, "/help")
+    await bot.tap(noy, "ສົ່ງຂໍ້ຄວາມຫາໄປສະນີ")
+    await bot.text(noy, "ຊາມາຮອດບໍ່?")
+    await deliver_pending(bot.app)
+    [forwarded] = [c for c in told(bot, admin) if "ຊາມາຮອດບໍ່?" in str(c.params.get("text"))]
+    assert "Message from <b>ນ້ອຍ</b>" in forwarded.params["text"]  # DEFAULT_LANGUAGE: en
+    [stored] = messages(bot)
+    await bot.press(admin, f"HLP reply {stored.id}", message=forwarded.result)
+    await bot.text(admin, "<b>Tomorrow</b> & 5 < 6 ມື້ອື່ນ")
+    await deliver_pending(bot.app)
+    [answer] = [c for c in told(bot, noy) if "ມື້ອື່ນ" in str(c.params.get("text"))]
+    assert answer.params["text"] == (
+        "✉️ ໄປສະນີຕອບວ່າ:\n\n&lt;b&gt;Tomorrow&lt;/b&gt; &amp; 5 &lt; 6 ມື້ອື່ນ"
+    )

@@ -131,7 +131,7 @@ async def test_page_and_chat_share_one_cart(bot: Harness, page: str, ann: TgUser
     assert added.json()["cart"]["lines"] == {str(kiwi.id): 1}
     assert "1 × CN¥128.00" in last_text(await bot.command(ann, "/cart"))
 
-    await bot.tap(ann, "+1")  # the chat adds a second one; the page's version is now stale
+    await bot.tap(ann, "➕ More")  # the chat adds a second one; the page's version is now stale
     stale = {"product_id": kiwi.id, "action": "-", "version": added.json()["cart"]["version"]}
     async with httpx.AsyncClient() as client:
         answer = await client.post(page + "api/cart", json=stale, headers=headers(bot.app, ann))

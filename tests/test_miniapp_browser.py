@@ -92,7 +92,7 @@ async def test_page_and_chat_fill_one_cart(bot: Harness, browser: object, ann: T
         await page.wait_for_selector(f"{card} .qty:text-is('1')")  # type: ignore[attr-defined]
         assert "1 × CN¥128.00" in last_text(await bot.command(ann, "/cart"))
 
-        await bot.tap(ann, "+1")  # the chat adds one; the page shows it after a reload
+        await bot.tap(ann, "➕ More")  # the chat adds one; the page shows it after a reload
         await page.reload()  # type: ignore[attr-defined]
         await page.wait_for_selector(f"{card} .qty:text-is('2')")  # type: ignore[attr-defined]
         await page.click(f"{card} button.less")  # type: ignore[attr-defined]

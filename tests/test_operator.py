@@ -120,6 +120,7 @@ async def test_farmer_invite_binds_once_and_expires(
     bot: Harness, admin: TgUser, noy: TgUser, ann: TgUser
 ) -> None:
     await bot.command(admin, "/ops")
+    await bot.tap(admin, "更多工具")  # the rarer tools are one screen further
     await bot.tap(admin, "农户")
     calls = await bot.press(admin, "OPS invite 5")  # the Lao farmer Khamphone
     link = last_text(calls).split("\n")[-1]

@@ -65,13 +65,13 @@ async def test_add_plus_minus_remove_recompute_totals(bot: Harness, ann: TgUser)
     calls = await bot.tap(ann, "Add to cart")
     assert calls[0].params["text"] == "Added. In your cart: 1."
     await bot.tap(ann, "My cart")
-    text = last_text(await bot.tap(ann, "1: +1"))
+    text = last_text(await bot.tap(ann, "➕ More"))
     assert "2 × CN¥128.00 = CN¥256.00" in text and "Subtotal: CN¥256.00" in text
-    text = last_text(await bot.tap(ann, "1: −1"))
+    text = last_text(await bot.tap(ann, "➖ Less"))
     assert "Subtotal: CN¥128.00" in text
-    text = last_text(await bot.tap(ann, "1: −1"))
+    text = last_text(await bot.tap(ann, "➖ Less"))
     assert "The least is 1" in text and cart_items(bot, ann.id) == {kiwi.id: 1}
-    text = last_text(await bot.tap(ann, "1: Remove"))
+    text = last_text(await bot.tap(ann, "🗑 Remove"))
     assert "Your cart is empty." in text and cart_items(bot, ann.id) == {}
 
 
@@ -82,7 +82,7 @@ async def test_quantity_never_exceeds_stock(bot: Harness, ann: TgUser) -> None:
         calls = await bot.press(ann, f"SHOP add {tea.id}")
     assert calls[0].params["text"] == "You already have all we have in stock (2)."
     await bot.command(ann, "/cart")
-    text = last_text(await bot.tap(ann, "1: +1"))
+    text = last_text(await bot.tap(ann, "➕ More"))
     assert "That is all we have in stock." in text
     assert cart_items(bot, ann.id) == {tea.id: 2}
 
@@ -92,12 +92,12 @@ async def test_button_on_an_old_cart_message_is_not_applied(bot: Harness, ann: T
     await bot.press(ann, f"SHOP add {kiwi.id}")
     old = await bot.command(ann, "/cart")
     old_message = copy.deepcopy(old[-1].result)  # edits change the stored message in place
-    await bot.tap(ann, "1: +1")  # now 2, from the current message
+    await bot.tap(ann, "➕ More")  # now 2, from the current message
     old_minus = next(
         b["callback_data"]
         for row in old_message["reply_markup"]["inline_keyboard"]
         for b in row
-        if b["text"] == "1: −1"
+        if b["text"] == "➖ Less"
     )
     calls = await bot.press(ann, old_minus, old_message)
     assert calls[0].method == "answerCallbackQuery"
@@ -112,7 +112,7 @@ async def test_choose_one_to_ten_at_once_in_lao(bot: Harness, noy: TgUser) -> No
     await bot.command(noy, "/start")
     await bot.press(noy, f"SHOP add {kiwi.id}")
     await bot.command(noy, "/cart")
-    text = last_text(await bot.tap(noy, "1: ຈັກອັນ? 1–10"))
+    text = last_text(await bot.tap(noy, "🔢 ຈັກອັນ? 1–10"))
     assert "ໝາກກີວີໄສ້ແດງ ຊືປາຕົງ" in text and "ກົດຕົວເລກ" in text
     labels = [label for label, _ in bot.buttons(noy)]
     assert labels[:10] == ["✅ 1", *map(str, range(2, 11))] and "⬅️ ກັບຄືນ" in labels
@@ -126,7 +126,7 @@ async def test_the_numbers_stop_at_the_stock_in_chinese(bot: Harness, li: TgUser
     await bot.command(li, "/start")
     await bot.press(li, f"SHOP add {tea.id}")
     await bot.command(li, "/cart")
-    picker = await bot.tap(li, "1：选数量 1–10")
+    picker = await bot.tap(li, "🔢 选数量 1–10")
     assert [label for label, _ in bot.buttons(li)][:4] == ["✅ 1", "2", "3", "⬅️ 返回"]
     old_message = copy.deepcopy(picker[-1].result)
     set_stock(bot.db, "TEA-250G", 2)  # sold meanwhile: the tap is capped, and says so

@@ -80,7 +80,7 @@ async def test_lao_buyer_pays_a_lao_villages_product_in_kip_with_a_domestic_fee(
     await bot.text(noy, "020 5555 1234")
     summary = last_text(await bot.tap(noy, "ຂ້າມ"))
     # 5.2 kg within Laos, in kip: 25,000 for the first kg + 5 × 10,000, not the China→Laos rate
-    assert "ຄ່າສົ່ງໄປ🇱🇦 ລາວ (5,2 ກິໂລ): 75.000 ກີບ" in summary
+    assert "ຄ່າສົ່ງໄປ 🇱🇦 ລາວ (5,2 ກິໂລ): 75.000 ກີບ" in summary
     assert "ຢວນ" not in summary  # no yuan anywhere for a kip order read in Lao
     calls = await bot.tap(noy, "ຢືນຢັນອໍເດີ")
     [order] = orders_of(bot, noy.id)
@@ -128,9 +128,9 @@ async def test_a_cart_from_two_villages_becomes_a_yuan_and_a_kip_order(
     summary = last_text(await bot.tap(li, "跳过"))
     assert "将分成 2 个订单" in summary
     assert "1. 十八洞村" in summary and "2. 蓬萨旺村" in summary
-    assert "运费（寄往🇨🇳 中国，5.5 公斤）：¥35.00" in summary  # CN→CN for the kiwifruit
+    assert "运费（寄往 🇨🇳 中国，5.5 公斤）：¥35.00" in summary  # CN→CN for the kiwifruit
     # LA→CN for the rice, in kip: 120,000 + 5 × 45,000
-    assert "运费（寄往🇨🇳 中国，5.2 公斤）：345,000基普 (≈ ¥115.00)" in summary
+    assert "运费（寄往 🇨🇳 中国，5.2 公斤）：345,000基普 (≈ ¥115.00)" in summary
     assert "合计：440,000基普 (≈ ¥146.67)" in summary
     assert "所有订单合计：¥163.00 + 440,000基普 (≈ ¥146.67)" in summary
     confirm = next(d for t, d in bot.buttons(li) if "确认下单" in t)

@@ -377,13 +377,14 @@ async def _resume(
     if not await dispatch(again, context):
         return False
     if kept:
-        await dispatch(_typed(update, context, kept), context)
-        # the consent message showed the question just answered: it now says what happened
+        # the consent message, above the kept text, says what happened before the next
+        # question arrives below it: the chat reads in order
         query = update.callback_query
         if query is not None and isinstance(query.message, Message):
             thanks = context.tr._("Thank you, your consent is saved ({time}).")
             with contextlib.suppress(BadRequest):
                 await query.edit_message_text("✅ " + thanks.format(time=context.tr.when(utcnow())))
+        await dispatch(_typed(update, context, kept), context)
     return True
 
 

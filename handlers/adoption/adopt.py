@@ -45,7 +45,7 @@ from models.adoption.adoptions import (
 )
 from models.adoption.browse import TreeCard, similar_trees, tree_card
 from models.catalog.places import localized, village_currencies
-from models.core.contact import clean_address, clean_text, normalize_phone
+from models.core.contact import clean_address, clean_name, clean_text, normalize_phone
 from models.deliveries import Delivery, last_delivery
 from models.payment.methods import village_hold_hours
 
@@ -317,6 +317,8 @@ def _validate(context: BotContext, step: Step, text: str, country: str) -> tuple
         return value, tr._("A nickname has 1 to 20 characters on one line.")
     if step in (Step.CERT_NAME, Step.RECIPIENT, Step.PARCEL_NAME):
         value = clean_text(text, 40, room=80)  # the columns hold marks too (Lao: ສົມສັກ)
+        if value is not None and clean_name(value, 40, room=80) is None:
+            return None, tr._("A name needs letters: please send a name, not a phone number.")
         return value, tr._("Please send a name of 1 to 40 characters on one line.")
     if step is Step.MESSAGE:
         value = clean_text(" ".join(text.split()), 200)

@@ -38,19 +38,26 @@ LONGEST_WHO = 33  # @ and a username of up to 32 characters; ids have at most 16
 
 
 def back_office_buttons(context: BotContext) -> list[list[InlineKeyboardButton]]:
-    """The back-office menu, one button a row."""
+    """The back office's daily work, one button a row: it fits one phone screen."""
     tr = context.tr
     return [
         [button("💳 " + tr._("Payments to confirm"), routes.PAYMENTS.data())],
         [button("✉️ " + tr._("Messages from buyers"), routes.HELP_INBOX.data())],
-        [button("🏦 " + tr._("Ways to pay"), routes.PAY_METHODS.data())],
-        [button("📣 " + tr._("Broadcast an announcement"), routes.BROADCAST.data())],
-        [button("👩‍🌾 " + tr._("Farmers and invite links"), routes.FARMERS.data())],
         [button("🔎 " + tr._("Find an order"), routes.OPS_ORDER_FIND.data())],
         [button("🚚 " + tr._("Orders to ship"), routes.OPS_ORDERS.data(which="ready", page=0))],
         [button("📬 " + tr._("Orders on their way"), routes.OPS_ORDERS.data(which="sent", page=0))],
-        [button("🏷 " + tr._("Products: stock and prices"), routes.OPS_PRODUCTS.data())],
         [button("🧺 " + tr._("Harvests to ship"), routes.HARVESTS.data(which="ready", page=0))],
+        [button("🏷 " + tr._("Products: stock and prices"), routes.OPS_PRODUCTS.data())],
+    ]
+
+
+def more_tools_buttons(context: BotContext) -> list[list[InlineKeyboardButton]]:
+    """The tools needed now and then: ways to pay, announcements, farmers, figures, exports."""
+    tr = context.tr
+    return [
+        [button("🏦 " + tr._("Ways to pay"), routes.PAY_METHODS.data())],
+        [button("📣 " + tr._("Broadcast an announcement"), routes.BROADCAST.data())],
+        [button("👩‍🌾 " + tr._("Farmers and invite links"), routes.FARMERS.data())],
         [button("📊 " + tr._("Statistics"), routes.STATS.data())],
         [button("📄 " + tr._("Export orders (CSV)"), routes.EXPORT.data(kind="orders"))],
         [button("📄 " + tr._("Export adoptions (CSV)"), routes.EXPORT.data(kind="adoptions"))],
@@ -59,9 +66,26 @@ def back_office_buttons(context: BotContext) -> list[list[InlineKeyboardButton]]
 
 @operator_only
 async def back_office(update: Update, context: BotContext) -> None:
-    """Shows the operator's menu."""
-    text = context.tr._("<b>Back office</b>\nWhat would you like to do?")
-    await show(update, context, text, keyboard(*back_office_buttons(context), menu_row(context)))
+    """Shows the operator's menu: the daily work, then "More tools" beside the main menu."""
+    tr = context.tr
+    text = tr._("<b>Back office</b>\nWhat would you like to do?")
+    more = button("🧰 " + tr.pgettext("button", "More tools"), routes.BACK_OFFICE_MORE.data())
+    rows = [*back_office_buttons(context), [more, *menu_row(context)]]
+    await show(update, context, text, keyboard(*rows))
+
+
+@operator_only
+async def more_tools(update: Update, context: BotContext) -> None:
+    """The back office's second screen, with a way back to the first."""
+    tr = context.tr
+    text = tr._(
+        "<b>More tools</b>\nTo make someone an operator, send /makeoperator followed by "
+        "their numeric id or @username."
+    )
+    back = back_button(context, routes.BACK_OFFICE.data())
+    await show(
+        update, context, text, keyboard(*more_tools_buttons(context), [back, *menu_row(context)])
+    )
 
 
 def payment_line(context: BotContext, entry: QueueEntry) -> str:
@@ -225,7 +249,10 @@ async def farmers(update: Update, context: BotContext) -> None:
         "create a one-time invite link to send them."
     )
     await show(
-        update, context, text, keyboard(*rows, [back_button(context, routes.BACK_OFFICE.data())])
+        update,
+        context,
+        text,
+        keyboard(*rows, [back_button(context, routes.BACK_OFFICE_MORE.data())]),
     )
 
 
@@ -316,6 +343,7 @@ def handlers() -> list[BaseHandler[Any, BotContext, Any]]:
     return [
         CommandHandler("ops", back_office),
         routes.BACK_OFFICE.handler(back_office),
+        routes.BACK_OFFICE_MORE.handler(more_tools),
         routes.PAYMENTS.handler(payments_to_confirm),
         routes.PAYMENT_CONFIRM.handler(confirm_payment_button),
         CommandHandler("confirm", confirm_payment_command),

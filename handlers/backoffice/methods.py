@@ -73,7 +73,10 @@ async def list_methods(update: Update, context: BotContext) -> None:
         text += "\n" + tr._("No village has a way to pay yet.")
     rows.append([button("➕ " + tr._("Add a way to pay"), routes.PAY_METHOD_NEW.data())])
     await show(
-        update, context, text, keyboard(*rows, [back_button(context, routes.BACK_OFFICE.data())])
+        update,
+        context,
+        text,
+        keyboard(*rows, [back_button(context, routes.BACK_OFFICE_MORE.data())]),
     )
 
 

@@ -218,6 +218,7 @@ ORDER_RECEIPT = Route("ORD", "receipt", (num("order_id"),))
 # --- back office -------------------------------------------------------------------------------
 
 BACK_OFFICE = Route("OPS")
+BACK_OFFICE_MORE = Route("OPS", "more")
 PAYMENTS = Route("OPS", "payments")
 PAYMENT_CONFIRM = Route("OPS", "confirm", (_REFERENCE,))
 PAYMENT_VIEW = Route("OPS", "payment", (_REFERENCE,))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import BotContext
@@ -43,23 +43,22 @@ def cart_text(context: BotContext, view: CartView, notice: str | None = None) ->
 
 
 def cart_markup(context: BotContext, view: CartView) -> InlineKeyboardMarkup:
-    """−1 / +1 / Remove and "1–10" per line (numbered as in the text), checkout, shopping,
-    main menu."""
+    """➖ / ➕ / 🗑 and "🔢 1–10" per line (numbered as in the text when there are several),
+    checkout, shopping, main menu."""
     tr, version = context.tr, view.version
-    rows = [
-        [
-            button(
-                label.format(number=number), route.data(product_id=line.product.id, version=version)
-            )
-            for route, label in (
-                (routes.CART_LESS, tr.pgettext("button", "{number}: −1")),
-                (routes.CART_MORE, tr.pgettext("button", "{number}: +1")),
-                (routes.CART_REMOVE, tr.pgettext("button", "{number}: Remove")),
-            )
-        ]
-        for number, line in enumerate(view.lines, start=1)
-    ]
-    rows = [row for pair in zip(rows, pick_rows(context, view), strict=True) for row in pair]
+    several = len(view.lines) > 1
+    rows = []
+    for number, line in enumerate(view.lines, start=1):
+        less, more, remove, pick = line_labels(context, number if several else 0)
+        data = {"product_id": line.product.id, "version": version}
+        rows.append(
+            [
+                button(less, routes.CART_LESS.data(**data)),
+                button(more, routes.CART_MORE.data(**data)),
+                button(remove, routes.CART_REMOVE.data(**data)),
+            ]
+        )
+        rows.append([button(pick, routes.CART_PICK.data(**data))])
     if view.lines:
         check_out = routes.CHECKOUT.data(version=version)
         rows.append([button("✅ " + tr.pgettext("button", "Check out"), check_out)])
@@ -67,18 +66,26 @@ def cart_markup(context: BotContext, view: CartView) -> InlineKeyboardMarkup:
     return keyboard(*rows, menu_row(context))
 
 
-def pick_rows(context: BotContext, view: CartView) -> list[list[InlineKeyboardButton]]:
-    """Each line's "🔢 1: How many? 1–10" button."""
-    label = "🔢 " + context.tr.pgettext("button", "{number}: How many? 1–10")
-    return [
-        [
-            button(
-                label.format(number=number),
-                routes.CART_PICK.data(product_id=line.product.id, version=view.version),
-            )
+def line_labels(context: BotContext, number: int) -> list[str]:
+    """A cart line's ➖ Less, ➕ More, 🗑 Remove and 🔢 How many? buttons, with the line's
+    number unless it is 0 (the only line)."""
+    tr = context.tr
+    if number:
+        words = [
+            tr.pgettext("button", "{number}: Less"),
+            tr.pgettext("button", "{number}: More"),
+            tr.pgettext("button", "{number}: Remove"),
+            tr.pgettext("button", "{number}: How many? 1–10"),
         ]
-        for number, line in enumerate(view.lines, start=1)
-    ]
+        words = [word.format(number=number) for word in words]
+    else:
+        words = [
+            tr.pgettext("button", "Less"),
+            tr.pgettext("button", "More"),
+            tr.pgettext("button", "Remove"),
+            tr.pgettext("button", "How many? 1–10"),
+        ]
+    return [f"{emoji} {word}" for emoji, word in zip(("➖", "➕", "🗑", "🔢"), words, strict=True)]
 
 
 async def show_picker(update: Update, context: BotContext) -> None:

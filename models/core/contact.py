@@ -88,6 +88,18 @@ def clean_text(
     return text if len(graphemes(text)) <= longest else None
 
 
+def letter_count(text: str) -> int:
+    """How many user-perceived characters are letters (Latin, Chinese, Lao …; marks not counted)."""
+    return sum(1 for cluster in graphemes(text) if unicodedata.category(cluster[0]).startswith("L"))
+
+
+def clean_name(raw: str, longest: int, *, room: int | None = None) -> str | None:
+    """A person's name: clean_text on one line with at least one letter (a phone number or
+    digits alone are not a name), or None."""
+    text = clean_text(raw, longest, room=room)
+    return text if text is not None and letter_count(text) > 0 else None
+
+
 def clean_address(raw: str) -> str | None:
     """Returns the trimmed address (lines joined by commas), or None.
 
@@ -100,7 +112,6 @@ def clean_address(raw: str) -> str | None:
     if any(unicodedata.category(char) == "Cc" for char in text):
         return None
     clusters = graphemes(text)
-    letters = sum(1 for cluster in clusters if unicodedata.category(cluster[0]).startswith("L"))
-    if letters < MIN_ADDRESS_LETTERS or len(text) > LONGEST_ADDRESS:
+    if letter_count(text) < MIN_ADDRESS_LETTERS or len(text) > LONGEST_ADDRESS:
         return None
     return text if len(clusters) >= 5 else None
