@@ -323,7 +323,7 @@ async def test_minus_on_the_last_one_keeps_it_in_the_page_as_in_the_chat(
         added = await tap("+", 0)
         less = await tap("-", added["cart"]["version"])
         await bot.command(ann, "/cart")
-        chat = last_text(await bot.tap(ann, "1: −1"))  # the chat's −1 on the same line
+        chat = last_text(await bot.tap(ann, "➖ Less"))  # the chat's −1 on the same line
         removed = await tap("x", bot.db.call(view_cart, user_id=ann.id).version)
     assert less["cart"]["lines"] == {str(kiwi.id): 1}
     assert less["notice"] == "The least is 1. To take it out of the cart, tap Remove."

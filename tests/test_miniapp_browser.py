@@ -631,7 +631,7 @@ async def test_checking_out_a_cart_emptied_in_the_chat_says_so(
         page = await open_page(browser, url, init_data(bot.app, noy), locale="lo-LA")
         await page.wait_for_selector(f'[data-product="{kiwi.id}"] .qty:text-is("1")')  # type: ignore[attr-defined]
         await bot.command(noy, "/cart")
-        await bot.tap(noy, "1: ເອົາອອກ")  # the chat's Remove, while the page shows the box
+        await bot.tap(noy, "🗑 ເອົາອອກ")  # the chat's Remove, while the page shows the box
         sent = len(bot.api.sent("sendMessage"))
         await page.click("#checkout")  # type: ignore[attr-defined]
         await page.wait_for_selector("#checkout[disabled]")  # type: ignore[attr-defined]
