@@ -18,7 +18,9 @@ foreground. Background senders (the outbox, and broadcasts through it) mark thei
 per second per chat and take only the budget the foreground leaves: while people are being
 answered (a reply went out in the last `RESERVE_SECONDS`), background sends leave the last
 `RESERVE` places of the window free, so a reply never waits for a broadcast's burst to age out of
-the window; when nobody is being answered they use all of it. Among foreground sends, the
+the window, except for a trickle (`TRICKLE` per window) so that a broadcast still moves on
+through a peak that lasts; when nobody is being answered they use all of it. Among foreground
+sends, the
 budget is shared fairly between chats (start-time fair queuing): a chat that has not sent lately
 goes before one that sent a moment ago, so a user's first reply passes other users' follow-ups.
 
@@ -41,6 +43,7 @@ then sent only ~20 messages/s in the benchmark.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import heapq
 import itertools
@@ -63,6 +66,7 @@ CHAT_SPACING = 1.0  # seconds between background messages to one private chat
 GROUP_SPACING = 60 / 20  # seconds between any two messages to one group: 20 per minute
 RESERVE = 10  # places of the 30 background sends leave to replies while people are answered
 RESERVE_SECONDS = 2.0  # "while": a reply went out this recently
+TRICKLE = 3  # background sends per window that go even into the reserve: a broadcast moves on
 BACKGROUND = "background"
 FOREGROUND = "foreground"
 SENDS = ("send", "copymessage", "forwardmessage")  # endpoint prefixes that add a message
@@ -156,6 +160,7 @@ class MessageBudget:
         self._dispatcher: asyncio.Task[None] | None = None
         self._arrived = asyncio.Event()  # wakes the dispatcher: a reply may fit where a push not
         self._last_foreground = -math.inf
+        self._background: collections.deque[float] = collections.deque()  # their grant times
         self.reserve = reserve
         self.paused_until = 0.0
 
@@ -171,7 +176,10 @@ class MessageBudget:
 
     def _room(self, now: float, background: bool) -> float:
         """How long until a send of this priority fits (0: now)."""
-        if not background or now - self._last_foreground >= RESERVE_SECONDS:
+        while self._background and self._background[0] <= now - self._window.period:
+            self._background.popleft()
+        quiet = now - self._last_foreground >= RESERVE_SECONDS
+        if not background or quiet or len(self._background) < TRICKLE:
             return self._window.wait(now)
         return self._window.wait(now, max(1, self._window.limit - self.reserve))
 
@@ -180,6 +188,8 @@ class MessageBudget:
         if key[0] == 0:
             self._virtual = key[1]
             self._last_foreground = now
+        else:
+            self._background.append(now)
         return self._window.note(now)
 
     async def take(self, call: Call) -> None:

@@ -310,3 +310,27 @@ def test_a_broadcast_nobody_interrupts_uses_the_whole_budget() -> None:
         return tg
 
     assert most_in_window([s.at for s in run(scenario()).sends()]) == 30
+
+
+def test_a_broadcast_still_moves_on_while_replies_keep_coming() -> None:
+    """Replies at 25 a second, for 10 s: the broadcast still gets a trickle, never over 30/s."""
+
+    async def scenario() -> FakeTelegram:
+        tg = FakeTelegram()
+        pushes = [
+            asyncio.create_task(tg.call("sendMessage", 5000 + n, "bg", True)) for n in range(500)
+        ]
+        replies = []
+        for n in range(250):
+            replies.append(asyncio.create_task(tg.call("sendMessage", 1000 + n, "fg")))
+            await asyncio.sleep(1 / 25)
+        await asyncio.gather(*replies)
+        for push in pushes:
+            push.cancel()
+        await asyncio.gather(*pushes, return_exceptions=True)
+        return tg
+
+    tg = run(scenario())
+    pushed = [s.at for s in tg.sends() if s.label == "bg" and 2.0 <= s.at <= 10.0]
+    assert len(pushed) >= 2 * 8  # at least two a second in the busy stretch
+    assert most_in_window([s.at for s in tg.sends()]) <= 30
