@@ -640,3 +640,40 @@ async def test_checking_out_a_cart_emptied_in_the_chat_says_so(
         redrawn = await page.is_visible(f'[data-product="{kiwi.id}"] button.add')  # type: ignore[attr-defined]
     assert notice == "ກະຕ່າຂອງທ່ານຍັງບໍ່ມີສິນຄ້າ." and not closed and redrawn
     assert len(bot.api.sent("sendMessage")) == sent  # nothing in the chat
+
+
+async def test_the_last_box_tapped_in_the_page_and_the_chat_at_once_is_sold_once(
+    bot: Harness, browser: object, ann: TgUser, li: TgUser, noy: TgUser
+) -> None:
+    """Ann taps "add" in the page as Li taps it in the chat, on the last box; both check out at
+    once: one order, stock 0, and the next shopper's page cannot add it any more."""
+    import asyncio
+
+    from handlers.kit import routes
+    from models.shop.orders import place_order
+    from tests.shop_helpers import RATES, ready_cart
+
+    set_stock(bot.db, "KIWI-5KG", 1)
+    for user in (ann, li, noy):
+        await bot.command(user, "/start")
+    kiwi = product(bot.db, "KIWI-5KG")
+    card = f'[data-product="{kiwi.id}"]'
+    async with webapp_server(bot.app) as url:
+        page = await open_page(browser, url, init_data(bot.app, ann))
+        await asyncio.gather(
+            page.click(f"{card} button.add"),  # type: ignore[attr-defined]
+            bot.press(li, routes.ADD_TO_CART.data(product_id=kiwi.id)),
+        )
+        await page.wait_for_selector(f"{card} .qty:text-is('1')")  # type: ignore[attr-defined]
+        versions = [ready_cart(bot.db, user.id, "KIWI-5KG", 0) for user in (ann, li)]
+        outcomes = await asyncio.gather(
+            *(
+                bot.db.run(place_order, user_id=u.id, version=v, rates=RATES, expiry_minutes=60)
+                for u, v in zip((ann, li), versions, strict=True)
+            ),
+            return_exceptions=True,
+        )
+        assert sorted(type(o).__name__ for o in outcomes) == ["OrderError", "PlacedOrder"]
+        assert product(bot.db, "KIWI-5KG").stock == 0
+        later = await open_page(browser, url, init_data(bot.app, noy))
+        await later.wait_for_selector(f"{card} button.add[disabled]")  # type: ignore[attr-defined]
