@@ -345,16 +345,15 @@ def reserved_adoption(bot: Harness, user: TgUser, code: str) -> tuple[int, str]:
     return adoption.id, payment.reference
 
 
-async def test_late_adoption_payment_takes_the_tree_back_and_sends_a_lao_receipt(
-    bot: Harness, noy: TgUser, admin: TgUser
-) -> None:
-    from models.adoption.adoptions import Adoption, AdoptionStatus, expire_reservations
+def counter_paid_then_expired(bot: Harness, user: TgUser, code: str) -> tuple[int, str]:
+    """A Lao buyer's adoption reported paid at the counter, whose hold then ran out."""
+    from models.adoption.adoptions import Adoption, expire_reservations
     from models.core.payments import ProofKind, submit_proof
 
-    buyer(bot.db, noy.id, "lo")
-    adoption_id, reference = reserved_adoption(bot, noy, "PEACH-0007")
+    buyer(bot.db, user.id, "lo")
+    adoption_id, reference = reserved_adoption(bot, user, code)
     bot.db.call(
-        submit_proof, reference=reference, user_id=noy.id, kind=ProofKind.COUNTER, file_id=None
+        submit_proof, reference=reference, user_id=user.id, kind=ProofKind.COUNTER, file_id=None
     )
     with bot.db.session() as session:
         row = session.get_one(Adoption, adoption_id)
@@ -362,6 +361,15 @@ async def test_late_adoption_payment_takes_the_tree_back_and_sends_a_lao_receipt
         session.add(row)
         session.commit()
     assert bot.db.call(expire_reservations) == [adoption_id]
+    return adoption_id, reference
+
+
+async def test_late_adoption_payment_takes_the_tree_back_and_sends_a_lao_receipt(
+    bot: Harness, noy: TgUser, admin: TgUser
+) -> None:
+    from models.adoption.adoptions import Adoption, AdoptionStatus
+
+    adoption_id, reference = counter_paid_then_expired(bot, noy, "PEACH-0007")
     await bot.command(admin, "/ops")
     await bot.press(admin, f"OPS payment {reference}")
     calls = await bot.tap(admin, "确认")

@@ -11,14 +11,17 @@ from sqlmodel import select
 
 from bot.notify import deliver_pending
 from bot.offline import ApiCall
-from models.adoption.adoptions import Adoption, expire_reservations
 from models.core.base import utcnow
-from models.core.payments import Payment, PaymentStatus, ProofKind, submit_proof
+from models.core.payments import Payment, PaymentStatus
 from models.shop.orders import Order, expire_orders
 from tests.factories import TgUser
 from tests.harness import Harness, last_text, texts
-from tests.shop_helpers import buyer, ready_cart, set_stock
-from tests.test_payment_offline import payment_of, reserved_adoption, start_paying
+from tests.shop_helpers import ready_cart, set_stock
+from tests.test_payment_offline import (
+    counter_paid_then_expired,
+    payment_of,
+    start_paying,
+)
 
 
 def pushed_to(bot: Harness, user: TgUser) -> list[str]:
@@ -174,17 +177,7 @@ async def test_an_expired_order_whose_buyer_said_they_paid_says_it_is_being_chec
 async def test_an_expired_adoption_with_a_counter_payment_says_it_is_being_checked(
     bot: Harness, noy: TgUser
 ) -> None:
-    buyer(bot.db, noy.id, "lo")
-    adoption_id, reference = reserved_adoption(bot, noy, "PEACH-0007")
-    bot.db.call(
-        submit_proof, reference=reference, user_id=noy.id, kind=ProofKind.COUNTER, file_id=None
-    )
-    with bot.db.session() as session:
-        row = session.get_one(Adoption, adoption_id)
-        row.reserved_until = utcnow() - timedelta(minutes=1)
-        session.add(row)
-        session.commit()
-    assert bot.db.call(expire_reservations) == [adoption_id]
+    _adoption, reference = counter_paid_then_expired(bot, noy, "PEACH-0007")
     bot.api.clear()
     await deliver_pending(bot.app)
     [expired] = pushed_to(bot, noy)
