@@ -567,6 +567,13 @@ async def test_a_tree_card_keeps_its_code_and_price_whole(
     assert code == [] and price == []  # not "PEACH- / 0003"
 
 
+# The page's ResizeObserver has caught up: the bottom space is as tall as the element (an id).
+CLEARED = (
+    "() => parseFloat(getComputedStyle(document.body).paddingBottom)"
+    " >= document.getElementById('%s').offsetHeight"
+)
+
+
 @pytest.mark.parametrize("who", ["noy", "ann"])
 async def test_the_cart_bar_never_covers_the_last_card(
     bot: Harness, browser: object, request: pytest.FixtureRequest, who: str
@@ -580,12 +587,14 @@ async def test_the_cart_bar_never_covers_the_last_card(
         page = await open_page(browser, url, init_data(bot.app, user), locale=user.language_code)
         await page.wait_for_selector("#shop .card")  # type: ignore[attr-defined]
         await page.evaluate("document.fonts.ready")  # type: ignore[attr-defined]
+        await page.wait_for_function(CLEARED % "bar")  # type: ignore[attr-defined]
         await page.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # type: ignore[attr-defined]
         bar = await page.locator("#bar").bounding_box()  # type: ignore[attr-defined]
         last = page.locator("#shop .card").last  # type: ignore[attr-defined]
         card, buttons = await last.bounding_box(), await last.locator("button").last.bounding_box()
         await page.click("#tabs button[data-tab=orchard]")  # type: ignore[attr-defined]
         await page.click('[data-code="PEACH-0001"]')  # type: ignore[attr-defined]
+        await page.wait_for_function(CLEARED % "tree")  # type: ignore[attr-defined]
         await page.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # type: ignore[attr-defined]
         tree = await page.locator("#tree").bounding_box()  # type: ignore[attr-defined]
         tile = await page.locator("#orchard .trees button").last.bounding_box()  # type: ignore[attr-defined]
