@@ -84,6 +84,11 @@ class Database:
         self.schema = schema
         self.engine = engine if engine is not None else make_engine(url, schema)
         self.inline = url.startswith("sqlite") if inline is None else inline
+        # PostgreSQL reads that need no transaction go without one: no BEGIN and COMMIT to pay
+        postgres = self.engine.dialect.name == "postgresql"
+        self._reads = (
+            self.engine.execution_options(isolation_level="AUTOCOMMIT") if postgres else None
+        )
 
     def create_all(self) -> None:
         """Creates every table that does not exist yet."""
@@ -102,19 +107,31 @@ class Database:
         it; the server has then rolled the transaction back, so it is run once more on a new
         connection. A connection lost during COMMIT is not retried: the write may have happened.
         """
-        for attempt in range(RECONNECT_TRIES + 1):
-            committing = False
-            try:
-                with self.session() as session:
-                    result = fn(session=session, **kwargs)
-                    session.flush()  # the writes go now, so a dead connection fails before COMMIT
-                    committing = True
+
+        def attempt() -> T:
+            with self.session() as session:
+                result = fn(session=session, **kwargs)
+                session.flush()  # the writes go now, so a dead connection fails before COMMIT
+                try:
                     session.commit()
-                    return result
-            except DBAPIError as exc:
-                if committing or not exc.connection_invalidated or attempt == RECONNECT_TRIES:
-                    raise
-        raise AssertionError("unreachable")  # pragma: no cover
+                except DBAPIError as exc:
+                    raise _AtCommit(exc) from exc
+                return result
+
+        return _reconnecting(attempt)
+
+    def peek(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
+        """Runs a read-only `fn(session=...)` here and now: on PostgreSQL outside a transaction
+        (for one statement, which sees one snapshot), elsewhere in one."""
+        if self._reads is None:
+            return self.call(fn, **kwargs)
+        reads = self._reads
+
+        def attempt() -> T:
+            with Session(reads, expire_on_commit=False) as session:
+                return fn(session=session, **kwargs)
+
+        return _reconnecting(attempt)
 
     async def run(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
         """Runs `fn(session=..., **kwargs)` in one transaction (SQLite inline, else a thread)."""
@@ -122,6 +139,34 @@ class Database:
             return self.call(fn, **kwargs)
         return await asyncio.to_thread(self.call, fn, **kwargs)
 
+    async def read(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
+        """`peek` from the event loop (SQLite inline, else a thread)."""
+        if self.inline:
+            return self.peek(fn, **kwargs)
+        return await asyncio.to_thread(self.peek, fn, **kwargs)
+
     def dispose(self) -> None:
         """Closes every pooled connection."""
         self.engine.dispose()
+
+
+class _AtCommit(Exception):
+    """The connection failed during COMMIT: whether the write happened is unknown."""
+
+    def __init__(self, error: DBAPIError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _reconnecting(attempt: Callable[[], T]) -> T:
+    """Runs `attempt` again when it found its pooled connection dead (at most RECONNECT_TRIES
+    more times); a failure at COMMIT is raised as it came."""
+    for tries in range(RECONNECT_TRIES + 1):
+        try:
+            return attempt()
+        except _AtCommit as failed:
+            raise failed.error from None
+        except DBAPIError as exc:
+            if not exc.connection_invalidated or tries == RECONNECT_TRIES:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover

@@ -99,11 +99,14 @@ async def claim_update(update: Update, context: BotContext) -> None:
         log.info("update %s is already being handled here; skipped", update_id)
         raise ApplicationHandlerStop
     user = update.effective_user
+    claim = _claim_to_take(application, update_id)
+    # with no claim to take, reading the states is one SELECT: it needs no transaction
+    run = context.db.run if claim is not None else context.db.read
     try:
-        start = await context.db.run(
+        start = await run(
             start_update,
             update_id=update_id,
-            claim=_claim_to_take(application, update_id),
+            claim=claim,
             conversations=state_keys(application, update),
             user_id=user.id if user is not None else None,
         )

@@ -89,3 +89,33 @@ def test_postgresql_restart_between_transactions_loses_none(db: Database) -> Non
         db.call(add_user, user_id=user_id)
     with db.session() as session:
         assert len(session.exec(select(User).where(User.id >= 5001)).all()) == 3
+
+
+def test_a_postgresql_read_goes_without_a_transaction_and_leaves_the_pool_transactional(
+    db: Database,
+) -> None:
+    """`peek` sends no BEGIN/COMMIT on PostgreSQL; the connection it used goes back to the pool
+    as it was, so the next `call` is one transaction again."""
+    if not db.url.startswith("postgresql"):
+        pytest.skip("SQLite reads go in a transaction, like every call")
+    from psycopg.pq import TransactionStatus
+
+    def status(*, session: Session) -> TransactionStatus:
+        session.execute(text("SELECT 1"))
+        return session.connection().connection.dbapi_connection.info.transaction_status  # type: ignore[union-attr]
+
+    assert db.peek(status) == TransactionStatus.IDLE  # autocommit: no transaction open
+    assert db.call(status) == TransactionStatus.INTRANS
+    assert db.peek(status) == TransactionStatus.IDLE
+
+
+def test_a_read_that_finds_its_connection_dead_runs_again(db: Database) -> None:
+    tries: list[int] = []
+
+    def read(*, session: Session) -> int:
+        tries.append(1)
+        if len(tries) == 1:
+            raise _dropped()
+        return int(session.execute(text("SELECT 1")).scalar_one())
+
+    assert db.peek(read) == 1 and len(tries) == 2

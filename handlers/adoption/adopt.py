@@ -272,7 +272,7 @@ async def ask(update: Update, context: BotContext, step: Step, error: str = "") 
         if last is not None:
             text += "\n\n" + last_delivery_text(context, last)
     if step is Step.SUMMARY:
-        card = await context.db.run(tree_card, tree_id=draft.tree_id)
+        card = await context.db.read(tree_card, tree_id=draft.tree_id)
         text = summary(context, draft, minutes, card)
     text = with_step(context.tr, STEPS, BIG_STEP[step], text)
     if error:  # what went wrong first, then the question with its step
@@ -300,7 +300,7 @@ async def _lost(update: Update, context: BotContext) -> int:
 async def begin(update: Update, context: BotContext) -> int:
     """Starts adopting the tree of the card."""
     tree_id = routes.tapped(context, "tree_id")
-    card = await context.db.run(tree_card, tree_id=tree_id)
+    card = await context.db.read(tree_card, tree_id=tree_id)
     if card is None or not card.available:
         return await taken(update, context, tree_id)
     await context.db.run(
@@ -506,7 +506,7 @@ def go_back(step: Step) -> Callback:
         previous = previous_step(step, draft)
         if previous is not None:
             return await ask(update, context, previous)
-        card = await context.db.run(tree_card, tree_id=draft.tree_id)
+        card = await context.db.read(tree_card, tree_id=draft.tree_id)
         if card is not None:
             await send_card(update, context, card, routes.TREES.data())
         return ConversationHandler.END

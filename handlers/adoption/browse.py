@@ -56,8 +56,8 @@ def _group_buttons(
 async def browse(update: Update, context: BotContext) -> None:
     """Shows the kinds of trees and the villages to choose from."""
     tr = context.tr
-    species = await context.db.run(browse_groups, by="species")
-    villages = await context.db.run(browse_groups, by="village")
+    species = await context.db.read(browse_groups, by="species")
+    villages = await context.db.read(browse_groups, by="village")
     text = "\n\n".join(
         [
             tr._(
@@ -114,7 +114,7 @@ async def tree_list(update: Update, context: BotContext) -> None:
         limit=PAGE_SIZE,
     )
     tr = context.tr
-    kinds = {g.row.id: g.row for g in await context.db.run(browse_groups, by="species")}
+    kinds = {g.row.id: g.row for g in await context.db.read(browse_groups, by="species")}
     species = {i: row for i, row in kinds.items() if isinstance(row, Species)}
     currencies = await context.db.run(village_currencies)
     pages = max(1, -(-total // PAGE_SIZE))
@@ -231,7 +231,7 @@ async def open_card(update: Update, context: BotContext) -> None:
     """Shows a tree's card, from a list (its route carries the list to go back to) or not."""
     query = update.callback_query
     assert query is not None
-    card = await context.db.run(tree_card, tree_id=routes.tapped(context, "tree_id"))
+    card = await context.db.read(tree_card, tree_id=routes.tapped(context, "tree_id"))
     if card is None:
         await query.answer(context.tr._("This tree is no longer in the catalog."), show_alert=True)
         return
@@ -243,7 +243,7 @@ async def open_card(update: Update, context: BotContext) -> None:
 async def open_tree_link(update: Update, context: BotContext) -> None:
     """Opens the card of a shared link `/start tree_<CODE>`."""
     code = (context.args or [""])[0].removeprefix("tree_")
-    card = await context.db.run(tree_card, code=code) if CODE.match(code) else None
+    card = await context.db.read(tree_card, code=code) if CODE.match(code) else None
     if card is None:
         text = context.tr._("That tree is not in the catalog any more. Here are the others:")
         await show(

@@ -71,7 +71,7 @@ def stock_line(context: BotContext, product: Product) -> str:
 
 async def shop_home(update: Update, context: BotContext, notice: str | None = None) -> None:
     """Shows the shop's shelves (after a notice, if any)."""
-    shelves = await context.db.run(categories)
+    shelves = await context.db.read(categories)
     buttons = [button(category_label(context, c), routes.SHELF.data(category=c)) for c in shelves]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     cart_row = [button("🛒 " + context.tr.pgettext("button", "My cart"), routes.CART.data())]
@@ -85,7 +85,7 @@ async def shop_home(update: Update, context: BotContext, notice: str | None = No
 async def show_category(update: Update, context: BotContext) -> None:
     """Lists one shelf's products with their prices."""
     category = routes.text_field(context, "category")
-    products = await context.db.run(products_in, category=category)
+    products = await context.db.read(products_in, category=category)
     currencies = await context.db.run(village_currencies)
     lines = [f"<b>{category_label(context, category)}</b>"]
     buttons = []
@@ -151,7 +151,7 @@ async def send_card(update: Update, context: BotContext, card: ProductCard) -> N
 async def show_product(update: Update, context: BotContext) -> None:
     """Shows the product card of a tapped product."""
     product_id = routes.tapped(context, "product_id")
-    card = await context.db.run(product_card, product_id=product_id)
+    card = await context.db.read(product_card, product_id=product_id)
     if card is None:
         await shop_home(update, context, context.tr._("That product is not sold any more."))
         return
@@ -161,7 +161,7 @@ async def show_product(update: Update, context: BotContext) -> None:
 async def open_product_link(update: Update, context: BotContext) -> None:
     """Opens the card of `/start product_<SKU>`; an unknown SKU says so and opens the shop."""
     sku = (context.args or [""])[0].removeprefix("product_")
-    card = await context.db.run(product_card, sku=sku)
+    card = await context.db.read(product_card, sku=sku)
     if card is None:
         await shop_home(update, context, context.tr._("That product is not sold any more."))
         return
