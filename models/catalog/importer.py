@@ -330,6 +330,11 @@ def _validate(sections: dict[str, list[dict[str, Any]]]) -> dict[str, list[tuple
 def _upsert(session: Session, model: type[SQLModel], key: str, values: dict[str, Any]) -> Any:
     """Updates the row with this key, or adds it."""
     row = session.exec(select(model).where(getattr(model, key) == values[key])).first()
+    return _put(session, model, row, values)
+
+
+def _put(session: Session, model: type[SQLModel], row: Any, values: dict[str, Any]) -> Any:
+    """Writes `values` over the row found, or adds them as a new row when none was."""
     if row is None:
         row = model(**values)
     else:
@@ -518,12 +523,5 @@ def _import_methods(session: Session, rows: list[tuple[int, Any]]) -> list[str]:
             .where(VillagePaymentMethod.kind == row.kind)
             .order_by(col(VillagePaymentMethod.id))
         ).first()
-        values = row.values(village_id, position)
-        if method is None:
-            method = VillagePaymentMethod(**values)
-        else:
-            for field, value in values.items():
-                setattr(method, field, value)
-        session.add(method)
-    session.flush()
+        _put(session, VillagePaymentMethod, method, row.values(village_id, position))
     return errors
