@@ -308,3 +308,17 @@ async def test_retry_after_starts_no_further_send_while_others_finish(
     assert statuses == Counter(
         {(NotificationStatus.SENT, None): 2, (NotificationStatus.PENDING, None): 8}
     )
+
+
+def test_a_chat_whose_rows_another_process_holds_is_left_to_it(db: Database) -> None:
+    """One process holds a chat's first notification; another claims none of that chat's later
+    ones (it would send them out of order, or try a blocked chat twice), only other chats'."""
+    from models.core.outbox import claim_due
+
+    add_users(db, range(1, 3))
+    for user in (1, 1, 1, 2):
+        queue(db, user)
+    first = db.call(claim_due, worker="host:1:one", limit=1)
+    assert [row.user_id for row, _ in first] == [1]
+    second = db.call(claim_due, worker="host:2:two", limit=100)
+    assert [row.user_id for row, _ in second] == [2]

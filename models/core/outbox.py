@@ -17,7 +17,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import exists, or_, text, update
+from sqlalchemy.orm import aliased
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.core.base import insert_ignoring_conflicts, telegram_id_column, utcnow
@@ -83,11 +84,25 @@ def notify(
         insert_ignoring_conflicts(session, Notification, values)
 
 
+_CLAIM_TURN = text("SELECT pg_advisory_xact_lock(7344013)")  # the outbox's (updates use ...012)
+
+
 def claim_due(
     *, session: Session, worker: str, limit: int = 100, lease: timedelta = LEASE
 ) -> list[tuple[Notification, str | None]]:
-    """Claims due, unclaimed rows for `worker`, oldest first, with the recipient's language."""
+    """Claims due, unclaimed rows for `worker`, oldest first, with the recipient's language.
+
+    A chat whose rows another worker holds is left to it: two workers sending to one chat would
+    break its order (and try a chat that blocked the bot twice).
+    """
     now = utcnow()
+    held = aliased(Notification)
+    held_elsewhere = exists().where(
+        col(held.user_id) == col(Notification.user_id),
+        col(held.status) == NotificationStatus.PENDING,
+        col(held.claimed_until) >= now,
+        col(held.claimed_by) != worker,
+    )
     due = (
         select(Notification.id)
         .where(Notification.status == NotificationStatus.PENDING)
@@ -95,10 +110,13 @@ def claim_due(
         .where(
             or_(col(Notification.claimed_until).is_(None), col(Notification.claimed_until) < now)
         )
+        .where(~held_elsewhere)
         .order_by(col(Notification.id))
         .limit(limit)
     )
     if session.get_bind().dialect.name == "postgresql":
+        # claims take turns, so each sees the others' (SQLite's write lock already does that)
+        session.execute(_CLAIM_TURN)
         ids: Any = list(session.exec(due.with_for_update(skip_locked=True)))
     else:  # SQLite: the subquery and the update run under one write lock
         ids = due
