@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy import select as select_rows  # sqlmodel's select takes at most 4 entities
 from sqlmodel import Session, col, select
 
 from models.adoption.adoptions import UNPAID, Adoption
@@ -46,17 +48,25 @@ def is_taken(season: str, now: datetime) -> object:
     return live.exists()
 
 
+def _is_free(season: str, now: datetime) -> Any:
+    """SQL condition: the tree (of the statement) is on offer and not taken in this season."""
+    return (col(Tree.status) == TreeStatus.AVAILABLE) & ~is_taken(season, now)  # type: ignore[operator]
+
+
 def _free_trees(season: str, now: datetime):  # type: ignore[no-untyped-def]
     """Trees on offer and not taken in this season."""
-    return select(Tree).where(Tree.status == TreeStatus.AVAILABLE, ~is_taken(season, now))  # type: ignore[operator]
+    return select(Tree).where(_is_free(season, now))
 
 
+# The lists below count and page trees with conditions, not over a subquery of _free_trees:
+# SQLAlchemy rebuilt the subquery's column proxies (one per Tree column, foreign keys copied)
+# on every call, which cost more than the query itself on the tree list screen.
 def browse_groups(*, session: Session, by: str) -> list[Group]:
     """Species (by="species") or villages (by="village") with how many trees are free."""
     season, now = current_season(), utcnow()
-    key = "species_id" if by == "species" else "village_id"
-    free = _free_trees(season, now).subquery()
-    counts = dict(session.exec(select(free.c[key], func.count()).group_by(free.c[key])).all())
+    column = col(Tree.species_id) if by == "species" else col(Tree.village_id)
+    counted = select(column, func.count()).where(_is_free(season, now)).group_by(column)
+    counts: dict[Any, int] = dict(session.exec(counted).all())
     rows: list[Species | Village] = list(
         session.exec(select(Species).order_by(col(Species.id))).all()
         if by == "species"
@@ -74,13 +84,15 @@ def list_free_trees(
     limit: int = 8,
 ) -> tuple[list[Tree], int]:
     """One page of free trees of a species or a village, and how many there are in all."""
-    statement = _free_trees(current_season(), utcnow())
+    conditions = [_is_free(current_season(), utcnow())]
     if species_id is not None:
-        statement = statement.where(Tree.species_id == species_id)
+        conditions.append(Tree.species_id == species_id)
     if village_id is not None:
-        statement = statement.where(Tree.village_id == village_id)
-    total = session.exec(select(func.count()).select_from(statement.subquery())).one()
-    page = session.exec(statement.order_by(col(Tree.code)).offset(offset).limit(limit)).all()
+        conditions.append(Tree.village_id == village_id)
+    total = session.exec(select(func.count()).select_from(Tree).where(*conditions)).one()
+    page = session.exec(
+        select(Tree).where(*conditions).order_by(col(Tree.code)).offset(offset).limit(limit)
+    ).all()
     return list(page), int(total)
 
 
@@ -88,22 +100,23 @@ def tree_card(
     *, session: Session, tree_id: int | None = None, code: str | None = None
 ) -> TreeCard | None:
     """The card of a tree by id or code (any case), with its availability this season."""
-    if tree_id is not None:
-        tree = session.get(Tree, tree_id)
-    else:
-        tree = session.exec(select(Tree).where(Tree.code == (code or "").upper())).first()
-    if tree is None or tree.id is None:
-        return None
     season, now = current_season(), utcnow()
-    free = session.exec(_free_trees(season, now).where(Tree.id == tree.id)).first() is not None
-    return TreeCard(
-        tree,
-        session.get_one(Species, tree.species_id),
-        session.get_one(Village, tree.village_id),
-        session.get_one(Farmer, tree.farmer_id),
-        free,
-        season,
+    chosen = (
+        col(Tree.id) == tree_id if tree_id is not None else col(Tree.code) == (code or "").upper()
     )
+    statement = select_rows(  # the tree, its kind, village and farmer, and whether it is free
+        Tree, Species, Village, Farmer, _is_free(season, now).label("free")
+    ).where(
+        chosen,
+        col(Species.id) == Tree.species_id,
+        col(Village.id) == Tree.village_id,
+        col(Farmer.id) == Tree.farmer_id,
+    )
+    found = session.execute(statement).first()
+    if found is None:
+        return None
+    tree, species, village, farmer, free = found
+    return TreeCard(tree, species, village, farmer, bool(free), season)
 
 
 def similar_trees(*, session: Session, tree_id: int, limit: int = 3) -> list[Tree]:
