@@ -27,7 +27,15 @@ def insert_ignoring_conflicts(
     were inserted."""
     dialect = session.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
-    statement = module.insert(table).values(values).on_conflict_do_nothing()
     # RETURNING, not rowcount: psycopg reports rowcount -1 for this statement on PostgreSQL.
-    returned = session.exec(statement.returning(literal_column("1")))
-    return len(returned.all())
+    one: Any = literal_column("1")
+    if isinstance(values, dict):
+        statement = module.insert(table).values(values).on_conflict_do_nothing()
+        return len(session.exec(statement.returning(one)).all())
+    # Several rows go as parameter sets of one statement, not as VALUES written into it: that
+    # statement is compiled once, where a VALUES list was compiled anew for every batch.
+    if not values:
+        return 0
+    columns = getattr(table, "__table__", table)
+    statement = module.insert(columns).on_conflict_do_nothing().returning(one)
+    return len(session.execute(statement, values).all())
