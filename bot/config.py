@@ -188,6 +188,8 @@ class Settings:
     retention_days: int = _setting("RETENTION_DAYS", _positive_int, 180)
     # updates handled at once (across chats; one chat's updates always run one after another)
     max_concurrent_updates: int = _setting("MAX_CONCURRENT_UPDATES", _positive_int, 256)
+    # PostgreSQL: threads (each with its connection) that run the bot's database calls
+    database_threads: int = _setting("DATABASE_THREADS", _positive_int, 4)
     # how long a process's claim on an update holds before another process may take it over
     update_lease_seconds: int = _setting("UPDATE_LEASE_SECONDS", _positive_int, 60)
     # the key that encrypts phone numbers, addresses, gift messages and certificate names

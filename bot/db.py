@@ -6,12 +6,19 @@ blocks that thread only, never the event loop that serves every other user. SQLi
 on the loop instead: its calls take a fraction of a millisecond, less than the thread hop they
 would pay (measured in docs/performance.md), and SQLite serialises writers anyway. The transaction
 commits when the function returns and rolls back if it raises: nothing half-written stays.
+
+The worker threads are few (`DATABASE_THREADS`, 4): every one of them takes the GIL back from
+the event loop when its statement returns, and with more of them than the work needs they spend
+the CPU handing it round (docs/performance.md, session 5).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,6 +29,7 @@ from sqlmodel import Session, SQLModel, create_engine
 
 T = TypeVar("T")
 RECONNECT_TRIES = 2  # transactions repeated after finding a dead pooled connection
+DEFAULT_THREADS = 4  # worker threads for PostgreSQL calls from the event loop
 
 
 def sqlite_engine(url: str, creator: Callable[[], Any] | None = None) -> Engine:
@@ -60,14 +68,24 @@ def sqlite_engine(url: str, creator: Callable[[], Any] | None = None) -> Engine:
     return engine
 
 
-def make_engine(url: str, schema: str | None = None) -> Engine:
+def make_engine(url: str, schema: str | None = None, **options: Any) -> Engine:
     """Creates the engine for a SQLite or PostgreSQL URL (optionally in one PostgreSQL schema)."""
     if url.startswith("sqlite"):
         return sqlite_engine(url)
     connect_args = {"options": f"-csearch_path={schema}"} if schema else {}
     # No pool_pre_ping: its SELECT 1 before every transaction cost ~0.5 ms of CPU per reply;
     # `Database.call` repeats a transaction that found its pooled connection dead instead.
-    return create_engine(url, pool_size=10, max_overflow=20, connect_args=connect_args)
+    sizes = {"pool_size": 10, "max_overflow": 20, **options}
+    return create_engine(url, connect_args=connect_args, **sizes)
+
+
+def autocommit_engine(url: str, schema: str | None, threads: int) -> Engine:
+    """PostgreSQL connections that stay in autocommit, for statements that need no transaction.
+
+    Their own pool: switching a pooled connection to autocommit and back for each read cost more
+    than the BEGIN and COMMIT it saved.
+    """
+    return make_engine(url, schema, isolation_level="AUTOCOMMIT", pool_size=threads, max_overflow=4)
 
 
 class Database:
@@ -79,16 +97,17 @@ class Database:
         schema: str | None = None,
         inline: bool | None = None,
         engine: Engine | None = None,
+        threads: int = DEFAULT_THREADS,
     ) -> None:
         self.url = url
         self.schema = schema
         self.engine = engine if engine is not None else make_engine(url, schema)
         self.inline = url.startswith("sqlite") if inline is None else inline
-        # PostgreSQL reads that need no transaction go without one: no BEGIN and COMMIT to pay
+        self.threads = threads
+        self._executor: ThreadPoolExecutor | None = None
+        # PostgreSQL statements that need no transaction go without one: no BEGIN and COMMIT
         postgres = self.engine.dialect.name == "postgresql"
-        self._reads = (
-            self.engine.execution_options(isolation_level="AUTOCOMMIT") if postgres else None
-        )
+        self._autocommit = autocommit_engine(url, schema, threads) if postgres else None
 
     def create_all(self) -> None:
         """Creates every table that does not exist yet."""
@@ -122,14 +141,26 @@ class Database:
 
     def peek(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
         """Runs a read-only `fn(session=...)` here and now: on PostgreSQL outside a transaction
-        (for one statement, which sees one snapshot), elsewhere in one."""
-        if self._reads is None:
+        (each statement sees its own snapshot), elsewhere in one."""
+        return self._alone(fn, kwargs, writes=False)
+
+    def call_one(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
+        """Runs `fn(session=...)` that makes one write statement, atomic by itself and harmless
+        to repeat: on PostgreSQL without BEGIN and COMMIT, elsewhere in a transaction."""
+        return self._alone(fn, kwargs, writes=True)
+
+    def _alone(self, fn: Callable[..., T], kwargs: dict[str, Any], writes: bool) -> T:
+        """`fn` on an autocommit connection (PostgreSQL), else in one transaction."""
+        engine = self._autocommit
+        if engine is None:
             return self.call(fn, **kwargs)
-        reads = self._reads
 
         def attempt() -> T:
-            with Session(reads, expire_on_commit=False) as session:
-                return fn(session=session, **kwargs)
+            with Session(engine, expire_on_commit=False) as session:
+                result = fn(session=session, **kwargs)
+                if writes:
+                    session.flush()  # what it added goes now (there is no COMMIT to flush it)
+                return result
 
         return _reconnecting(attempt)
 
@@ -137,17 +168,38 @@ class Database:
         """Runs `fn(session=..., **kwargs)` in one transaction (SQLite inline, else a thread)."""
         if self.inline:
             return self.call(fn, **kwargs)
-        return await asyncio.to_thread(self.call, fn, **kwargs)
+        return await self._in_thread(self.call, fn, kwargs)
 
     async def read(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
         """`peek` from the event loop (SQLite inline, else a thread)."""
         if self.inline:
             return self.peek(fn, **kwargs)
-        return await asyncio.to_thread(self.peek, fn, **kwargs)
+        return await self._in_thread(self.peek, fn, kwargs)
+
+    async def run_one(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
+        """`call_one` from the event loop (SQLite inline, else a thread)."""
+        if self.inline:
+            return self.call_one(fn, **kwargs)
+        return await self._in_thread(self.call_one, fn, kwargs)
+
+    async def _in_thread(
+        self, runner: Callable[..., T], fn: Callable[..., T], kwargs: dict[str, Any]
+    ) -> T:
+        """`runner(fn, **kwargs)` in one of this database's worker threads."""
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(self.threads, thread_name_prefix="database")
+        work = functools.partial(runner, fn, **kwargs)
+        context = contextvars.copy_context()  # as asyncio.to_thread does
+        return await asyncio.get_running_loop().run_in_executor(self._executor, context.run, work)
 
     def dispose(self) -> None:
-        """Closes every pooled connection."""
+        """Closes every pooled connection and lets the worker threads go."""
         self.engine.dispose()
+        if self._autocommit is not None:
+            self._autocommit.dispose()
+        if self._executor is not None:
+            self._executor.shutdown(wait=False)
+            self._executor = None
 
 
 class _AtCommit(Exception):

@@ -47,7 +47,7 @@ def open_database(settings: Settings) -> Database:
     """Compiles stale catalogs, migrates the schema and loads the sample catalog on first run."""
     for path in compile_catalogs():
         log.info("compiled %s", path)
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, threads=settings.database_threads)
     before = prepare(db, auto_migrate=settings.auto_migrate)
     if before != head_revision():
         log.info("database schema upgraded from %s to %s", before or "nothing", head_revision())

@@ -132,7 +132,9 @@ async def finish_update(update: Update, context: BotContext) -> None:
     handled again).
     """
     changes = update_changes(context.application, update)
-    await context.db.run(save_changes, changes=changes, handled_update_id=update.update_id)
+    # most updates change no state: then the mark alone is one statement, needing no transaction
+    save = context.db.run if changes else context.db.run_one
+    await save(save_changes, changes=changes, handled_update_id=update.update_id)
     _in_flight(context.application).pop(update.update_id, None)
 
 

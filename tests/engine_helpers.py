@@ -10,7 +10,8 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any
 
-from sqlmodel import select
+from sqlalchemy import text
+from sqlmodel import Session, select
 from telegram import Update
 from telegram.ext import BaseHandler
 
@@ -38,6 +39,17 @@ class YieldingBotAPI(OfflineBotAPI):
 def same_database(db: Database) -> Database:
     """Another engine on the same database: what a second process would open."""
     return Database(db.url, db.schema)
+
+
+def _select_one(*, session: Session) -> None:
+    """A statement, to open a pooled connection."""
+    session.execute(text("SELECT 1"))
+
+
+async def open_connections(*databases: Database) -> None:
+    """Opens each database's pooled connections, one per worker thread, as a process that has
+    been running a while has them (a fresh one would lose every race while it connects)."""
+    await asyncio.gather(*(db.run(_select_one) for db in databases for _ in range(db.threads)))
 
 
 @asynccontextmanager

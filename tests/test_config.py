@@ -20,6 +20,7 @@ def test_defaults_without_environment(tmp_path: Path) -> None:
     assert settings.database_url == DEFAULT_DATABASE_URL
     assert settings.default_language == "en"
     assert settings.admin_ids == ()
+    assert settings.database_threads == 4
 
 
 def test_values_are_parsed_and_env_file_is_read(tmp_path: Path) -> None:
@@ -30,6 +31,7 @@ def test_values_are_parsed_and_env_file_is_read(tmp_path: Path) -> None:
             "BOT_TOKEN": "from-env",
             "DATABASE_URL": "postgres://u@h/db",
             "TELEGRAM_BASE_URL": "http://127.0.0.1:8081/bot",
+            "DATABASE_THREADS": "2",
         },
         env_file=env_file,
     )
@@ -38,6 +40,7 @@ def test_values_are_parsed_and_env_file_is_read(tmp_path: Path) -> None:
     assert settings.bot_token == "from-env"  # the environment wins over .env
     assert settings.database_url == "postgresql+psycopg://u@h/db"
     assert settings.telegram_base_url == "http://127.0.0.1:8081/bot"
+    assert settings.database_threads == 2
 
 
 @pytest.mark.parametrize(
@@ -49,6 +52,7 @@ def test_values_are_parsed_and_env_file_is_read(tmp_path: Path) -> None:
         ("TELEGRAM_BASE_URL", "localhost:8081"),
         ("LAK_PER_CNY", "-3"),
         ("RESERVATION_MINUTES", "soon"),
+        ("DATABASE_THREADS", "0"),
     ],
 )
 def test_bad_value_names_the_variable(name: str, value: str, tmp_path: Path) -> None:

@@ -107,6 +107,34 @@ def test_a_postgresql_read_goes_without_a_transaction_and_leaves_the_pool_transa
     assert db.peek(status) == TransactionStatus.IDLE  # autocommit: no transaction open
     assert db.call(status) == TransactionStatus.INTRANS
     assert db.peek(status) == TransactionStatus.IDLE
+    assert db.call_one(status) == TransactionStatus.IDLE  # one statement is atomic by itself
+    assert db.call(status) == TransactionStatus.INTRANS
+
+
+def test_postgresql_restart_cuts_the_reads_connections_too(db: Database) -> None:
+    """Reads and single statements have their own pool; a restart kills it too, and they go on."""
+    if not db.url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's backends are what a restart kills")
+
+    def backend(*, session: Session) -> int:
+        return int(session.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+    pids = {db.peek(backend) for _ in range(3)}
+    killer = Database(db.url)
+    try:
+        with killer.engine.connect() as connection:
+            for pid in pids:
+                connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    finally:
+        killer.dispose()
+
+    def add_user(*, session: Session) -> None:
+        session.add(User(id=5101, first_name="R", language="en"))
+
+    assert db.peek(backend) not in pids
+    db.call_one(add_user)
+    with db.session() as session:
+        assert session.get(User, 5101) is not None
 
 
 def test_a_read_that_finds_its_connection_dead_runs_again(db: Database) -> None:

@@ -18,6 +18,7 @@ from models.core.updates import store_update
 from models.shop.products import Cart, CartItem
 from tests.engine_helpers import (
     YieldingBotAPI,
+    open_connections,
     replies_by_chat,
     running,
     same_database,
@@ -65,6 +66,7 @@ async def test_two_applications_on_one_database_answer_each_update_once(
     other = same_database(db)
     try:
         async with running(settings, db) as first, running(settings, other) as second:
+            await open_connections(db, other)
             deliveries = []
             for n, data in enumerate(updates):  # every update to both, in turn first
                 apps = (first.app, second.app) if n % 2 else (second.app, first.app)

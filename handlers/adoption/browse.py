@@ -107,7 +107,7 @@ async def tree_list(update: Update, context: BotContext) -> None:
     group = {f: routes.text_field(context, f) for f in ("by", "group_id", "page")}
     key = "species_id" if group["by"] == "species" else "village_id"
     page_no = int(group["page"])
-    trees, total = await context.db.run(
+    trees, total = await context.db.read(
         list_free_trees,
         **{key: int(group["group_id"])},
         offset=page_no * PAGE_SIZE,
@@ -116,7 +116,7 @@ async def tree_list(update: Update, context: BotContext) -> None:
     tr = context.tr
     kinds = {g.row.id: g.row for g in await context.db.read(browse_groups, by="species")}
     species = {i: row for i, row in kinds.items() if isinstance(row, Species)}
-    currencies = await context.db.run(village_currencies)
+    currencies = await context.db.read(village_currencies)
     pages = max(1, -(-total // PAGE_SIZE))
     if not trees:
         text = tr._(

@@ -86,7 +86,7 @@ async def chose_village(update: Update, context: BotContext) -> int:
     """Keeps the village and asks whose produce it is."""
     village_id = routes.tapped(context, "village_id")
     context.scratch.setdefault(SCRATCH, {})["village"] = village_id
-    currencies = await context.db.run(village_currencies)
+    currencies = await context.db.read(village_currencies)
     context.scratch[SCRATCH]["currency"] = currencies.get(village_id, CNY)
     farmers = await context.db.run(village_farmers, village_id=village_id)
     tr = context.tr

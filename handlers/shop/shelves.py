@@ -86,7 +86,7 @@ async def show_category(update: Update, context: BotContext) -> None:
     """Lists one shelf's products with their prices."""
     category = routes.text_field(context, "category")
     products = await context.db.read(products_in, category=category)
-    currencies = await context.db.run(village_currencies)
+    currencies = await context.db.read(village_currencies)
     lines = [f"<b>{category_label(context, category)}</b>"]
     buttons = []
     for product in products:
