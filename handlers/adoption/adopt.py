@@ -23,7 +23,16 @@ from handlers.account.privacy import (
 )
 from handlers.adoption.browse import send_card, species_name
 from handlers.kit import contact, routes
-from handlers.kit.common import back_button, button, cancel, esc, keyboard, menu_row, show
+from handlers.kit.common import (
+    back_button,
+    button,
+    cancel,
+    esc,
+    keyboard,
+    menu_row,
+    show,
+    with_answer,
+)
 from handlers.kit.countries import country_word
 from handlers.kit.delivery import last_delivery_text
 from handlers.kit.dialogues import dialogue
@@ -258,7 +267,7 @@ def _buttons(
 
 async def ask(update: Update, context: BotContext, step: Step, error: str = "") -> int:
     """Asks the question of a step (after an error, if any) and waits there."""
-    draft = await context.db.run(get_draft, user_id=_user_id(update))
+    draft = await context.db.read(get_draft, user_id=_user_id(update))
     if draft is None:
         return await _lost(update, context)
     if step is Step.COUNTRY:
@@ -391,7 +400,7 @@ def answer_text(step: Step) -> Callback:
 
 async def store_answer(update: Update, context: BotContext, step: Step, raw: str) -> int:
     """Validates and stores an answer, then asks the next question (or this one again)."""
-    draft = await context.db.run(get_draft, user_id=_user_id(update))
+    draft = await context.db.read(get_draft, user_id=_user_id(update))
     if draft is None:
         return await _lost(update, context)
     value, error = _validate(context, step, raw, draft.country)
@@ -451,7 +460,7 @@ def pick(step: Step) -> Callback:
     """The handler of a choice button at this step (skip, for me / a gift, China / Laos)."""
 
     async def picked(update: Update, context: BotContext) -> int:
-        draft = await context.db.run(get_draft, user_id=_user_id(update))
+        draft = await context.db.read(get_draft, user_id=_user_id(update))
         if draft is None:
             return await _lost(update, context)
         changes = _choice_changes(step, context, update, draft)
@@ -470,7 +479,7 @@ def pick(step: Step) -> Callback:
 async def use_last_delivery(update: Update, context: BotContext) -> int:
     """Takes the last delivery's address, name and phone in one tap; asks only what is missing."""
     user_id = _user_id(update)
-    draft = await context.db.run(get_draft, user_id=user_id)
+    draft = await context.db.read(get_draft, user_id=user_id)
     if draft is None:
         return await _lost(update, context)
     last = await context.db.run(last_delivery, user_id=user_id, country=draft.country)
@@ -500,7 +509,7 @@ def go_back(step: Step) -> Callback:
     """The handler of Back at this step: the previous question, or the tree's card."""
 
     async def back(update: Update, context: BotContext) -> int:
-        draft = await context.db.run(get_draft, user_id=_user_id(update))
+        draft = await context.db.read(get_draft, user_id=_user_id(update))
         if draft is None:
             return await _lost(update, context)
         previous = previous_step(step, draft)
@@ -517,7 +526,7 @@ def go_back(step: Step) -> Callback:
 async def confirm(update: Update, context: BotContext) -> int:
     """Reserves the tree (one winner among simultaneous confirmations) and asks for payment."""
     user_id = _user_id(update)
-    draft = await context.db.run(get_draft, user_id=user_id)
+    draft = await context.db.read(get_draft, user_id=user_id)
     if draft is None:
         return await _lost(update, context)
     minutes = await hold_minutes(context, draft.tree_id)
@@ -562,10 +571,8 @@ async def pay(update: Update, context: BotContext, reservation: Reservation) -> 
     text = tr._("✅ {kind} {code} is reserved for you until {time}. Please pay before then.")
     query = update.callback_query
     if query is not None:
-        await query.answer()
-        await query.edit_message_text(
-            text.format(kind=esc(species), code=esc(view.tree.code), time=tr.deadline(until))
-        )
+        reserved = text.format(kind=esc(species), code=esc(view.tree.code), time=tr.deadline(until))
+        await with_answer(update, query.edit_message_text(reserved))
 
 
 async def taken(update: Update, context: BotContext, tree_id: int) -> int:
