@@ -17,7 +17,15 @@ from bot.context import BotContext
 from bot.i18n import Translator
 from bot.notify import AnyApp, Outgoing
 from handlers.kit import routes
-from handlers.kit.common import back_button, button, esc, keyboard, menu_row, show
+from handlers.kit.common import (
+    back_button,
+    button,
+    esc,
+    keyboard,
+    menu_row,
+    show,
+    with_answer,
+)
 from handlers.kit.dialogues import dialogue
 from handlers.kit.roles import operator_only
 from handlers.shop.orders import status_label
@@ -216,14 +224,17 @@ async def open_message(update: Update, context: BotContext) -> None:
         await show(update, context, context.tr._("This button is out of date."))
         return
     screen = help_screen(context.tr, view)
-    if update.callback_query is not None:
-        await update.callback_query.answer()
     if screen.photo:
-        await context.bot.send_photo(
-            chat.id, screen.photo, caption=screen.text, reply_markup=screen.markup
+        await with_answer(
+            update,
+            context.bot.send_photo(
+                chat.id, screen.photo, caption=screen.text, reply_markup=screen.markup
+            ),
         )
         return
-    await context.bot.send_message(chat.id, screen.text, reply_markup=screen.markup)
+    await with_answer(
+        update, context.bot.send_message(chat.id, screen.text, reply_markup=screen.markup)
+    )
 
 
 async def render_help_reply(app: AnyApp, tr: Translator, params: dict[str, Any]) -> Outgoing:
@@ -242,8 +253,7 @@ async def play(update: Update, context: BotContext) -> None:
     if view is None or not view.message.voice:
         await query.answer(context.tr._("This button is out of date."))
         return
-    await query.answer()
-    await context.bot.send_voice(update.effective_chat.id, view.message.voice)
+    await with_answer(update, context.bot.send_voice(update.effective_chat.id, view.message.voice))
 
 
 @operator_only

@@ -14,7 +14,15 @@ from bot.i18n import N_, Translator
 from bot.notify import AnyApp, Outgoing
 from handlers.backoffice.home import show_payments
 from handlers.kit import routes
-from handlers.kit.common import back_button, button, esc, keyboard, menu_row, show
+from handlers.kit.common import (
+    back_button,
+    button,
+    esc,
+    keyboard,
+    menu_row,
+    show,
+    with_answer,
+)
 from handlers.kit.dialogues import dialogue
 from handlers.kit.roles import operator_only
 from handlers.payment.offline import KIND_NAMES, REASONS, method_label
@@ -105,15 +113,14 @@ async def view_payment(update: Update, context: BotContext) -> None:
         return
     text, markup = entry_text(context, entry), entry_markup(context, entry)
     if entry.payment.proof_file_id:
-        if update.callback_query is not None:
-            await update.callback_query.answer()
         assert update.effective_chat is not None
-        await context.bot.send_photo(
+        slip = context.bot.send_photo(
             update.effective_chat.id,
             entry.payment.proof_file_id,
             caption=text[:CAPTION_LIMIT],
             reply_markup=markup,
         )
+        await with_answer(update, slip)
         return
     await show(update, context, text, markup)
 

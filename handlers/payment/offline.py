@@ -18,7 +18,7 @@ from bot.i18n import N_, Translator
 from bot.notify import AnyApp, Outgoing
 from bot.render.payment_qr import sample_qr_png
 from handlers.kit import routes
-from handlers.kit.common import button, esc, keyboard, menu_row, show
+from handlers.kit.common import button, esc, keyboard, menu_row, show, with_answer
 from handlers.kit.dialogues import dialogue
 from models.catalog.places import localized
 from models.core.money import CNY, LAK, convert
@@ -320,11 +320,11 @@ async def choose(update: Update, context: BotContext) -> None:
     if photo is None:
         await show(update, context, text, markup)
         return
-    await query.answer()
     chat = update.effective_chat
     assert chat is not None
-    sent = await context.bot.send_photo(
-        chat.id, photo, caption=text[:CAPTION_LIMIT], reply_markup=markup
+    sent = await with_answer(
+        update,
+        context.bot.send_photo(chat.id, photo, caption=text[:CAPTION_LIMIT], reply_markup=markup),
     )
     key = qr_cache_key(method)
     if key is not None and isinstance(photo, InputFile) and sent.photo:
