@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 import uuid
 from collections.abc import AsyncIterator
@@ -66,11 +67,11 @@ def fresh_database(url: str | None, threads: bool = False) -> tuple[Database, st
         folder = Path(tempfile.mkdtemp(prefix="orchard-bench-"))
         database_url = f"sqlite:///{folder / 'bench.db'}"
         return Database(database_url, inline=not threads), database_url
-    url = Settings.from_env({"DATABASE_URL": url}, env_file=None).database_url
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    settings = Settings.from_env({**os.environ, "DATABASE_URL": url}, env_file=None)
+    url, schema = settings.database_url, f"bench_{uuid.uuid4().hex[:10]}"
     with create_engine(url, isolation_level="AUTOCOMMIT").connect() as connection:
         connection.execute(text(f"CREATE SCHEMA {schema}"))
-    return Database(url, schema), url
+    return Database(url, schema, threads=settings.database_threads), url  # as `python -m bot`
 
 
 @asynccontextmanager
