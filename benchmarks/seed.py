@@ -162,6 +162,7 @@ def seed_history(*, session: Session, trees: int, orders: int, users: int) -> Hi
                 "subtotal_fen": subtotal,
                 "shipping_fen": 1200,
                 "total_fen": subtotal + 1200,
+                "currency": CNY,  # COPY on PostgreSQL fills no default
                 "created_at": created,
                 "updated_at": created,
                 "expires_at": created + timedelta(hours=24),
@@ -192,6 +193,7 @@ def _item(order_id: int, product_id: int, price: int) -> dict[str, Any]:
         "unit_lo": "ກັບ 5 ກິໂລ",
         "unit_en": "5 kg box",
         "price_fen": price,
+        "currency": CNY,
         "quantity": 1,
     }
 
