@@ -334,16 +334,23 @@ class AdoptionPayable:
         )
         return ok
 
-    def info(self, session: Session, target_id: int) -> PayableInfo | None:
-        """The tree's code, its village and until when it is held unpaid."""
-        adoption = session.get(Adoption, target_id)
-        if adoption is None:
-            return None
-        tree = session.get_one(Tree, adoption.tree_id)
-        unpaid = adoption.status in UNPAID
-        return PayableInfo(
-            tree.code, tree.village_id, adoption.reserved_until if unpaid else None, adoption.status
-        )
+    def infos(self, session: Session, target_ids: list[int]) -> dict[int, PayableInfo]:
+        """The trees' codes, their villages and until when each is held unpaid, by adoption."""
+        rows = session.exec(
+            select(Adoption, Tree)
+            .join(Tree, col(Tree.id) == Adoption.tree_id)
+            .where(col(Adoption.id).in_(target_ids))
+        ).all()
+        return {
+            adoption.id: PayableInfo(
+                tree.code,
+                tree.village_id,
+                adoption.reserved_until if adoption.status in UNPAID else None,
+                adoption.status,
+            )
+            for adoption, tree in rows
+            if adoption.id is not None
+        }
 
     def hold_until(self, session: Session, target_id: int, until: datetime) -> datetime | None:
         """Holds the unpaid adoption's tree until `until` (never less than it had)."""

@@ -88,8 +88,9 @@ class PayableInfo:
 class Holdable(Protocol):
     """What a payable offers for offline payment: its facts, a longer hold, a late payment."""
 
-    def info(self, session: Session, target_id: int) -> PayableInfo | None:
-        """The thing's number, village and hold, or None if it does not exist."""
+    def infos(self, session: Session, target_ids: list[int]) -> dict[int, PayableInfo]:
+        """The things' numbers, villages and holds, by id (one that does not exist is left out);
+        in one query, for a list of payments."""
 
     def hold_until(self, session: Session, target_id: int, until: datetime) -> datetime | None:
         """Holds the unpaid thing at least until `until`; returns the new deadline."""
@@ -309,8 +310,20 @@ def _holdable(kind: str) -> Holdable | None:
 
 def payable_info(*, session: Session, payment: Payment) -> PayableInfo | None:
     """The number, village and hold of what a payment is for."""
-    holdable = _holdable(payment.kind)
-    return holdable.info(session, payment.target_id) if holdable else None
+    return payable_infos(session=session, payments=[payment]).get(payment.reference)
+
+
+def payable_infos(*, session: Session, payments: list[Payment]) -> dict[str, PayableInfo]:
+    """What each payment is for, by its reference: one query per kind of thing paid for."""
+    found: dict[str, PayableInfo] = {}
+    for kind in {payment.kind for payment in payments}:
+        holdable = _holdable(kind)
+        if holdable is None:
+            continue
+        of_kind = [payment for payment in payments if payment.kind == kind]
+        infos = holdable.infos(session, [payment.target_id for payment in of_kind])
+        found.update({p.reference: infos[p.target_id] for p in of_kind if p.target_id in infos})
+    return found
 
 
 def buyers_payment(*, session: Session, reference: str, user_id: int) -> Payment | None:

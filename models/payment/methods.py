@@ -23,6 +23,7 @@ from models.core.payments import (
     Payment,
     get_payment,
     payable_info,
+    payable_infos,
     pending_offline_payments,
 )
 from models.core.user import User
@@ -248,12 +249,19 @@ class QueueEntry:
 def queue_entries(*, session: Session, limit: int = 50) -> list[QueueEntry]:
     """The operators' queue of offline payments (`pending_offline_payments`), each with what it
     is for and who pays."""
-    entries = []
-    for payment in pending_offline_payments(session=session, limit=limit):
-        entry = queue_entry(session=session, reference=payment.reference)
-        if entry is not None:
-            entries.append(entry)
-    return entries
+    payments = pending_offline_payments(session=session, limit=limit)
+    # the payers' names in one query: the screen made three queries per payment before
+    # (the payment again, its payer, what it is for), 15 ms for 20 payments on SQLite
+    ids = {payment.user_id for payment in payments}
+    names = session.exec(
+        select(User.id, User.first_name, User.last_name).where(col(User.id).in_(ids))
+    ).all()
+    payers = {user_id: " ".join(filter(None, parts)) for user_id, *parts in names}
+    infos = payable_infos(session=session, payments=list(payments))
+    return [
+        _entry(session, payment, payers.get(payment.user_id, ""), infos.get(payment.reference))
+        for payment in payments
+    ]
 
 
 def queue_entry(*, session: Session, reference: str) -> QueueEntry | None:
@@ -262,9 +270,14 @@ def queue_entry(*, session: Session, reference: str) -> QueueEntry | None:
     if payment is None:
         return None
     user = session.get(User, payment.user_id)
-    method = session.get(VillagePaymentMethod, payment.method_id) if payment.method_id else None
     info = payable_info(session=session, payment=payment)
-    return QueueEntry(payment, info, user.display_name if user else "", method)
+    return _entry(session, payment, user.display_name if user else "", info)
+
+
+def _entry(session: Session, payment: Payment, payer: str, info: PayableInfo | None) -> QueueEntry:
+    """A loaded payment with who pays, what it is for and how it is paid."""
+    method = session.get(VillagePaymentMethod, payment.method_id) if payment.method_id else None
+    return QueueEntry(payment, info, payer, method)
 
 
 def hold_hours_of(*, session: Session, method_id: int, village_id: int | None) -> int | None:
