@@ -65,15 +65,13 @@ def test_a_connection_lost_at_commit_is_not_repeated(
     assert len(tries) == 1
 
 
-def test_postgresql_restart_between_transactions_loses_none(db: Database) -> None:
-    """Every pooled connection is cut by the server; the next transactions still go through."""
-    if not db.url.startswith("postgresql"):
-        pytest.skip("PostgreSQL's backends are what a restart kills")
+def _backend(*, session: Session) -> int:
+    """The PostgreSQL backend serving this session's connection."""
+    return int(session.execute(text("SELECT pg_backend_pid()")).scalar_one())
 
-    def backend(*, session: Session) -> int:
-        return int(session.execute(text("SELECT pg_backend_pid()")).scalar_one())
 
-    pids = {db.call(backend) for _ in range(3)}
+def _terminate(db: Database, pids: set[int]) -> None:
+    """Cuts these backends from the server's side, as a restart does."""
     killer = Database(db.url)
     try:
         with killer.engine.connect() as connection:
@@ -81,6 +79,13 @@ def test_postgresql_restart_between_transactions_loses_none(db: Database) -> Non
                 connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
     finally:
         killer.dispose()
+
+
+def test_postgresql_restart_between_transactions_loses_none(db: Database) -> None:
+    """Every pooled connection is cut by the server; the next transactions still go through."""
+    if not db.url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's backends are what a restart kills")
+    _terminate(db, {db.call(_backend) for _ in range(3)})
 
     def add_user(*, session: Session, user_id: int) -> None:
         session.add(User(id=user_id, first_name="R", language="en"))
@@ -116,22 +121,13 @@ def test_postgresql_restart_cuts_the_reads_connections_too(db: Database) -> None
     if not db.url.startswith("postgresql"):
         pytest.skip("PostgreSQL's backends are what a restart kills")
 
-    def backend(*, session: Session) -> int:
-        return int(session.execute(text("SELECT pg_backend_pid()")).scalar_one())
-
-    pids = {db.peek(backend) for _ in range(3)}
-    killer = Database(db.url)
-    try:
-        with killer.engine.connect() as connection:
-            for pid in pids:
-                connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-    finally:
-        killer.dispose()
+    pids = {db.peek(_backend) for _ in range(3)}
+    _terminate(db, pids)
 
     def add_user(*, session: Session) -> None:
         session.add(User(id=5101, first_name="R", language="en"))
 
-    assert db.peek(backend) not in pids
+    assert db.peek(_backend) not in pids
     db.call_one(add_user)
     with db.session() as session:
         assert session.get(User, 5101) is not None
