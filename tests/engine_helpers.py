@@ -71,8 +71,11 @@ async def running(
         yield Harness(app, api, db)
 
 
-async def through_processor(app: App, data: dict[str, Any]) -> None:
-    """Hands one update to the Application's update processor, as polling and webhook do."""
+async def through_processor(app: App, data: dict[str, Any], after: float = 0.0) -> None:
+    """Hands one update to the Application's update processor, as polling and webhook do
+    (`after` seconds from now)."""
+    if after:
+        await asyncio.sleep(after)
     update = Update.de_json(data, app.bot)
     await app.update_processor.process_update(update, app.process_update(update))
 

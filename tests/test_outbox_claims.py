@@ -27,6 +27,7 @@ from bot.offline import OfflineBotAPI
 from models.core.base import utcnow
 from models.core.outbox import Notification, NotificationStatus, claim_due, notify
 from models.core.user import touch_user
+from tests.engine_helpers import open_connections
 from tests.harness import Harness
 
 USERS = range(1, 42)  # 41 recipients, one notification each
@@ -102,6 +103,7 @@ async def test_two_processes_send_each_notification_once(
     for user_id in USERS:
         queue(db, user_id)
     async with process(settings, database_url) as one, process(settings, database_url) as two:
+        await open_connections(one.db, two.db)  # neither loses every claim while it connects
         await asyncio.gather(drain(one), drain(two))
     assert sent_per_chat(one.api, two.api) == Counter(dict.fromkeys(USERS, 1))
     assert {row.status for row in rows(db)} == {NotificationStatus.SENT}
