@@ -46,6 +46,12 @@ def aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+async def payments_queue(bot: Harness, admin: TgUser) -> str:
+    """The operator's "payments to confirm" screen, as text, opened from /ops."""
+    await bot.command(admin, "/ops")
+    return last_text(await bot.tap(admin, "待确认的付款"))
+
+
 async def start_paying(bot: Harness, user: TgUser, language: str, sku: str) -> Order:
     """Places an order and opens its payment step from /orders."""
     buyer(bot.db, user.id, language)
@@ -94,9 +100,7 @@ async def test_chinese_buyer_pays_by_wechat_sends_slip_and_gets_a_receipt(
     assert pushed.params["text"] == (
         f"📎 李娜 发送了付款 <code>{payment.reference}</code>（{total}）的凭证。"
     )
-    await bot.command(admin, "/ops")
-    calls = await bot.tap(admin, "待确认的付款")
-    assert f"📎 {payment.reference}" in last_text(calls)
+    assert f"📎 {payment.reference}" in await payments_queue(bot, admin)
     calls = await bot.tap(admin, payment.reference)
     [shown] = [c for c in calls if c.method == "sendPhoto"]
     assert shown.params["photo"] == "slip-photo-1"
@@ -170,9 +174,7 @@ async def test_counter_shows_address_and_hours_and_i_paid_at_the_counter(
     assert "ໄປສະນີຈະກວດ" in last_text(calls)
     row = payment_of(bot, order)
     assert (row.proof_kind, row.proof_file_id) == ("counter", None)
-    await bot.command(admin, "/ops")
-    calls = await bot.tap(admin, "待确认的付款")
-    assert f"🏤 {row.reference}" in last_text(calls)
+    assert f"🏤 {row.reference}" in await payments_queue(bot, admin)
 
 
 async def test_reminder_before_the_hold_runs_out_once_in_the_buyers_language(
@@ -211,9 +213,8 @@ async def test_late_payment_is_confirmed_when_stock_allows_and_stock_is_taken_ag
     assert bot.db.call(expire_orders, now=later) == 1
     assert product(bot.db, "PEACH-5KG").stock == stock + 1
     reference = payment_of(bot, order).reference
-    await bot.command(admin, "/ops")
-    calls = await bot.tap(admin, "待确认的付款")
-    assert f"🏤⌛ {reference}" in last_text(calls)  # still in the queue, the hold ran out
+    # still in the queue, the hold ran out
+    assert f"🏤⌛ {reference}" in await payments_queue(bot, admin)
     calls = await bot.tap(admin, reference)
     assert "保留时间已过" in last_text(calls)
     calls = await bot.tap(admin, "确认")
@@ -461,7 +462,6 @@ async def test_the_payments_list_says_who_pays_for_what(
     await bot.tap(li, "我已付款")
     await bot.photo(li, "slip-photo-1")
     reference = payment_of(bot, order).reference
-    await bot.command(admin, "/ops")
-    text = last_text(await bot.tap(admin, "待确认的付款"))
+    text = await payments_queue(bot, admin)
     line = text.split(reference, 1)[1].split("\n\n")[0]
     assert "买家：李娜" in line and order.number in line

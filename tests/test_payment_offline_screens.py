@@ -20,6 +20,7 @@ from tests.shop_helpers import ready_cart, set_stock
 from tests.test_payment_offline import (
     counter_paid_then_expired,
     payment_of,
+    payments_queue,
     start_paying,
 )
 
@@ -153,9 +154,7 @@ async def test_an_expired_order_lets_the_buyer_send_a_late_slip(
     assert "邮政所会核对您的付款" in last_text(calls)
     row = payment_of(bot, order)
     assert (row.status, row.proof_file_id) == (PaymentStatus.CANCELLED, "late-slip")
-    await bot.command(admin, "/ops")
-    calls = await bot.tap(admin, "待确认的付款")
-    assert f"📎⌛ {reference}" in last_text(calls)
+    assert f"📎⌛ {reference}" in await payments_queue(bot, admin)
 
 
 async def test_an_expired_order_whose_buyer_said_they_paid_says_it_is_being_checked(
