@@ -61,19 +61,25 @@ def test_the_shipping_table_prices_each_route_in_its_origins_currency() -> None:
         Settings.from_env({"SHIPPING_RATES": "CN>LA:1+1LAK"}, env_file=None)
 
 
+async def check_out_to_laos(bot: Harness, user: TgUser) -> None:
+    """From a product card, in Lao: into the cart, check out to Laos, every consent given;
+    the bot then asks for the address."""
+    await bot.tap(user, "ໃສ່ກະຕ່າ")
+    await bot.tap(user, "🛒 ກະຕ່າ")
+    await bot.tap(user, "ສັ່ງສິນຄ້າ")
+    await bot.tap(user, "ລາວ")
+    await bot.tap(user, "ຂ້ອຍຍິນຍອມ")
+    for label in ("ຍິນຍອມໃຫ້ສົ່ງຂໍ້ມູນ", "ສືບຕໍ່"):
+        if any(label in t for t, _ in bot.buttons(user)):
+            await bot.tap(user, label)
+
+
 async def test_lao_buyer_pays_a_lao_villages_product_in_kip_with_a_domestic_fee(
     bot: Harness, noy: TgUser, admin: TgUser
 ) -> None:
     await bot.command(noy, "/start product_RICE-5KG")
     assert "ລາຄາ: 95.000 ກີບ" in last_text(bot.api.calls)  # kip, no yuan beside it
-    await bot.tap(noy, "ໃສ່ກະຕ່າ")
-    await bot.tap(noy, "🛒 ກະຕ່າ")
-    await bot.tap(noy, "ສັ່ງສິນຄ້າ")
-    await bot.tap(noy, "ລາວ")
-    await bot.tap(noy, "ຂ້ອຍຍິນຍອມ")
-    for label in ("ຍິນຍອມໃຫ້ສົ່ງຂໍ້ມູນ", "ສືບຕໍ່"):
-        if any(label in t for t, _ in bot.buttons(noy)):
-            await bot.tap(noy, label)
+    await check_out_to_laos(bot, noy)
     prompt = last_text(bot.api.calls)
     assert "ບ້ານ, ເມືອງ, ແຂວງ" in prompt  # how Lao addresses are written
     await bot.text(noy, "ບ້ານໂພນໄຊ, ເມືອງໄຊເສດຖາ, ນະຄອນຫຼວງວຽງຈັນ, ເຮືອນ 12, ນ້ອຍ")
@@ -206,14 +212,7 @@ async def test_a_village_without_a_prefix_numbers_orders_with_its_own(
     # each its own, none Shibadong's: the first three letters, else another of the slug's
     assert (prefixes["namtha"], prefixes["namkhan"], prefixes["sbd-new"]) == ("NAM", "NAK", "SBN")
     await bot.command(noy, "/start product_HONEY-NT")
-    await bot.tap(noy, "ໃສ່ກະຕ່າ")
-    await bot.tap(noy, "🛒 ກະຕ່າ")
-    await bot.tap(noy, "ສັ່ງສິນຄ້າ")
-    await bot.tap(noy, "ລາວ")
-    await bot.tap(noy, "ຂ້ອຍຍິນຍອມ")
-    for label in ("ຍິນຍອມໃຫ້ສົ່ງຂໍ້ມູນ", "ສືບຕໍ່"):
-        if any(label in t for t, _ in bot.buttons(noy)):
-            await bot.tap(noy, label)
+    await check_out_to_laos(bot, noy)
     await bot.text(noy, "ບ້ານໂພນໄຊ, ເມືອງໄຊເສດຖາ, ນະຄອນຫຼວງວຽງຈັນ, ເຮືອນ 12, ນ້ອຍ")
     await bot.text(noy, "020 5555 1234")
     await bot.tap(noy, "ຂ້າມ")
