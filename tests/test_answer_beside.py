@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from bot.app import build_application
 from bot.config import Settings
 from bot.db import Database
 from bot.offline import OfflineBotAPI
+from tests.engine_helpers import running
 from tests.factories import TgUser
 from tests.harness import Harness
 from tests.test_payment_offline import start_paying
@@ -41,10 +41,8 @@ class SlowAnswers(OfflineBotAPI):
 @pytest.fixture
 async def slow(settings: Settings, db: Database) -> AsyncIterator[Harness]:
     """The real Application behind a Bot API whose button answers are slow."""
-    api = SlowAnswers()
-    application = build_application(settings, db, request=api, rate_limit=False)
-    async with application:
-        yield Harness(application, api, db)
+    async with running(settings, db, api=SlowAnswers()) as harness:
+        yield harness
 
 
 async def test_the_payment_qr_goes_out_while_the_button_is_answered(
