@@ -46,6 +46,15 @@ def aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+async def slip_sent(bot: Harness, user: TgUser, photo: str) -> Order:
+    """A honey order, in Chinese, paid by Alipay, its slip sent as `photo`."""
+    order = await start_paying(bot, user, "zh", "HONEY-500G")
+    await bot.tap(user, "支付宝")
+    await bot.tap(user, "我已付款")
+    await bot.photo(user, photo)
+    return order
+
+
 async def payments_queue(bot: Harness, admin: TgUser) -> str:
     """The operator's "payments to confirm" screen, as text, opened from /ops."""
     await bot.command(admin, "/ops")
@@ -126,10 +135,7 @@ async def test_chinese_buyer_pays_by_wechat_sends_slip_and_gets_a_receipt(
 async def test_operator_rejects_a_slip_with_a_reason_and_a_note(
     bot: Harness, li: TgUser, admin: TgUser
 ) -> None:
-    order = await start_paying(bot, li, "zh", "HONEY-500G")
-    await bot.tap(li, "支付宝")
-    await bot.tap(li, "我已付款")
-    await bot.photo(li, "blurry")
+    order = await slip_sent(bot, li, "blurry")
     reference = payment_of(bot, order).reference
     await bot.command(admin, "/ops")
     await bot.press(admin, f"OPS payment {reference}")
@@ -457,10 +463,7 @@ async def test_operator_adds_a_way_to_pay_switched_off_until_filled_in(
 async def test_the_payments_list_says_who_pays_for_what(
     bot: Harness, li: TgUser, admin: TgUser
 ) -> None:
-    order = await start_paying(bot, li, "zh", "HONEY-500G")
-    await bot.tap(li, "支付宝")
-    await bot.tap(li, "我已付款")
-    await bot.photo(li, "slip-photo-1")
+    order = await slip_sent(bot, li, "slip-photo-1")
     reference = payment_of(bot, order).reference
     text = await payments_queue(bot, admin)
     line = text.split(reference, 1)[1].split("\n\n")[0]
