@@ -253,10 +253,8 @@ def queue_entries(*, session: Session, limit: int = 50) -> list[QueueEntry]:
     # the payers' names in one query: the screen made three queries per payment before
     # (the payment again, its payer, what it is for), 15 ms for 20 payments on SQLite
     ids = {payment.user_id for payment in payments}
-    names = session.exec(
-        select(User.id, User.first_name, User.last_name).where(col(User.id).in_(ids))
-    ).all()
-    payers = {user_id: " ".join(filter(None, parts)) for user_id, *parts in names}
+    users = session.exec(select(User).where(col(User.id).in_(ids))).all()
+    payers = {user.id: user.display_name for user in users}
     infos = payable_infos(session=session, payments=list(payments))
     return [
         _entry(session, payment, payers.get(payment.user_id, ""), infos.get(payment.reference))
