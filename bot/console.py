@@ -118,6 +118,16 @@ class ConsoleBotAPI(OfflineBotAPI):
         caption = call.params.get("caption") or ""
         self._print_message(call.result, f"{line}\n{caption}".strip())
 
+    def _print_editMessageMedia(self, call: ApiCall) -> None:
+        if not isinstance(call.result, dict):
+            return
+        media = call.params.get("media") or {}
+        media = json.loads(media) if isinstance(media, str) else media
+        saved = self._save(call, "media", ".png")
+        line = f"[photo: {saved}]" if saved else f"[photo {media.get('media')}]"
+        caption = media.get("caption") or ""
+        self._print_message(call.result, f"{line}\n{caption}".strip(), edited=True)
+
     def _print_sendVoice(self, call: ApiCall) -> None:
         self._print_message(call.result, f"[voice note {call.params.get('voice')}]")
 

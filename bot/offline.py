@@ -279,6 +279,18 @@ class OfflineBotAPI(BaseRequest):
         photo = _file(file_id or f"photo{self.next_message_id()}", width=1280, height=960)
         return self._message(params, photo=[photo], caption=params.get("caption"))
 
+    def _api_editMessageMedia(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
+        """A message's media replaced, or a text message given a photo (Bot API 9.x and later)."""
+        media = params["media"]
+        media = json.loads(media) if isinstance(media, str) else media
+        source = media.get("media")
+        file_id = source if isinstance(source, str) and "://" not in source else None
+        photo = _file(file_id or f"photo{self.next_message_id()}", width=1280, height=960)
+        key = (int(params.get("chat_id", 0)), int(params.get("message_id", 0)))
+        for replaced in ("text", "entities", "caption", "photo"):
+            self.sent_messages.get(key, {}).pop(replaced, None)
+        return self._edit(params, photo=[photo], caption=media.get("caption"))
+
     def _api_sendVoice(self, params: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
         file_id = params["voice"] if isinstance(params.get("voice"), str) else None
         voice = {**_file(file_id or f"voice{self.next_message_id()}"), "duration": 5}

@@ -81,9 +81,11 @@ def texts(calls: list[ApiCall]) -> list[str]:
     """The text or caption of every message sent or edited, and of every alert."""
     found = []
     for call in calls:
-        for key in ("text", "caption"):
-            if isinstance(call.params.get(key), str):
-                found.append(call.params[key])
+        media = call.params.get("media")  # editMessageMedia: the new photo and its caption
+        for params in (call.params, media if isinstance(media, dict) else {}):
+            for key in ("text", "caption"):
+                if isinstance(params.get(key), str):
+                    found.append(params[key])
     return found
 
 

@@ -59,3 +59,17 @@ async def test_the_payment_qr_goes_out_while_the_button_is_answered(
     photo_starts = events.index(("start", "sendPhoto"))
     answer_ends = events.index(("end", "answerCallbackQuery"))
     assert photo_starts < answer_ends, events
+
+
+async def test_a_picture_card_goes_out_while_the_button_is_answered(
+    slow: Harness, ann: TgUser
+) -> None:
+    api = slow.api
+    assert isinstance(api, SlowAnswers)
+    await slow.command(ann, "/shop")
+    await slow.tap(ann, "Honey")
+    api.events.clear()
+    await slow.tap(ann, "Shibadong wild honey")
+    assert ("start", "editMessageMedia") in api.events, api.events
+    card_starts = api.events.index(("start", "editMessageMedia"))
+    assert card_starts < api.events.index(("end", "answerCallbackQuery")), api.events

@@ -106,3 +106,15 @@ def test_a_receipt_sent_to_the_console_is_saved_as_a_png(
     [receipt] = [line for line in out.splitlines() if "[photo:" in line and "0002-" in line]
     path = Path(receipt.split("[photo: ")[1].rstrip("]"))
     assert path.name == "0002-photo.png" and path.read_bytes().startswith(b"\x89PNG")
+
+
+def test_a_product_card_in_the_console_is_the_shelf_turned_into_its_picture(
+    run_console: Callable[..., str],  # noqa: F811
+) -> None:
+    out = run_console("/shop\n#1\n#1\n#1\n", "--lang", "zh")
+    card = out.split("bot (edited)> [photo: ")[1]
+    path = Path(card.split("]")[0])
+    assert path.name == "0001-product-kiwi-5kg.jpg" and path.read_bytes()[:3] == b"\xff\xd8\xff"
+    assert "十八洞红心猕猴桃" in card.split("you>")[0]  # the caption, under the picture
+    assert "[1] ➕ 加入购物车" in card.split("you>")[0]  # and its buttons
+    assert "bot (notice)> 已加入。购物车里有 1 件。" in out  # its first button works

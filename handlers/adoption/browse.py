@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from typing import Any
 from urllib.parse import quote
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 from telegram.helpers import create_deep_linked_url
 
@@ -16,15 +15,13 @@ from handlers.kit import routes
 from handlers.kit.common import (
     back_button,
     button,
-    delete_quietly,
     esc,
     keyboard,
     menu_row,
     pager,
     show,
-    with_answer,
 )
-from handlers.kit.pictures import has_picture, send_picture
+from handlers.kit.pictures import has_picture, show_picture
 from models.adoption.browse import Group, TreeCard, browse_groups, list_free_trees, tree_card
 from models.catalog.places import localized, village_currencies
 from models.catalog.trees import Species, Tree
@@ -214,17 +211,10 @@ def card_markup(context: BotContext, card: TreeCard, back: str) -> InlineKeyboar
 async def send_card(update: Update, context: BotContext, card: TreeCard, back: str) -> None:
     """Shows the card: as a photo with caption when the tree has a photo, else as text."""
     text, markup = card_text(context, card), card_markup(context, card, back)
-    if not card.tree.photo or not has_picture(card.tree.photo):
-        await show(update, context, text, markup)
+    if card.tree.photo and has_picture(card.tree.photo):
+        await show_picture(update, context, card.tree.photo, text, markup)
         return
-    chat = update.effective_chat
-    assert chat is not None
-    query = update.callback_query
-    sent = send_picture(context, chat.id, card.tree.photo, text, markup)
-    if query is not None and isinstance(query.message, Message):  # the card takes its place
-        await with_answer(update, asyncio.gather(sent, delete_quietly(query.message)))
-        return
-    await with_answer(update, sent)
+    await show(update, context, text, markup)
 
 
 async def open_card(update: Update, context: BotContext) -> None:

@@ -97,14 +97,6 @@ async def with_answer(update: Update, work: Awaitable[T]) -> T:
             log.info("the button's answer was refused (%s)", exc)
 
 
-async def delete_quietly(message: Message) -> None:
-    """Deletes a message the bot replaces; one Telegram will not delete any more just stays."""
-    try:
-        await message.delete()
-    except BadRequest as exc:
-        log.info("message %s not deleted (%s)", message.message_id, exc)
-
-
 async def show(
     update: Update,
     context: BotContext,

@@ -10,8 +10,8 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 from bot.context import BotContext
 from bot.i18n import N_
 from handlers.kit import routes
-from handlers.kit.common import back_button, button, esc, keyboard, menu_row, show, with_answer
-from handlers.kit.pictures import has_picture, send_picture
+from handlers.kit.common import back_button, button, esc, keyboard, menu_row, show
+from handlers.kit.pictures import has_picture, show_picture
 from handlers.shop.miniapp import open_shop_row
 from models.catalog.places import localized, village_currencies
 from models.shop.products import (
@@ -140,10 +140,9 @@ def card_markup(context: BotContext, card: ProductCard) -> InlineKeyboardMarkup:
 async def send_card(update: Update, context: BotContext, card: ProductCard) -> None:
     """Shows a product card: with its photo when it has one."""
     text, markup = card_text(context, card), card_markup(context, card)
-    chat = update.effective_chat
     photo = card.product.photo
-    if photo and has_picture(photo) and chat is not None:
-        await with_answer(update, send_picture(context, chat.id, photo, text, markup))
+    if photo and has_picture(photo):
+        await show_picture(update, context, photo, text, markup)
         return
     await show(update, context, text, markup)
 
