@@ -22,8 +22,8 @@ from handlers.kit.common import (
     show,
 )
 from handlers.kit.pictures import has_picture, show_picture
-from models.adoption.browse import Group, TreeCard, browse_groups, list_free_trees, tree_card
-from models.catalog.places import localized, village_currencies
+from models.adoption.browse import Group, TreeCard, browse_choices, tree_card, tree_page
+from models.catalog.places import localized
 from models.catalog.trees import Species, Tree
 from models.core.base import utcnow
 
@@ -53,8 +53,7 @@ def _group_buttons(
 async def browse(update: Update, context: BotContext) -> None:
     """Shows the kinds of trees and the villages to choose from."""
     tr = context.tr
-    species = await context.db.read(browse_groups, by="species")
-    villages = await context.db.read(browse_groups, by="village")
+    species, villages = await context.db.read(browse_choices)
     text = "\n\n".join(
         [
             tr._(
@@ -104,16 +103,11 @@ async def tree_list(update: Update, context: BotContext) -> None:
     group = {f: routes.text_field(context, f) for f in ("by", "group_id", "page")}
     key = "species_id" if group["by"] == "species" else "village_id"
     page_no = int(group["page"])
-    trees, total = await context.db.read(
-        list_free_trees,
-        **{key: int(group["group_id"])},
-        offset=page_no * PAGE_SIZE,
-        limit=PAGE_SIZE,
+    page = await context.db.read(
+        tree_page, **{key: int(group["group_id"])}, offset=page_no * PAGE_SIZE, limit=PAGE_SIZE
     )
     tr = context.tr
-    kinds = {g.row.id: g.row for g in await context.db.read(browse_groups, by="species")}
-    species = {i: row for i, row in kinds.items() if isinstance(row, Species)}
-    currencies = await context.db.read(village_currencies)
+    trees, total, species, currencies = page.trees, page.total, page.species, page.currencies
     pages = max(1, -(-total // PAGE_SIZE))
     if not trees:
         text = tr._(

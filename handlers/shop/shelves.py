@@ -13,7 +13,7 @@ from handlers.kit import routes
 from handlers.kit.common import back_button, button, esc, keyboard, menu_row, show
 from handlers.kit.pictures import has_picture, show_picture
 from handlers.shop.miniapp import open_shop_row
-from models.catalog.places import localized, village_currencies
+from models.catalog.places import localized
 from models.shop.products import (
     CartChange,
     Product,
@@ -21,7 +21,7 @@ from models.shop.products import (
     add_to_cart,
     categories,
     product_card,
-    products_in,
+    shelf,
 )
 
 CATEGORIES = {
@@ -85,8 +85,7 @@ async def shop_home(update: Update, context: BotContext, notice: str | None = No
 async def show_category(update: Update, context: BotContext) -> None:
     """Lists one shelf's products with their prices."""
     category = routes.text_field(context, "category")
-    products = await context.db.read(products_in, category=category)
-    currencies = await context.db.read(village_currencies)
+    products, currencies = await context.db.read(shelf, category=category)
     lines = [f"<b>{category_label(context, category)}</b>"]
     buttons = []
     for product in products:

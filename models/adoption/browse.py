@@ -12,7 +12,7 @@ from sqlalchemy import select as select_rows  # sqlmodel's select takes at most 
 from sqlmodel import Session, col, select
 
 from models.adoption.adoptions import UNPAID, Adoption
-from models.catalog.places import Farmer, Village
+from models.catalog.places import Farmer, Village, village_currencies
 from models.catalog.trees import Species, Tree, TreeStatus, current_season
 from models.core.base import utcnow
 
@@ -61,18 +61,49 @@ def _free_trees(season: str, now: datetime):  # type: ignore[no-untyped-def]
 # The lists below count and page trees with conditions, not over a subquery of _free_trees:
 # SQLAlchemy rebuilt the subquery's column proxies (one per Tree column, foreign keys copied)
 # on every call, which cost more than the query itself on the tree list screen.
-def browse_groups(*, session: Session, by: str) -> list[Group]:
-    """Species (by="species") or villages (by="village") with how many trees are free."""
+def browse_choices(*, session: Session) -> tuple[list[Group], list[Group]]:
+    """The species and the villages to choose from, each with how many of its trees are free:
+    one count of the free trees by species and village serves both lists."""
     season, now = current_season(), utcnow()
-    column = col(Tree.species_id) if by == "species" else col(Tree.village_id)
-    counted = select(column, func.count()).where(_is_free(season, now)).group_by(column)
-    counts: dict[Any, int] = dict(session.exec(counted).all())
-    rows: list[Species | Village] = list(
-        session.exec(select(Species).order_by(col(Species.id))).all()
-        if by == "species"
-        else session.exec(select(Village).order_by(col(Village.id))).all()
+    pair = (col(Tree.species_id), col(Tree.village_id))
+    counted = select(*pair, func.count()).where(_is_free(season, now)).group_by(*pair)
+    by_species: dict[Any, int] = {}
+    by_village: dict[Any, int] = {}
+    for species_id, village_id, free in session.exec(counted).all():
+        by_species[species_id] = by_species.get(species_id, 0) + free
+        by_village[village_id] = by_village.get(village_id, 0) + free
+    species = session.exec(select(Species).order_by(col(Species.id))).all()
+    villages = session.exec(select(Village).order_by(col(Village.id))).all()
+    return (
+        [Group(row, by_species.get(row.id, 0)) for row in species],
+        [Group(row, by_village.get(row.id, 0)) for row in villages],
     )
-    return [Group(row, counts.get(row.id, 0)) for row in rows]
+
+
+@dataclass(frozen=True)
+class TreePage:
+    """One page of a tree list, with what its lines show: kinds by id, villages' currencies."""
+
+    trees: list[Tree]
+    total: int
+    species: dict[int, Species]
+    currencies: dict[int, str]
+
+
+def tree_page(
+    *,
+    session: Session,
+    species_id: int | None = None,
+    village_id: int | None = None,
+    offset: int = 0,
+    limit: int = 8,
+) -> TreePage:
+    """A page of free trees of a species or a village, read at once (one trip to the database)."""
+    trees, total = list_free_trees(
+        session=session, species_id=species_id, village_id=village_id, offset=offset, limit=limit
+    )
+    kinds = {row.id: row for row in session.exec(select(Species)).all() if row.id is not None}
+    return TreePage(trees, total, kinds, village_currencies(session=session))
 
 
 def list_free_trees(

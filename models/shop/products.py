@@ -10,7 +10,7 @@ from sqlalchemy import CheckConstraint, UniqueConstraint, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.catalog.places import Farmer, Village
+from models.catalog.places import Farmer, Village, village_currencies
 from models.core.base import telegram_id_column, utcnow
 from models.core.crypto import Encrypted
 from models.core.money import sum_by_currency
@@ -152,6 +152,11 @@ def products_in(*, session: Session, category: str) -> list[Product]:
     """Active products of one category."""
     statement = select(Product).where(Product.category == category, col(Product.active))
     return list(session.exec(statement.order_by(col(Product.id))))
+
+
+def shelf(*, session: Session, category: str) -> tuple[list[Product], dict[int, str]]:
+    """A shelf's active products and the villages' currencies, read at once."""
+    return products_in(session=session, category=category), village_currencies(session=session)
 
 
 def shop_window(*, session: Session) -> list[tuple[Product, Village]]:

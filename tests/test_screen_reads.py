@@ -1,0 +1,49 @@
+"""A catalog screen reads the database in one trip: on PostgreSQL each trip is a hand-over to a
+database thread and back, which at a festival's peak costs more than the reads themselves."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from bot.db import Database
+from tests.factories import TgUser
+from tests.harness import Harness
+
+
+def count_trips(monkeypatch: pytest.MonkeyPatch, db: Database) -> list[str]:
+    """Notes the name of every function the event loop hands to the database from now on."""
+    trips: list[str] = []
+    for name in ("run", "read", "run_one"):
+        original = getattr(db, name)
+
+        def counted(fn: Callable[..., Any], /, _original: Any = original, **kwargs: Any) -> Any:
+            trips.append(getattr(fn, "__name__", repr(fn)))
+            return _original(fn, **kwargs)
+
+        monkeypatch.setattr(db, name, counted)
+    return trips
+
+
+async def screen_trips(
+    bot: Harness, user: TgUser, data: str, monkeypatch: pytest.MonkeyPatch
+) -> int:
+    """How many more trips a tap on `data` takes than the main menu (which reads nothing)."""
+    trips = count_trips(monkeypatch, bot.db)
+    await bot.press(user, "MENU")
+    menu = len(trips)
+    trips.clear()
+    await bot.press(user, data)
+    return len(trips) - menu
+
+
+@pytest.mark.parametrize(
+    "data", ["TREE", "TREE list species 1 0", "TREE list village 1 1", "SHOP shelf fruit"]
+)
+async def test_a_catalog_screen_reads_in_one_trip(
+    bot: Harness, noy: TgUser, monkeypatch: pytest.MonkeyPatch, data: str
+) -> None:
+    await bot.command(noy, "/start")
+    assert await screen_trips(bot, noy, data, monkeypatch) == 1
