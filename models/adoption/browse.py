@@ -3,13 +3,15 @@ a tree's card, similar trees. A tree is free in a season when no live adoption h
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlalchemy import select as select_rows  # sqlmodel's select takes at most 4 entities
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from models.adoption.adoptions import UNPAID, Adoption
 from models.catalog.places import Farmer, Village, village_currencies
@@ -37,8 +39,9 @@ class Group:
     free: int
 
 
-def is_taken(season: str, now: datetime) -> object:
-    """SQL condition: the tree (correlated) has a live adoption in this season."""
+def is_taken(season: Any, now: Any) -> object:
+    """SQL condition: the tree (correlated) has a live adoption in this season (values or
+    bind parameters)."""
     live = select(Adoption.id).where(
         Adoption.tree_id == Tree.id,
         Adoption.season == season,
@@ -48,7 +51,7 @@ def is_taken(season: str, now: datetime) -> object:
     return live.exists()
 
 
-def _is_free(season: str, now: datetime) -> Any:
+def _is_free(season: Any, now: Any) -> Any:
     """SQL condition: the tree (of the statement) is on offer and not taken in this season."""
     return (col(Tree.status) == TreeStatus.AVAILABLE) & ~is_taken(season, now)  # type: ignore[operator]
 
@@ -58,25 +61,57 @@ def _free_trees(season: str, now: datetime):  # type: ignore[no-untyped-def]
     return select(Tree).where(_is_free(season, now))
 
 
-# The lists below count and page trees with conditions, not over a subquery of _free_trees:
-# SQLAlchemy rebuilt the subquery's column proxies (one per Tree column, foreign keys copied)
-# on every call, which cost more than the query itself on the tree list screen.
+# The browse screens' statements are built once, with this season and this moment as bind
+# parameters: building them on every call (the free-tree condition, four entities for a card)
+# cost as much CPU as running them. And they count and page trees with conditions, not over a
+# subquery of _free_trees, whose column proxies SQLAlchemy rebuilt on every call.
+_FREE = _is_free(bindparam("season"), bindparam("now"))
+_GROUPS = (col(Tree.species_id), col(Tree.village_id))
+_FREE_BY_GROUP = select(*_GROUPS, func.count()).where(_FREE).group_by(*_GROUPS)
+_SPECIES = select(Species).order_by(col(Species.id))
+_VILLAGES = select(Village).order_by(col(Village.id))
+_CARD = select_rows(  # a tree, its kind, village and farmer, and whether it is free
+    Tree, Species, Village, Farmer, _FREE.label("free")
+).where(
+    col(Species.id) == Tree.species_id,
+    col(Village.id) == Tree.village_id,
+    col(Farmer.id) == Tree.farmer_id,
+)
+_CARD_BY_ID = _CARD.where(col(Tree.id) == bindparam("tree_id"))
+_CARD_BY_CODE = _CARD.where(col(Tree.code) == bindparam("code"))
+
+
+def _moment() -> dict[str, Any]:
+    """The bind parameters of the free-tree condition: this season, now."""
+    return {"season": current_season(), "now": utcnow()}
+
+
+@functools.cache
+def _list_statements(
+    by_species: bool, by_village: bool
+) -> tuple[SelectOfScalar[int], SelectOfScalar[Tree]]:
+    """The count and the page of free trees, of a species and/or a village (bind parameters)."""
+    conditions = [_FREE]
+    if by_species:
+        conditions.append(col(Tree.species_id) == bindparam("species_id"))
+    if by_village:
+        conditions.append(col(Tree.village_id) == bindparam("village_id"))
+    count = select(func.count()).select_from(Tree).where(*conditions)
+    page = select(Tree).where(*conditions).order_by(col(Tree.code))
+    return count, page.offset(bindparam("offset")).limit(bindparam("limit"))
+
+
 def browse_choices(*, session: Session) -> tuple[list[Group], list[Group]]:
     """The species and the villages to choose from, each with how many of its trees are free:
     one count of the free trees by species and village serves both lists."""
-    season, now = current_season(), utcnow()
-    pair = (col(Tree.species_id), col(Tree.village_id))
-    counted = select(*pair, func.count()).where(_is_free(season, now)).group_by(*pair)
     by_species: dict[Any, int] = {}
     by_village: dict[Any, int] = {}
-    for species_id, village_id, free in session.exec(counted).all():
+    for species_id, village_id, free in session.exec(_FREE_BY_GROUP, params=_moment()).all():
         by_species[species_id] = by_species.get(species_id, 0) + free
         by_village[village_id] = by_village.get(village_id, 0) + free
-    species = session.exec(select(Species).order_by(col(Species.id))).all()
-    villages = session.exec(select(Village).order_by(col(Village.id))).all()
     return (
-        [Group(row, by_species.get(row.id, 0)) for row in species],
-        [Group(row, by_village.get(row.id, 0)) for row in villages],
+        [Group(row, by_species.get(row.id, 0)) for row in session.exec(_SPECIES).all()],
+        [Group(row, by_village.get(row.id, 0)) for row in session.exec(_VILLAGES).all()],
     )
 
 
@@ -102,7 +137,7 @@ def tree_page(
     trees, total = list_free_trees(
         session=session, species_id=species_id, village_id=village_id, offset=offset, limit=limit
     )
-    kinds = {row.id: row for row in session.exec(select(Species)).all() if row.id is not None}
+    kinds = {row.id: row for row in session.exec(_SPECIES).all() if row.id is not None}
     return TreePage(trees, total, kinds, village_currencies(session=session))
 
 
@@ -115,39 +150,26 @@ def list_free_trees(
     limit: int = 8,
 ) -> tuple[list[Tree], int]:
     """One page of free trees of a species or a village, and how many there are in all."""
-    conditions = [_is_free(current_season(), utcnow())]
-    if species_id is not None:
-        conditions.append(Tree.species_id == species_id)
-    if village_id is not None:
-        conditions.append(Tree.village_id == village_id)
-    total = session.exec(select(func.count()).select_from(Tree).where(*conditions)).one()
-    page = session.exec(
-        select(Tree).where(*conditions).order_by(col(Tree.code)).offset(offset).limit(limit)
-    ).all()
-    return list(page), int(total)
+    count, page = _list_statements(species_id is not None, village_id is not None)
+    params = {**_moment(), "species_id": species_id, "village_id": village_id}
+    total = session.exec(count, params=params).one()
+    trees = session.exec(page, params={**params, "offset": offset, "limit": limit}).all()
+    return list(trees), int(total)
 
 
 def tree_card(
     *, session: Session, tree_id: int | None = None, code: str | None = None
 ) -> TreeCard | None:
     """The card of a tree by id or code (any case), with its availability this season."""
-    season, now = current_season(), utcnow()
-    chosen = (
-        col(Tree.id) == tree_id if tree_id is not None else col(Tree.code) == (code or "").upper()
-    )
-    statement = select_rows(  # the tree, its kind, village and farmer, and whether it is free
-        Tree, Species, Village, Farmer, _is_free(season, now).label("free")
-    ).where(
-        chosen,
-        col(Species.id) == Tree.species_id,
-        col(Village.id) == Tree.village_id,
-        col(Farmer.id) == Tree.farmer_id,
-    )
-    found = session.execute(statement).first()
+    params = _moment()
+    if tree_id is not None:
+        found = session.execute(_CARD_BY_ID, {**params, "tree_id": tree_id}).first()
+    else:
+        found = session.execute(_CARD_BY_CODE, {**params, "code": (code or "").upper()}).first()
     if found is None:
         return None
     tree, species, village, farmer, free = found
-    return TreeCard(tree, species, village, farmer, bool(free), season)
+    return TreeCard(tree, species, village, farmer, bool(free), params["season"])
 
 
 def similar_trees(*, session: Session, tree_id: int, limit: int = 3) -> list[Tree]:
