@@ -6,6 +6,7 @@ python -m benchmarks burst --rtt 150 --users 200 --limiter   # the production ra
 python -m benchmarks burst --rtt 150 --users 200 --repeat    # every add-to-cart delivered twice
 python -m benchmarks burst --rtt 150 --users 200 --limiter --broadcast 10000
 python -m benchmarks burst ... --database-url postgresql://postgres@127.0.0.1:5432/test
+python -m benchmarks burst ... --by-button                   # and by tapped button
 
 Every user starts at the same moment and taps again as soon as the bot has answered: a short
 shop, adoption or language journey (a third of the users each). The updates wait on "Telegram's"
@@ -72,6 +73,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="users go round their journeys at least this long (30 with --broadcast, else 0)",
     )
     parser.add_argument("--max-seconds", type=float, default=150, help="cut the run off here (150)")
+    parser.add_argument(
+        "--by-button", action="store_true", help="also reply p50/p99 by tapped button or command"
+    )
     parser.add_argument(
         "--database-url",
         default=os.environ.get("DATABASE_URL"),
@@ -157,6 +161,15 @@ TAPS: dict[Any, Callable[[Driver, SimUser, int], Updates]] = {
 }
 
 
+def what_was_sent(data: dict[str, Any]) -> str:
+    """A tap's route and first field ("SHOP product"), a command, or "text"."""
+    tapped = (data.get("callback_query") or {}).get("data")
+    if tapped is not None:
+        return " ".join(str(tapped).split()[:2])
+    typed = str((data.get("message") or {}).get("text", ""))
+    return typed.split()[0] if typed.startswith("/") else "text"
+
+
 def is_add_to_cart(data: dict[str, Any]) -> bool:
     """Whether an update is a tap on "add to cart"."""
     tapped = str((data.get("callback_query") or {}).get("data", ""))
@@ -173,6 +186,7 @@ class Burst:
     driver: Driver
     repeat: bool = False
     replies: list[float] = field(default_factory=list)
+    by_button: dict[str, list[float]] = field(default_factory=dict)
     first_reply: dict[int, float] = field(default_factory=dict)
     first_sends: dict[int, int] = field(default_factory=dict)
     broken: list[str] = field(default_factory=list)
@@ -183,6 +197,7 @@ class Burst:
     def reset(self) -> None:
         """Forgets the figures so far (after a warm-up)."""
         self.replies.clear()
+        self.by_button.clear()
         self.first_reply.clear()
         self.first_sends.clear()
         self.api.stamps.clear()
@@ -205,6 +220,7 @@ class Burst:
         self.repeated += repeated
         del self.waiting[data["update_id"]]
         self.replies.append(answered - sent)
+        self.by_button.setdefault(what_was_sent(data), []).append(answered - sent)
         if user.id not in self.first_reply:
             self.first_reply[user.id] = answered - self.started
             self.first_sends[user.id] = self.api.messages_to[user.id]
@@ -349,7 +365,18 @@ def report(burst: Burst, outstanding: list[float], args: Any, seconds_run: float
     )
     if burst.broken:
         lines.append(f"  journeys broken: {len(burst.broken)} (first: {burst.broken[0]})")
+    if args.by_button:
+        lines += by_button(burst)
     return lines
+
+
+def by_button(burst: Burst) -> list[str]:
+    """Reply p50 and p99 by what was tapped or typed, the most frequent first."""
+    rows = sorted(burst.by_button.items(), key=lambda item: -len(item[1]))
+    return [
+        f"    {what:<16} {len(waits):>6,}  p50 {seconds(waits, 50)}  p99 {seconds(waits, 99)}"
+        for what, waits in rows
+    ]
 
 
 async def run_burst(args: argparse.Namespace) -> list[str]:
