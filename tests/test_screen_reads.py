@@ -47,3 +47,16 @@ async def test_a_catalog_screen_reads_in_one_trip(
 ) -> None:
     await bot.command(noy, "/start")
     assert await screen_trips(bot, noy, data, monkeypatch) == 1
+
+
+async def test_an_answer_in_the_adoption_dialogue_reads_the_draft_once(
+    bot: Harness, li: TgUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.adoption_helpers import tree_id
+
+    await bot.command(li, "/start tree_PEACH-0002")
+    await bot.press(li, f"ADOPT go {tree_id(bot.db, 'PEACH-0002')}")
+    trips = count_trips(monkeypatch, bot.db)
+    calls = await bot.text(li, "小桃")  # the nickname; the next question is the certificate's name
+    assert "证书" in calls[-1].params["text"]
+    assert trips.count("get_draft") == 1 and trips.count("update_draft") == 1

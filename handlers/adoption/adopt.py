@@ -265,9 +265,17 @@ def _buttons(
     return keyboard(choices, bottom)
 
 
-async def ask(update: Update, context: BotContext, step: Step, error: str = "") -> int:
-    """Asks the question of a step (after an error, if any) and waits there."""
-    draft = await context.db.read(get_draft, user_id=_user_id(update))
+async def ask(
+    update: Update,
+    context: BotContext,
+    step: Step,
+    error: str = "",
+    draft: AdoptionDraft | None = None,
+) -> int:
+    """Asks the question of a step (after an error, if any) and waits there; `draft`: the draft
+    as the caller has just read or written it (else it is read here)."""
+    if draft is None:
+        draft = await context.db.read(get_draft, user_id=_user_id(update))
     if draft is None:
         return await _lost(update, context)
     if step is Step.COUNTRY:
@@ -405,12 +413,12 @@ async def store_answer(update: Update, context: BotContext, step: Step, raw: str
         return await _lost(update, context)
     value, error = _validate(context, step, raw, draft.country)
     if value is None:
-        return await ask(update, context, step, error)
+        return await ask(update, context, step, error, draft)
     draft = await context.db.run(update_draft, user_id=_user_id(update), **{FIELDS[step]: value})
     assert draft is not None
     if step is Step.PHONE:
         await contact.phone_taken(update, context, value)
-    return await ask(update, context, next_step(step, draft))
+    return await ask(update, context, next_step(step, draft), draft=draft)
 
 
 async def answer_contact(update: Update, context: BotContext) -> int:
@@ -471,7 +479,7 @@ def pick(step: Step) -> Callback:
             update, context, draft.tree_id, draft.country
         ):
             return step  # the consent screen is showing; its Continue taps this button again
-        return await ask(update, context, next_step(step, draft))
+        return await ask(update, context, next_step(step, draft), draft=draft)
 
     return picked
 
@@ -514,7 +522,7 @@ def go_back(step: Step) -> Callback:
             return await _lost(update, context)
         previous = previous_step(step, draft)
         if previous is not None:
-            return await ask(update, context, previous)
+            return await ask(update, context, previous, draft=draft)
         card = await context.db.read(tree_card, tree_id=draft.tree_id)
         if card is not None:
             await send_card(update, context, card, routes.TREES.data())
