@@ -8,6 +8,7 @@ python -m benchmarks --pictures            # certificate rendering, a 10,000-rec
 python -m benchmarks --threads             # SQLite calls on worker threads (as PostgreSQL's)
 python -m benchmarks burst --rtt 150 --users 200 [--limiter] [--repeat] [--broadcast 10000]
                                            # users at once behind a real round trip (burst.py)
+python -m benchmarks taps [--database-url ...]  # CPU per tap of each button, one user at a time
 """
 
 from __future__ import annotations
@@ -141,6 +142,10 @@ def describe_machine() -> str:
 def main(argv: list[str] | None = None) -> int:
     """Runs the benchmark and prints its figures."""
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["taps"]:
+        from benchmarks.taps import main as taps
+
+        return taps(argv[1:])
     if argv[:1] == ["burst"]:
         from benchmarks.burst import main as burst
 
