@@ -23,6 +23,14 @@ def callback_data(call: Any) -> list[str]:
     return [button.get("callback_data", "") for row in rows for button in row]
 
 
+async def peach_list(bot: Harness, user: TgUser) -> int:
+    """Opens the first page of the peach trees; returns the list's message id."""
+    await bot.command(user, "/start")
+    await bot.press(user, "TREE")
+    listed = await bot.press(user, "TREE list species 1 0")
+    return int(listed[-1].result["message_id"])
+
+
 async def test_a_product_tapped_on_its_shelf_becomes_its_card_in_place(
     bot: Harness, ann: TgUser
 ) -> None:
@@ -54,10 +62,7 @@ async def test_a_product_tapped_on_its_shelf_becomes_its_card_in_place(
 
 
 async def test_a_tree_tapped_in_its_list_becomes_its_card_in_lao(bot: Harness, noy: TgUser) -> None:
-    await bot.command(noy, "/start")
-    await bot.press(noy, "TREE")
-    listed = await bot.press(noy, "TREE list species 1 0")
-    list_id = listed[-1].result["message_id"]
+    list_id = await peach_list(bot, noy)
     calls = await bot.press(noy, f"TREE card {tree_id(bot.db, 'PEACH-0001')} species 1 0")
     assert sorted(call.method for call in calls) == ["answerCallbackQuery", "editMessageMedia"]
     edit = the_edit(calls)
@@ -72,9 +77,7 @@ async def test_a_tree_tapped_in_its_list_becomes_its_card_in_lao(bot: Harness, n
 async def test_a_card_telegram_will_not_edit_comes_as_a_new_picture(
     bot: Harness, li: TgUser
 ) -> None:
-    await bot.command(li, "/start")
-    await bot.press(li, "TREE")
-    await bot.press(li, "TREE list species 1 0")
+    await peach_list(bot, li)
     bot.api.fail_next("editMessageMedia", description="Bad Request: message can't be edited")
     calls = await bot.press(li, f"TREE card {tree_id(bot.db, 'PEACH-0002')} species 1 0")
     methods = sorted(call.method for call in calls)
@@ -87,9 +90,7 @@ async def test_a_card_telegram_will_not_edit_comes_as_a_new_picture(
 async def test_the_same_card_tapped_twice_changes_nothing_and_says_nothing(
     bot: Harness, ann: TgUser
 ) -> None:
-    await bot.command(ann, "/start")
-    await bot.press(ann, "TREE")
-    await bot.press(ann, "TREE list species 1 0")
+    await peach_list(bot, ann)
     card = f"TREE card {tree_id(bot.db, 'PEACH-0003')} species 1 0"
     await bot.press(ann, card)
     bot.api.fail_next(
