@@ -60,3 +60,14 @@ async def test_an_answer_in_the_adoption_dialogue_reads_the_draft_once(
     calls = await bot.text(li, "小桃")  # the nickname; the next question is the certificate's name
     assert "证书" in calls[-1].params["text"]
     assert trips.count("get_draft") == 1 and trips.count("update_draft") == 1
+
+
+async def test_after_a_language_change_the_next_tap_does_not_write_the_user_again(
+    bot: Harness, ann: TgUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await bot.command(ann, "/start")
+    await bot.press(ann, "LANG set lo")
+    trips = count_trips(monkeypatch, bot.db)
+    calls = await bot.press(ann, "HELP")
+    assert "ວິທີໃຊ້" in calls[-1].params["text"]  # the help, in the language just chosen
+    assert "touch_user" not in trips

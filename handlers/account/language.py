@@ -15,7 +15,7 @@ from bot.i18n import LANGUAGE_NAMES
 from handlers.account.start import main_menu
 from handlers.kit import routes
 from handlers.kit.common import button, keyboard, menu_row, show
-from handlers.kit.users import forget
+from handlers.kit.users import fields_of, remember
 from models.core.user import set_language
 
 
@@ -36,7 +36,7 @@ async def set_user_language(update: Update, context: BotContext) -> None:
         set_language, telegram_id=update.effective_user.id, language=code
     )
     context.account, context.lang = account, code
-    forget(context, account.id)
+    remember(context, account, fields_of(update.effective_user))  # the row as just written
     text = context.tr._("Done: I will speak English with you.")
     shown = show(update, context, text, main_menu(context))
     chat = update.effective_chat

@@ -15,6 +15,7 @@ from collections import OrderedDict
 from typing import Any
 
 from telegram import Update
+from telegram import User as TelegramUser
 
 from bot.clean import clean_update
 from bot.context import BotContext
@@ -28,6 +29,11 @@ CACHE_SIZE = 50_000
 def _cache(context: BotContext) -> OrderedDict[int, tuple[float, tuple[Any, ...], User]]:
     """The per-process cache of user rows: id → (fetched at, Telegram fields, row)."""
     return context.bot_data.setdefault("accounts", OrderedDict())  # type: ignore[no-any-return]
+
+
+def fields_of(sender: TelegramUser) -> tuple[Any, ...]:
+    """What of the sender's Telegram profile a cached row was made from (a change reloads it)."""
+    return (sender.first_name, sender.last_name, sender.username, sender.language_code)
 
 
 def remember(context: BotContext, account: User, fields: tuple[Any, ...] = ()) -> None:
@@ -50,7 +56,7 @@ async def load_user(update: Update, context: BotContext) -> None:
     sender = update.effective_user
     if sender is None or sender.is_bot:
         return
-    fields = (sender.first_name, sender.last_name, sender.username, sender.language_code)
+    fields = fields_of(sender)
     cached = _cache(context).get(sender.id)
     if cached and cached[1] == fields and time.monotonic() - cached[0] < CACHE_SECONDS:
         account = cached[2]
