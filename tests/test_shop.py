@@ -139,3 +139,14 @@ async def test_the_numbers_stop_at_the_stock_in_chinese(bot: Harness, li: TgUser
     text = last_text(await bot.press(li, set_three, old_message))
     assert "库存只有这么多了。" in text
     assert cart_items(bot, li.id) == {tea.id: 2}
+
+
+async def test_a_product_without_a_farmer_is_grown_by_its_village(bot: Harness, li: TgUser) -> None:
+    with bot.db.session() as session:
+        honey = product(bot.db, "HONEY-500G")
+        honey.farmer_id = None  # the village's own, no one farmer's
+        session.add(honey)
+        session.commit()
+    text = last_text(await bot.command(li, "/start product_HONEY-500G"))
+    assert "十八洞" in text and "龙" not in text.split("\n")[-1]
+    assert any("加入购物车" in label for label, _ in bot.buttons(li))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, UniqueConstraint, update
+from sqlalchemy import CheckConstraint, UniqueConstraint, bindparam, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -168,20 +168,29 @@ def shop_window(*, session: Session) -> list[tuple[Product, Village]]:
     return found
 
 
+# A product's card in one statement, built once: building it on every call cost about as much
+# CPU as running it (docs/performance.md, session 6).
+_CARD = (
+    select(Product, Village, Farmer)
+    .join(Village, col(Village.id) == Product.village_id)
+    .outerjoin(Farmer, col(Farmer.id) == Product.farmer_id)
+    .where(col(Product.active))
+)
+_CARD_BY_ID = _CARD.where(col(Product.id) == bindparam("product_id"))
+_CARD_BY_SKU = _CARD.where(col(Product.sku) == bindparam("sku"))
+
+
 def product_card(
     *, session: Session, product_id: int | None = None, sku: str | None = None
 ) -> ProductCard | None:
     """An active product by id or SKU, with its village and farmer."""
-    statement = select(Product, Village).join(Village).where(col(Product.active))
     if sku is not None:
-        statement = statement.where(Product.sku == sku.upper())
+        row = session.exec(_CARD_BY_SKU, params={"sku": sku.upper()}).first()
     else:
-        statement = statement.where(Product.id == product_id)
-    row = session.exec(statement).first()
+        row = session.exec(_CARD_BY_ID, params={"product_id": product_id}).first()
     if row is None:
         return None
-    product, village = row
-    farmer = session.get(Farmer, product.farmer_id) if product.farmer_id else None
+    product, village, farmer = row
     return ProductCard(product, village, farmer)
 
 
