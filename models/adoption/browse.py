@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, func
@@ -56,15 +55,10 @@ def _is_free(season: Any, now: Any) -> Any:
     return (col(Tree.status) == TreeStatus.AVAILABLE) & ~is_taken(season, now)  # type: ignore[operator]
 
 
-def _free_trees(season: str, now: datetime):  # type: ignore[no-untyped-def]
-    """Trees on offer and not taken in this season."""
-    return select(Tree).where(_is_free(season, now))
-
-
 # The browse screens' statements are built once, with this season and this moment as bind
 # parameters: building them on every call (the free-tree condition, four entities for a card)
 # cost as much CPU as running them. And they count and page trees with conditions, not over a
-# subquery of _free_trees, whose column proxies SQLAlchemy rebuilt on every call.
+# subquery of the free trees, whose column proxies SQLAlchemy rebuilt on every call.
 _FREE = _is_free(bindparam("season"), bindparam("now"))
 _GROUPS = (col(Tree.species_id), col(Tree.village_id))
 _FREE_BY_GROUP = select(*_GROUPS, func.count()).where(_FREE).group_by(*_GROUPS)
@@ -176,8 +170,8 @@ def similar_trees(*, session: Session, tree_id: int, limit: int = 3) -> list[Tre
     """Free trees like this one: same species, same village first, closest price."""
     tree = session.get_one(Tree, tree_id)
     statement = (
-        _free_trees(current_season(), utcnow())
-        .where(Tree.species_id == tree.species_id, Tree.id != tree.id)
+        select(Tree)
+        .where(_FREE, Tree.species_id == tree.species_id, Tree.id != tree.id)
         .order_by(
             (col(Tree.village_id) != tree.village_id),
             func.abs(col(Tree.price_fen) - tree.price_fen),
@@ -185,7 +179,7 @@ def similar_trees(*, session: Session, tree_id: int, limit: int = 3) -> list[Tre
         )
         .limit(limit)
     )
-    return list(session.exec(statement).all())
+    return list(session.exec(statement, params=_moment()).all())
 
 
 @dataclass(frozen=True)
