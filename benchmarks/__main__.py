@@ -23,22 +23,14 @@ import sys
 import time
 from typing import Any
 
+from benchmarks.options import command_parser
 from benchmarks.stats import RunFigures, peak_rss_mb
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Parses the command line."""
-    parser = argparse.ArgumentParser(
-        prog="python -m benchmarks",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = command_parser("python -m benchmarks", __doc__)
     parser.add_argument("--users", type=int, default=1000, help="simulated users (1000)")
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("DATABASE_URL"),
-        help="PostgreSQL URL; default a fresh SQLite file",
-    )
     parser.add_argument("--scale", action="store_true", help="seed a large history, time lists")
     parser.add_argument("--trees", type=int, default=10_000, help="--scale: trees (10000)")
     parser.add_argument("--orders", type=int, default=100_000, help="--scale: orders (100000)")

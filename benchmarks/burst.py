@@ -42,6 +42,7 @@ from telegram.ext import TypeHandler
 
 from benchmarks.driver import Driver, SimUser
 from benchmarks.journeys import LANGUAGE_CODES
+from benchmarks.options import command_parser
 from benchmarks.roundtrip import RoundTripBotAPI, most_in_window
 from benchmarks.stats import percentile
 from handlers.kit import routes
@@ -54,11 +55,7 @@ PROBE_GROUP = 1000
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     """Parses `python -m benchmarks burst ...`."""
-    parser = argparse.ArgumentParser(
-        prog="python -m benchmarks burst",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = command_parser("python -m benchmarks burst", __doc__)
     parser.add_argument("--users", type=int, default=200, help="users starting at once (200)")
     parser.add_argument("--rtt", type=float, default=150, help="Bot API round trip in ms (150)")
     parser.add_argument("--limiter", action="store_true", help="the production rate limiter on")
@@ -75,11 +72,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--max-seconds", type=float, default=150, help="cut the run off here (150)")
     parser.add_argument(
         "--by-button", action="store_true", help="also reply p50/p99 by tapped button or command"
-    )
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("DATABASE_URL"),
-        help="PostgreSQL URL; default a fresh SQLite file",
     )
     return parser.parse_args(argv)
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
 import sys
 import time
@@ -24,6 +23,7 @@ from telegram import Update
 from benchmarks.burst import adopt_taps, language_taps, opening, shop_taps, what_was_sent
 from benchmarks.driver import Driver, SimUser
 from benchmarks.journeys import LANGUAGE_CODES
+from benchmarks.options import command_parser
 from benchmarks.setup import journey_application
 
 WARM_UP = 5  # users not counted
@@ -31,17 +31,8 @@ WARM_UP = 5  # users not counted
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     """Parses `python -m benchmarks taps ...`."""
-    parser = argparse.ArgumentParser(
-        prog="python -m benchmarks taps",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = command_parser("python -m benchmarks taps", __doc__)
     parser.add_argument("--users", type=int, default=60, help="users, one after another (60)")
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("DATABASE_URL"),
-        help="PostgreSQL URL; default a fresh SQLite file",
-    )
     return parser.parse_args(argv)
 
 
