@@ -53,6 +53,10 @@ class SequentialUpdateProcessor(BaseUpdateProcessor):
         """How many updates run right now (not counting those waiting for their chat)."""
         return self.max_in_flight - self._slots._value
 
+    def pending_keys(self) -> frozenset[Hashable]:
+        """The chats and users that have an update waiting or running here now."""
+        return frozenset(self._last)
+
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Waits for the update's chat and user, then for a slot, then handles it."""
         keys = update_keys(update)

@@ -9,6 +9,12 @@ first is in flight and after it finished, in this process (the in-flight map bel
 other (the claim row with its lease). `finish_update` (group 99) writes what the update changed
 and its "handled" mark in one transaction; a crash in the middle leaves the update claimed but
 unmarked, and it is handled again once its lease has run out, rather than lost.
+
+The worker's claim of a batch also reads the states of the updates it claimed (one statement
+for the batch), so their handlers start without a trip of their own. That read holds only for
+an update whose chat and user have no earlier update in hand in this process (those could still
+change the states); the claim keeps every other process off the chat until it is handled. The
+others read their states when they start, as an update that did not come through the worker does.
 """
 
 from __future__ import annotations
@@ -20,16 +26,20 @@ import os
 import socket
 import uuid
 import weakref
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from sqlmodel import Session
 from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 
 from bot.context import BotContext
 from bot.persistence import apply_start, state_keys, update_changes
-from models.core.state import save_changes, start_update
+from bot.processor import SequentialUpdateProcessor, update_keys
+from models.core.state import NameKey, UpdateStart, read_starts, save_changes, start_update
 from models.core.updates import Claim, claim_stored, mark_handled, prune_updates
 
 log = logging.getLogger(__name__)
@@ -68,6 +78,11 @@ def _claimed_here(application: AnyApp) -> dict[int, float]:
     return application.bot_data.setdefault("claimed_here", {})  # type: ignore[no-any-return]
 
 
+def _prefetched(application: AnyApp) -> dict[int, UpdateStart]:
+    """update_id → its states, read with the worker's claim, until its handlers start."""
+    return application.bot_data.setdefault("prefetched", {})  # type: ignore[no-any-return]
+
+
 def _claim_to_take(application: AnyApp, update_id: int) -> Claim | None:
     """The claim start_update must take, or None when the worker here claimed the update so
     lately that the claim surely still holds (a statement saved on almost every update)."""
@@ -98,8 +113,12 @@ async def claim_update(update: Update, context: BotContext) -> None:
     if _running_elsewhere(application, update_id):
         log.info("update %s is already being handled here; skipped", update_id)
         raise ApplicationHandlerStop
-    user = update.effective_user
     claim = _claim_to_take(application, update_id)
+    prefetched = _prefetched(application).pop(update_id, None)
+    if claim is None and prefetched is not None:  # the worker claimed it and read its states
+        apply_start(application, update, prefetched)
+        return
+    user = update.effective_user
     # with no claim to take, reading the states is one SELECT: it needs no transaction
     run = context.db.run if claim is not None else context.db.read
     try:
@@ -145,6 +164,16 @@ async def prune_job(context: ContextTypes.DEFAULT_TYPE) -> None:
         log.info("forgot %s handled update ids", removed)
 
 
+@dataclass
+class Claimed:
+    """A stored update the worker claimed, parsed, with its states if they came with the claim."""
+
+    update_id: int
+    payload: dict[str, Any]
+    update: Update | None  # None: PTB could not read it (handled as a poison update)
+    start: UpdateStart | None = None
+
+
 class UpdateWorker:
     """Claims stored, unhandled updates, oldest first, and hands them to the update processor.
 
@@ -159,6 +188,7 @@ class UpdateWorker:
         settings = application.bot_data.get("settings")
         self.capacity = getattr(settings, "max_concurrent_updates", 256)
         self._tasks: set[asyncio.Task[None]] = set()
+        self._busy: Counter[Hashable] = Counter()  # chats and users of the tasks started here
         self._fresh: dict[int, Update] = {}
         self._wakeup = asyncio.Event()
         self._wakeup.set()  # start by handling whatever a previous run left behind
@@ -196,12 +226,16 @@ class UpdateWorker:
         """Claims what there is room for and starts handling it; returns how many it started."""
         started = 0
         claimed_here = _claimed_here(self.application)
+        prefetched = _prefetched(self.application)
         while (room := min(self.batch, self.capacity - len(self._tasks))) > 0:
             claimed_at = asyncio.get_running_loop().time()  # the lease counts from before
-            batch = await self.db.run(claim_stored, claim=claim_of(self.application), limit=room)
-            for update_id, payload in batch:
-                claimed_here[update_id] = claimed_at
-                self._start(update_id, payload)
+            batch = await self.db.run(self._claim, limit=room, busy=self._busy_keys())
+            for claimed in batch:
+                self._fresh.pop(claimed.update_id, None)
+                claimed_here[claimed.update_id] = claimed_at
+                if claimed.start is not None:
+                    prefetched[claimed.update_id] = claimed.start
+                self._start(claimed)
             started += len(batch)
             if len(batch) < room:
                 break
@@ -221,22 +255,73 @@ class UpdateWorker:
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
-    def _start(self, update_id: int, payload: dict[str, Any]) -> None:
-        """Starts handling one claimed update in its own task."""
-        task = asyncio.create_task(self.handle(update_id, payload), name=f"update-{update_id}")
-        self._tasks.add(task)
-        task.add_done_callback(self._done)
+    def _claim(self, *, session: Session, limit: int, busy: frozenset[Hashable]) -> list[Claimed]:
+        """Claims up to `limit` stored updates and reads the states of those whose chat and user
+        are not `busy` here (nor taken by an earlier one of the batch), in one transaction."""
+        claimed = [
+            Claimed(update_id, payload, self._parsed(update_id, payload))
+            for update_id, payload in claim_stored(
+                session=session, claim=claim_of(self.application), limit=limit
+            )
+        ]
+        taken, wanted = set(busy), {}
+        for one in claimed:
+            if one.update is None:
+                continue
+            keys = update_keys(one.update)
+            if taken.isdisjoint(keys):
+                wanted[one.update_id] = self._state_keys(one.update)
+            taken.update(keys)
+        starts = read_starts(session=session, wanted=wanted) if wanted else {}
+        for one in claimed:
+            one.start = starts.get(one.update_id)
+        return claimed
 
-    def _done(self, task: asyncio.Task[None]) -> None:
+    def _parsed(self, update_id: int, payload: dict[str, Any]) -> Update | None:
+        """The update as PTB reads it (polling parsed it already), or None if it cannot."""
+        fresh = self._fresh.get(update_id)  # only read here: the loop owns the dict
+        if fresh is not None:
+            return fresh
+        try:
+            return Update.de_json(payload, self.application.bot)
+        except Exception:  # a poison update: `handle` logs it and marks it handled
+            return None
+
+    def _state_keys(self, update: Update) -> tuple[list[NameKey], int | None]:
+        """The conversation states and the user whose scratch an update starts with."""
+        user = update.effective_user
+        return state_keys(self.application, update), user.id if user is not None else None
+
+    def _busy_keys(self) -> frozenset[Hashable]:
+        """The chats and users with an update in hand in this process: their states may change."""
+        processor = self.application.update_processor
+        pending = (
+            processor.pending_keys() if isinstance(processor, SequentialUpdateProcessor) else ()
+        )
+        return frozenset(self._busy) | frozenset(pending)
+
+    def _start(self, claimed: Claimed) -> None:
+        """Starts handling one claimed update in its own task."""
+        keys = update_keys(claimed.update)
+        self._busy.update(keys)
+        task = asyncio.create_task(self.handle(claimed), name=f"update-{claimed.update_id}")
+        self._tasks.add(task)
+        task.add_done_callback(lambda done: self._done(done, keys))
+
+    def _done(self, task: asyncio.Task[None], keys: tuple[Hashable, ...]) -> None:
         """Forgets a finished task and lets the worker claim more."""
         self._tasks.discard(task)
+        self._busy.subtract(keys)
+        for key in keys:
+            if self._busy[key] <= 0:
+                del self._busy[key]
         self._wakeup.set()
 
-    async def handle(self, update_id: int, payload: dict[str, Any]) -> None:
+    async def handle(self, claimed: Claimed) -> None:
         """Handles one stored update through the processor; a poison update is marked handled."""
-        application = self.application
+        application, update_id = self.application, claimed.update_id
         try:
-            update = self._fresh.pop(update_id, None) or Update.de_json(payload, application.bot)
+            update = claimed.update or Update.de_json(claimed.payload, application.bot)
             await application.update_processor.process_update(
                 update, application.process_update(update)
             )
@@ -245,3 +330,4 @@ class UpdateWorker:
             await self.db.run(mark_handled, update_id=update_id)
         finally:
             _claimed_here(application).pop(update_id, None)
+            _prefetched(application).pop(update_id, None)

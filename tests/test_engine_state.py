@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
 from sqlmodel import select
 from telegram import Update
 from telegram.ext import (
@@ -20,10 +21,13 @@ from telegram.ext import (
 from bot.config import Settings
 from bot.context import BotContext
 from bot.db import Database
+from bot.updates import UpdateWorker
 from models.core.state import ConversationState, UserScratch
-from tests.engine_helpers import running, same_database, through_processor, until
+from models.core.updates import store_updates
+from tests.engine_helpers import replies_by_chat, running, same_database, through_processor, until
 from tests.factories import TgUser, make_command_update, make_message_update
 from tests.harness import last_text
+from tests.test_screen_reads import count_trips
 
 
 def probe_dialogue() -> ConversationHandler[Any]:
@@ -100,3 +104,67 @@ async def test_an_update_saves_its_own_users_state_not_anothers_half_done_one(
         row = session.exec(select(ConversationState)).one()
         assert (row.name, row.key, row.state) == ("probe", f"[{ann.id}, {ann.id}]", "1")
         assert session.get(UserScratch, ann.id) is not None
+
+
+async def stored_and_drained(bot: Any, worker: UpdateWorker, *updates: dict[str, Any]) -> None:
+    """Stores updates as polling and the webhook do, and lets the worker claim and handle them."""
+    await bot.db.run(store_updates, payloads=list(updates))
+    await worker.drain_all()
+
+
+async def test_updates_of_one_chat_claimed_together_each_see_the_step_before(
+    settings: Settings, db: Database, ann: TgUser, li: TgUser
+) -> None:
+    async with running(settings, db, handlers=with_probe) as bot:
+        worker = UpdateWorker(bot.app)
+        await stored_and_drained(
+            bot,
+            worker,
+            make_command_update(ann, "/ask pear"),
+            make_command_update(li, "/ask plum"),
+            make_message_update(ann, "Pip"),
+            make_message_update(li, "Pop"),
+        )
+    assert replies_by_chat(bot.api) == {ann.id: ["name?", "pear ok"], li.id: ["name?", "plum ok"]}
+
+
+async def test_an_update_the_worker_claimed_starts_with_its_states_and_no_trip_of_its_own(
+    settings: Settings, db: Database, ann: TgUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with running(settings, db, handlers=with_probe) as bot:
+        worker = UpdateWorker(bot.app)
+        await stored_and_drained(bot, worker, make_command_update(ann, "/ask pear"))
+        bot.app.user_data[ann.id].clear()  # this process forgets: the database must tell it
+        trips = count_trips(monkeypatch, db)
+        await stored_and_drained(bot, worker, make_message_update(ann, "Pip"))
+    assert last_text(bot.api.sent("sendMessage")) == "pear ok"
+    # the update's own trips: its states came with the worker's claim
+    assert [trip for trip in trips if trip not in ("store_updates", "_claim")] == ["save_changes"]
+
+
+async def test_a_chat_with_an_update_in_hand_reads_its_states_when_the_next_one_starts(
+    settings: Settings, db: Database, ann: TgUser
+) -> None:
+    gate, paused = asyncio.Event(), asyncio.Event()
+
+    async def slow_after_dialogue(update: Update, context: BotContext) -> None:
+        """Ann's /ask takes long after its dialogue step, before its states are written."""
+        if update.effective_message is not None and update.effective_message.text == "/ask":
+            paused.set()
+            await gate.wait()
+
+    def handlers() -> list[tuple[BaseHandler[Any, Any, Any], int]]:
+        return [*with_probe(), (TypeHandler(Update, slow_after_dialogue), 50)]
+
+    async with running(settings, db, handlers=handlers) as bot:
+        worker = UpdateWorker(bot.app)
+        await bot.db.run(store_updates, payloads=[make_command_update(ann, "/ask")])
+        await worker.drain()
+        await until(paused.is_set)
+        # the answer is claimed while /ask is still in hand: the states it would read now are
+        # the ones before /ask's step
+        await bot.db.run(store_updates, payloads=[make_message_update(ann, "Pip")])
+        await worker.drain()
+        gate.set()
+        await worker.wait()
+    assert replies_by_chat(bot.api) == {ann.id: ["name?", "apple ok"]}

@@ -68,6 +68,12 @@ _SCRATCH = "SELECT NULL, NULL, data FROM userscratch WHERE user_id = :user_id"
 _LOAD_STATES = text(_STATES).bindparams(bindparam("keys", expanding=True))
 _LOAD_SCRATCH = text(_SCRATCH)
 _LOAD_BOTH = text(f"{_STATES} UNION ALL {_SCRATCH}").bindparams(bindparam("keys", expanding=True))
+# The same for a batch of updates: every scratch row names its user
+_LOAD_MANY = text(
+    'SELECT name, "key", state, NULL AS user_id FROM conversationstate WHERE "key" IN :keys '
+    "UNION ALL SELECT NULL, NULL, data, user_id FROM userscratch WHERE user_id IN :users"
+).bindparams(bindparam("keys", expanding=True), bindparam("users", expanding=True))
+NameKey = tuple[str, tuple[int | str, ...]]
 
 
 @dataclass
@@ -75,7 +81,7 @@ class UpdateStart:
     """What an update needs before its handlers run: its claim, its states, its user_data."""
 
     claimed: bool
-    conversations: dict[tuple[str, tuple[int | str, ...]], object] = field(default_factory=dict)
+    conversations: dict[NameKey, object] = field(default_factory=dict)
     scratch: dict[str, Any] | None = None
 
 
@@ -84,7 +90,7 @@ def start_update(
     session: Session,
     update_id: int,
     claim: Claim | None,
-    conversations: list[tuple[str, tuple[int | str, ...]]],
+    conversations: list[NameKey],
     user_id: int | None,
 ) -> UpdateStart:
     """Claims an update and, if it is ours, reads the states it may change (one transaction).
@@ -93,16 +99,45 @@ def start_update(
     """
     if claim is not None and not claim_update(session=session, update_id=update_id, claim=claim):
         return UpdateStart(claimed=False)
-    keys = {json.dumps(list(key)): key for _name, key in conversations}
-    found: dict[tuple[str, tuple[int | str, ...]], object] = {}
-    scratch: dict[str, Any] | None = None if user_id is None else {}
-    wanted = set(conversations)
-    for name, key, saved in _read_states(session, list(keys), user_id):
+    keys = [json.dumps(list(key)) for _name, key in conversations]
+    rows = [(*row, user_id) for row in _read_states(session, keys, user_id)]
+    return _starts({update_id: (conversations, user_id)}, rows)[update_id]
+
+
+def read_starts(
+    *, session: Session, wanted: dict[int, tuple[list[NameKey], int | None]]
+) -> dict[int, UpdateStart]:
+    """The states of many claimed updates (update_id → its conversation keys and user), read in
+    one statement: the worker's claim of a batch brings them along."""
+    keys = sorted({json.dumps(list(key)) for names, _user in wanted.values() for _n, key in names})
+    users = sorted({user for _names, user in wanted.values() if user is not None})
+    if not keys and not users:
+        return _starts(wanted, [])
+    return _starts(wanted, list(session.execute(_LOAD_MANY, {"keys": keys, "users": users})))
+
+
+def _starts(
+    wanted: dict[int, tuple[list[NameKey], int | None]], rows: list[Any]
+) -> dict[int, UpdateStart]:
+    """Each update's UpdateStart from rows (name, key, state, None) of conversations and
+    (None, None, data, user_id) of scratch; a user with no scratch row gets an empty one."""
+    states: dict[tuple[str, str], object] = {}
+    scratch: dict[int, dict[str, Any]] = {}
+    for name, key, saved, user_id in rows:
         if name is None:
-            scratch = json.loads(saved)
-        elif (name, keys[key]) in wanted:
-            found[(name, keys[key])] = json.loads(saved)
-    return UpdateStart(claimed=True, conversations=found, scratch=scratch)
+            scratch[int(user_id)] = json.loads(saved)
+        else:
+            states[(name, key)] = json.loads(saved)
+    starts = {}
+    for update_id, (conversations, user_id) in wanted.items():
+        found = {
+            (name, key): states[(name, json.dumps(list(key)))]
+            for name, key in conversations
+            if (name, json.dumps(list(key))) in states
+        }
+        mine = None if user_id is None else scratch.get(user_id, {})
+        starts[update_id] = UpdateStart(claimed=True, conversations=found, scratch=mine)
+    return starts
 
 
 def _read_states(session: Session, keys: list[str], user_id: int | None) -> list[Any]:
