@@ -10,7 +10,7 @@ import pytest
 
 from bot.db import Database
 from tests.factories import TgUser
-from tests.harness import Harness
+from tests.harness import Harness, texts
 
 
 def count_trips(monkeypatch: pytest.MonkeyPatch, db: Database) -> list[str]:
@@ -49,7 +49,12 @@ async def test_a_catalog_screen_reads_in_one_trip(
     assert await screen_trips(bot, noy, data, monkeypatch) == 1
 
 
-async def test_an_answer_in_the_adoption_dialogue_reads_the_draft_once(
+def handler_trips(trips: list[str]) -> list[str]:
+    """The trips of an update's handlers, without its start and its end."""
+    return [trip for trip in trips if trip not in ("start_update", "save_changes")]
+
+
+async def test_an_answer_in_the_adoption_dialogue_is_stored_in_one_trip(
     bot: Harness, li: TgUser, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from tests.adoption_helpers import tree_id
@@ -59,7 +64,19 @@ async def test_an_answer_in_the_adoption_dialogue_reads_the_draft_once(
     trips = count_trips(monkeypatch, bot.db)
     calls = await bot.text(li, "小桃")  # the nickname; the next question is the certificate's name
     assert "证书" in calls[-1].params["text"]
-    assert trips.count("get_draft") == 1 and trips.count("update_draft") == 1
+    assert handler_trips(trips) == ["update_draft"]
+
+
+async def test_adopting_a_tree_from_its_card_checks_it_and_starts_in_one_trip(
+    bot: Harness, noy: TgUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.adoption_helpers import tree_id
+
+    await bot.command(noy, "/start tree_PEACH-0002")
+    trips = count_trips(monkeypatch, bot.db)
+    calls = await bot.press(noy, f"ADOPT go {tree_id(bot.db, 'PEACH-0002')}")
+    assert "ຊື່ຫຼິ້ນ" in texts(calls)[-1]  # the first question: the tree's nickname
+    assert handler_trips(trips) == ["start_free_draft"]
 
 
 async def test_after_a_language_change_the_next_tap_does_not_write_the_user_again(

@@ -48,11 +48,10 @@ from models.adoption.adoptions import (
     get_draft,
     renew_adoption,
     reserve_tree,
-    start_draft,
     tree_village,
     update_draft,
 )
-from models.adoption.browse import TreeCard, similar_trees, tree_card
+from models.adoption.browse import TreeCard, similar_trees, start_free_draft, tree_card
 from models.catalog.places import localized, village_currencies
 from models.core.contact import clean_address, clean_name, clean_text, normalize_phone
 from models.deliveries import Delivery, last_delivery
@@ -317,13 +316,15 @@ async def _lost(update: Update, context: BotContext) -> int:
 async def begin(update: Update, context: BotContext) -> int:
     """Starts adopting the tree of the card."""
     tree_id = routes.tapped(context, "tree_id")
-    card = await context.db.read(tree_card, tree_id=tree_id)
-    if card is None or not card.available:
-        return await taken(update, context, tree_id)
-    await context.db.run(
-        start_draft, user_id=_user_id(update), tree_id=tree_id, certificate_name=_full_name(update)
+    draft = await context.db.run(
+        start_free_draft,
+        user_id=_user_id(update),
+        tree_id=tree_id,
+        certificate_name=_full_name(update),
     )
-    return await ask(update, context, Step.NICKNAME)
+    if draft is None:
+        return await taken(update, context, tree_id)
+    return await ask(update, context, Step.NICKNAME, draft=draft)
 
 
 def _validate(context: BotContext, step: Step, text: str, country: str) -> tuple[str | None, str]:
@@ -408,14 +409,17 @@ def answer_text(step: Step) -> Callback:
 
 async def store_answer(update: Update, context: BotContext, step: Step, raw: str) -> int:
     """Validates and stores an answer, then asks the next question (or this one again)."""
-    draft = await context.db.read(get_draft, user_id=_user_id(update))
-    if draft is None:
-        return await _lost(update, context)
-    value, error = _validate(context, step, raw, draft.country)
+    draft = None
+    if step is Step.PHONE:  # only a phone number is checked against the draft (its country)
+        draft = await context.db.read(get_draft, user_id=_user_id(update))
+        if draft is None:
+            return await _lost(update, context)
+    value, error = _validate(context, step, raw, draft.country if draft else "")
     if value is None:
         return await ask(update, context, step, error, draft)
     draft = await context.db.run(update_draft, user_id=_user_id(update), **{FIELDS[step]: value})
-    assert draft is not None
+    if draft is None:
+        return await _lost(update, context)
     if step is Step.PHONE:
         await contact.phone_taken(update, context, value)
     return await ask(update, context, next_step(step, draft), draft=draft)

@@ -140,19 +140,20 @@ class AdoptionView:
 # ---------------------------------------------------------------- the draft
 
 
-def start_draft(*, session: Session, user_id: int, tree_id: int, certificate_name: str) -> bool:
-    """Starts a fresh draft for this tree; False if the tree is not on offer."""
+def start_draft(
+    *, session: Session, user_id: int, tree_id: int, certificate_name: str
+) -> AdoptionDraft | None:
+    """Starts a fresh draft for this tree and returns it; None if the tree is not on offer."""
     tree = session.get(Tree, tree_id)
     if tree is None or tree.status != TreeStatus.AVAILABLE:
-        return False
+        return None
     draft = session.get(AdoptionDraft, user_id)
     if draft is not None:
         session.delete(draft)
         session.flush()
-    session.add(
-        AdoptionDraft(user_id=user_id, tree_id=tree_id, certificate_name=certificate_name[:80])
-    )
-    return True
+    draft = AdoptionDraft(user_id=user_id, tree_id=tree_id, certificate_name=certificate_name[:80])
+    session.add(draft)
+    return draft
 
 
 def update_draft(*, session: Session, user_id: int, **changes: Any) -> AdoptionDraft | None:

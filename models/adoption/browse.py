@@ -12,7 +12,7 @@ from sqlalchemy import select as select_rows  # sqlmodel's select takes at most 
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from models.adoption.adoptions import UNPAID, Adoption
+from models.adoption.adoptions import UNPAID, Adoption, AdoptionDraft, start_draft
 from models.catalog.places import Farmer, Village, village_currencies
 from models.catalog.trees import Species, Tree, TreeStatus, current_season
 from models.core.base import utcnow
@@ -72,12 +72,25 @@ _CARD = select_rows(  # a tree, its kind, village and farmer, and whether it is 
     col(Farmer.id) == Tree.farmer_id,
 )
 _CARD_BY_ID = _CARD.where(col(Tree.id) == bindparam("tree_id"))
+_FREE_BY_ID = select(Tree.id).where(col(Tree.id) == bindparam("tree_id"), _FREE)
 _CARD_BY_CODE = _CARD.where(col(Tree.code) == bindparam("code"))
 
 
 def _moment() -> dict[str, Any]:
     """The bind parameters of the free-tree condition: this season, now."""
     return {"season": current_season(), "now": utcnow()}
+
+
+def start_free_draft(
+    *, session: Session, user_id: int, tree_id: int, certificate_name: str
+) -> AdoptionDraft | None:
+    """Starts a draft for this tree if nobody holds it now, else None: the check and the start
+    in one trip."""
+    if session.exec(_FREE_BY_ID, params={**_moment(), "tree_id": tree_id}).first() is None:
+        return None
+    return start_draft(
+        session=session, user_id=user_id, tree_id=tree_id, certificate_name=certificate_name
+    )
 
 
 @functools.cache
