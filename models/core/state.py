@@ -109,7 +109,8 @@ def read_starts(
 ) -> dict[int, UpdateStart]:
     """The states of many claimed updates (update_id → its conversation keys and user), read in
     one statement: the worker's claim of a batch brings them along."""
-    keys = sorted({json.dumps(list(key)) for names, _user in wanted.values() for _n, key in names})
+    distinct = {key for names, _user in wanted.values() for _name, key in names}
+    keys = sorted(json.dumps(list(key)) for key in distinct)
     users = sorted({user for _names, user in wanted.values() if user is not None})
     if not keys and not users:
         return _starts(wanted, [])
@@ -121,19 +122,17 @@ def _starts(
 ) -> dict[int, UpdateStart]:
     """Each update's UpdateStart from rows (name, key, state, None) of conversations and
     (None, None, data, user_id) of scratch; a user with no scratch row gets an empty one."""
-    states: dict[tuple[str, str], object] = {}
+    states: dict[NameKey, object] = {}
     scratch: dict[int, dict[str, Any]] = {}
     for name, key, saved, user_id in rows:
         if name is None:
             scratch[int(user_id)] = json.loads(saved)
         else:
-            states[(name, key)] = json.loads(saved)
+            states[(name, tuple(json.loads(key)))] = json.loads(saved)
     starts = {}
     for update_id, (conversations, user_id) in wanted.items():
         found = {
-            (name, key): states[(name, json.dumps(list(key)))]
-            for name, key in conversations
-            if (name, json.dumps(list(key))) in states
+            wanted_key: states[wanted_key] for wanted_key in conversations if wanted_key in states
         }
         mine = None if user_id is None else scratch.get(user_id, {})
         starts[update_id] = UpdateStart(claimed=True, conversations=found, scratch=mine)
