@@ -69,15 +69,21 @@ class Route:
         assert all(route.key != self.key for route in ROUTES), f"two routes {self.key!r}"
         ROUTES.append(self)
 
-    @property
+    # cached: every button of every screen asks for them
+    @cached_property
     def key(self) -> str:
         """Prefix and verb: what tells this button kind apart from every other."""
         return f"{self.prefix} {self.verb}".strip()
 
-    @property
+    @cached_property
     def every_field(self) -> tuple[Field, ...]:
         """The required fields, then the optional ones."""
         return self.fields + self.optional
+
+    @cached_property
+    def _names(self) -> frozenset[str]:
+        """The names of every field."""
+        return frozenset(f.name for f in self.every_field)
 
     @cached_property
     def regex(self) -> re.Pattern[str]:
@@ -91,8 +97,8 @@ class Route:
         """The callback_data for these field values (optional ones all or none)."""
         given = [f for f in self.optional if values.get(f.name) is not None]
         assert not given or len(given) == len(self.optional), (self.key, values)
-        words = [self.key] + [str(values[f.name]) for f in self.fields + tuple(given)]
-        assert set(values) <= {f.name for f in self.every_field}, (self.key, values)
+        words = [self.key] + [str(values[f.name]) for f in (*self.fields, *given)]
+        assert self._names.issuperset(values), (self.key, values)
         data = " ".join(words)
         assert len(data.encode()) <= MAX_BYTES, data
         return data
