@@ -32,6 +32,7 @@ from bot.config import Settings
 from bot.db import Database
 from bot.i18n import compile_catalogs
 from bot.jobs import start_jobs
+from bot.memory import settle_memory
 from bot.migrate import head_revision, prepare
 from bot.updates import AnyApp, UpdateWorker
 from bot.webapp.server import start_local
@@ -157,6 +158,7 @@ async def start_polling(application: AnyApp) -> tuple[Poller, list[asyncio.Task[
     handled = await worker.drain_all()
     if handled:
         log.info("handled %s updates a previous run had stored", handled)
+    settle_memory()  # start-up is over
     poller = Poller(application, worker)
     tasks = [
         asyncio.create_task(worker.run(), name="stored-updates"),

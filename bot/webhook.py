@@ -24,6 +24,7 @@ from tornado.web import RequestHandler, stream_request_body
 from bot.config import Settings
 from bot.db import Database
 from bot.jobs import start_jobs
+from bot.memory import settle_memory
 from bot.updates import AnyApp, UpdateWorker
 from bot.webapp import enabled
 from bot.webapp.server import routes_for
@@ -193,6 +194,7 @@ class WebhookService:
     async def start(self, address: str, port: int) -> int:
         """Handles what a previous run left, then serves; returns the port (for port 0)."""
         await self.worker.drain_all()
+        settle_memory()  # start-up is over
         sockets = bind_sockets(port, address)
         self._server = HTTPServer(self.web_app(), max_body_size=MAX_READ)
         self._server.add_sockets(sockets)

@@ -8,6 +8,7 @@ building it 460 times. PostgreSQL builds them in each test's own schema.
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import sqlite3
@@ -37,6 +38,16 @@ def pytest_configure(config: pytest.Config) -> None:
     """Compiles the catalogs once, so tests read what the bot would."""
     compile_catalogs()
     crypto.configure([TEST_DATA_KEY])  # what bot/datakey.py does at start
+
+
+@pytest.fixture(autouse=True)
+def _collector_as_python_sets_it() -> Iterator[None]:
+    """Undoes `bot.memory.settle_memory` after a test that started polling or the webhook: the
+    next tests' garbage must not be frozen for the rest of the run."""
+    threshold = gc.get_threshold()
+    yield
+    gc.unfreeze()
+    gc.set_threshold(*threshold)
 
 
 def _postgres_url(url: str) -> str:
