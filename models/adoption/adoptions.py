@@ -147,10 +147,17 @@ def start_draft(
     tree = session.get(Tree, tree_id)
     if tree is None or tree.status != TreeStatus.AVAILABLE:
         return None
-    draft = session.get(AdoptionDraft, user_id)
-    if draft is not None:
-        session.delete(draft)
-        session.flush()
+    return fresh_draft(
+        session=session, user_id=user_id, tree_id=tree_id, certificate_name=certificate_name
+    )
+
+
+def fresh_draft(
+    *, session: Session, user_id: int, tree_id: int, certificate_name: str
+) -> AdoptionDraft:
+    """The user's new draft for this tree, in place of any earlier one."""
+    earlier = delete(AdoptionDraft).where(col(AdoptionDraft.user_id) == user_id)
+    session.execute(earlier.execution_options(synchronize_session=False))
     draft = AdoptionDraft(user_id=user_id, tree_id=tree_id, certificate_name=certificate_name[:80])
     session.add(draft)
     return draft

@@ -12,7 +12,7 @@ from sqlalchemy import select as select_rows  # sqlmodel's select takes at most 
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from models.adoption.adoptions import UNPAID, Adoption, AdoptionDraft, start_draft
+from models.adoption.adoptions import UNPAID, Adoption, AdoptionDraft, fresh_draft
 from models.catalog.places import Farmer, Village, village_currencies
 from models.catalog.trees import Species, Tree, TreeStatus, current_season
 from models.core.base import utcnow
@@ -88,7 +88,7 @@ def start_free_draft(
     in one trip."""
     if session.exec(_FREE_BY_ID, params={**_moment(), "tree_id": tree_id}).first() is None:
         return None
-    return start_draft(
+    return fresh_draft(
         session=session, user_id=user_id, tree_id=tree_id, certificate_name=certificate_name
     )
 

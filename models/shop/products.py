@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, UniqueConstraint, bindparam, update
+from sqlalchemy import CheckConstraint, UniqueConstraint, bindparam, text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.catalog.places import Farmer, Village, village_currencies
@@ -218,8 +219,7 @@ def cart_of(session: Session, user_id: int, *, lock: bool = False) -> Cart:
 
 
 def read_cart(session: Session, cart: Cart) -> CartView:
-    """Reads the cart's lines."""
-    session.refresh(cart)
+    """Reads the cart's lines (the cart row itself is current: `bump_version` keeps it so)."""
     rows = session.exec(
         select(CartItem, Product, Village.currency)
         .join(Product, col(CartItem.product_id) == Product.id)
@@ -231,13 +231,26 @@ def read_cart(session: Session, cart: Cart) -> CartView:
     return CartView(cart, lines)
 
 
+# Plain SQL that returns the new version: the ORM's UPDATE evaluated its SET clause against the
+# session's objects, and the cart was then read again, the most expensive steps of add_to_cart.
+_BUMP = (
+    "UPDATE cart SET version = version + 1, updated_at = :now WHERE id = :id{at} RETURNING version"
+)
+_NOW = bindparam("now", type_=Cart.__table__.c.updated_at.type)  # type: ignore[attr-defined]
+_BUMP_ANY = text(_BUMP.format(at="")).bindparams(_NOW)
+_BUMP_AT = text(_BUMP.format(at=" AND version = :version")).bindparams(_NOW)
+
+
 def bump_version(session: Session, cart: Cart, version: int | None) -> bool:
     """Moves the cart to the next version, only if it is still at `version` (None: any)."""
-    statement = update(Cart).where(col(Cart.id) == cart.id)
-    if version is not None:
-        statement = statement.where(col(Cart.version) == version)
-    result = session.exec(statement.values(version=Cart.version + 1, updated_at=utcnow()))
-    return bool(result.rowcount)
+    now, values = utcnow(), {"id": cart.id, "version": version}
+    row = session.execute(_BUMP_ANY if version is None else _BUMP_AT, {**values, "now": now})
+    new = row.first()
+    if new is None:
+        return False
+    set_committed_value(cart, "version", new[0])
+    set_committed_value(cart, "updated_at", now)
+    return True
 
 
 def view_cart(*, session: Session, user_id: int) -> CartView:
@@ -251,12 +264,10 @@ def add_to_cart(*, session: Session, user_id: int, product_id: int) -> tuple[Car
     product = session.get(Product, product_id)
     if product is None or not product.active or product.stock < 1:
         return CartChange.GONE, read_cart(session, cart)
-    item = session.exec(
-        select(CartItem).where(CartItem.cart_id == cart.id, CartItem.product_id == product_id)
-    ).first()
+    items = session.exec(select(CartItem).where(CartItem.cart_id == cart.id)).all()
+    item = next((line for line in items if line.product_id == product_id), None)
     if item is None:
-        count = len(session.exec(select(CartItem.id).where(CartItem.cart_id == cart.id)).all())
-        if count >= MAX_LINES:
+        if len(items) >= MAX_LINES:
             return CartChange.FULL, read_cart(session, cart)
         item = CartItem(cart_id=cart.id, product_id=product_id, quantity=0)  # type: ignore[arg-type]
     if item.quantity >= product.stock:
