@@ -168,3 +168,21 @@ async def test_a_chat_with_an_update_in_hand_reads_its_states_when_the_next_one_
         gate.set()
         await worker.wait()
     assert replies_by_chat(bot.api) == {ann.id: ["name?", "apple ok"]}
+
+
+async def test_an_update_reads_its_chats_key_once_for_every_dialogue_it_may_be_in(
+    bot: Any, ann: TgUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from models.core import state
+
+    asked: list[list[str]] = []
+    original = state._read_states
+
+    def recorded(session: Any, keys: list[str], user_id: int | None) -> list[Any]:
+        asked.append(keys)
+        return original(session, keys, user_id)
+
+    monkeypatch.setattr(state, "_read_states", recorded)
+    await bot.command(ann, "/start")
+    # every dialogue is keyed by the same chat and user: one key, not one per dialogue
+    assert asked == [[f"[{ann.id}, {ann.id}]"]]

@@ -99,7 +99,7 @@ def start_update(
     """
     if claim is not None and not claim_update(session=session, update_id=update_id, claim=claim):
         return UpdateStart(claimed=False)
-    keys = [json.dumps(list(key)) for _name, key in conversations]
+    keys = sorted({json.dumps(list(key)) for _name, key in conversations})  # dialogues share keys
     rows = [(*row, user_id) for row in _read_states(session, keys, user_id)]
     return _starts({update_id: (conversations, user_id)}, rows)[update_id]
 
