@@ -73,25 +73,31 @@ def _in_flight(application: AnyApp) -> weakref.WeakValueDictionary[int, asyncio.
     return tasks  # type: ignore[no-any-return]
 
 
-def _claimed_here(application: AnyApp) -> dict[int, float]:
-    """update_id → when this process's worker claimed it (loop time), until its handlers start."""
+@dataclass
+class Claimed:
+    """A stored update the worker claimed, parsed, with its states if they came with the claim."""
+
+    update_id: int
+    payload: dict[str, Any]
+    update: Update | None  # None: PTB could not read it (handled as a poison update)
+    start: UpdateStart | None = None
+    at: float = 0.0  # when the claim was taken (loop time): the lease counts from then
+
+
+def _claimed_here(application: AnyApp) -> dict[int, Claimed]:
+    """update_id → what this process's worker claimed of it, until its handlers start."""
     return application.bot_data.setdefault("claimed_here", {})  # type: ignore[no-any-return]
 
 
-def _prefetched(application: AnyApp) -> dict[int, UpdateStart]:
-    """update_id → its states, read with the worker's claim, until its handlers start."""
-    return application.bot_data.setdefault("prefetched", {})  # type: ignore[no-any-return]
-
-
-def _claim_to_take(application: AnyApp, update_id: int) -> Claim | None:
-    """The claim start_update must take, or None when the worker here claimed the update so
-    lately that the claim surely still holds (a statement saved on almost every update)."""
-    claim = claim_of(application)
-    claimed_at = _claimed_here(application).pop(update_id, None)
-    if claimed_at is None:
-        return claim
-    fresh = asyncio.get_running_loop().time() - claimed_at < claim.lease.total_seconds() / 2
-    return None if fresh else claim  # an update long queued behind its chat renews the claim
+def _fresh_claim(application: AnyApp, update_id: int) -> Claimed | None:
+    """The worker's claim of this update if it was taken so lately that it surely still holds
+    (then start_update need not take it: a statement saved on almost every update); None for an
+    update not claimed here, or long queued behind its chat (it renews the claim)."""
+    claimed = _claimed_here(application).pop(update_id, None)
+    if claimed is None:
+        return None
+    lease = claim_of(application).lease.total_seconds()
+    return claimed if asyncio.get_running_loop().time() - claimed.at < lease / 2 else None
 
 
 def _running_elsewhere(application: AnyApp, update_id: int) -> bool:
@@ -113,11 +119,11 @@ async def claim_update(update: Update, context: BotContext) -> None:
     if _running_elsewhere(application, update_id):
         log.info("update %s is already being handled here; skipped", update_id)
         raise ApplicationHandlerStop
-    claim = _claim_to_take(application, update_id)
-    prefetched = _prefetched(application).pop(update_id, None)
-    if claim is None and prefetched is not None:  # the worker claimed it and read its states
-        apply_start(application, update, prefetched)
+    claimed = _fresh_claim(application, update_id)
+    if claimed is not None and claimed.start is not None:  # its states came with the claim
+        apply_start(application, update, claimed.start)
         return
+    claim = None if claimed is not None else claim_of(application)
     user = update.effective_user
     # with no claim to take, reading the states is one SELECT: it needs no transaction
     run = context.db.run if claim is not None else context.db.read
@@ -164,16 +170,6 @@ async def prune_job(context: ContextTypes.DEFAULT_TYPE) -> None:
         log.info("forgot %s handled update ids", removed)
 
 
-@dataclass
-class Claimed:
-    """A stored update the worker claimed, parsed, with its states if they came with the claim."""
-
-    update_id: int
-    payload: dict[str, Any]
-    update: Update | None  # None: PTB could not read it (handled as a poison update)
-    start: UpdateStart | None = None
-
-
 class UpdateWorker:
     """Claims stored, unhandled updates, oldest first, and hands them to the update processor.
 
@@ -188,7 +184,8 @@ class UpdateWorker:
         settings = application.bot_data.get("settings")
         self.capacity = getattr(settings, "max_concurrent_updates", 256)
         self._tasks: set[asyncio.Task[None]] = set()
-        self._busy: Counter[Hashable] = Counter()  # chats and users of the tasks started here
+        # chats and users of the tasks started here (a task tells the processor only once it runs)
+        self._busy: Counter[Hashable] = Counter()
         self._fresh: dict[int, Update] = {}
         self._wakeup = asyncio.Event()
         self._wakeup.set()  # start by handling whatever a previous run left behind
@@ -226,15 +223,13 @@ class UpdateWorker:
         """Claims what there is room for and starts handling it; returns how many it started."""
         started = 0
         claimed_here = _claimed_here(self.application)
-        prefetched = _prefetched(self.application)
         while (room := min(self.batch, self.capacity - len(self._tasks))) > 0:
             claimed_at = asyncio.get_running_loop().time()  # the lease counts from before
             batch = await self.db.run(self._claim, limit=room, busy=self._busy_keys())
             for claimed in batch:
                 self._fresh.pop(claimed.update_id, None)
-                claimed_here[claimed.update_id] = claimed_at
-                if claimed.start is not None:
-                    prefetched[claimed.update_id] = claimed.start
+                claimed.at = claimed_at
+                claimed_here[claimed.update_id] = claimed
                 self._start(claimed)
             started += len(batch)
             if len(batch) < room:
@@ -330,4 +325,3 @@ class UpdateWorker:
             await self.db.run(mark_handled, update_id=update_id)
         finally:
             _claimed_here(application).pop(update_id, None)
-            _prefetched(application).pop(update_id, None)

@@ -170,6 +170,7 @@ async def test_an_update_long_queued_after_its_claim_claims_again_and_yields_to_
     lost to another instance that took the update over meanwhile."""
     import asyncio
 
+    from bot.updates import Claimed
     from models.core.updates import Claim, claim_update
 
     taken, fresh = make_command_update(ann, "/help"), make_command_update(li, "/help")
@@ -178,8 +179,8 @@ async def test_an_update_long_queued_after_its_claim_claims_again_and_yields_to_
     async with running(settings, db) as bot:
         claimed_here = bot.app.bot_data.setdefault("claimed_here", {})
         now = asyncio.get_running_loop().time()
-        claimed_here[taken["update_id"]] = now - 3600  # claimed here an hour ago
-        claimed_here[fresh["update_id"]] = now  # claimed here just now
+        for data, at in ((taken, now - 3600), (fresh, now)):  # an hour ago; just now
+            claimed_here[data["update_id"]] = Claimed(data["update_id"], data, None, at=at)
         await bot.send(taken)
         await bot.send(fresh)
         assert set(replies_by_chat(bot.api)) == {li.id}
