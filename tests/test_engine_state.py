@@ -7,6 +7,7 @@ import asyncio
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import select
 from telegram import Update
 from telegram.ext import (
@@ -171,18 +172,20 @@ async def test_a_chat_with_an_update_in_hand_reads_its_states_when_the_next_one_
 
 
 async def test_an_update_reads_its_chats_key_once_for_every_dialogue_it_may_be_in(
-    bot: Any, ann: TgUser, monkeypatch: pytest.MonkeyPatch
+    bot: Any, ann: TgUser
 ) -> None:
-    from models.core import state
-
     asked: list[list[str]] = []
-    original = state._read_states
 
-    def recorded(session: Any, keys: list[str], user_id: int | None) -> list[Any]:
-        asked.append(keys)
-        return original(session, keys, user_id)
+    def recorded(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        """The conversation keys each read of the states asks for."""
+        if statement.startswith('SELECT name, "key", state'):
+            values = parameters.values() if isinstance(parameters, dict) else parameters
+            asked.append([value for value in values if isinstance(value, str)])
 
-    monkeypatch.setattr(state, "_read_states", recorded)
-    await bot.command(ann, "/start")
+    event.listen(bot.db.engine, "before_cursor_execute", recorded)
+    try:
+        await bot.command(ann, "/start")
+    finally:
+        event.remove(bot.db.engine, "before_cursor_execute", recorded)
     # every dialogue is keyed by the same chat and user: one key, not one per dialogue
     assert asked == [[f"[{ann.id}, {ann.id}]"]]

@@ -61,15 +61,9 @@ def save_conversation(
     session.execute(_SAVE_STATE, {**values, "state": json.dumps(state)})
 
 
-# Read at the start of every update, in one statement: the chat's states, then (name NULL) the
-# user's scratch. Plain SQL, like the writes above; one round trip fewer than two SELECTs.
-_STATES = 'SELECT name, "key", state FROM conversationstate WHERE "key" IN :keys'
-_SCRATCH = "SELECT NULL, NULL, data FROM userscratch WHERE user_id = :user_id"
-_LOAD_STATES = text(_STATES).bindparams(bindparam("keys", expanding=True))
-_LOAD_SCRATCH = text(_SCRATCH)
-_LOAD_BOTH = text(f"{_STATES} UNION ALL {_SCRATCH}").bindparams(bindparam("keys", expanding=True))
-# The same for a batch of updates: every scratch row names its user
-_LOAD_MANY = text(
+# Read when updates start, in one statement for one update or a claimed batch: the chats'
+# conversation states, then (name NULL) each user's scratch. Plain SQL, like the writes above.
+_LOAD_STATES = text(
     'SELECT name, "key", state, NULL AS user_id FROM conversationstate WHERE "key" IN :keys '
     "UNION ALL SELECT NULL, NULL, data, user_id FROM userscratch WHERE user_id IN :users"
 ).bindparams(bindparam("keys", expanding=True), bindparam("users", expanding=True))
@@ -99,22 +93,20 @@ def start_update(
     """
     if claim is not None and not claim_update(session=session, update_id=update_id, claim=claim):
         return UpdateStart(claimed=False)
-    keys = sorted({json.dumps(list(key)) for _name, key in conversations})  # dialogues share keys
-    rows = [(*row, user_id) for row in _read_states(session, keys, user_id)]
-    return _starts({update_id: (conversations, user_id)}, rows)[update_id]
+    return read_starts(session=session, wanted={update_id: (conversations, user_id)})[update_id]
 
 
 def read_starts(
     *, session: Session, wanted: dict[int, tuple[list[NameKey], int | None]]
 ) -> dict[int, UpdateStart]:
-    """The states of many claimed updates (update_id → its conversation keys and user), read in
-    one statement: the worker's claim of a batch brings them along."""
-    distinct = {key for names, _user in wanted.values() for _name, key in names}
+    """The states of updates about to start (update_id → its conversation keys and user), read
+    in one statement: the worker's claim of a batch brings them along."""
+    distinct = {key for names, _user in wanted.values() for _name, key in names}  # shared keys
     keys = sorted(json.dumps(list(key)) for key in distinct)
     users = sorted({user for _names, user in wanted.values() if user is not None})
     if not keys and not users:
         return _starts(wanted, [])
-    return _starts(wanted, list(session.execute(_LOAD_MANY, {"keys": keys, "users": users})))
+    return _starts(wanted, list(session.execute(_LOAD_STATES, {"keys": keys, "users": users})))
 
 
 def _starts(
@@ -137,18 +129,6 @@ def _starts(
         mine = None if user_id is None else scratch.get(user_id, {})
         starts[update_id] = UpdateStart(claimed=True, conversations=found, scratch=mine)
     return starts
-
-
-def _read_states(session: Session, keys: list[str], user_id: int | None) -> list[Any]:
-    """Rows (name, key, state) of these conversation keys, plus (None, None, data) of the
-    user's scratch when there is one: in one statement."""
-    if keys and user_id is not None:
-        return list(session.execute(_LOAD_BOTH, {"keys": keys, "user_id": user_id}))
-    if keys:
-        return list(session.execute(_LOAD_STATES, {"keys": keys}))
-    if user_id is not None:
-        return list(session.execute(_LOAD_SCRATCH, {"user_id": user_id}))
-    return []
 
 
 def load_scratch(*, session: Session) -> dict[int, dict[str, Any]]:
