@@ -243,9 +243,11 @@ _BUMP_AT = text(_BUMP.format(at=" AND version = :version")).bindparams(_NOW)
 
 def bump_version(session: Session, cart: Cart, version: int | None) -> bool:
     """Moves the cart to the next version, only if it is still at `version` (None: any)."""
-    now, values = utcnow(), {"id": cart.id, "version": version}
-    row = session.execute(_BUMP_ANY if version is None else _BUMP_AT, {**values, "now": now})
-    new = row.first()
+    now = utcnow()
+    if version is None:
+        new = session.execute(_BUMP_ANY, {"id": cart.id, "now": now}).first()
+    else:
+        new = session.execute(_BUMP_AT, {"id": cart.id, "now": now, "version": version}).first()
     if new is None:
         return False
     set_committed_value(cart, "version", new[0])
