@@ -25,8 +25,15 @@ from bot.db import Database
 from bot.updates import UpdateWorker
 from models.core.state import ConversationState, UserScratch
 from models.core.updates import store_updates
-from tests.engine_helpers import replies_by_chat, running, same_database, through_processor, until
-from tests.factories import TgUser, make_command_update, make_message_update
+from tests.engine_helpers import (
+    replies_by_chat,
+    running,
+    same_database,
+    through_processor,
+    until,
+    update_rows,
+)
+from tests.factories import TgUser, make_command_update, make_message_update, next_update_id
 from tests.harness import last_text
 from tests.test_screen_reads import count_trips
 
@@ -189,3 +196,22 @@ async def test_an_update_reads_its_chats_key_once_for_every_dialogue_it_may_be_i
         event.remove(bot.db.engine, "before_cursor_execute", recorded)
     # every dialogue is keyed by the same chat and user: one key, not one per dialogue
     assert asked == [[f"[{ann.id}, {ann.id}]"]]
+
+
+async def test_an_update_with_a_user_and_no_chat_is_claimed_with_its_states(
+    settings: Settings, db: Database, ann: TgUser
+) -> None:
+    """A pre-checkout query has no chat, so no conversation key: the claim reads the user's
+    scratch alone (an empty list of keys must still be a valid query on PostgreSQL)."""
+    query = {
+        "id": "pcq-engine-1",
+        "from": ann.json(),
+        "currency": "CNY",
+        "total_amount": 100,
+        "invoice_payload": "no-such-payment",
+    }
+    update = {"update_id": next_update_id(), "pre_checkout_query": query}
+    async with running(settings, db) as bot:
+        await stored_and_drained(bot, UpdateWorker(bot.app), update)
+    assert len(bot.api.sent("answerPreCheckoutQuery")) == 1
+    assert update_rows(db)[update["update_id"]].handled_at is not None

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, text
+from sqlalchemy import BigInteger, String, bindparam, delete, text
 from sqlmodel import Field, Session, SQLModel, select
 
 from models.core.base import telegram_id_column, utcnow
@@ -66,7 +66,10 @@ def save_conversation(
 _LOAD_STATES = text(
     'SELECT name, "key", state, NULL AS user_id FROM conversationstate WHERE "key" IN :keys '
     "UNION ALL SELECT NULL, NULL, data, user_id FROM userscratch WHERE user_id IN :users"
-).bindparams(bindparam("keys", expanding=True), bindparam("users", expanding=True))
+).bindparams(  # typed: an empty list stays comparable (PostgreSQL: varchar = integer)
+    bindparam("keys", expanding=True, type_=String()),
+    bindparam("users", expanding=True, type_=BigInteger()),
+)
 NameKey = tuple[str, tuple[int | str, ...]]
 
 
